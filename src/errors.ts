@@ -1,0 +1,47 @@
+/**
+ * Stable codes for every failure a user can cause or fix. Tests assert the
+ * code, never the wording of the message.
+ */
+export type ChatErrorCode =
+  | 'USAGE'
+  | 'INVALID_NAME'
+  | 'INVALID_HOST'
+  | 'INVALID_DAYS'
+  | 'NO_CA'
+  | 'CA_KEY_MISSING'
+  | 'CA_KEY_UNREADABLE'
+  | 'CA_KEY_MISMATCH'
+  | 'CA_CERT_UNREADABLE'
+  | 'CA_EXPIRED'
+  | 'CRL_UNREADABLE'
+  | 'CERT_REVOKED'
+  | 'CERT_EXISTS'
+  | 'CERT_NOT_FOUND'
+  | 'CERT_UNREADABLE'
+  | 'DIR_UNWRITABLE'
+  | 'NOT_A_DIRECTORY';
+
+/**
+ * The one error type of `chat`. `message` says what happened and `hint` what
+ * to do, each a single line, so the CLI can print them without a stack trace.
+ */
+export class ChatError extends Error {
+  override readonly name = 'ChatError';
+  readonly code: ChatErrorCode;
+  readonly hint: string | undefined;
+
+  constructor(
+    code: ChatErrorCode,
+    message: string,
+    options: { hint?: string; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.hint = options.hint;
+  }
+}
+
+/** The one line a user sees for an error: what happened, then what to do. */
+export function describeError(error: ChatError): string {
+  return error.hint ? `${error.message} — ${error.hint}` : error.message;
+}

@@ -1,0 +1,57 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { pkiLayout } from '../../src/net/pki/layout.ts';
+import type { PkiContext } from '../../src/net/pki/write-certs.ts';
+
+/** A fresh directory under the system temp dir, removed by the returned cleanup. */
+export async function tempDir(): Promise<{ path: string; cleanup: () => Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), 'chat-test-'));
+  return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** A PKI context over `dir`/certs; `now` defaults to the real time, which openssl checks against. */
+export function pkiContext(dir: string, now = new Date()): PkiContext {
+  return { layout: pkiLayout(join(dir, 'certs')), now };
+}
+
+/** Every file below `dir`: relative path -> permission bits and SHA-256 of its bytes. */
+export async function snapshot(dir: string): Promise<Record<string, string>> {
+  const result: Record<string, string> = {};
+  const walk = async (current: string): Promise<void> => {
+    let entries: string[];
+    try {
+      entries = await readdir(current);
+    } catch {
+      return;
+    }
+    for (const name of entries.sort()) {
+      const path = join(current, name);
+      const info = await stat(path);
+      const mode = (info.mode & 0o777).toString(8);
+      if (info.isDirectory()) {
+        result[`${relative(dir, path)}/`] = mode;
+        await walk(path);
+      } else {
+        const hash = createHash('sha256')
+          .update(await readFile(path))
+          .digest('hex');
+        result[relative(dir, path)] = `${mode} ${hash}`;
+      }
+    }
+  };
+  await walk(dir);
+  return result;
+}
+
+/** Runs openssl, the independent judge of what we write; never throws on exit codes. */
+export function openssl(args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile('openssl', args, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, out: `${stdout}${stderr}` });
+    });
+  });
+}

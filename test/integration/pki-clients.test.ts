@@ -1,0 +1,207 @@
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ChatError } from '../../src/errors.ts';
+import { bundleClient, issueClient, revokeClient } from '../../src/net/pki/client-certs.ts';
+import { readCrl } from '../../src/net/pki/crl.ts';
+import { initPki } from '../../src/net/pki/init-pki.ts';
+import { normalizeSerial } from '../../src/net/pki/keys.ts';
+import { clientPaths } from '../../src/net/pki/layout.ts';
+import { listCertificates } from '../../src/net/pki/list-certs.ts';
+import { reissueServer } from '../../src/net/pki/server-cert.ts';
+import { openssl, pkiContext, snapshot, tempDir } from '../helpers/pki.ts';
+
+const DAY = 86_400_000;
+
+async function serialOf(path: string): Promise<string> {
+  return normalizeSerial(new X509Certificate(await readFile(path, 'utf8')).serialNumber);
+}
+
+describe('client certificates, revocation, listing and bundles', () => {
+  let dir: { path: string; cleanup: () => Promise<void> };
+  let ctx: ReturnType<typeof pkiContext>;
+  let alice: { cert: string; key: string };
+
+  before(async () => {
+    dir = await tempDir();
+    ctx = pkiContext(dir.path);
+    alice = clientPaths(ctx.layout, 'alice');
+    await initPki(ctx, { user: 'root' });
+  });
+  after(() => dir.cleanup());
+
+  it('issues a client certificate with CN = name that openssl verifies', async () => {
+    const report = await issueClient(ctx, { name: 'alice' });
+    assert.deepEqual(
+      report.map((l) => [l.status, l.path]),
+      [['created', alice.cert]],
+    );
+    const cert = new X509Certificate(await readFile(alice.cert, 'utf8'));
+    assert.equal(cert.subject, 'CN=alice');
+    const snap = await snapshot(dir.path);
+    assert.match(snap['certs/clients/alice.key'] ?? '', /^600 /);
+    const out = await openssl(['verify', '-CAfile', ctx.layout.caCert, alice.cert]);
+    assert.equal(out.code, 0, out.out);
+  });
+
+  it('refuses to replace an existing certificate without force, changing nothing', async () => {
+    const before = await snapshot(dir.path);
+    await assert.rejects(issueClient(ctx, { name: 'alice' }), { code: 'CERT_EXISTS' });
+    assert.deepEqual(await snapshot(dir.path), before);
+  });
+
+  it('replaces it with force and revokes the one it replaces', async () => {
+    const oldSerial = await serialOf(alice.cert);
+    const report = await issueClient(ctx, { name: 'alice', force: true });
+    assert.deepEqual(
+      report.map((l) => l.status),
+      ['revoked', 'created'],
+    );
+    const newSerial = await serialOf(alice.cert);
+    assert.notEqual(newSerial, oldSerial);
+    const crl = readCrl(await readFile(ctx.layout.crl, 'utf8'));
+    assert.deepEqual(
+      crl.revocations.map((r) => [r.serial, r.reason]),
+      [[oldSerial, 'superseded']],
+    );
+    assert.equal(crl.number, 2);
+  });
+
+  it('revokes by name so that openssl reports "certificate revoked"', async () => {
+    const report = await revokeClient(ctx, { name: 'alice' });
+    assert.equal(report[0]?.status, 'revoked');
+    const out = await openssl([
+      'verify',
+      '-crl_check',
+      '-CRLfile',
+      ctx.layout.crl,
+      '-CAfile',
+      ctx.layout.caCert,
+      alice.cert,
+    ]);
+    assert.notEqual(out.code, 0);
+    assert.match(out.out, /certificate revoked/);
+    const root = await openssl([
+      'verify',
+      '-crl_check',
+      '-CRLfile',
+      ctx.layout.crl,
+      '-CAfile',
+      ctx.layout.caCert,
+      clientPaths(ctx.layout, 'root').cert,
+    ]);
+    assert.equal(root.code, 0, root.out);
+  });
+
+  it('says so, and changes nothing, when revoking twice', async () => {
+    const before = await snapshot(dir.path);
+    const report = await revokeClient(ctx, { name: 'alice' });
+    assert.equal(report[0]?.status, 'exists');
+    assert.deepEqual(await snapshot(dir.path), before);
+  });
+
+  it('lists every certificate with its status and fingerprint', async () => {
+    await issueClient(ctx, { name: 'bob', days: 10 });
+    const { certs, warnings } = await listCertificates(ctx);
+    assert.deepEqual(warnings, []);
+    assert.deepEqual(
+      certs.map((c) => [c.kind, c.commonName, c.status]),
+      [
+        ['ca', 'chat team CA', 'valid'],
+        ['server', 'localhost', 'valid'],
+        ['client', 'alice', 'revoked'],
+        ['client', 'bob', 'expires soon'],
+        ['client', 'root', 'valid'],
+      ],
+    );
+    const root = certs.find((c) => c.commonName === 'root');
+    const pem = await readFile(clientPaths(ctx.layout, 'root').cert, 'utf8');
+    const fingerprint = await openssl([
+      'x509',
+      '-noout',
+      '-fingerprint',
+      '-sha256',
+      '-in',
+      clientPaths(ctx.layout, 'root').cert,
+    ]);
+    assert.equal(`sha256 Fingerprint=${root?.fingerprint}`, fingerprint.out.trim());
+    assert.equal(root?.serial, normalizeSerial(new X509Certificate(pem).serialNumber));
+  });
+
+  it('lists a certificate past its date as expired', async () => {
+    const later = { ...ctx, now: new Date(ctx.now.getTime() + 11 * DAY) };
+    const { certs } = await listCertificates(later);
+    assert.equal(certs.find((c) => c.commonName === 'bob')?.status, 'expired');
+  });
+
+  it('bundles the CA certificate, the cert and the key, the key 0600', async () => {
+    const report = await bundleClient(ctx, { name: 'root' });
+    const out = join(ctx.layout.bundlesDir, 'root');
+    assert.equal(report[0]?.path, out);
+    const snap = await snapshot(out);
+    assert.deepEqual(Object.keys(snap).sort(), [
+      'README.txt',
+      'ca.crt',
+      'clients/',
+      'clients/root.crt',
+      'clients/root.key',
+    ]);
+    assert.match(snap['clients/root.key'] ?? '', /^600 /);
+    assert.equal(snap['clients/'], '700');
+    const same = (name: string, original: string) =>
+      Promise.all([readFile(join(out, name), 'utf8'), readFile(original, 'utf8')]).then(([a, b]) =>
+        assert.equal(a, b),
+      );
+    await same('ca.crt', ctx.layout.caCert);
+    await same('clients/root.key', clientPaths(ctx.layout, 'root').key);
+    assert.match(await readFile(join(out, 'README.txt'), 'utf8'), /PRIVATE KEY/);
+    const verify = await openssl([
+      'verify',
+      '-CAfile',
+      join(out, 'ca.crt'),
+      join(out, 'clients/root.crt'),
+    ]);
+    assert.equal(verify.code, 0, verify.out);
+  });
+
+  it('refuses to overwrite a bundle without force, or to bundle a revoked certificate', async () => {
+    await assert.rejects(bundleClient(ctx, { name: 'root' }), { code: 'CERT_EXISTS' });
+    await assert.rejects(bundleClient(ctx, { name: 'alice' }), { code: 'CERT_REVOKED' });
+    await assert.rejects(bundleClient(ctx, { name: 'nobody' }), { code: 'CERT_NOT_FOUND' });
+  });
+
+  it('re-issues the server certificate with exactly the names given', async () => {
+    const before = await serialOf(ctx.layout.serverCert);
+    await reissueServer(ctx, { hosts: ['Chat.Example.org'], ips: ['198.51.100.4'] });
+    assert.notEqual(await serialOf(ctx.layout.serverCert), before);
+    const out = await openssl([
+      'x509',
+      '-noout',
+      '-ext',
+      'subjectAltName',
+      '-in',
+      ctx.layout.serverCert,
+    ]);
+    assert.match(
+      out.out,
+      /DNS:localhost, DNS:chat\.example\.org, IP Address:127\.0\.0\.1, IP Address:0:0:0:0:0:0:0:1, IP Address:198\.51\.100\.4/,
+    );
+  });
+
+  it('shows certificates of a replaced CA as untrusted', async () => {
+    await initPki(ctx, { user: 'root', force: true });
+    const { certs, warnings } = await listCertificates(ctx);
+    assert.equal(certs.find((c) => c.commonName === 'bob')?.status, 'untrusted');
+    assert.equal(certs.find((c) => c.commonName === 'root')?.status, 'valid');
+    assert.deepEqual(warnings, []);
+  });
+
+  it('rejects errors as ChatError with a hint', async () => {
+    const error = await revokeClient(ctx, { name: 'ghost' }).catch((e: unknown) => e);
+    assert.ok(error instanceof ChatError);
+    assert.equal(error.code, 'CERT_NOT_FOUND');
+    assert.match(error.hint ?? '', /chat certs client ghost/);
+  });
+});
