@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { pkiLayout } from '../../src/net/pki/layout.ts';
+import { type PkiLayout, pkiLayout } from '../../src/net/pki/layout.ts';
 import type { PkiContext } from '../../src/net/pki/write-certs.ts';
 
 /** A fresh directory under the system temp dir, removed by the returned cleanup. */
@@ -54,4 +54,21 @@ export function openssl(args: string[]): Promise<{ code: number; out: string }> 
       resolve({ code, out: `${stdout}${stderr}` });
     });
   });
+}
+
+/** `openssl verify` of certificates against the layout's CA, with its CRL when `crl` is set. */
+export function opensslVerify(
+  layout: PkiLayout,
+  certs: string[],
+  options: { crl?: boolean } = {},
+): Promise<{ code: number; out: string }> {
+  const crl = options.crl ? ['-crl_check', '-CRLfile', layout.crl] : [];
+  return openssl(['verify', ...crl, '-CAfile', layout.caCert, ...certs]);
+}
+
+/** The subjectAltName of a certificate as `openssl x509 -ext subjectAltName` prints it. */
+export async function opensslSan(certPath: string): Promise<string> {
+  const out = await openssl(['x509', '-noout', '-ext', 'subjectAltName', '-in', certPath]);
+  if (out.code !== 0) throw new Error(out.out);
+  return out.out;
 }

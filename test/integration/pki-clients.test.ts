@@ -8,10 +8,17 @@ import { bundleClient, issueClient, revokeClient } from '../../src/net/pki/clien
 import { readCrl } from '../../src/net/pki/crl.ts';
 import { initPki } from '../../src/net/pki/init-pki.ts';
 import { normalizeSerial } from '../../src/net/pki/keys.ts';
-import { clientPaths } from '../../src/net/pki/layout.ts';
+import { clientPaths, pkiLayout } from '../../src/net/pki/layout.ts';
 import { listCertificates } from '../../src/net/pki/list-certs.ts';
 import { reissueServer } from '../../src/net/pki/server-cert.ts';
-import { openssl, pkiContext, snapshot, tempDir } from '../helpers/pki.ts';
+import {
+  openssl,
+  opensslSan,
+  opensslVerify,
+  pkiContext,
+  snapshot,
+  tempDir,
+} from '../helpers/pki.ts';
 
 const DAY = 86_400_000;
 
@@ -42,7 +49,7 @@ describe('client certificates, revocation, listing and bundles', () => {
     assert.equal(cert.subject, 'CN=alice');
     const snap = await snapshot(dir.path);
     assert.match(snap['certs/clients/alice.key'] ?? '', /^600 /);
-    const out = await openssl(['verify', '-CAfile', ctx.layout.caCert, alice.cert]);
+    const out = await opensslVerify(ctx.layout, [alice.cert]);
     assert.equal(out.code, 0, out.out);
   });
 
@@ -72,26 +79,12 @@ describe('client certificates, revocation, listing and bundles', () => {
   it('revokes by name so that openssl reports "certificate revoked"', async () => {
     const report = await revokeClient(ctx, { name: 'alice' });
     assert.equal(report[0]?.status, 'revoked');
-    const out = await openssl([
-      'verify',
-      '-crl_check',
-      '-CRLfile',
-      ctx.layout.crl,
-      '-CAfile',
-      ctx.layout.caCert,
-      alice.cert,
-    ]);
+    const out = await opensslVerify(ctx.layout, [alice.cert], { crl: true });
     assert.notEqual(out.code, 0);
     assert.match(out.out, /certificate revoked/);
-    const root = await openssl([
-      'verify',
-      '-crl_check',
-      '-CRLfile',
-      ctx.layout.crl,
-      '-CAfile',
-      ctx.layout.caCert,
-      clientPaths(ctx.layout, 'root').cert,
-    ]);
+    const root = await opensslVerify(ctx.layout, [clientPaths(ctx.layout, 'root').cert], {
+      crl: true,
+    });
     assert.equal(root.code, 0, root.out);
   });
 
@@ -157,12 +150,7 @@ describe('client certificates, revocation, listing and bundles', () => {
     await same('ca.crt', ctx.layout.caCert);
     await same('clients/root.key', clientPaths(ctx.layout, 'root').key);
     assert.match(await readFile(join(out, 'README.txt'), 'utf8'), /PRIVATE KEY/);
-    const verify = await openssl([
-      'verify',
-      '-CAfile',
-      join(out, 'ca.crt'),
-      join(out, 'clients/root.crt'),
-    ]);
+    const verify = await opensslVerify(pkiLayout(out), [join(out, 'clients/root.crt')]);
     assert.equal(verify.code, 0, verify.out);
   });
 
@@ -176,16 +164,9 @@ describe('client certificates, revocation, listing and bundles', () => {
     const before = await serialOf(ctx.layout.serverCert);
     await reissueServer(ctx, { hosts: ['Chat.Example.org'], ips: ['198.51.100.4'] });
     assert.notEqual(await serialOf(ctx.layout.serverCert), before);
-    const out = await openssl([
-      'x509',
-      '-noout',
-      '-ext',
-      'subjectAltName',
-      '-in',
-      ctx.layout.serverCert,
-    ]);
+    const san = await opensslSan(ctx.layout.serverCert);
     assert.match(
-      out.out,
+      san,
       /DNS:localhost, DNS:chat\.example\.org, IP Address:127\.0\.0\.1, IP Address:0:0:0:0:0:0:0:1, IP Address:198\.51\.100\.4/,
     );
   });

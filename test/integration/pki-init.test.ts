@@ -5,7 +5,14 @@ import { after, before, describe, it } from 'node:test';
 import * as x509 from '@peculiar/x509';
 import { initPki } from '../../src/net/pki/init-pki.ts';
 import { clientPaths } from '../../src/net/pki/layout.ts';
-import { openssl, pkiContext, snapshot, tempDir } from '../helpers/pki.ts';
+import {
+  openssl,
+  opensslSan,
+  opensslVerify,
+  pkiContext,
+  snapshot,
+  tempDir,
+} from '../helpers/pki.ts';
 
 const KEY_FILES = [
   'certs/ca.key',
@@ -70,10 +77,7 @@ describe('chat certs on an empty directory (EC P-256)', () => {
   });
 
   it('builds a chain that openssl verifies', async () => {
-    const result = await openssl([
-      'verify',
-      '-CAfile',
-      ctx.layout.caCert,
+    const result = await opensslVerify(ctx.layout, [
       ctx.layout.serverCert,
       clientPaths(ctx.layout, 'root').cert,
     ]);
@@ -95,15 +99,7 @@ describe('chat certs on an empty directory (EC P-256)', () => {
   });
 
   it('names localhost, the loopback addresses and the extra names in the server SAN', async () => {
-    const out = await openssl([
-      'x509',
-      '-noout',
-      '-ext',
-      'subjectAltName',
-      '-in',
-      ctx.layout.serverCert,
-    ]);
-    assert.equal(out.code, 0, out.out);
+    const san = await opensslSan(ctx.layout.serverCert);
     for (const name of [
       'DNS:localhost',
       'DNS:chat.example.com',
@@ -111,7 +107,7 @@ describe('chat certs on an empty directory (EC P-256)', () => {
       'IP Address:0:0:0:0:0:0:0:1',
       'IP Address:192.0.2.7',
     ]) {
-      assert.ok(out.out.includes(name), `${name} in ${out.out}`);
+      assert.ok(san.includes(name), `${name} in ${san}`);
     }
     const server = new X509Certificate(await pem('server.crt'));
     assert.equal(server.subject, 'CN=localhost');
@@ -155,15 +151,7 @@ describe('chat certs on an empty directory (EC P-256)', () => {
   });
 
   it('starts an empty CRL that openssl accepts', async () => {
-    const out = await openssl([
-      'verify',
-      '-crl_check',
-      '-CRLfile',
-      ctx.layout.crl,
-      '-CAfile',
-      ctx.layout.caCert,
-      ctx.layout.serverCert,
-    ]);
+    const out = await opensslVerify(ctx.layout, [ctx.layout.serverCert], { crl: true });
     assert.equal(out.code, 0, out.out);
   });
 
@@ -206,7 +194,7 @@ describe('chat certs on an empty directory (EC P-256)', () => {
     }
     assert.equal(afterForce['certs/history.key'], before['certs/history.key']);
     for (const key of KEY_FILES) assert.match(afterForce[key] ?? '', /^600 /, key);
-    const verify = await openssl(['verify', '-CAfile', ctx.layout.caCert, ctx.layout.serverCert]);
+    const verify = await opensslVerify(ctx.layout, [ctx.layout.serverCert]);
     assert.equal(verify.code, 0, verify.out);
   });
 });
@@ -228,7 +216,7 @@ describe('chat certs with RSA keys', () => {
       );
       const days = (new Date(node.validTo).getTime() - ctx.now.getTime()) / 86_400_000;
       assert.equal(Math.round(days), 30);
-      const verify = await openssl(['verify', '-CAfile', ctx.layout.caCert, ctx.layout.serverCert]);
+      const verify = await opensslVerify(ctx.layout, [ctx.layout.serverCert]);
       assert.equal(verify.code, 0, verify.out);
     } finally {
       await dir.cleanup();
