@@ -19,7 +19,17 @@ export type ChatErrorCode =
   | 'CERT_NOT_FOUND'
   | 'CERT_UNREADABLE'
   | 'DIR_UNWRITABLE'
-  | 'NOT_A_DIRECTORY';
+  | 'NOT_A_DIRECTORY'
+  | 'FILE_UNREADABLE'
+  | 'INTERRUPTED'
+  | 'BUSY'
+  | 'PORT_IN_USE'
+  | 'CONNECT_FAILED'
+  | 'SERVER_IDENTITY'
+  | 'CERT_REFUSED'
+  | 'SERVER_ERROR'
+  | 'NO_CLIENT_CERT'
+  | 'INVALID_MESSAGE';
 
 /**
  * The one error type of `chat`. `message` says what happened and `hint` what

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import fsPromises, { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { type PkiLayout, pkiLayout } from '../../src/net/pki/layout.ts';
@@ -71,4 +72,26 @@ export async function opensslSan(certPath: string): Promise<string> {
   const out = await openssl(['x509', '-noout', '-ext', 'subjectAltName', '-in', certPath]);
   if (out.code !== 0) throw new Error(out.out);
   return out.out;
+}
+
+/**
+ * Emits SIGINT in this process right after a file whose path matches
+ * `pattern` is opened through node:fs/promises (as writeFilesAtomically
+ * stages each file), so a test can interrupt a write at an exact step.
+ * Add a SIGINT listener of your own first, or the signal ends the test.
+ * Returns the function that restores `open`.
+ */
+export function signalWhenOpened(pattern: RegExp): () => void {
+  const original = fsPromises.open;
+  const patched: typeof fsPromises.open = async (path, ...rest) => {
+    const handle = await original(path, ...rest);
+    if (pattern.test(String(path))) process.emit('SIGINT', 'SIGINT');
+    return handle;
+  };
+  fsPromises.open = patched;
+  syncBuiltinESMExports(); // named imports of node:fs/promises see the patch too
+  return () => {
+    fsPromises.open = original;
+    syncBuiltinESMExports();
+  };
 }

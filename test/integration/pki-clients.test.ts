@@ -64,7 +64,7 @@ describe('client certificates, revocation, listing and bundles', () => {
     const report = await issueClient(ctx, { name: 'alice', force: true });
     assert.deepEqual(
       report.map((l) => l.status),
-      ['revoked', 'created'],
+      ['created', 'revoked'],
     );
     const newSerial = await serialOf(alice.cert);
     assert.notEqual(newSerial, oldSerial);

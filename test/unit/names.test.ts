@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { isPkiEntry, type PkiDirKind } from '../../src/net/pki/layout.ts';
 import { validateHostName, validateUserName } from '../../src/net/pki/names.ts';
 
 describe('validateUserName', () => {
@@ -46,5 +47,33 @@ describe('validateHostName', () => {
   for (const host of bad) {
     it(`refuses ${JSON.stringify(host)}`, () =>
       assert.throws(() => validateHostName(host), { code: 'INVALID_HOST' }));
+  }
+});
+
+describe('isPkiEntry', () => {
+  const cases: Array<[string, PkiDirKind, boolean]> = [
+    ['README.md', 'certs', true],
+    ['ca.key', 'certs', true],
+    ['crl.pem', 'certs', true],
+    ['clients', 'certs', true],
+    ['bundles', 'certs', true],
+    ['.lock', 'certs', true],
+    ['.ca.key.0123456789ab.tmp', 'certs', true],
+    ['README.txt', 'certs', false],
+    ['package.json', 'certs', false],
+    ['src', 'certs', false],
+    ['.git', 'certs', false],
+    ['README.txt', 'bundle', true],
+    ['ca.crt', 'bundle', true],
+    ['notes.txt', 'bundle', false],
+    ['alice.crt', 'clients', true],
+    ['alice.key', 'clients', true],
+    ['.alice.key.0123456789ab.tmp', 'clients', true],
+    ['Alice.crt', 'clients', false],
+    ['alice.pem', 'clients', false],
+  ];
+  for (const [name, kind, expected] of cases) {
+    it(`${expected ? 'accepts' : 'refuses'} ${name} in a ${kind} directory`, () =>
+      assert.equal(isPkiEntry(name, kind), expected));
   }
 });

@@ -1,8 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { ChatError } from '../../errors.ts';
-import { writeFilesAtomically } from './atomic-write.ts';
-import type { Revocation, RevocationReason } from './crl.ts';
+import type { RevocationReason } from './crl.ts';
 import { signedBy } from './inspect.ts';
 import {
   keyMatchesCertificate,
@@ -11,22 +10,26 @@ import {
   tryParseCertificate,
 } from './keys.ts';
 import { clientPaths, PUBLIC_MODE, SECRET_MODE } from './layout.ts';
-import { type LoadedCa, loadCaCert, loadCrl, loadSigningCa, type SigningCa } from './load.ts';
+import { type LoadedCa, loadCaCert, loadCrl, loadSigningCa } from './load.ts';
+import { withPkiLock } from './lock.ts';
 import { validateUserName } from './names.ts';
-import { ensurePrivateDir, exists, readOptional } from './pki-files.ts';
+import { exists, readOptional, writeFiles } from './pki-files.ts';
 import { DEFAULT_LEAF_DAYS } from './profiles.ts';
+import { addRevocation, type PlannedRevocation, planRevocation } from './revocation.ts';
+import { validateDays } from './validate.ts';
 import {
+  makeClientCert,
   type PkiContext,
+  privateDir,
   type ReportLine,
-  validateDays,
-  writeClientCert,
-  writeCrl,
+  WRITE_HINT,
 } from './write-certs.ts';
 
 /**
  * Issues a client certificate for `name`. An existing one is replaced only
- * with `force`, and then revoked as superseded: the usual reason to replace a
- * certificate is a lost or exposed key, which must stop working.
+ * with `force`, and then revoked as superseded (after the new one is
+ * written): the usual reason to replace a certificate is a lost or exposed
+ * key, which must stop working.
  */
 export async function issueClient(
   ctx: PkiContext,
@@ -34,21 +37,33 @@ export async function issueClient(
 ): Promise<ReportLine[]> {
   const user = validateUserName(options.name);
   const days = validateDays(options.days ?? DEFAULT_LEAF_DAYS);
-  const ca = await loadSigningCa(ctx.layout, ctx.now);
-  const paths = clientPaths(ctx.layout, user);
-  const previous = await readClientCert(paths.cert);
-  if (previous && !options.force) {
-    throw new ChatError('CERT_EXISTS', `a certificate for ${user} already exists (${paths.cert})`, {
-      hint: `replace it with \`chat certs client ${user} --force\` (the old one is then revoked)`,
-    });
-  }
-  await ensurePrivateDir(ctx.layout.clientsDir, 'fix the permissions of the certs directory');
-  const report: ReportLine[] = [];
-  if (previous && signedBy(previous, ca.cert) && new Date(previous.validTo) > ctx.now) {
-    report.push(...(await addRevocation(ctx, ca, user, previous, 'superseded')));
-  }
-  report.push(await writeClientCert(ctx, ca, user, days));
-  return report;
+  return withPkiLock(ctx.layout, async () => {
+    const ca = await loadSigningCa(ctx.layout, ctx.now);
+    const paths = clientPaths(ctx.layout, user);
+    const previous = await readClientCert(paths.cert);
+    if (previous && !options.force) {
+      throw new ChatError(
+        'CERT_EXISTS',
+        `a certificate for ${user} already exists (${paths.cert})`,
+        {
+          hint: `replace it with \`chat certs client ${user} --force\` (the old one is then revoked)`,
+        },
+      );
+    }
+    const notes = await privateDir(ctx.layout.clientsDir, WRITE_HINT, 'clients');
+    const issued = await makeClientCert(ctx, ca, user, days);
+    const revocation: PlannedRevocation =
+      previous && signedBy(previous, ca.cert) && new Date(previous.validTo) > ctx.now
+        ? await planRevocation(ctx, ca, user, previous, 'superseded')
+        : { file: undefined, lines: [] };
+    // One write, the new pair before the CRL: should it be cut short, the
+    // old certificate is never revoked without its replacement in place.
+    await writeFiles(
+      revocation.file ? [...issued.files, revocation.file] : issued.files,
+      WRITE_HINT,
+    );
+    return [issued.line, ...revocation.lines, ...notes];
+  });
 }
 
 /** Puts `name`'s current certificate on the CA's CRL. */
@@ -57,9 +72,11 @@ export async function revokeClient(
   options: { name: string; reason?: RevocationReason },
 ): Promise<ReportLine[]> {
   const user = validateUserName(options.name);
-  const ca = await loadSigningCa(ctx.layout, ctx.now);
-  const cert = await requireClientCert(ctx, ca, user);
-  return addRevocation(ctx, ca, user, cert, options.reason ?? 'cessation-of-operation');
+  return withPkiLock(ctx.layout, async () => {
+    const ca = await loadSigningCa(ctx.layout, ctx.now);
+    const cert = await requireClientCert(ctx, ca, user);
+    return addRevocation(ctx, ca, user, cert, options.reason ?? 'cessation-of-operation');
+  });
 }
 
 /**
@@ -72,6 +89,54 @@ export async function bundleClient(
   options: { name: string; out?: string; force?: boolean },
 ): Promise<ReportLine[]> {
   const user = validateUserName(options.name);
+  if (options.out !== undefined && options.out.trim() === '') {
+    throw new ChatError('USAGE', '--out needs a path', {
+      hint: `give a directory, as in --out ${user}-bundle, or leave --out off for ${join(ctx.layout.bundlesDir, user)}`,
+    });
+  }
+  // Locked so that a concurrent `client --force` cannot pair one
+  // certificate with the other's key.
+  return withPkiLock(ctx.layout, async () => {
+    const { ca, cert, keyPem } = await bundleContents(ctx, user);
+    const out = options.out ?? join(ctx.layout.bundlesDir, user);
+    if ((await exists(out)) && !options.force) {
+      throw new ChatError('CERT_EXISTS', `a bundle already exists at ${out}`, {
+        hint: 'replace it with --force, or choose another place with --out',
+      });
+    }
+    const fix = 'choose another place with --out, or fix its permissions';
+    const notes = await privateDir(join(out, 'clients'), fix, 'clients');
+    notes.push(...(await privateDir(out, fix, 'bundle')));
+    const bundle = clientPaths({ ...ctx.layout, clientsDir: join(out, 'clients') }, user);
+    await writeFiles(
+      [
+        { path: join(out, 'ca.crt'), data: ca.certPem, mode: PUBLIC_MODE },
+        { path: bundle.key, data: keyPem, mode: SECRET_MODE },
+        { path: bundle.cert, data: cert.toString(), mode: PUBLIC_MODE },
+        { path: join(out, 'README.txt'), data: bundleReadme(user), mode: SECRET_MODE },
+      ],
+      fix,
+    );
+    return [
+      {
+        status: 'created',
+        path: out,
+        text: `everything ${user} needs to connect (CA certificate, certificate, key)`,
+      },
+      {
+        status: 'note',
+        text: `it holds ${user}'s private key: hand it over only in person or over an encrypted channel (scp, ssh), never by e-mail or chat`,
+      },
+      ...notes,
+    ];
+  });
+}
+
+// What goes into a bundle, refused when revoked or without its own key.
+async function bundleContents(
+  ctx: PkiContext,
+  user: string,
+): Promise<{ ca: LoadedCa; cert: X509Certificate; keyPem: string }> {
   const ca = await loadCaCert(ctx.layout);
   const cert = await requireClientCert(ctx, ca, user);
   const crl = await loadCrl(ctx.layout, ca);
@@ -92,65 +157,7 @@ export async function bundleClient(
       },
     );
   }
-  const out = options.out ?? join(ctx.layout.bundlesDir, user);
-  if ((await exists(out)) && !options.force) {
-    throw new ChatError('CERT_EXISTS', `a bundle already exists at ${out}`, {
-      hint: 'replace it with --force, or choose another place with --out',
-    });
-  }
-  const fix = 'choose another place with --out, or fix its permissions';
-  await ensurePrivateDir(join(out, 'clients'), fix);
-  await ensurePrivateDir(out, fix);
-  const bundle = clientPaths({ ...ctx.layout, clientsDir: join(out, 'clients') }, user);
-  await writeFilesAtomically([
-    { path: join(out, 'ca.crt'), data: ca.certPem, mode: PUBLIC_MODE },
-    { path: bundle.key, data: keyPem, mode: SECRET_MODE },
-    { path: bundle.cert, data: cert.toString(), mode: PUBLIC_MODE },
-    { path: join(out, 'README.txt'), data: bundleReadme(user), mode: SECRET_MODE },
-  ]);
-  return [
-    {
-      status: 'created',
-      path: out,
-      text: `everything ${user} needs to connect (CA certificate, certificate, key)`,
-    },
-    {
-      status: 'note',
-      text: `it holds ${user}'s private key: hand it over only in person or over an encrypted channel (scp, ssh), never by e-mail or chat`,
-    },
-  ];
-}
-
-async function addRevocation(
-  ctx: PkiContext,
-  ca: SigningCa,
-  user: string,
-  cert: X509Certificate,
-  reason: RevocationReason,
-): Promise<ReportLine[]> {
-  const crl = await loadCrl(ctx.layout, ca);
-  const current =
-    crl.state === 'current' ? crl.contents : { number: 0, revocations: [] as Revocation[] };
-  const serial = normalizeSerial(cert.serialNumber);
-  const already = current.revocations.find((r) => r.serial === serial);
-  if (already) {
-    return [
-      {
-        status: 'exists',
-        path: ctx.layout.crl,
-        text: `${user} (serial ${serial}) was already revoked on ${already.revokedAt.toISOString().slice(0, 10)}`,
-      },
-    ];
-  }
-  const revocations = [...current.revocations, { serial, revokedAt: ctx.now, reason }];
-  await writeCrl(ctx, ca, revocations, current.number + 1);
-  return [
-    {
-      status: 'revoked',
-      path: ctx.layout.crl,
-      text: `${user} (serial ${serial}, ${reason}); the list now holds ${revocations.length}`,
-    },
-  ];
+  return { ca, cert, keyPem };
 }
 
 async function readClientCert(path: string): Promise<X509Certificate | undefined> {

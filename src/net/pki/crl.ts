@@ -3,7 +3,7 @@ import { AsnConvert } from '@peculiar/asn1-schema';
 import { CRLNumber, id_ce_cRLNumber } from '@peculiar/asn1-x509';
 import * as x509 from '@peculiar/x509';
 import type { CertAndKey } from './issue.ts';
-import { normalizeSerial, parsePrivateKey } from './keys.ts';
+import { derSerialHex, normalizeSerial, parsePrivateKey } from './keys.ts';
 
 /** Why a certificate was revoked, in the CLI's spelling (RFC 5280 reason codes). */
 export type RevocationReason =
@@ -87,7 +87,7 @@ export async function buildCrl(request: CrlRequest): Promise<string> {
       ),
     ],
     entries: request.revocations.map((r) => ({
-      serialNumber: r.serial,
+      serialNumber: derSerialHex(r.serial),
       revocationDate: r.revokedAt,
       reason: REASON_CODES[r.reason],
     })),

@@ -1,21 +1,29 @@
-import { BlockList, isIP } from 'node:net';
+import { join } from 'node:path';
 import { ChatError } from '../../errors.ts';
-import { describeKeySpec, keySpecOf, parsePrivateKey, tryParseCertificate } from './keys.ts';
+import type { FileToWrite } from './atomic-write.ts';
+import { historyKept, kept, keySpecNote, missingNamesNote, oldClientsNote } from './init-notes.ts';
+import { judgeLeaf, signedBy } from './inspect.ts';
 import { clientPaths } from './layout.ts';
-import { loadSigningCa, type SigningCa } from './load.ts';
+import { type LoadedCa, loadCaCert, loadSigningCa, type SigningCa, signingCaFrom } from './load.ts';
+import { withPkiLock } from './lock.ts';
 import { validateUserName } from './names.ts';
-import { ensurePrivateDir, exists, listBySuffix, readOptional } from './pki-files.ts';
+import { exists, listBySuffix, readOptional, writeFiles } from './pki-files.ts';
 import { DEFAULT_CA_DAYS, DEFAULT_LEAF_DAYS, type KeySpec } from './profiles.ts';
+import { type PlannedRevocation, planRevocation } from './revocation.ts';
+import { validateDays, validateServerNames } from './validate.ts';
 import {
+  type Issued,
+  makeCa,
+  makeClientCert,
+  makeCrl,
+  makeHistoryKey,
+  makeServerCert,
   type PkiContext,
+  privateDir,
   type ReportLine,
-  validateDays,
-  validateServerNames,
-  writeClientCert,
+  WRITE_HINT,
   writeCrl,
   writeHistoryKey,
-  writeNewCa,
-  writeServerCert,
 } from './write-certs.ts';
 
 /** What `chat certs` is asked for. */
@@ -34,27 +42,78 @@ export interface InitOptions {
   force?: boolean;
 }
 
+/** InitOptions checked and with defaults filled in. */
+interface InitPlan {
+  user: string;
+  key: KeySpec | undefined;
+  names: { hosts: string[]; ips: string[] };
+  days: number;
+  caDays: number;
+  force: boolean;
+}
+
+const DIR_FIX = 'choose another directory with --dir, or fix its permissions';
+
 /**
  * Makes whatever is missing of the team's PKI: CA, server certificate, the
- * user's client certificate, an empty CRL and the history key. What exists is
- * kept and reported; with `force` the CA and certificates are made anew.
+ * user's client certificate, an empty CRL and the history key. What exists
+ * and is sound is kept and reported; a kept certificate the CA did not sign,
+ * or whose key is not its own, is re-issued. A new CA (the first, or with
+ * `force`) is made together with everything it signs, in one atomic write.
  */
 export async function initPki(ctx: PkiContext, options: InitOptions): Promise<ReportLine[]> {
-  const user = validateUserName(options.user);
-  const names = validateServerNames(options.hosts ?? [], options.ips ?? []);
-  const days = validateDays(options.days ?? DEFAULT_LEAF_DAYS);
-  const caDays = validateDays(options.caDays ?? DEFAULT_CA_DAYS, '--ca-days');
+  const plan: InitPlan = {
+    user: validateUserName(options.user),
+    key: options.key,
+    names: validateServerNames(options.hosts ?? [], options.ips ?? []),
+    days: validateDays(options.days ?? DEFAULT_LEAF_DAYS),
+    caDays: validateDays(options.caDays ?? DEFAULT_CA_DAYS, '--ca-days'),
+    force: options.force === true,
+  };
   const { layout } = ctx;
-  const fix = 'choose another directory with --dir, or fix its permissions';
-  await ensurePrivateDir(layout.dir, fix);
-  await ensurePrivateDir(layout.clientsDir, fix);
+  const dirNotes = await privateDir(layout.dir, DIR_FIX);
+  return withPkiLock(layout, async () => {
+    dirNotes.push(...(await privateDir(layout.clientsDir, DIR_FIX, 'clients')));
+    const caExists = await exists(layout.caCert);
+    if (!caExists && !plan.force) await refuseOrphans(ctx);
+    const report =
+      plan.force || !caExists
+        ? await makeEverything(ctx, plan, caExists)
+        : await completeExisting(ctx, plan);
+    return [...report, ...dirNotes];
+  });
+}
 
-  const report: ReportLine[] = [];
-  const client = clientPaths(layout, user);
-  const caExists = await exists(layout.caCert);
-  const newCa = options.force === true || !caExists;
-  if (!caExists && !options.force) await refuseOrphans(ctx, [layout.serverCert, client.cert]);
+// A new CA and everything it signs go to disk in one writeFilesAtomically,
+// so an interrupted --force cannot leave leaves of the old CA beside it.
+async function makeEverything(
+  ctx: PkiContext,
+  plan: InitPlan,
+  replacing: boolean,
+): Promise<ReportLine[]> {
+  const { layout } = ctx;
+  const ca = await makeCa(ctx, plan.key ?? { type: 'ec' }, plan.caDays);
+  const signer = signingCaFrom(ca.pems);
+  const server = await makeServerCert(ctx, signer, plan.names, plan.days);
+  const client = await makeClientCert(ctx, signer, plan.user, plan.days);
+  const crl = await makeCrl(ctx, signer, [], 1);
+  const history = (await exists(layout.historyKey)) ? undefined : makeHistoryKey(ctx);
+  const files: FileToWrite[] = [...ca.files, ...server.files, ...client.files, crl];
+  if (history) files.push(history.file);
+  await writeFiles(files, WRITE_HINT);
+  return [
+    ca.line,
+    server.line,
+    client.line,
+    { status: 'created', path: layout.crl, text: 'the revocation list (empty)' },
+    ...(history ? [history.line] : historyKept(ctx, plan.force)),
+    ...(replacing ? await oldClientsNote(ctx, plan.user) : []),
+  ];
+}
 
+async function completeExisting(ctx: PkiContext, plan: InitPlan): Promise<ReportLine[]> {
+  const { layout } = ctx;
+  const ca = await loadCaCert(layout);
   // The CA key is read only when something needs signing: a team may keep
   // it offline once everything is issued.
   let signer: SigningCa | undefined;
@@ -63,114 +122,98 @@ export async function initPki(ctx: PkiContext, options: InitOptions): Promise<Re
     return signer;
   };
 
-  if (newCa) {
-    report.push(await writeNewCa(ctx, options.key ?? { type: 'ec' }, caDays));
-  } else {
-    report.push(kept(layout.caCert, 'the team CA'));
-    report.push(...(await keySpecNote(ctx, options.key)));
-  }
-
-  if (newCa || !(await exists(layout.serverCert))) {
-    report.push(await writeServerCert(ctx, await signingCa(), names, days));
-  } else {
-    report.push(kept(layout.serverCert, 'the server certificate'));
-    report.push(...(await missingNamesNote(ctx, names)));
-  }
-
-  if (newCa || !(await exists(client.cert))) {
-    report.push(await writeClientCert(ctx, await signingCa(), user, days));
-  } else {
-    report.push(kept(client.cert, `user ${user}`));
-  }
-
-  if (newCa || !(await exists(layout.crl))) {
-    await writeCrl(ctx, await signingCa(), [], 1);
-    report.push({ status: 'created', path: layout.crl, text: 'the revocation list (empty)' });
-  } else {
-    report.push(kept(layout.crl, 'the revocation list'));
-  }
-
-  if (!(await exists(layout.historyKey))) {
-    report.push(await writeHistoryKey(ctx));
-  } else {
-    report.push(kept(layout.historyKey, 'the history key'));
-    if (options.force) {
-      report.push({
-        status: 'note',
-        text: 'the history key is never re-created: a new one would make stored history unreadable',
-      });
-    }
-  }
-
-  if (newCa && caExists) report.push(...(await oldClientsNote(ctx, user)));
+  const report: ReportLine[] = [kept(layout.caCert, 'the team CA')];
+  report.push(...(await keySpecNote(ctx, plan.key)));
+  // The CRL first: re-issuing below may revoke what it replaces.
+  const crlLine = (await exists(layout.crl))
+    ? kept(layout.crl, 'the revocation list')
+    : await writeEmptyCrl(ctx, await signingCa());
+  report.push(
+    ...(await keepOrReissue(ctx, ca, signingCa, {
+      cert: layout.serverCert,
+      key: layout.serverKey,
+      who: 'the server',
+      keptText: 'the server certificate',
+      issue: (s) => makeServerCert(ctx, s, plan.names, plan.days),
+      keptNotes: () => missingNamesNote(ctx, plan.names),
+    })),
+  );
+  const client = clientPaths(layout, plan.user);
+  report.push(
+    ...(await keepOrReissue(ctx, ca, signingCa, {
+      ...client,
+      who: plan.user,
+      keptText: `user ${plan.user}`,
+      issue: (s) => makeClientCert(ctx, s, plan.user, plan.days),
+      keptNotes: async () => [],
+    })),
+  );
+  report.push(crlLine);
+  if (await exists(layout.historyKey)) report.push(...historyKept(ctx, plan.force));
+  else report.push(await writeHistoryKey(ctx));
   return report;
 }
 
-// Certificates without their CA mean a lost ca.crt: making a new CA silently
-// would leave them all signed by nobody.
-async function refuseOrphans(ctx: PkiContext, paths: string[]): Promise<void> {
-  for (const path of paths) {
+interface LeafSlot {
+  cert: string;
+  key: string;
+  /** Who the certificate is for, in a revocation line. */
+  who: string;
+  keptText: string;
+  issue: (ca: SigningCa) => Promise<Issued>;
+  keptNotes: () => Promise<ReportLine[]>;
+}
+
+// A certificate is kept only when the current CA signed it and its key is
+// its own. The one replaced is revoked when it would otherwise still be
+// trusted: whoever holds its key could go on using it.
+async function keepOrReissue(
+  ctx: PkiContext,
+  ca: LoadedCa,
+  signingCa: () => Promise<SigningCa>,
+  slot: LeafSlot,
+): Promise<ReportLine[]> {
+  const certPem = await readOptional(slot.cert);
+  const keyPem = certPem === undefined ? undefined : await readOptional(slot.key);
+  const verdict = judgeLeaf(certPem, keyPem, ca.cert);
+  if (verdict.state === 'keep')
+    return [kept(slot.cert, slot.keptText), ...(await slot.keptNotes())];
+  const signer = await signingCa();
+  const issued = await slot.issue(signer);
+  if (verdict.state === 'missing') {
+    await writeFiles(issued.files, WRITE_HINT);
+    return [issued.line];
+  }
+  const old = verdict.old;
+  const revocation: PlannedRevocation =
+    old && signedBy(old, ca.cert) && new Date(old.validTo) > ctx.now
+      ? await planRevocation(ctx, signer, slot.who, old, 'superseded')
+      : { file: undefined, lines: [] };
+  await writeFiles(revocation.file ? [...issued.files, revocation.file] : issued.files, WRITE_HINT);
+  return [
+    issued.line,
+    { status: 'note', text: `the old ${slot.cert} ${verdict.why}, so it was re-issued` },
+    ...revocation.lines,
+  ];
+}
+
+async function writeEmptyCrl(ctx: PkiContext, ca: SigningCa): Promise<ReportLine> {
+  await writeCrl(ctx, ca, [], 1);
+  return { status: 'created', path: ctx.layout.crl, text: 'the revocation list (empty)' };
+}
+
+// Certificates or a CA key without ca.crt mean a lost ca.crt: making a new
+// CA silently would leave them all signed by nobody.
+async function refuseOrphans(ctx: PkiContext): Promise<void> {
+  const { layout } = ctx;
+  const clients = (await listBySuffix(layout.clientsDir, '.crt')).map((name) =>
+    join(layout.clientsDir, name),
+  );
+  for (const path of [layout.caKey, layout.serverCert, ...clients]) {
     if (await exists(path)) {
-      throw new ChatError('NO_CA', `${path} exists but ${ctx.layout.caCert} is missing`, {
+      throw new ChatError('NO_CA', `${path} exists but ${layout.caCert} is missing`, {
         hint: 'restore ca.crt and ca.key from your backup, or start over with `chat certs --force`',
       });
     }
   }
-}
-
-function kept(path: string, text: string): ReportLine {
-  return { status: 'exists', path, text };
-}
-
-async function keySpecNote(ctx: PkiContext, wanted: KeySpec | undefined): Promise<ReportLine[]> {
-  const keyPem = wanted && (await readOptional(ctx.layout.caKey));
-  if (!wanted || !keyPem) return [];
-  const actual = keySpecOf(parsePrivateKey(keyPem));
-  if (describeKeySpec(actual) === describeKeySpec(wanted)) return [];
-  return [
-    {
-      status: 'note',
-      text: `the existing CA uses ${describeKeySpec(actual)}, so new certificates do too; --force re-creates everything with ${describeKeySpec(wanted)}`,
-    },
-  ];
-}
-
-async function missingNamesNote(
-  ctx: PkiContext,
-  names: { hosts: string[]; ips: string[] },
-): Promise<ReportLine[]> {
-  const pem = await readOptional(ctx.layout.serverCert);
-  const entries = ((pem && tryParseCertificate(pem)?.subjectAltName) || '').split(', ');
-  const dns = entries.filter((e) => e.startsWith('DNS:')).map((e) => e.slice(4));
-  // Node prints IPv6 SANs expanded (0:0:0:0:0:0:0:1): compare addresses, not spellings.
-  const present = new BlockList();
-  for (const e of entries.filter((e) => e.startsWith('IP Address:'))) {
-    const ip = e.slice('IP Address:'.length);
-    present.addAddress(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4');
-  }
-  const missing = [
-    ...names.hosts.filter((h) => !dns.includes(h)),
-    ...names.ips.filter((ip) => !present.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4')),
-  ];
-  if (missing.length === 0) return [];
-  const flags = [...names.hosts.map((h) => `--host ${h}`), ...names.ips.map((ip) => `--ip ${ip}`)];
-  return [
-    {
-      status: 'note',
-      text: `the server certificate does not name ${missing.join(', ')}: re-issue it with \`chat certs server ${flags.join(' ')}\``,
-    },
-  ];
-}
-
-async function oldClientsNote(ctx: PkiContext, user: string): Promise<ReportLine[]> {
-  const others = (await listBySuffix(ctx.layout.clientsDir, '.crt'))
-    .map((name) => name.slice(0, -'.crt'.length))
-    .filter((name) => name !== user);
-  if (others.length === 0) return [];
-  return [
-    {
-      status: 'note',
-      text: `signed by the old CA and no longer trusted: ${others.join(', ')}; re-issue each with \`chat certs client NAME --force\``,
-    },
-  ];
 }

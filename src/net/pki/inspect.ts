@@ -1,5 +1,10 @@
 import type { X509Certificate } from 'node:crypto';
-import { normalizeSerial } from './keys.ts';
+import {
+  keyMatchesCertificate,
+  normalizeSerial,
+  parsePrivateKey,
+  tryParseCertificate,
+} from './keys.ts';
 import { type CertKind, EXPIRES_SOON_DAYS } from './profiles.ts';
 
 /** How a certificate stands today, worst first. */
@@ -73,4 +78,35 @@ export function signedBy(cert: X509Certificate, issuer: X509Certificate): boolea
 export function commonNameOf(cert: X509Certificate): string {
   const line = cert.subject.split('\n').find((l) => l.startsWith('CN='));
   return line ? line.slice(3) : '';
+}
+
+/**
+ * Whether a kept certificate and key on disk are fit to keep: `missing`
+ * when there is no certificate, `replace` with the reason when the CA did not
+ * sign it or its key is missing, garbage or another certificate's. `old` is
+ * the certificate being replaced, when it could be read.
+ */
+export type LeafVerdict =
+  | { state: 'keep' }
+  | { state: 'missing' }
+  | { state: 'replace'; why: string; old?: X509Certificate };
+
+/** Judges a certificate and key (PEM, undefined when absent) against the team CA. */
+export function judgeLeaf(
+  certPem: string | undefined,
+  keyPem: string | undefined,
+  ca: X509Certificate,
+): LeafVerdict {
+  if (certPem === undefined) return { state: 'missing' };
+  const old = tryParseCertificate(certPem);
+  if (!old) return { state: 'replace', why: 'is not a readable certificate' };
+  if (!signedBy(old, ca)) return { state: 'replace', why: 'was not signed by the current CA', old };
+  if (keyPem === undefined) return { state: 'replace', why: 'has no key beside it', old };
+  let matches: boolean;
+  try {
+    matches = keyMatchesCertificate(parsePrivateKey(keyPem), old);
+  } catch {
+    return { state: 'replace', why: 'has a key that is not a readable private key', old };
+  }
+  return matches ? { state: 'keep' } : { state: 'replace', why: 'does not match its key', old };
 }

@@ -35,6 +35,17 @@ export function normalizeSerial(serial: string): string {
   return serial.toLowerCase().replace(/^0+(?=.)/, '');
 }
 
+/**
+ * A serial as the hex of its DER INTEGER content: even length, with a 00 byte
+ * in front when the first bit is set. Without that byte the number reads as
+ * negative, and OpenSSL would match the entry to no certificate.
+ */
+export function derSerialHex(serial: string): string {
+  const hex = normalizeSerial(serial);
+  const even = hex.length % 2 === 0 ? hex : `0${hex}`;
+  return Number.parseInt(even.charAt(0), 16) >= 8 ? `00${even}` : even;
+}
+
 /** Parses a PEM certificate, or returns undefined for garbage. */
 export function tryParseCertificate(pem: string): X509Certificate | undefined {
   try {

@@ -11,7 +11,12 @@ export interface PkiLayout {
   historyKey: string;
   clientsDir: string;
   bundlesDir: string;
+  /** Held by the `chat certs` command that is writing here (see lock.ts). */
+  lock: string;
 }
+
+/** The lock file's name in a certs directory. */
+const LOCK_FILE = '.lock';
 
 /** The file layout of a certs directory (see README "Files"). */
 export function pkiLayout(dir: string): PkiLayout {
@@ -25,6 +30,7 @@ export function pkiLayout(dir: string): PkiLayout {
     historyKey: join(dir, 'history.key'),
     clientsDir: join(dir, 'clients'),
     bundlesDir: join(dir, 'bundles'),
+    lock: join(dir, LOCK_FILE),
   };
 }
 
@@ -34,6 +40,37 @@ export function clientPaths(layout: PkiLayout, user: string): { cert: string; ke
     cert: join(layout.clientsDir, `${user}.crt`),
     key: join(layout.clientsDir, `${user}.key`),
   };
+}
+
+/** Which kind of directory of the PKI a listing is of (see isPkiEntry). */
+export type PkiDirKind = 'certs' | 'clients' | 'bundle';
+
+const CERTS_ENTRIES: ReadonlySet<string> = new Set([
+  'README.md',
+  'ca.crt',
+  'ca.key',
+  'server.crt',
+  'server.key',
+  'crl.pem',
+  'history.key',
+  'clients',
+  'bundles',
+  LOCK_FILE,
+]);
+const BUNDLE_ENTRIES: ReadonlySet<string> = new Set([...CERTS_ENTRIES, 'README.txt']);
+const CLIENT_FILE = /^[a-z0-9_-]{1,32}\.(crt|key)$/;
+// What writeFilesAtomically stages next to a target, left behind only by a crash.
+const STAGED_FILE = /^\..+\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * True when `name`, an entry of a directory of `kind`, is one the PKI itself
+ * puts there. A directory holding nothing else is ours to make private; one
+ * that holds other things (a project, a shared folder) is not.
+ */
+export function isPkiEntry(name: string, kind: PkiDirKind = 'certs'): boolean {
+  if (STAGED_FILE.test(name)) return true;
+  if (kind === 'clients') return CLIENT_FILE.test(name);
+  return (kind === 'bundle' ? BUNDLE_ENTRIES : CERTS_ENTRIES).has(name);
 }
 
 /** Permission bits: secrets for the owner only, certificates readable by all. */

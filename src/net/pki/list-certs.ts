@@ -1,8 +1,9 @@
 import { join } from 'node:path';
+import { ChatError } from '../../errors.ts';
 import { type CertInfo, describeCertificate, type StatusContext } from './inspect.ts';
 import { tryParseCertificate } from './keys.ts';
 import { loadCaCert, loadCrl } from './load.ts';
-import { listBySuffix, readOptional } from './pki-files.ts';
+import { fsReason, listBySuffix, readOptional } from './pki-files.ts';
 import type { CertKind } from './profiles.ts';
 import type { PkiContext } from './write-certs.ts';
 
@@ -40,7 +41,15 @@ export async function listCertificates(ctx: PkiContext): Promise<CertListing> {
   ];
   const certs: CertInfo[] = [];
   for (const [kind, path] of files) {
-    const pem = await readOptional(path);
+    let pem: string | undefined;
+    try {
+      pem = await readOptional(path);
+    } catch (error) {
+      // One file we may not read must not hide every other certificate.
+      if (!(error instanceof ChatError)) throw error;
+      warnings.push(`${path} cannot be read (${fsReason(error.cause)}): skipped`);
+      continue;
+    }
     if (pem === undefined) continue;
     const cert = tryParseCertificate(pem);
     if (cert) certs.push(describeCertificate(kind, path, cert, context));

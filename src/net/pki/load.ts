@@ -1,10 +1,10 @@
-import type { KeyObject, X509Certificate } from 'node:crypto';
+import { type KeyObject, X509Certificate } from 'node:crypto';
 import { ChatError } from '../../errors.ts';
 import { type CrlContents, crlSignedBy, readCrl } from './crl.ts';
 import type { CertAndKey } from './issue.ts';
 import { keyMatchesCertificate, keySpecOf, parsePrivateKey, tryParseCertificate } from './keys.ts';
 import type { PkiLayout } from './layout.ts';
-import { readOptional } from './pki-files.ts';
+import { fsReason, readOptional } from './pki-files.ts';
 import type { KeySpec } from './profiles.ts';
 
 /** The team CA as read from disk: its certificate and, when loaded, its key. */
@@ -47,7 +47,9 @@ export async function loadCaCert(layout: PkiLayout): Promise<LoadedCa> {
  */
 export async function loadSigningCa(layout: PkiLayout, now: Date): Promise<SigningCa> {
   const ca = await loadCaCert(layout);
-  const keyPem = await readOptional(layout.caKey);
+  const keyPem = await readOptional(layout.caKey).catch((cause: unknown) => {
+    throw caKeyUnreadable(layout, cause);
+  });
   if (keyPem === undefined) {
     throw new ChatError('CA_KEY_MISSING', `the CA key ${layout.caKey} is missing`, {
       hint: 'copy the CA key back from where you keep it offline, then run the command again',
@@ -73,6 +75,23 @@ export async function loadSigningCa(layout: PkiLayout, now: Date): Promise<Signi
     });
   }
   return { ...ca, key, spec: keySpecOf(key), pems: { cert: ca.certPem, key: keyPem } };
+}
+
+// A key we may not read is the CA key's problem, not the directory's: say so.
+function caKeyUnreadable(layout: PkiLayout, cause: unknown): unknown {
+  if (!(cause instanceof ChatError) || cause.code !== 'FILE_UNREADABLE') return cause;
+  const reason = fsReason(cause.cause);
+  return new ChatError('CA_KEY_UNREADABLE', `cannot read the CA key ${layout.caKey}: ${reason}`, {
+    hint: `run the command as the user who owns ${layout.caKey}, or give it back to yourself with \`chmod 600 ${layout.caKey}\``,
+    cause,
+  });
+}
+
+/** A CA just made in memory, ready to sign like one loaded from disk. */
+export function signingCaFrom(pems: CertAndKey): SigningCa {
+  const cert = new X509Certificate(pems.cert);
+  const key = parsePrivateKey(pems.key);
+  return { cert, certPem: pems.cert, key, spec: keySpecOf(key), pems };
 }
 
 /** The CRL on disk: none yet, one from a previous CA, or this CA's. */

@@ -1,11 +1,12 @@
 import { loadSigningCa } from './load.ts';
-import { ensurePrivateDir } from './pki-files.ts';
+import { withPkiLock } from './lock.ts';
 import { DEFAULT_LEAF_DAYS } from './profiles.ts';
+import { validateDays, validateServerNames } from './validate.ts';
 import {
   type PkiContext,
+  privateDir,
   type ReportLine,
-  validateDays,
-  validateServerNames,
+  WRITE_HINT,
   writeServerCert,
 } from './write-certs.ts';
 
@@ -20,7 +21,9 @@ export async function reissueServer(
 ): Promise<ReportLine[]> {
   const names = validateServerNames(options.hosts ?? [], options.ips ?? []);
   const days = validateDays(options.days ?? DEFAULT_LEAF_DAYS);
-  const ca = await loadSigningCa(ctx.layout, ctx.now);
-  await ensurePrivateDir(ctx.layout.dir, 'fix the permissions of the certs directory');
-  return [await writeServerCert(ctx, ca, names, days)];
+  return withPkiLock(ctx.layout, async () => {
+    const ca = await loadSigningCa(ctx.layout, ctx.now);
+    const notes = await privateDir(ctx.layout.dir, WRITE_HINT);
+    return [await writeServerCert(ctx, ca, names, days), ...notes];
+  });
 }

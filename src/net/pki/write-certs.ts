@@ -1,19 +1,18 @@
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { isIP } from 'node:net';
-import { ChatError } from '../../errors.ts';
-import { writeFilesAtomically } from './atomic-write.ts';
+import type { FileToWrite } from './atomic-write.ts';
 import { buildCrl, type Revocation } from './crl.ts';
 import { type CertAndKey, issueCertificate } from './issue.ts';
 import { describeKeySpec } from './keys.ts';
 import {
   clientPaths,
   HISTORY_KEY_BYTES,
+  type PkiDirKind,
   type PkiLayout,
   PUBLIC_MODE,
   SECRET_MODE,
 } from './layout.ts';
 import type { SigningCa } from './load.ts';
-import { validateHostName } from './names.ts';
+import { ensurePrivateDir, writeFiles } from './pki-files.ts';
 import {
   caProfile,
   clientProfile,
@@ -39,83 +38,75 @@ export interface ReportLine {
   text: string;
 }
 
-/** Longest validity accepted anywhere, in days (100 years). */
-const MAX_DAYS = 36_500;
-
-/** Checks a --days value: a whole number of days from 1 to 36500. */
-export function validateDays(days: number, flag = '--days'): number {
-  if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS) {
-    throw new ChatError('INVALID_DAYS', `invalid ${flag} ${String(days)}`, {
-      hint: `give a whole number of days from 1 to ${MAX_DAYS}`,
-    });
-  }
-  return days;
+/** A certificate made in memory: its PEMs, the files that will hold it, and its report line. */
+export interface Issued {
+  pems: CertAndKey;
+  files: FileToWrite[];
+  line: ReportLine;
 }
 
-/** Checks the extra names for the server certificate; returns them normalised. */
-export function validateServerNames(
-  hosts: readonly string[],
-  ips: readonly string[],
-): { hosts: string[]; ips: string[] } {
-  for (const ip of ips) {
-    if (isIP(ip) === 0) {
-      throw new ChatError('INVALID_HOST', `invalid IP address ${JSON.stringify(ip)}`, {
-        hint: 'give an address such as 192.0.2.10 or 2001:db8::1 with --ip, or a name with --host',
-      });
-    }
-  }
-  return { hosts: hosts.map(validateHostName), ips: [...ips] };
-}
+/** What to do when the certs directory cannot be written. */
+export const WRITE_HINT =
+  'make it writable for you (chmod u+w), or choose another directory with --dir';
 
-/** Makes a new self-signed CA and writes ca.key and ca.crt together. */
-export async function writeNewCa(ctx: PkiContext, key: KeySpec, days: number): Promise<ReportLine> {
+/** Makes a new self-signed CA, in memory: ca.key and ca.crt. */
+export async function makeCa(ctx: PkiContext, key: KeySpec, days: number): Promise<Issued> {
   const pems = await issueCertificate({ profile: caProfile(), key, ...validity(ctx.now, days) });
-  await writePair(ctx.layout.caCert, ctx.layout.caKey, pems);
-  return created(
-    ctx.layout.caCert,
-    `the team CA (${describeKeySpec(key)}), valid until ${until(pems)}`,
-  );
+  return {
+    pems,
+    files: pairFiles(ctx.layout.caCert, ctx.layout.caKey, pems),
+    line: created(
+      ctx.layout.caCert,
+      `the team CA (${describeKeySpec(key)}), valid until ${until(pems)}`,
+    ),
+  };
 }
 
-/** Issues the server certificate for localhost, the loopback addresses and the given names. */
-export async function writeServerCert(
+/** Issues, in memory, the server certificate for localhost, the loopback addresses and the given names. */
+export async function makeServerCert(
   ctx: PkiContext,
   ca: SigningCa,
   names: { hosts: string[]; ips: string[] },
   days: number,
-): Promise<ReportLine> {
+): Promise<Issued> {
   const profile = serverProfile(ca.spec, names.hosts, names.ips);
   const pems = await issueLeaf(ctx, ca, profile, days);
-  await writePair(ctx.layout.serverCert, ctx.layout.serverKey, pems);
   const sans = [
     ...new Set([...DEFAULT_SERVER_HOSTS, ...names.hosts, ...DEFAULT_SERVER_IPS, ...names.ips]),
   ];
-  return created(
-    ctx.layout.serverCert,
-    `the server (${sans.join(', ')}), valid until ${until(pems)}`,
-  );
+  return {
+    pems,
+    files: pairFiles(ctx.layout.serverCert, ctx.layout.serverKey, pems),
+    line: created(
+      ctx.layout.serverCert,
+      `the server (${sans.join(', ')}), valid until ${until(pems)}`,
+    ),
+  };
 }
 
-/** Issues a client certificate whose CN is `user`, into clients/. */
-export async function writeClientCert(
+/** Issues, in memory, a client certificate whose CN is `user`, for clients/. */
+export async function makeClientCert(
   ctx: PkiContext,
   ca: SigningCa,
   user: string,
   days: number,
-): Promise<ReportLine> {
+): Promise<Issued> {
   const pems = await issueLeaf(ctx, ca, clientProfile(ca.spec, user), days);
   const paths = clientPaths(ctx.layout, user);
-  await writePair(paths.cert, paths.key, pems);
-  return created(paths.cert, `user ${user}, valid until ${until(pems)}`);
+  return {
+    pems,
+    files: pairFiles(paths.cert, paths.key, pems),
+    line: created(paths.cert, `user ${user}, valid until ${until(pems)}`),
+  };
 }
 
-/** Signs and writes the CRL; its number must grow with every new CRL. */
-export async function writeCrl(
+/** Signs a CRL, in memory; its number must grow with every new CRL. */
+export async function makeCrl(
   ctx: PkiContext,
   ca: SigningCa,
   revocations: readonly Revocation[],
   number: number,
-): Promise<void> {
+): Promise<FileToWrite> {
   const pem = await buildCrl({
     ca: ca.pems,
     number,
@@ -123,18 +114,67 @@ export async function writeCrl(
     thisUpdate: ctx.now,
     nextUpdate: new Date(ca.cert.validTo),
   });
-  await writeFilesAtomically([{ path: ctx.layout.crl, data: pem, mode: PUBLIC_MODE }]);
+  return { path: ctx.layout.crl, data: pem, mode: PUBLIC_MODE };
 }
 
-/** Writes 32 fresh random bytes as the key that encrypts history at rest. */
+/** 32 fresh random bytes, in memory, as the key that encrypts history at rest. */
+export function makeHistoryKey(ctx: PkiContext): { file: FileToWrite; line: ReportLine } {
+  return {
+    file: { path: ctx.layout.historyKey, data: randomBytes(HISTORY_KEY_BYTES), mode: SECRET_MODE },
+    line: created(
+      ctx.layout.historyKey,
+      `the key that encrypts chat history (${HISTORY_KEY_BYTES} random bytes)`,
+    ),
+  };
+}
+
+/** Issues and writes the server certificate and key (see makeServerCert). */
+export async function writeServerCert(
+  ctx: PkiContext,
+  ca: SigningCa,
+  names: { hosts: string[]; ips: string[] },
+  days: number,
+): Promise<ReportLine> {
+  const issued = await makeServerCert(ctx, ca, names, days);
+  await writeFiles(issued.files, WRITE_HINT);
+  return issued.line;
+}
+
+/** Signs and writes the CRL (see makeCrl). */
+export async function writeCrl(
+  ctx: PkiContext,
+  ca: SigningCa,
+  revocations: readonly Revocation[],
+  number: number,
+): Promise<void> {
+  await writeFiles([await makeCrl(ctx, ca, revocations, number)], WRITE_HINT);
+}
+
+/** Writes a new history key (see makeHistoryKey). */
 export async function writeHistoryKey(ctx: PkiContext): Promise<ReportLine> {
-  await writeFilesAtomically([
-    { path: ctx.layout.historyKey, data: randomBytes(HISTORY_KEY_BYTES), mode: SECRET_MODE },
-  ]);
-  return created(
-    ctx.layout.historyKey,
-    `the key that encrypts chat history (${HISTORY_KEY_BYTES} random bytes)`,
-  );
+  const { file, line } = makeHistoryKey(ctx);
+  await writeFiles([file], WRITE_HINT);
+  return line;
+}
+
+/**
+ * ensurePrivateDir, reporting a directory it had to leave open to others as
+ * a note: the keys in it are still 0600, but names and certificates show.
+ */
+export async function privateDir(
+  dir: string,
+  fixHint: string,
+  kind: PkiDirKind = 'certs',
+): Promise<ReportLine[]> {
+  const { state, mode } = await ensurePrivateDir(dir, fixHint, kind);
+  if (state !== 'open' && state !== 'shared') return [];
+  const why = state === 'open' ? 'it holds other files' : 'it is shared';
+  return [
+    {
+      status: 'note',
+      text: `${dir} is readable by others (mode ${mode.toString(8)}) and was left so, as ${why}: use a directory of its own, or \`chmod 700 ${dir}\``,
+    },
+  ];
 }
 
 function issueLeaf(
@@ -154,12 +194,12 @@ function issueLeaf(
 // The key goes first: only a crash of the machine can fall between the two
 // renames, and then a new pair is a stray key without a certificate, which
 // the next run replaces, and a replaced pair a key that no longer matches its
-// certificate, which every loader checks for.
-function writePair(certPath: string, keyPath: string, pems: CertAndKey): Promise<void> {
-  return writeFilesAtomically([
+// certificate, which every loader checks for and `chat certs` re-issues.
+function pairFiles(certPath: string, keyPath: string, pems: CertAndKey): FileToWrite[] {
+  return [
     { path: keyPath, data: pems.key, mode: SECRET_MODE },
     { path: certPath, data: pems.cert, mode: PUBLIC_MODE },
-  ]);
+  ];
 }
 
 function until(pems: CertAndKey): string {
