@@ -1,0 +1,84 @@
+import type { Argv } from 'yargs';
+import { runSend } from '../commands/send.ts';
+import { runTail } from '../commands/tail.ts';
+import { ChatError } from '../errors.ts';
+import { ROOM_PATTERN } from '../net/protocol/frames.ts';
+import { certsDirOption, DEFAULT_PORT, envDefaults, type Run } from './shared-options.ts';
+
+/** A room as typed: `general` or `#general`. */
+export function roomArgument(value: string): string {
+  const room = value.startsWith('#') ? value : `#${value}`;
+  if (!ROOM_PATTERN.test(room)) {
+    throw new ChatError('USAGE', `invalid room ${JSON.stringify(value)}`, {
+      hint: 'rooms are # and 1-32 of a-z 0-9 _ -',
+    });
+  }
+  return room;
+}
+
+function clientOptions(c: Argv) {
+  return c.options({
+    certs: certsDirOption,
+    ...envDefaults({
+      host: {
+        type: 'string',
+        default: 'localhost',
+        describe: 'the server, as named in its certificate',
+      },
+      port: { type: 'number', default: DEFAULT_PORT, describe: 'the server port' },
+      user: {
+        type: 'string',
+        describe: 'whose certificate to use [default: your login name, or the only one]',
+      },
+      room: { type: 'string', default: '#general', describe: 'the room (# optional)' },
+    }),
+  });
+}
+
+/** `chat send` and `chat tail`, for scripts and bots. */
+export function clientCommands(y: Argv, run: Run, stopSignal: () => Promise<void>): Argv {
+  return y
+    .command(
+      'send [text..]',
+      'send one message (from the arguments or stdin); exit 0 once the server acknowledged it',
+      (c) =>
+        clientOptions(c)
+          .positional('text', {
+            type: 'string',
+            array: true,
+            describe: 'the message; stdin when absent',
+          })
+          .example('$0 send hello team', 'say hello in #general')
+          .example('make 2>&1 | tail -1 | $0 send --room builds', 'post the last line of a build'),
+      run((args) =>
+        runSend({ ...args, room: roomArgument(args.room), text: args.text ?? [] }, process.stdin),
+      ),
+    )
+    .command(
+      'tail',
+      'print messages as they arrive (and DMs to you), until Ctrl+C',
+      (c) =>
+        clientOptions(c)
+          .option('json', { type: 'boolean', describe: 'one JSON object per message' })
+          .option('history', {
+            type: 'number',
+            default: 0,
+            describe: 'first print the last N messages',
+          })
+          .example('$0 tail', 'follow #general')
+          .example(
+            '$0 tail --room ops --history 20 --json',
+            'the last 20 of #ops, then live, as JSON',
+          ),
+      run((args) =>
+        runTail(
+          { ...args, room: roomArgument(args.room) },
+          {
+            out: (line) => process.stdout.write(`${line}\n`),
+            err: (line) => process.stderr.write(`${line}\n`),
+          },
+          stopSignal(),
+        ),
+      ),
+    );
+}

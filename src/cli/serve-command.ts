@@ -1,0 +1,115 @@
+import type { Argv } from 'yargs';
+import { runServe } from '../commands/serve.ts';
+import { LOG_LEVELS } from '../server/logger.ts';
+import { DEFAULT_SERVER_CONFIG as D } from '../server/server-config.ts';
+import { certsDirOption, DEFAULT_PORT, envDefaults, type Run } from './shared-options.ts';
+
+/** `chat serve`: every flag can also come from CHAT_<FLAG> (e.g. CHAT_PORT, CHAT_MAX_PER_USER). */
+export function serveCommand(y: Argv, run: Run): Argv {
+  return y.command(
+    'serve',
+    'run the TLS chat server',
+    (c) =>
+      c
+        .options({
+          certs: certsDirOption,
+          ...envDefaults({
+            host: {
+              type: 'string',
+              default: D.host,
+              describe: 'address to listen on (0.0.0.0 for every interface)',
+            },
+            port: { type: 'number', default: DEFAULT_PORT, describe: 'TCP port' },
+            'tls-min': {
+              choices: ['1.3', '1.2'],
+              default: '1.3',
+              describe: 'oldest TLS version offered',
+            },
+            'handshake-timeout': {
+              type: 'number',
+              default: D.handshakeTimeoutMs / 1000,
+              describe: 'seconds for TLS handshake + hello',
+            },
+            'max-frame': {
+              type: 'number',
+              default: D.maxFrameBytes,
+              describe: 'longest line read, in bytes',
+            },
+            'max-text': {
+              type: 'number',
+              default: D.maxTextChars,
+              describe: 'longest message, in characters',
+            },
+            rate: {
+              type: 'number',
+              default: D.ratePerSecond,
+              describe: 'frames per second per user',
+            },
+            burst: {
+              type: 'number',
+              default: D.rateBurst,
+              describe: 'frames a user may send at once',
+            },
+            'max-queue': {
+              type: 'number',
+              default: D.maxQueueBytes,
+              describe: 'bytes queued to a slow client before it is dropped',
+            },
+            'max-connections': {
+              type: 'number',
+              default: D.maxConnections,
+              describe: 'connections in all',
+            },
+            'max-per-address': {
+              type: 'number',
+              default: D.maxPerAddress,
+              describe: 'connections per IP address',
+            },
+            'max-per-user': {
+              type: 'number',
+              default: D.maxPerUser,
+              describe: 'connections per user (devices)',
+            },
+            'idle-ping': {
+              type: 'number',
+              default: D.idlePingMs / 1000,
+              describe: 'seconds of silence before a ping',
+            },
+            'idle-timeout': {
+              type: 'number',
+              default: D.idleTimeoutMs / 1000,
+              describe: 'seconds of silence before closing',
+            },
+            'history-size': {
+              type: 'number',
+              default: D.historyPerRoom,
+              describe: 'messages kept per room (in memory)',
+            },
+            'max-history': {
+              type: 'number',
+              default: D.maxHistory,
+              describe: 'most messages one history request returns (up to 200)',
+            },
+            'max-errors': {
+              type: 'number',
+              default: D.maxErrors,
+              describe: 'invalid lines tolerated in a burst before closing',
+            },
+            motd: {
+              type: 'string',
+              default: D.motd,
+              describe: 'message of the day shown on connect',
+            },
+            'log-level': {
+              choices: LOG_LEVELS,
+              default: 'info' as const,
+              describe: 'least severe log level written to stderr',
+            },
+          }),
+        })
+        .example('$0 serve', 'serve on 127.0.0.1:8443 with the certs in ./certs')
+        .example('$0 serve --host 0.0.0.0 --port 9000', 'serve the whole network on port 9000')
+        .example('CHAT_RATE=10 $0 serve', 'any flag from the environment'),
+    run((args) => runServe(args)),
+  );
+}

@@ -1,0 +1,41 @@
+/** Wraps a command so a failure becomes the exit code instead of an exception. */
+export type Run = <A>(command: (args: A) => Promise<void>) => (args: A) => Promise<void>;
+
+/** The certs directory: --certs (or --dir), else $CHAT_CERTS_DIR, else ./certs. */
+export const certsDirOption = {
+  type: 'string',
+  default: process.env.CHAT_CERTS_DIR || 'certs',
+  defaultDescription: '$CHAT_CERTS_DIR or ./certs',
+  describe: 'the certs directory',
+} as const;
+
+/** The default port of `chat serve`, and where clients look for it. */
+export const DEFAULT_PORT = 8443;
+
+interface EnvOption {
+  type?: 'string' | 'number' | 'boolean' | undefined;
+  default?: unknown;
+  describe?: string | undefined;
+}
+
+/**
+ * Gives each option its default from `CHAT_<NAME>` when that is set (`--max-per-user`
+ * reads CHAT_MAX_PER_USER). Only the options named are read from the environment,
+ * unlike yargs' .env(), which turns every CHAT_* variable into an option and
+ * makes strict mode refuse unrelated ones such as CHAT_DEBUG.
+ */
+export function envDefaults<T extends Record<string, EnvOption>>(options: T, env = process.env): T {
+  const out: Record<string, EnvOption> = {};
+  for (const [name, option] of Object.entries(options)) {
+    const variable = `CHAT_${name.toUpperCase().replace(/-/g, '_')}`;
+    const raw = env[variable];
+    const fromEnv =
+      raw === undefined || raw === '' ? undefined : option.type === 'number' ? Number(raw) : raw;
+    out[name] = {
+      ...option,
+      ...(fromEnv === undefined ? {} : { default: fromEnv }),
+      describe: `${option.describe ?? ''} [$${variable}]`,
+    };
+  }
+  return out as T;
+}

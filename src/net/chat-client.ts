@@ -1,0 +1,541 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { isIP } from 'node:net';
+import tls, { type TLSSocket } from 'node:tls';
+import { ChatError } from '../errors.ts';
+import { backoffDelay } from './backoff.ts';
+import {
+  type ConnectFailure,
+  explainEarlyClose,
+  explainServerClose,
+  explainSocketError,
+} from './connect-errors.ts';
+import { encodeFrame, parseServerFrame } from './protocol/codec.ts';
+import {
+  type ClientFrame,
+  clientFrameSchemas,
+  type DirectMessage,
+  PROTOCOL_VERSION,
+  type RoomMessage,
+  type ServerFrame,
+  type ServerFrameOf,
+} from './protocol/frames.ts';
+import { LineDecoder } from './protocol/line-decoder.ts';
+
+/** Where the client is; the TUI's status bar shows it. */
+export type ClientState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed';
+
+/** The PEM material a client connects with: the team CA, and its own certificate and key. */
+export interface ClientCredentials {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+export interface ChatClientOptions {
+  host: string;
+  port: number;
+  credentials: ClientCredentials;
+  /** Names the program in hello, e.g. `chat-tail/0.1.0`. */
+  clientName: string;
+  /** Rooms to join on the first connection; later ones resume what was joined. */
+  rooms?: string[];
+  /** Keep reconnecting after a drop (default true). */
+  reconnect?: boolean;
+  backoff?: { baseMs: number; maxMs: number };
+  /** How often to measure the round trip with a ping, in ms (0: never). */
+  pingIntervalMs?: number;
+  /** How long one attempt may take to reach `welcome`, in ms. */
+  connectTimeoutMs?: number;
+  /** Longest line accepted from the server, in bytes. */
+  maxLineBytes?: number;
+  random?: () => number;
+  now?: () => number;
+}
+
+/** Facts about the current connection, for the status bar. */
+export interface ConnectionFacts {
+  user: string | undefined;
+  tlsVersion: string | undefined;
+  cipher: string | undefined;
+  /** SHA-256 fingerprint of the server's certificate. */
+  serverFingerprint: string | undefined;
+  /** Round trip of the last ping, in ms. */
+  rttMs: number | undefined;
+}
+
+/** The server's acknowledgement of a sent message. */
+export interface Ack {
+  id: number;
+  ts: number;
+}
+
+export interface ChatClientEvents {
+  state: [ClientState, { retryInMs?: number; error?: ChatError }];
+  welcome: [ServerFrameOf<'welcome'>];
+  message: [RoomMessage];
+  dm: [DirectMessage];
+  joined: [ServerFrameOf<'joined'>];
+  left: [ServerFrameOf<'left'>];
+  presence: [ServerFrameOf<'presence'>];
+  topic: [ServerFrameOf<'topic'>];
+  history: [ServerFrameOf<'history'>];
+  /** A non-fatal error from the server that no pending call claimed. */
+  serverError: [ServerFrameOf<'error'>];
+  rtt: [number];
+}
+
+interface PendingSend {
+  frame: Extract<ClientFrame, { type: 'send' | 'dm' }>;
+  resolve: (ack: Ack) => void;
+  reject: (error: ChatError) => void;
+}
+
+const DEFAULTS = {
+  backoff: { baseMs: 500, maxMs: 30_000 },
+  pingIntervalMs: 15_000,
+  connectTimeoutMs: 10_000,
+  maxLineBytes: 16 * 1024 * 1024,
+};
+
+/**
+ * A connection to a chat server that scripts, bots and the TUI share: mutual
+ * TLS with hostname verification always on, hello/welcome, typed events,
+ * sends that resolve on the server's ack, and reconnection with backoff that
+ * resumes every conversation from the last id seen. Sends made while
+ * disconnected wait in order and go out once reconnected; their refs make a
+ * resend after a drop safe, the server stores each only once.
+ */
+export class ChatClient extends EventEmitter<ChatClientEvents> {
+  state: ClientState = 'offline';
+  readonly facts: ConnectionFacts = {
+    user: undefined,
+    tlsVersion: undefined,
+    cipher: undefined,
+    serverFingerprint: undefined,
+    rttMs: undefined,
+  };
+  /** Rooms this user is in, as the server last said. */
+  readonly rooms = new Set<string>();
+  /** Last message id seen per conversation (#room or @peer). */
+  readonly lastSeen = new Map<string, number>();
+
+  private socket: TLSSocket | undefined;
+  private readonly outbox: PendingSend[] = [];
+  private readonly historyWaiters = new Map<
+    string,
+    { resolve: (frame: ServerFrameOf<'history'>) => void; reject: (error: ChatError) => void }
+  >();
+  private everWelcomed = false;
+  private maxTextChars = Number.POSITIVE_INFINITY;
+  private readonly refPrefix = randomBytes(4).toString('hex');
+  private nextRef = 1;
+  private attempt = 0;
+  private welcomed = false;
+  private closedByUser = false;
+  private failure: ConnectFailure | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private pingSent: { ref: string; at: number } | undefined;
+  private firstWelcome:
+    | { resolve: (w: ServerFrameOf<'welcome'>) => void; reject: (e: ChatError) => void }
+    | undefined;
+  private readonly now: () => number;
+  private readonly random: () => number;
+
+  constructor(private readonly options: ChatClientOptions) {
+    super();
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+    for (const room of options.rooms ?? []) this.rooms.add(room);
+  }
+
+  /**
+   * Connects and resolves with the first welcome. Rejects when the first
+   * attempt fails for good (a certificate problem) or, without reconnect, at all.
+   */
+  connect(): Promise<ServerFrameOf<'welcome'>> {
+    return new Promise((resolve, reject) => {
+      this.firstWelcome = { resolve, reject };
+      this.open();
+    });
+  }
+
+  /** Sends a message to a room; resolves with the server's ack. */
+  send(room: string, text: string, options: { action?: boolean } = {}): Promise<Ack> {
+    return this.enqueue({
+      type: 'send',
+      room,
+      text,
+      ref: this.ref(),
+      ...(options.action ? { action: true } : {}),
+    });
+  }
+
+  /** Sends a direct message; resolves with the server's ack. */
+  dm(to: string, text: string, options: { action?: boolean } = {}): Promise<Ack> {
+    return this.enqueue({
+      type: 'dm',
+      to,
+      text,
+      ref: this.ref(),
+      ...(options.action ? { action: true } : {}),
+    });
+  }
+
+  join(room: string): void {
+    this.write({ type: 'join', room });
+  }
+
+  part(room: string): void {
+    this.write({ type: 'part', room });
+  }
+
+  setTopic(room: string, text: string): void {
+    this.write({ type: 'topic', room, text });
+  }
+
+  away(text: string): void {
+    this.write({ type: 'away', text });
+  }
+
+  back(): void {
+    this.write({ type: 'back' });
+  }
+
+  /**
+   * Asks for older messages of a #room or @peer; resolves with the server's
+   * answer, rejects at once when not connected.
+   */
+  history(
+    room: string,
+    options: { before?: number; limit: number },
+  ): Promise<ServerFrameOf<'history'>> {
+    return new Promise((resolve, reject) => {
+      if (this.state !== 'connected') {
+        reject(
+          new ChatError('CONNECT_FAILED', 'not connected: history is available once reconnected'),
+        );
+        return;
+      }
+      const ref = this.ref();
+      this.historyWaiters.set(ref, { resolve, reject });
+      this.write({
+        type: 'history',
+        room,
+        limit: options.limit,
+        ref,
+        ...(options.before === undefined ? {} : { before: options.before }),
+      });
+    });
+  }
+
+  /**
+   * Drops the current connection and reconnects after the shortest backoff, resuming every
+   * conversation (irssi's /reconnect). Pending sends go out again, once.
+   */
+  reconnectNow(): void {
+    if (this.state !== 'connected' || !this.socket) return;
+    this.failure = explainSocketError(
+      'ECONNRESET',
+      'reconnect asked for',
+      this.options.host,
+      this.options.port,
+    );
+    this.socket.destroy();
+  }
+
+  /** Closes for good; unacknowledged sends are rejected. */
+  async close(): Promise<void> {
+    this.closedByUser = true;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.pingTimer);
+    const socket = this.socket;
+    this.rejectAll(
+      new ChatError(
+        'CONNECT_FAILED',
+        'the connection was closed before the server acknowledged it',
+      ),
+    );
+    this.setState('closed', {});
+    if (socket && !socket.destroyed) {
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      socket.end();
+      setTimeout(() => socket.destroy(), 1_000).unref();
+      await closed;
+    }
+  }
+
+  private open(): void {
+    const { host, port, credentials } = this.options;
+    this.welcomed = false;
+    this.failure = undefined;
+    this.setState(this.attempt === 0 ? 'connecting' : 'reconnecting', {});
+    const decoder = new LineDecoder(this.options.maxLineBytes ?? DEFAULTS.maxLineBytes);
+    const socket = tls.connect({
+      host,
+      port,
+      // SNI takes names only; for an address node checks the IP SANs itself.
+      ...(isIP(host) === 0 ? { servername: host } : {}),
+      ca: credentials.ca,
+      cert: credentials.cert,
+      key: credentials.key,
+      minVersion: 'TLSv1.2',
+    });
+    this.socket = socket;
+    const timeout = setTimeout(() => {
+      this.failure ??= explainSocketError('CONNECT_TIMEOUT', 'timed out', host, port);
+      socket.destroy();
+    }, this.options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs);
+    timeout.unref();
+    socket.setNoDelay(true);
+    socket.on('secureConnect', () => {
+      this.facts.tlsVersion = socket.getProtocol() ?? undefined;
+      this.facts.cipher = socket.getCipher()?.name;
+      this.facts.serverFingerprint = socket.getPeerCertificate().fingerprint256;
+      socket.write(encodeFrame(this.hello()));
+    });
+    socket.on('data', (chunk: Buffer) => {
+      for (const event of decoder.push(chunk)) {
+        if (event.kind === 'error') {
+          this.failure ??= {
+            error: new ChatError('SERVER_ERROR', `the server sent a bad line: ${event.message}`),
+            retry: true,
+          };
+          socket.destroy();
+          return;
+        }
+        const parsed = parseServerFrame(event.line);
+        if (!parsed.ok) continue; // a newer server may send what this client does not know yet
+        if (parsed.frame.type === 'welcome') clearTimeout(timeout);
+        this.onFrame(parsed.frame);
+      }
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      this.failure ??= explainSocketError(error.code, error.message, host, port);
+    });
+    socket.on('close', () => {
+      clearTimeout(timeout);
+      this.onClose();
+    });
+  }
+
+  // The first connection joins the rooms asked for; every later one resumes
+  // each conversation from the last id seen (an empty resume keeps a user
+  // who left every room out of the default one).
+  private hello(): ClientFrame {
+    const base = { type: 'hello' as const, v: PROTOCOL_VERSION, client: this.options.clientName };
+    if (!this.everWelcomed) return this.rooms.size > 0 ? { ...base, join: [...this.rooms] } : base;
+    const resume: Record<string, number> = {};
+    for (const room of this.rooms) resume[room] = this.lastSeen.get(room) ?? 0;
+    for (const [conversation, id] of this.lastSeen)
+      if (conversation.startsWith('@')) resume[conversation] = id;
+    return { ...base, resume };
+  }
+
+  private onFrame(frame: ServerFrame): void {
+    switch (frame.type) {
+      case 'welcome':
+        this.onWelcome(frame);
+        break;
+      case 'msg':
+        if (this.seen(frame.room, frame.id)) this.emit('message', frame);
+        break;
+      case 'dm': {
+        const peer = frame.from === this.facts.user ? frame.to : frame.from;
+        if (this.seen(`@${peer}`, frame.id)) this.emit('dm', frame);
+        break;
+      }
+      case 'ack':
+        this.settle(frame.ref, (p) => p.resolve({ id: frame.id, ts: frame.ts }));
+        break;
+      case 'joined':
+        if (frame.user === this.facts.user && frame.state) {
+          this.rooms.add(frame.room);
+          this.lastSeen.set(
+            frame.room,
+            Math.max(this.lastSeen.get(frame.room) ?? 0, frame.state.lastId),
+          );
+        }
+        this.emit('joined', frame);
+        break;
+      case 'left':
+        if (frame.user === this.facts.user) this.rooms.delete(frame.room);
+        this.emit('left', frame);
+        break;
+      case 'presence':
+        this.emit('presence', frame);
+        break;
+      case 'topic':
+        this.emit('topic', frame);
+        break;
+      case 'history': {
+        const waiter = frame.ref === undefined ? undefined : this.historyWaiters.get(frame.ref);
+        if (frame.ref !== undefined) this.historyWaiters.delete(frame.ref);
+        waiter?.resolve(frame);
+        this.emit('history', frame);
+        break;
+      }
+      case 'ping':
+        this.write({ type: 'pong', ref: frame.ref });
+        break;
+      case 'pong':
+        if (this.pingSent?.ref === frame.ref) {
+          this.facts.rttMs = this.now() - this.pingSent.at;
+          this.pingSent = undefined;
+          this.emit('rtt', this.facts.rttMs);
+        }
+        break;
+      case 'error':
+        this.onServerError(frame);
+        break;
+    }
+  }
+
+  private onWelcome(frame: ServerFrameOf<'welcome'>): void {
+    const resumed = this.everWelcomed ? new Set(this.rooms) : new Set<string>();
+    this.welcomed = true;
+    this.everWelcomed = true;
+    this.attempt = 0;
+    this.facts.user = frame.user;
+    this.maxTextChars = frame.limits.maxTextChars;
+    this.rooms.clear();
+    for (const room of frame.rooms) {
+      this.rooms.add(room.room);
+      const seen = this.lastSeen.get(room.room);
+      // A room met for the first time starts at its newest id; a resumed one
+      // keeps its last seen id, so the replay that follows is not dropped,
+      // unless the server's ids went back (it lost its history): then start over.
+      if (!resumed.has(room.room) || seen === undefined || seen > room.lastId) {
+        this.lastSeen.set(room.room, room.lastId);
+      }
+    }
+    this.setState('connected', {});
+    this.startPinging();
+    this.emit('welcome', frame);
+    this.firstWelcome?.resolve(frame);
+    this.firstWelcome = undefined;
+    for (const pending of this.outbox) this.socket?.write(encodeFrame(pending.frame));
+  }
+
+  private onServerError(frame: ServerFrameOf<'error'>): void {
+    if (frame.fatal) {
+      this.failure = explainServerClose(frame.code, frame.message);
+      return;
+    }
+    const error = new ChatError('SERVER_ERROR', frame.message, { hint: frame.code });
+    if (frame.ref && this.settle(frame.ref, (p) => p.reject(error))) return;
+    const waiter = frame.ref === undefined ? undefined : this.historyWaiters.get(frame.ref);
+    if (frame.ref !== undefined && waiter) {
+      this.historyWaiters.delete(frame.ref);
+      waiter.reject(error);
+      return;
+    }
+    this.emit('serverError', frame);
+  }
+
+  private onClose(): void {
+    clearInterval(this.pingTimer);
+    this.pingSent = undefined;
+    this.socket = undefined;
+    // A history answer cannot outlive its connection: the caller may ask again.
+    for (const waiter of this.historyWaiters.values()) {
+      waiter.reject(
+        new ChatError('CONNECT_FAILED', 'the connection dropped before the history arrived'),
+      );
+    }
+    this.historyWaiters.clear();
+    if (this.closedByUser) return;
+    const { host, port } = this.options;
+    const failure =
+      this.failure ??
+      (this.welcomed
+        ? explainSocketError('ECONNRESET', 'closed', host, port)
+        : explainEarlyClose(host, port));
+    const retry = failure.retry && this.options.reconnect !== false;
+    if (!retry) {
+      this.rejectAll(failure.error);
+      this.firstWelcome?.reject(failure.error);
+      this.firstWelcome = undefined;
+      this.setState('offline', { error: failure.error });
+      return;
+    }
+    const retryInMs = Math.round(
+      backoffDelay(this.attempt, this.options.backoff ?? DEFAULTS.backoff, this.random),
+    );
+    this.attempt += 1;
+    this.setState('reconnecting', { retryInMs, error: failure.error });
+    this.retryTimer = setTimeout(() => this.open(), retryInMs);
+  }
+
+  private startPinging(): void {
+    clearInterval(this.pingTimer);
+    const every = this.options.pingIntervalMs ?? DEFAULTS.pingIntervalMs;
+    if (every <= 0) return;
+    const ping = () => {
+      const ref = `p${this.ref()}`;
+      this.pingSent = { ref, at: this.now() };
+      this.write({ type: 'ping', ref });
+    };
+    ping();
+    this.pingTimer = setInterval(ping, every);
+    this.pingTimer.unref();
+  }
+
+  // Tracks the newest id per conversation; false for one already seen.
+  private seen(conversation: string, id: number): boolean {
+    if (id <= (this.lastSeen.get(conversation) ?? 0)) return false;
+    this.lastSeen.set(conversation, id);
+    return true;
+  }
+
+  private enqueue(frame: PendingSend['frame']): Promise<Ack> {
+    return new Promise((resolve, reject) => {
+      if (this.state === 'closed') {
+        reject(new ChatError('CONNECT_FAILED', 'the client is closed'));
+        return;
+      }
+      // Checked here with the server's own schema, so a message that can
+      // never be accepted fails at once instead of waiting for an answer.
+      const checked = clientFrameSchemas[frame.type].safeParse(frame);
+      if (!checked.success || frame.text.length > this.maxTextChars) {
+        const why = checked.success
+          ? `longer than the server's ${this.maxTextChars} characters`
+          : (checked.error.issues[0]?.message ?? 'invalid');
+        reject(
+          new ChatError('INVALID_MESSAGE', `cannot send this message: ${why}`, {
+            hint: 'shorten or fix the text',
+          }),
+        );
+        return;
+      }
+      this.outbox.push({ frame, resolve, reject });
+      if (this.state === 'connected') this.socket?.write(encodeFrame(frame));
+    });
+  }
+
+  private settle(ref: string, action: (pending: PendingSend) => void): boolean {
+    const index = this.outbox.findIndex((p) => p.frame.ref === ref);
+    if (index < 0) return false;
+    const [pending] = this.outbox.splice(index, 1);
+    if (pending) action(pending);
+    return true;
+  }
+
+  private rejectAll(error: ChatError): void {
+    for (const pending of this.outbox.splice(0)) pending.reject(error);
+  }
+
+  private write(frame: ClientFrame): void {
+    if (this.state === 'connected') this.socket?.write(encodeFrame(frame));
+  }
+
+  private ref(): string {
+    return `${this.refPrefix}-${this.nextRef++}`;
+  }
+
+  private setState(state: ClientState, detail: { retryInMs?: number; error?: ChatError }): void {
+    this.state = state;
+    this.emit('state', state, detail);
+  }
+}

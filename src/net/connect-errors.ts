@@ -1,0 +1,132 @@
+import { ChatError } from '../errors.ts';
+import type { ErrorCode } from './protocol/error-codes.ts';
+
+/** A failure of one connection attempt, explained, and whether trying again can help. */
+export interface ConnectFailure {
+  error: ChatError;
+  retry: boolean;
+}
+
+// Certificate checks of the server that fail the same way every time.
+const UNTRUSTED_SERVER = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+]);
+
+/**
+ * Explains why a connection to `host:port` could not be made or kept, in one
+ * line with the fix. Pure: takes node's error code and message.
+ */
+export function explainSocketError(
+  code: string | undefined,
+  message: string,
+  host: string,
+  port: number,
+): ConnectFailure {
+  const where = `${host}:${port}`;
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return fatal(
+      'SERVER_IDENTITY',
+      `the server's certificate does not name ${host}, so it cannot be trusted`,
+      `on the server run \`chat certs server --host ${host}\` (or --ip), restart chat serve, or connect with the name it has`,
+    );
+  }
+  if (code && UNTRUSTED_SERVER.has(code)) {
+    return fatal(
+      'SERVER_IDENTITY',
+      `the server at ${where} has a certificate that your team's CA did not sign`,
+      'check --host and --port, and that your certs directory holds the team ca.crt (ask your admin for a bundle)',
+    );
+  }
+  if (code === 'CERT_HAS_EXPIRED') {
+    return fatal(
+      'SERVER_IDENTITY',
+      "the server's certificate has expired",
+      'ask the admin to run `chat certs server`',
+    );
+  }
+  if (code === 'ECONNREFUSED') {
+    return retry(
+      'CONNECT_FAILED',
+      `nothing is listening on ${where}`,
+      'start the server with `chat serve`, or check --host and --port',
+    );
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return retry('CONNECT_FAILED', `cannot resolve ${host}`, 'check --host');
+  }
+  if (code === 'ETIMEDOUT' || code === 'CONNECT_TIMEOUT') {
+    return retry(
+      'CONNECT_FAILED',
+      `${where} did not answer in time`,
+      'check --host, --port and the network',
+    );
+  }
+  if (code === 'ECONNRESET' || code === 'EPIPE') {
+    return retry(
+      'CONNECT_FAILED',
+      `the connection to ${where} was reset`,
+      'it is retried; if it keeps happening, check the server log',
+    );
+  }
+  return retry(
+    'CONNECT_FAILED',
+    `cannot connect to ${where}: ${message}`,
+    'check --host and --port and the server log',
+  );
+}
+
+/** Explains a close before `welcome` that came without an error frame. */
+export function explainEarlyClose(host: string, port: number): ConnectFailure {
+  return retry(
+    'CERT_REFUSED',
+    `the server at ${host}:${port} closed the connection before welcoming you`,
+    'if it keeps happening your certificate may be refused (revoked, expired, another CA): ask your admin',
+  );
+}
+
+// Fatal error codes after which reconnecting cannot help.
+const FINAL: ReadonlySet<string> = new Set<ErrorCode>([
+  'cert_rejected',
+  'version_unsupported',
+  'flood',
+  'too_many_devices',
+]);
+
+/** Explains a fatal error frame from the server. */
+export function explainServerClose(code: string, message: string): ConnectFailure {
+  const hints: Record<string, string> = {
+    cert_rejected:
+      'ask your admin for a new certificate (`chat certs client NAME --force`, then a bundle)',
+    version_unsupported: 'update chat to the version the server runs',
+    flood: 'you sent too fast; wait, then connect again',
+    too_many_devices: 'close chat on one of your other devices',
+    server_shutdown: 'the server is restarting; chat reconnects by itself',
+    server_full: 'the server is at its connection limit; chat retries',
+  };
+  const error = new ChatError(
+    code === 'cert_rejected' ? 'CERT_REFUSED' : 'SERVER_ERROR',
+    `server: ${message}`,
+    {
+      hint: hints[code] ?? 'chat reconnects by itself',
+    },
+  );
+  return { error, retry: !FINAL.has(code) };
+}
+
+function fatal(code: 'SERVER_IDENTITY', message: string, hint: string): ConnectFailure {
+  return { error: new ChatError(code, message, { hint }), retry: false };
+}
+
+function retry(
+  code: 'CONNECT_FAILED' | 'CERT_REFUSED',
+  message: string,
+  hint: string,
+): ConnectFailure {
+  return { error: new ChatError(code, message, { hint }), retry: true };
+}

@@ -1,0 +1,46 @@
+/**
+ * The `code` of every `error` frame, with what it means. Clients branch on
+ * the code, never on the message text. Fatal ones are followed by a close.
+ */
+export const ERROR_CODES = {
+  bad_utf8: 'the line is not valid UTF-8',
+  bad_json: 'the line is not a JSON object',
+  line_too_long: 'the line exceeds the frame size limit (fatal)',
+  unknown_type: 'no frame has that type',
+  invalid_frame: 'a field is missing, extra, of the wrong type or out of range',
+  hello_required: 'the first frame must be hello (fatal)',
+  version_unsupported: 'the server does not speak that protocol version (fatal)',
+  not_member: 'you are not in that room: join it first',
+  user_offline: 'that user is not connected',
+  text_too_long: "the text exceeds the server's message length",
+  rate_limited: 'too many frames: this one was dropped, slow down',
+  flood: 'rate limit exceeded again and again (fatal)',
+  too_many_errors: 'too many invalid frames (fatal)',
+  server_full: 'the server has reached its connection limit (fatal)',
+  too_many_connections: 'too many connections from your address (fatal)',
+  too_many_devices: 'too many connections for your user (fatal)',
+  cert_rejected: 'your certificate was refused: revoked, expired or not from this CA (fatal)',
+  hello_timeout: 'no hello within the handshake timeout (fatal)',
+  idle_timeout: 'no answer to ping within the idle timeout (fatal)',
+  server_shutdown: 'the server is shutting down (fatal)',
+  history_gap: 'some messages you missed are no longer kept',
+  store_failed: 'the server could not store the message: send it again',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Codes after which the server closes the connection. */
+export const FATAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'line_too_long',
+  'hello_required',
+  'version_unsupported',
+  'flood',
+  'too_many_errors',
+  'server_full',
+  'too_many_connections',
+  'too_many_devices',
+  'cert_rejected',
+  'hello_timeout',
+  'idle_timeout',
+  'server_shutdown',
+]);

@@ -1,0 +1,252 @@
+import { z } from 'zod';
+
+/**
+ * Protocol v1: one JSON object per line over TLS. Every frame a peer sends is
+ * checked against these schemas field by field; objects are strict, so an
+ * extra key (`__proto__` included) is an invalid frame. Inside `resume`, keys
+ * must name conversations; zod drops a `__proto__` key there, so it reaches
+ * nothing either way.
+ * docs/PROTOCOL.md is the prose version of this file.
+ */
+export const PROTOCOL_VERSION = 1;
+
+/** Absolute ceilings, whatever the server is configured to (characters or items). */
+export const MAX_TEXT_CHARS = 16_000;
+export const MAX_TOPIC_CHARS = 300;
+export const MAX_AWAY_CHARS = 200;
+export const MAX_HISTORY_LIMIT = 200;
+export const MAX_ROOMS_PER_HELLO = 100;
+
+/** A room name: `#` and 1-32 of a-z 0-9 _ -. */
+export const ROOM_PATTERN = /^#[a-z0-9_-]{1,32}$/;
+/** A user name, the CN of a client certificate: 1-32 of a-z 0-9 _ -. */
+export const USER_PATTERN = /^[a-z0-9_-]{1,32}$/;
+
+// C0 and C1 controls except tab and newline: ESC and friends could drive the
+// reader's terminal, so text carrying them is refused, never relayed.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+const room = z.string().regex(ROOM_PATTERN, 'must be # and 1-32 of a-z 0-9 _ -');
+const user = z.string().regex(USER_PATTERN, 'must be 1-32 of a-z 0-9 _ -');
+/** A conversation: a room, or `@user` for direct messages with that user. */
+const conversation = z
+  .string()
+  .refine((s) => ROOM_PATTERN.test(s) || (s.startsWith('@') && USER_PATTERN.test(s.slice(1))), {
+    message: 'must be a #room or an @user',
+  });
+const ref = z.string().regex(/^[\x21-\x7e]{1,64}$/, 'must be 1-64 printable ASCII characters');
+const id = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const ts = z.number().int().min(0);
+
+function text(max: number, min = 1) {
+  return z
+    .string()
+    .min(min)
+    .max(max)
+    .refine((s) => !CONTROL.test(s), { message: 'must not contain control characters' })
+    .refine((s) => s.isWellFormed(), { message: 'must be well-formed Unicode' });
+}
+
+// Client to server.
+
+export const helloFrame = z.strictObject({
+  type: z.literal('hello'),
+  v: z.number().int().min(1),
+  client: z.string().regex(/^[\x20-\x7e]{1,64}$/, 'must be 1-64 printable ASCII characters'),
+  /** Conversations to rejoin, each with the last message id this client saw. */
+  resume: z
+    .record(conversation, id)
+    .refine((r) => Object.keys(r).length <= MAX_ROOMS_PER_HELLO, {
+      message: 'too many conversations',
+    })
+    .optional(),
+  /** Rooms to join without replay. Without resume or join: #general. */
+  join: z.array(room).max(MAX_ROOMS_PER_HELLO).optional(),
+});
+
+export const sendFrame = z.strictObject({
+  type: z.literal('send'),
+  room,
+  text: text(MAX_TEXT_CHARS),
+  ref,
+  action: z.boolean().optional(),
+});
+
+export const dmFrame = z.strictObject({
+  type: z.literal('dm'),
+  to: user,
+  text: text(MAX_TEXT_CHARS),
+  ref,
+  action: z.boolean().optional(),
+});
+
+export const joinFrame = z.strictObject({ type: z.literal('join'), room });
+export const partFrame = z.strictObject({ type: z.literal('part'), room });
+
+export const historyRequestFrame = z.strictObject({
+  type: z.literal('history'),
+  room: conversation,
+  /** Only messages with a smaller id; absent: the newest. */
+  before: id.optional(),
+  limit: z.number().int().min(1).max(MAX_HISTORY_LIMIT),
+  /** Echoed in the answer (or in the error), so a client can pair them. */
+  ref: ref.optional(),
+});
+
+export const topicRequestFrame = z.strictObject({
+  type: z.literal('topic'),
+  room,
+  /** The new topic; empty clears it. */
+  text: text(MAX_TOPIC_CHARS, 0),
+});
+
+export const awayFrame = z.strictObject({ type: z.literal('away'), text: text(MAX_AWAY_CHARS) });
+export const backFrame = z.strictObject({ type: z.literal('back') });
+export const pingFrame = z.strictObject({ type: z.literal('ping'), ref });
+export const pongFrame = z.strictObject({ type: z.literal('pong'), ref });
+
+/** Every frame a client may send, by type. */
+export const clientFrameSchemas = {
+  hello: helloFrame,
+  send: sendFrame,
+  dm: dmFrame,
+  join: joinFrame,
+  part: partFrame,
+  history: historyRequestFrame,
+  topic: topicRequestFrame,
+  away: awayFrame,
+  back: backFrame,
+  ping: pingFrame,
+  pong: pongFrame,
+} as const;
+
+export type ClientFrameType = keyof typeof clientFrameSchemas;
+export type ClientFrame = {
+  [K in ClientFrameType]: z.infer<(typeof clientFrameSchemas)[K]>;
+}[ClientFrameType];
+export type HelloFrame = z.infer<typeof helloFrame>;
+
+// Server to client.
+
+export const presenceStatus = z.enum(['online', 'away', 'offline']);
+export type PresenceStatus = z.infer<typeof presenceStatus>;
+
+const roomMessage = z.strictObject({
+  type: z.literal('msg'),
+  id,
+  ts,
+  room,
+  from: user,
+  text: text(MAX_TEXT_CHARS),
+  action: z.boolean().optional(),
+});
+
+const directMessage = z.strictObject({
+  type: z.literal('dm'),
+  id,
+  ts,
+  from: user,
+  to: user,
+  text: text(MAX_TEXT_CHARS),
+  action: z.boolean().optional(),
+});
+
+const roomState = z.strictObject({
+  room,
+  topic: z.string(),
+  members: z.array(user),
+  /** The id of the newest message in the room (0: none yet). */
+  lastId: id,
+});
+
+const userState = z.strictObject({
+  user,
+  status: presenceStatus,
+  text: z.string().optional(),
+});
+
+/** Limits the server enforces, so a client can respect them up front. */
+const limits = z.strictObject({
+  /** Longest line the server reads, in bytes, newline excluded. */
+  maxFrameBytes: z.number().int(),
+  /** Longest message text, in characters. */
+  maxTextChars: z.number().int(),
+  /** Frames per second per user, sustained. */
+  ratePerSecond: z.number(),
+  /** Frames a user may send at once before the rate applies. */
+  rateBurst: z.number().int(),
+  /** Most messages one history request returns. */
+  maxHistory: z.number().int(),
+});
+
+export const welcomeFrame = z.strictObject({
+  type: z.literal('welcome'),
+  v: z.number().int(),
+  user,
+  server: z.string(),
+  motd: z.string(),
+  rooms: z.array(roomState),
+  users: z.array(userState),
+  limits,
+});
+
+export const serverFrameSchemas = {
+  welcome: welcomeFrame,
+  msg: roomMessage,
+  dm: directMessage,
+  ack: z.strictObject({ type: z.literal('ack'), ref, id, ts }),
+  joined: z.strictObject({
+    type: z.literal('joined'),
+    room,
+    user,
+    ts,
+    /** Present only for the joining user's own connections: the room as it is now. */
+    state: roomState.optional(),
+  }),
+  left: z.strictObject({
+    type: z.literal('left'),
+    room,
+    user,
+    ts,
+    reason: z.enum(['part', 'quit']),
+  }),
+  presence: z.strictObject({
+    type: z.literal('presence'),
+    user,
+    status: presenceStatus,
+    text: z.string().optional(),
+  }),
+  history: z.strictObject({
+    type: z.literal('history'),
+    room: conversation,
+    messages: z.array(z.union([roomMessage, directMessage])),
+    /** True when older messages exist before the first one here. */
+    more: z.boolean(),
+    /** The request's ref, when it had one. */
+    ref: ref.optional(),
+  }),
+  topic: z.strictObject({ type: z.literal('topic'), room, text: z.string(), by: user, ts }),
+  error: z.strictObject({
+    type: z.literal('error'),
+    code: z.string(),
+    message: z.string(),
+    ref: ref.optional(),
+    /** The server closes the connection after a fatal error. */
+    fatal: z.boolean().optional(),
+  }),
+  ping: pingFrame,
+  pong: pongFrame,
+} as const;
+
+export type ServerFrameType = keyof typeof serverFrameSchemas;
+export type ServerFrame = {
+  [K in ServerFrameType]: z.infer<(typeof serverFrameSchemas)[K]>;
+}[ServerFrameType];
+export type ServerFrameOf<K extends ServerFrameType> = z.infer<(typeof serverFrameSchemas)[K]>;
+export type RoomMessage = z.infer<typeof roomMessage>;
+export type DirectMessage = z.infer<typeof directMessage>;
+export type StoredMessage = RoomMessage | DirectMessage;
+export type RoomState = z.infer<typeof roomState>;
+export type UserState = z.infer<typeof userState>;
+export type Limits = z.infer<typeof limits>;

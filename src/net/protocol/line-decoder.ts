@@ -1,0 +1,115 @@
+/**
+ * Splits a byte stream into lines of strict UTF-8, with a bounded buffer.
+ * Pure: fed chunks through `push()`, it returns events and never touches a
+ * socket, so the caller decides what an error means (reply, or close).
+ */
+
+/** What `push()` found: a decoded line, or why a line was refused. */
+export type DecodeEvent =
+  | { kind: 'line'; line: string }
+  | { kind: 'error'; code: 'bad_utf8' | 'line_too_long'; message: string };
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Lines end at byte 0x0A; one trailing `\r` is stripped and empty lines are
+ * skipped. Each line is decoded on its own as strict UTF-8, so a bad line
+ * yields one `bad_utf8` event and the next line decodes normally. A line
+ * longer than `maxLineBytes` yields one `line_too_long` event, after which
+ * the decoder is poisoned: it buffers nothing and returns no more events.
+ */
+export class LineDecoder {
+  /** Longest accepted line in bytes, without the `\n` (a `\r` before it counts). */
+  readonly maxLineBytes: number;
+  // Bytes only become text once their line is complete, so a UTF-8 sequence
+  // split across chunks needs no special care.
+  readonly #utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  // The unterminated line so far, as copied pieces: appending is O(piece)
+  // and the line is joined once, when its newline arrives.
+  #pieces: Uint8Array[] = [];
+  #pieceBytes = 0;
+  #poisoned = false;
+
+  /** @param maxLineBytes longest accepted line in bytes, without the newline; a positive integer. */
+  constructor(maxLineBytes: number) {
+    if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) {
+      throw new RangeError(`maxLineBytes must be a positive integer, got ${maxLineBytes}`);
+    }
+    this.maxLineBytes = maxLineBytes;
+  }
+
+  /** Bytes held for the line not yet terminated (at most `maxLineBytes`). */
+  get bufferedBytes(): number {
+    return this.#pieceBytes;
+  }
+
+  /** True once a line was too long: the caller should close the connection. */
+  get poisoned(): boolean {
+    return this.#poisoned;
+  }
+
+  /** Feeds the next bytes of the stream; returns the events they complete, in order. */
+  push(chunk: Uint8Array): DecodeEvent[] {
+    const events: DecodeEvent[] = [];
+    if (this.#poisoned) return events;
+    let start = 0;
+    while (start < chunk.length) {
+      const newline = chunk.indexOf(LF, start);
+      const end = newline === -1 ? chunk.length : newline;
+      if (this.#pieceBytes + (end - start) > this.maxLineBytes) {
+        events.push(this.#poison());
+        return events;
+      }
+      if (newline === -1) {
+        // A copy, not a view: the caller may reuse its buffer, and a small
+        // view would keep a large chunk alive. (Buffer#slice is a view.)
+        this.#pieces.push(new Uint8Array(chunk.subarray(start)));
+        this.#pieceBytes += chunk.length - start;
+        break;
+      }
+      const event = this.#decode(this.#takeLine(chunk.subarray(start, newline)));
+      if (event) events.push(event);
+      start = newline + 1;
+    }
+    return events;
+  }
+
+  /** The buffered pieces plus `tail` as one array; empties the buffer. */
+  #takeLine(tail: Uint8Array): Uint8Array {
+    if (this.#pieces.length === 0) return tail;
+    const line = new Uint8Array(this.#pieceBytes + tail.length);
+    let offset = 0;
+    for (const piece of this.#pieces) {
+      line.set(piece, offset);
+      offset += piece.length;
+    }
+    line.set(tail, offset);
+    this.#pieces = [];
+    this.#pieceBytes = 0;
+    return line;
+  }
+
+  #decode(bytes: Uint8Array): DecodeEvent | undefined {
+    const length =
+      bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.length - 1 : bytes.length;
+    if (length === 0) return undefined;
+    try {
+      return { kind: 'line', line: this.#utf8.decode(bytes.subarray(0, length)) };
+    } catch {
+      // TextDecoder's only failure in fatal mode is malformed input.
+      return { kind: 'error', code: 'bad_utf8', message: 'the line is not valid UTF-8' };
+    }
+  }
+
+  #poison(): DecodeEvent {
+    this.#poisoned = true;
+    this.#pieces = [];
+    this.#pieceBytes = 0;
+    return {
+      kind: 'error',
+      code: 'line_too_long',
+      message: `the line exceeds ${this.maxLineBytes} bytes`,
+    };
+  }
+}

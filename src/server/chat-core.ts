@@ -1,0 +1,470 @@
+import type { ErrorCode } from '../net/protocol/error-codes.ts';
+import {
+  type ClientFrame,
+  type HelloFrame,
+  type Limits,
+  PROTOCOL_VERSION,
+  type RoomState,
+  type ServerFrame,
+  type StoredMessage,
+  type UserState,
+} from '../net/protocol/frames.ts';
+import { conversationFor, dmKey } from './conversations.ts';
+import { TokenBucket } from './token-bucket.ts';
+
+/** A connection's number, given by the I/O layer. */
+export type ConnId = number;
+
+/** What the core asks the I/O layer to do. The core itself never touches a socket or a store. */
+export type Effect =
+  /** Send one frame to these connections (serialized once for all of them). */
+  | { kind: 'frames'; to: readonly ConnId[]; frame: ServerFrame }
+  /** Store a new message, then deliver it to the conversation's members in id order and ack it. */
+  | {
+      kind: 'message';
+      conversation: string;
+      message: StoredMessage;
+      ack: { conn: ConnId; ref: string };
+    }
+  /** A resent message already stored: ack it again once its conversation's earlier appends are done. */
+  | { kind: 'reack'; conversation: string; conn: ConnId; ref: string; id: number; ts: number }
+  /** Send this connection what it missed in a conversation since `afterId`. */
+  | { kind: 'replay'; conn: ConnId; conversation: string; afterId: number }
+  /** Answer a history request (`name` as the client wrote it: #room or @user). */
+  | {
+      kind: 'history';
+      conn: ConnId;
+      conversation: string;
+      name: string;
+      before: number | undefined;
+      limit: number;
+      ref: string | undefined;
+    }
+  /** Tell the connection why, then close it. */
+  | { kind: 'close'; conn: ConnId; code: ErrorCode; message: string };
+
+/** Tunables of the chat logic; the I/O layer enforces the rest. */
+export interface CoreOptions {
+  serverName: string;
+  motd: string;
+  defaultRoom: string;
+  limits: Limits;
+  /** Connections one user may hold at once (devices). */
+  maxDevicesPerUser: number;
+  /** Rate-limit breaches tolerated in a burst before the connection is closed for flooding. */
+  violationBurst: number;
+  /** Breaches forgiven per second. */
+  violationRefillPerSecond: number;
+  /** Recent message refs remembered per user, so a resend after a reconnect is not stored twice. */
+  refMemory: number;
+}
+
+interface RoomRecord {
+  topic: string;
+  members: Set<string>;
+}
+
+interface UserRecord {
+  conns: Set<ConnId>;
+  status: 'online' | 'away';
+  awayText: string | undefined;
+  rooms: Set<string>;
+  // Kept across disconnects: reconnecting must not reset a rate limit, and a
+  // resend after a reconnect must find the ref of the original.
+  bucket: TokenBucket;
+  violations: TokenBucket;
+  refs: Map<string, { conversation: string; id: number; ts: number }>;
+}
+
+/**
+ * The chat's rules, apart from all I/O: who is connected, who is in which
+ * room, presence, topics, message ids, rate limits and exactly-once sends.
+ * Every method takes the time as a number (ms) and returns the effects.
+ */
+export class ChatCore {
+  private readonly rooms = new Map<string, RoomRecord>();
+  private readonly users = new Map<string, UserRecord>();
+  private readonly connUsers = new Map<ConnId, string>();
+  private readonly lastIds = new Map<string, number>();
+
+  constructor(private readonly options: CoreOptions) {}
+
+  /** Handles a validated hello from an authenticated connection of `user`. */
+  hello(conn: ConnId, user: string, frame: HelloFrame, now: number): Effect[] {
+    if (frame.v !== PROTOCOL_VERSION) {
+      return [
+        close(
+          conn,
+          'version_unsupported',
+          `this server speaks protocol v${PROTOCOL_VERSION}, not v${frame.v}`,
+        ),
+      ];
+    }
+    const record = this.userRecord(user, now);
+    if (record.conns.size >= this.options.maxDevicesPerUser) {
+      return [
+        close(
+          conn,
+          'too_many_devices',
+          `${user} already has ${record.conns.size} connections: close one first`,
+        ),
+      ];
+    }
+    const effects: Effect[] = [];
+    const cameOnline = record.conns.size === 0;
+    record.conns.add(conn);
+    this.connUsers.set(conn, user);
+    if (cameOnline) {
+      record.status = 'online';
+      record.awayText = undefined;
+      effects.push(this.toAllBut(user, { type: 'presence', user, status: 'online' }));
+    }
+
+    const resume = Object.entries(frame.resume ?? {});
+    const rooms = [
+      ...resume.map(([name]) => name).filter((n) => n.startsWith('#')),
+      ...(frame.join ?? []),
+    ];
+    // Only a client that asks for nothing lands in the default room: one that
+    // resumes with no rooms has left them all and stays that way.
+    if (frame.resume === undefined && frame.join === undefined)
+      rooms.push(this.options.defaultRoom);
+    // The welcome tells this connection its rooms; joined frames go to the others.
+    for (const room of new Set(rooms)) effects.push(...this.joinRoom(user, room, now, conn, true));
+
+    effects.push({
+      kind: 'frames',
+      to: [conn],
+      frame: {
+        type: 'welcome',
+        v: PROTOCOL_VERSION,
+        user,
+        server: this.options.serverName,
+        motd: this.options.motd,
+        rooms: [...record.rooms].sort().map((room) => this.roomState(room)),
+        users: this.userStates(),
+        limits: this.options.limits,
+      },
+    });
+    for (const [name, afterId] of resume) {
+      effects.push({ kind: 'replay', conn, conversation: conversationFor(user, name), afterId });
+    }
+    return effects;
+  }
+
+  /** Handles a validated frame from a connection that has said hello. */
+  receive(conn: ConnId, frame: ClientFrame, now: number): Effect[] {
+    const user = this.connUsers.get(conn);
+    const record = user === undefined ? undefined : this.users.get(user);
+    if (user === undefined || record === undefined) {
+      return [close(conn, 'hello_required', 'say hello first')];
+    }
+    if (frame.type === 'pong') return [];
+    const ref = 'ref' in frame ? frame.ref : undefined;
+    if (!record.bucket.take(now)) {
+      if (!record.violations.take(now)) {
+        return [close(conn, 'flood', 'you kept sending faster than the rate limit')];
+      }
+      return [error(conn, 'rate_limited', 'too many frames: this one was dropped, slow down', ref)];
+    }
+    switch (frame.type) {
+      case 'hello':
+        return [error(conn, 'invalid_frame', 'hello was already received')];
+      case 'send':
+        if (!this.rooms.get(frame.room)?.members.has(user)) {
+          return [
+            error(conn, 'not_member', `you are not in ${frame.room}: join it first`, frame.ref),
+          ];
+        }
+        return this.newMessage(conn, record, frame.room, frame.ref, frame.text, now, (id) => ({
+          type: 'msg',
+          id,
+          ts: now,
+          room: frame.room,
+          from: user,
+          text: frame.text,
+          ...(frame.action ? { action: true } : {}),
+        }));
+      case 'dm':
+        if ((this.users.get(frame.to)?.conns.size ?? 0) === 0) {
+          return [error(conn, 'user_offline', `${frame.to} is not connected`, frame.ref)];
+        }
+        return this.newMessage(
+          conn,
+          record,
+          dmKey(user, frame.to),
+          frame.ref,
+          frame.text,
+          now,
+          (id) => ({
+            type: 'dm',
+            id,
+            ts: now,
+            from: user,
+            to: frame.to,
+            text: frame.text,
+            ...(frame.action ? { action: true } : {}),
+          }),
+        );
+      case 'join':
+        return this.joinRoom(user, frame.room, now, conn, false);
+      case 'part':
+        if (!record.rooms.has(frame.room)) {
+          return [error(conn, 'not_member', `you are not in ${frame.room}`)];
+        }
+        return this.leaveRoom(user, frame.room, now, 'part');
+      case 'history': {
+        if (frame.room.startsWith('#') && !record.rooms.has(frame.room)) {
+          return [
+            error(conn, 'not_member', `you are not in ${frame.room}: join it first`, frame.ref),
+          ];
+        }
+        return [
+          {
+            kind: 'history',
+            conn,
+            conversation: conversationFor(user, frame.room),
+            name: frame.room,
+            before: frame.before,
+            limit: Math.min(frame.limit, this.options.limits.maxHistory),
+            ref: frame.ref,
+          },
+        ];
+      }
+      case 'topic': {
+        const room = this.rooms.get(frame.room);
+        if (!room?.members.has(user)) {
+          return [error(conn, 'not_member', `you are not in ${frame.room}: join it first`)];
+        }
+        room.topic = frame.text;
+        return [
+          {
+            kind: 'frames',
+            to: this.connsOf(room.members),
+            frame: { type: 'topic', room: frame.room, text: frame.text, by: user, ts: now },
+          },
+        ];
+      }
+      case 'away':
+        record.status = 'away';
+        record.awayText = frame.text;
+        return [this.toAll({ type: 'presence', user, status: 'away', text: frame.text })];
+      case 'back':
+        record.status = 'online';
+        record.awayText = undefined;
+        return [this.toAll({ type: 'presence', user, status: 'online' })];
+      case 'ping':
+        return [{ kind: 'frames', to: [conn], frame: { type: 'pong', ref: frame.ref } }];
+    }
+  }
+
+  /** Forgets a closed connection; the user's last one leaves every room and goes offline. */
+  disconnect(conn: ConnId, now: number): Effect[] {
+    const user = this.connUsers.get(conn);
+    this.connUsers.delete(conn);
+    const record = user === undefined ? undefined : this.users.get(user);
+    if (user === undefined || !record) return [];
+    record.conns.delete(conn);
+    if (record.conns.size > 0) return [];
+    const effects: Effect[] = [];
+    for (const room of [...record.rooms].sort())
+      effects.push(...this.leaveRoom(user, room, now, 'quit'));
+    effects.push(this.toAll({ type: 'presence', user, status: 'offline' }));
+    return effects;
+  }
+
+  /**
+   * Forgets that `user` sent `ref`, after its message could not be stored,
+   * so that sending it again stores it instead of acknowledging a ghost.
+   */
+  forgetRef(user: string, ref: string): void {
+    this.users.get(user)?.refs.delete(ref);
+  }
+
+  /** The connections a conversation's messages go to, now. */
+  recipients(conversation: string): ConnId[] {
+    if (conversation.startsWith('#'))
+      return this.connsOf(this.rooms.get(conversation)?.members ?? []);
+    const [, a = '', b = ''] = conversation.split(':');
+    return this.connsOf(new Set([a, b]));
+  }
+
+  /** The id of the newest message of a conversation (0: none). */
+  lastId(conversation: string): number {
+    return this.lastIds.get(conversation) ?? 0;
+  }
+
+  /** Seeds a conversation's id sequence, e.g. from a store that outlived a restart. */
+  seedLastId(conversation: string, id: number): void {
+    if (id > this.lastId(conversation)) this.lastIds.set(conversation, id);
+  }
+
+  /** The user of a connection that has said hello. */
+  userOf(conn: ConnId): string | undefined {
+    return this.connUsers.get(conn);
+  }
+
+  /** Every room with its member count and newest id, for stats. */
+  roomSummaries(): Array<{ room: string; members: number; lastId: number }> {
+    return [...this.rooms.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([room, record]) => ({ room, members: record.members.size, lastId: this.lastId(room) }));
+  }
+
+  private newMessage(
+    conn: ConnId,
+    record: UserRecord,
+    conversation: string,
+    ref: string,
+    text: string,
+    now: number,
+    build: (id: number) => StoredMessage,
+  ): Effect[] {
+    if (text.length > this.options.limits.maxTextChars) {
+      return [
+        error(
+          conn,
+          'text_too_long',
+          `messages are limited to ${this.options.limits.maxTextChars} characters`,
+          ref,
+        ),
+      ];
+    }
+    const seen = record.refs.get(ref);
+    if (seen && seen.conversation === conversation) {
+      return [{ kind: 'reack', conversation, conn, ref, id: seen.id, ts: seen.ts }];
+    }
+    const id = this.lastId(conversation) + 1;
+    this.lastIds.set(conversation, id);
+    record.refs.set(ref, { conversation, id, ts: now });
+    if (record.refs.size > this.options.refMemory) {
+      const oldest = record.refs.keys().next().value;
+      if (oldest !== undefined) record.refs.delete(oldest);
+    }
+    return [{ kind: 'message', conversation, message: build(id), ack: { conn, ref } }];
+  }
+
+  /**
+   * Puts `user` in a room (made on first join). The user's connections get
+   * the room's state; `inHello` leaves out the requesting one, whose welcome
+   * is about to carry it. Joining a room twice just repeats the state.
+   */
+  private joinRoom(
+    user: string,
+    name: string,
+    now: number,
+    conn: ConnId,
+    inHello: boolean,
+  ): Effect[] {
+    const record = this.users.get(user);
+    if (!record) return [];
+    let room = this.rooms.get(name);
+    if (!room) {
+      room = { topic: '', members: new Set() };
+      this.rooms.set(name, room);
+    }
+    const stateFrame = (): ServerFrame => ({
+      type: 'joined',
+      room: name,
+      user,
+      ts: now,
+      state: this.roomState(name),
+    });
+    if (room.members.has(user))
+      return inHello ? [] : [{ kind: 'frames', to: [conn], frame: stateFrame() }];
+    const others = this.connsOf(room.members);
+    room.members.add(user);
+    record.rooms.add(name);
+    const own = [...record.conns].filter((c) => !inHello || c !== conn);
+    return [
+      { kind: 'frames', to: others, frame: { type: 'joined', room: name, user, ts: now } },
+      { kind: 'frames', to: own, frame: stateFrame() },
+    ];
+  }
+
+  private leaveRoom(user: string, name: string, now: number, reason: 'part' | 'quit'): Effect[] {
+    const room = this.rooms.get(name);
+    const record = this.users.get(user);
+    if (!room || !record) return [];
+    const audience = this.connsOf(room.members);
+    room.members.delete(user);
+    record.rooms.delete(name);
+    return [
+      { kind: 'frames', to: audience, frame: { type: 'left', room: name, user, ts: now, reason } },
+    ];
+  }
+
+  private userRecord(user: string, now: number): UserRecord {
+    let record = this.users.get(user);
+    if (!record) {
+      const { ratePerSecond, rateBurst } = this.options.limits;
+      record = {
+        conns: new Set(),
+        status: 'online',
+        awayText: undefined,
+        rooms: new Set(),
+        bucket: new TokenBucket(rateBurst, ratePerSecond, now),
+        violations: new TokenBucket(
+          this.options.violationBurst,
+          this.options.violationRefillPerSecond,
+          now,
+        ),
+        refs: new Map(),
+      };
+      this.users.set(user, record);
+    }
+    return record;
+  }
+
+  private roomState(name: string): RoomState {
+    const room = this.rooms.get(name);
+    return {
+      room: name,
+      topic: room?.topic ?? '',
+      members: [...(room?.members ?? [])].sort(),
+      lastId: this.lastId(name),
+    };
+  }
+
+  private userStates(): UserState[] {
+    return [...this.users.entries()]
+      .filter(([, record]) => record.conns.size > 0)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([user, record]) => ({
+        user,
+        status: record.status,
+        ...(record.awayText === undefined ? {} : { text: record.awayText }),
+      }));
+  }
+
+  private connsOf(users: Iterable<string>): ConnId[] {
+    const conns: ConnId[] = [];
+    for (const user of users)
+      for (const conn of this.users.get(user)?.conns ?? []) conns.push(conn);
+    return conns;
+  }
+
+  private toAll(frame: ServerFrame): Effect {
+    return { kind: 'frames', to: [...this.connUsers.keys()], frame };
+  }
+
+  private toAllBut(user: string, frame: ServerFrame): Effect {
+    return {
+      kind: 'frames',
+      to: this.connsOf([...this.users.keys()].filter((u) => u !== user)),
+      frame,
+    };
+  }
+}
+
+function error(conn: ConnId, code: ErrorCode, message: string, ref?: string): Effect {
+  return {
+    kind: 'frames',
+    to: [conn],
+    frame: { type: 'error', code, message, ...(ref ? { ref } : {}) },
+  };
+}
+
+function close(conn: ConnId, code: ErrorCode, message: string): Effect {
+  return { kind: 'close', conn, code, message };
+}

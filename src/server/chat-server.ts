@@ -1,0 +1,587 @@
+import { EventEmitter } from 'node:events';
+import type { AddressInfo, Socket } from 'node:net';
+import tls, { type TLSSocket } from 'node:tls';
+import type { Logger } from 'pino';
+import { ChatError } from '../errors.ts';
+import { parseClientFrame } from '../net/protocol/codec.ts';
+import type { ErrorCode } from '../net/protocol/error-codes.ts';
+import { type ServerFrame, type StoredMessage, USER_PATTERN } from '../net/protocol/frames.ts';
+import { ChatCore, type Effect } from './chat-core.ts';
+import { Connection, type ConnectionInfo, toWire } from './connection.ts';
+import type { HistoryStore } from './history-store.ts';
+import { RateMeter } from './rate-meter.ts';
+import { DEFAULT_ROOM, type ServerConfig } from './server-config.ts';
+import type { ServerTls } from './tls-options.ts';
+import { TokenBucket } from './token-bucket.ts';
+
+/** A snapshot of the server for a dashboard: read it, never parse logs. */
+export interface ServerStats {
+  startedAt: number;
+  address: string;
+  port: number;
+  tlsMin: string;
+  caFingerprint: string;
+  connections: ConnectionInfo[];
+  peakConnections: number;
+  rooms: Array<{ room: string; members: number; lastId: number }>;
+  totalMessages: number;
+  /** Messages stored per second, mean of the last 5 s. */
+  messagesPerSecond: number;
+  /** Messages per second over the last minute, oldest first. */
+  messageSeries: number[];
+  memoryBytes: number;
+}
+
+/** Events a ChatServer emits besides the log. */
+export interface ChatServerEvents {
+  connect: [ConnectionInfo];
+  disconnect: [ConnectionInfo & { reason: string }];
+}
+
+/** What a ChatServer is built from; the clock is injectable for tests. */
+export interface ChatServerDeps {
+  config: ServerConfig;
+  tls: ServerTls;
+  store: HistoryStore;
+  logger: Logger;
+  serverName: string;
+  now?: () => number;
+}
+
+/** How long a closing connection may take to flush its goodbye before it is destroyed, in ms. */
+const CLOSE_GRACE_MS = 1_000;
+/** Fatal errors tell the client why; garbage beyond this many pre-TLS sockets per address is just cut. */
+const PENDING_PER_ADDRESS_FACTOR = 2;
+
+/**
+ * The TLS broadcast server: owns the sockets, timers and history store, and
+ * runs every frame through ChatCore, whose effects it carries out.
+ */
+export class ChatServer extends EventEmitter<ChatServerEvents> {
+  private readonly core: ChatCore;
+  private readonly server: tls.Server;
+  private readonly conns = new Map<number, Connection>();
+  private readonly rawPerAddress = new Map<string, number>();
+  /** When each raw socket was accepted (key address:port), so the hello deadline counts the handshake too. */
+  private readonly acceptedAt = new Map<string, number>();
+  private readonly appendChains = new Map<string, Promise<void>>();
+  private readonly errorBudgets = new WeakMap<Connection, TokenBucket>();
+  private readonly meter = new RateMeter(60);
+  private readonly now: () => number;
+  private nextConnId = 1;
+  private totalMessages = 0;
+  private peakConnections = 0;
+  private startedAt = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private closing = false;
+
+  constructor(private readonly deps: ChatServerDeps) {
+    super();
+    const { config } = deps;
+    this.now = deps.now ?? Date.now;
+    this.core = new ChatCore({
+      serverName: deps.serverName,
+      motd: config.motd,
+      defaultRoom: DEFAULT_ROOM,
+      limits: {
+        maxFrameBytes: config.maxFrameBytes,
+        maxTextChars: config.maxTextChars,
+        ratePerSecond: config.ratePerSecond,
+        rateBurst: config.rateBurst,
+        maxHistory: config.maxHistory,
+      },
+      maxDevicesPerUser: config.maxPerUser,
+      violationBurst: config.rateBurst,
+      violationRefillPerSecond: config.ratePerSecond,
+      refMemory: 1_000,
+    });
+    try {
+      this.server = tls.createServer({
+        ...deps.tls.options,
+        handshakeTimeout: config.handshakeTimeoutMs,
+      });
+    } catch (cause) {
+      throw new ChatError(
+        'CERT_UNREADABLE',
+        `cannot use the server certificate: ${String(cause)}`,
+        {
+          hint: 'check that server.key belongs to server.crt, or re-issue them with `chat certs server`',
+          cause,
+        },
+      );
+    }
+    this.server.on('connection', (raw: Socket) => this.onRawConnection(raw));
+    // Node 20 only reports a handshake timeout or failure: the socket stays
+    // open unless destroyed here.
+    this.server.on('tlsClientError', (error: NodeJS.ErrnoException, socket: TLSSocket) => {
+      this.deps.logger.info(
+        { address: socket.remoteAddress, reason: error.code ?? error.message },
+        'handshake failed',
+      );
+      socket.destroy();
+    });
+    this.server.on('secureConnection', (socket: TLSSocket) => this.onSecureConnection(socket));
+  }
+
+  /** Starts listening; resolves with the bound address. */
+  async listen(): Promise<AddressInfo> {
+    const { config, store } = this.deps;
+    for (const [conversation, id] of await store.lastIds()) this.core.seedLastId(conversation, id);
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException) => {
+        reject(listenError(error, config));
+      };
+      this.server.once('error', onError);
+      this.server.listen(config.port, config.host, () => {
+        this.server.off('error', onError);
+        resolve();
+      });
+    });
+    this.server.on('error', (error) => this.deps.logger.error({ err: error }, 'server error'));
+    this.startedAt = this.now();
+    const tick = Math.max(10, Math.min(5_000, Math.floor(config.idlePingMs / 4)));
+    this.idleTimer = setInterval(() => this.checkIdle(), tick);
+    this.idleTimer.unref();
+    const address = this.server.address() as AddressInfo;
+    this.deps.logger.info(
+      {
+        address: address.address,
+        port: address.port,
+        tlsMin: config.tlsMin,
+        caFingerprint: this.deps.tls.caFingerprint,
+      },
+      'listening',
+    );
+    return address;
+  }
+
+  /**
+   * Closes gracefully: stops accepting, tells every client the server is
+   * going away, waits briefly for the goodbyes to flush, then destroys what is left.
+   */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    clearInterval(this.idleTimer);
+    const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const conn of this.conns.values())
+      this.fail(conn, 'server_shutdown', 'the server is shutting down');
+    await Promise.race([
+      Promise.all([...this.conns.values()].map((c) => waitClosed(c.socket))),
+      delay(CLOSE_GRACE_MS),
+    ]);
+    for (const conn of this.conns.values()) conn.socket.destroy();
+    await stopped;
+    await Promise.all([...this.appendChains.values()]);
+    await this.deps.store.close();
+    this.deps.logger.info({}, 'stopped');
+  }
+
+  stats(): ServerStats {
+    const now = this.now();
+    const address = this.server.address() as AddressInfo | null;
+    return {
+      startedAt: this.startedAt,
+      address: address?.address ?? this.deps.config.host,
+      port: address?.port ?? this.deps.config.port,
+      tlsMin: this.deps.config.tlsMin,
+      caFingerprint: this.deps.tls.caFingerprint,
+      connections: [...this.conns.values()].map((c) => c.info()),
+      peakConnections: this.peakConnections,
+      rooms: this.core.roomSummaries(),
+      totalMessages: this.totalMessages,
+      messagesPerSecond: this.meter.perSecond(now),
+      messageSeries: this.meter.series(now),
+      memoryBytes: process.memoryUsage().rss,
+    };
+  }
+
+  // A flood guard before any TLS work: past twice the per-address cap of
+  // open sockets, new ones are cut without a word.
+  private onRawConnection(raw: Socket): void {
+    const address = raw.remoteAddress ?? '';
+    const key = `${address}:${raw.remotePort}`;
+    this.acceptedAt.set(key, this.now());
+    const count = (this.rawPerAddress.get(address) ?? 0) + 1;
+    this.rawPerAddress.set(address, count);
+    raw.once('close', () => {
+      this.acceptedAt.delete(key);
+      const left = (this.rawPerAddress.get(address) ?? 1) - 1;
+      if (left <= 0) this.rawPerAddress.delete(address);
+      else this.rawPerAddress.set(address, left);
+    });
+    const { maxPerAddress, maxConnections } = this.deps.config;
+    if (
+      this.closing ||
+      count > maxPerAddress * PENDING_PER_ADDRESS_FACTOR ||
+      this.conns.size >= maxConnections * 2
+    ) {
+      raw.destroy();
+    }
+  }
+
+  private onSecureConnection(socket: TLSSocket): void {
+    const { config, logger } = this.deps;
+    const now = this.now();
+    const address = socket.remoteAddress ?? '';
+    const conn = new Connection(
+      this.nextConnId++,
+      socket,
+      address,
+      this.acceptedAt.get(`${address}:${socket.remotePort}`) ?? now,
+      config.maxQueueBytes,
+      config.maxFrameBytes,
+      (c) => this.dropSlow(c),
+    );
+    this.errorBudgets.set(conn, new TokenBucket(config.maxErrors, config.maxErrors / 60, now));
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      conn.closeReason ??= `socket error ${error.code ?? error.message}`;
+    });
+    socket.on('close', () => this.onClose(conn));
+    this.conns.set(conn.id, conn);
+    this.peakConnections = Math.max(this.peakConnections, this.conns.size);
+
+    if (!socket.authorized) {
+      const peer = socket.getPeerCertificate();
+      const reason =
+        peer && Object.keys(peer).length > 0
+          ? String(socket.authorizationError)
+          : 'no client certificate';
+      logger.info({ conn: conn.id, address, reason }, 'certificate refused');
+      this.fail(conn, 'cert_rejected', `your certificate was refused (${reason})`);
+      return;
+    }
+    const cap = this.capExceeded(address);
+    if (cap) {
+      this.fail(conn, cap.code, cap.message);
+      return;
+    }
+    // The user is the CN of a certificate our CA signed; `chat certs` only
+    // issues valid names, but a CA used elsewhere might not.
+    const cn = socket.getPeerCertificate().subject?.CN;
+    if (typeof cn !== 'string' || !USER_PATTERN.test(cn)) {
+      logger.info({ conn: conn.id, address, cn }, 'certificate refused: not a chat user name');
+      this.fail(
+        conn,
+        'cert_rejected',
+        'the name in your certificate is not a valid chat user name',
+      );
+      return;
+    }
+    conn.user = cn;
+    conn.helloTimer = setTimeout(
+      () => this.fail(conn, 'hello_timeout', 'no hello in time'),
+      Math.max(0, config.handshakeTimeoutMs - (now - conn.connectedAt)),
+    );
+    conn.helloTimer.unref();
+    socket.on('data', (chunk: Buffer) => this.onData(conn, chunk));
+    logger.info(
+      {
+        conn: conn.id,
+        address,
+        user: conn.user,
+        tls: socket.getProtocol(),
+        cipher: socket.getCipher()?.name,
+        fingerprint: socket.getPeerCertificate().fingerprint256,
+      },
+      'connection open',
+    );
+    this.emit('connect', conn.info());
+  }
+
+  private capExceeded(address: string): { code: ErrorCode; message: string } | undefined {
+    const { maxConnections, maxPerAddress } = this.deps.config;
+    const active = [...this.conns.values()].filter((c) => c.state !== 'closing');
+    if (active.length > maxConnections) {
+      return {
+        code: 'server_full',
+        message: `the server is full (${maxConnections} connections): try again later`,
+      };
+    }
+    if (active.filter((c) => c.address === address).length > maxPerAddress) {
+      return {
+        code: 'too_many_connections',
+        message: `too many connections from ${address} (limit ${maxPerAddress})`,
+      };
+    }
+    return undefined;
+  }
+
+  private onData(conn: Connection, chunk: Buffer): void {
+    if (conn.closing) return;
+    conn.bytesIn += chunk.length;
+    conn.lastHeard = this.now();
+    conn.pingOutstanding = undefined;
+    for (const event of conn.decoder.push(chunk)) {
+      if (conn.closing) return;
+      if (event.kind === 'error') {
+        if (event.code === 'line_too_long') {
+          this.fail(conn, 'line_too_long', event.message);
+          return;
+        }
+        this.rejectGarbage(conn, event.code, event.message);
+        continue;
+      }
+      conn.msgsIn += 1;
+      const parsed = parseClientFrame(event.line);
+      if (!parsed.ok) {
+        this.rejectGarbage(conn, parsed.code, parsed.message, parsed.ref);
+        continue;
+      }
+      const now = this.now();
+      if (conn.state === 'authenticating') {
+        if (parsed.frame.type !== 'hello') {
+          this.fail(conn, 'hello_required', 'the first frame must be hello');
+          return;
+        }
+        clearTimeout(conn.helloTimer);
+        conn.state = 'active';
+        this.apply(this.core.hello(conn.id, conn.user ?? '', parsed.frame, now));
+      } else {
+        this.apply(this.core.receive(conn.id, parsed.frame, now));
+      }
+    }
+  }
+
+  private rejectGarbage(conn: Connection, code: ErrorCode, message: string, ref?: string): void {
+    if (!this.errorBudgets.get(conn)?.take(this.now())) {
+      this.fail(conn, 'too_many_errors', 'too many invalid frames');
+      return;
+    }
+    conn.send(
+      toWire({
+        type: 'error',
+        code,
+        message,
+        ...(ref === undefined ? {} : { ref }),
+      } satisfies ServerFrame),
+    );
+  }
+
+  private apply(effects: Effect[]): void {
+    for (const effect of effects) {
+      switch (effect.kind) {
+        case 'frames': {
+          const wire = toWire(effect.frame);
+          for (const id of effect.to) this.conns.get(id)?.send(wire);
+          break;
+        }
+        case 'message':
+          this.chain(
+            effect.conversation,
+            async () => {
+              await this.deps.store.append(effect.conversation, effect.message);
+              this.totalMessages += 1;
+              this.meter.record(this.now());
+              this.deliver(effect.conversation, effect.message);
+              const { id, ts } = effect.message;
+              this.conns
+                .get(effect.ack.conn)
+                ?.send(toWire({ type: 'ack', ref: effect.ack.ref, id, ts }));
+            },
+            { ...effect.ack, user: effect.message.from },
+          );
+          break;
+        case 'reack':
+          this.chain(effect.conversation, async () => {
+            const { ref, id, ts } = effect;
+            this.conns.get(effect.conn)?.send(toWire({ type: 'ack', ref, id, ts }));
+          });
+          break;
+        case 'replay':
+          this.replay(effect.conn, effect.conversation, effect.afterId);
+          break;
+        case 'history':
+          this.answerHistory(effect);
+          break;
+        case 'close': {
+          const conn = this.conns.get(effect.conn);
+          if (conn) this.fail(conn, effect.code, effect.message);
+          break;
+        }
+      }
+    }
+  }
+
+  // Appends of one conversation run one after another, so ids are stored,
+  // delivered and acknowledged in order even with a store that is slow.
+  private chain(
+    conversation: string,
+    step: () => Promise<void>,
+    ack?: { conn: number; ref: string; user: string },
+  ): void {
+    const previous = this.appendChains.get(conversation) ?? Promise.resolve();
+    const next = previous.then(step).catch((error: unknown) => {
+      this.deps.logger.error({ err: error, conversation }, 'could not store a message');
+      if (ack) {
+        this.core.forgetRef(ack.user, ack.ref);
+        this.conns.get(ack.conn)?.send(
+          toWire({
+            type: 'error',
+            code: 'store_failed',
+            message: 'the server could not store it: try again',
+            ref: ack.ref,
+          }),
+        );
+      }
+    });
+    this.appendChains.set(conversation, next);
+    void next.then(() => {
+      if (this.appendChains.get(conversation) === next) this.appendChains.delete(conversation);
+    });
+  }
+
+  private deliver(conversation: string, message: StoredMessage): void {
+    const wire = toWire(message);
+    for (const id of this.core.recipients(conversation))
+      this.conns.get(id)?.deliver(conversation, message.id, wire);
+  }
+
+  private replay(connId: number, conversation: string, afterId: number): void {
+    const conn = this.conns.get(connId);
+    if (!conn) return;
+    conn.beginReplay(conversation);
+    void this.deps.store
+      .since(conversation, afterId, this.deps.config.historyPerRoom)
+      .then(({ messages, gap }) => {
+        if (gap) {
+          const name = conversation.startsWith('#') ? conversation : 'a direct conversation';
+          conn.send(
+            toWire({
+              type: 'error',
+              code: 'history_gap',
+              message: `some messages of ${name} are no longer kept`,
+            }),
+          );
+        }
+        return conn.endReplay(
+          conversation,
+          messages.map((message) => ({ id: message.id, wire: toWire(message) })),
+        );
+      })
+      .catch((error: unknown) => {
+        this.deps.logger.error({ err: error, conversation }, 'could not read history');
+        return conn.endReplay(conversation, []);
+      });
+  }
+
+  private answerHistory(effect: Extract<Effect, { kind: 'history' }>): void {
+    const ref = effect.ref === undefined ? {} : { ref: effect.ref };
+    void this.deps.store
+      .before(effect.conversation, effect.before, effect.limit)
+      .then(({ messages, more }) => {
+        this.conns
+          .get(effect.conn)
+          ?.send(toWire({ type: 'history', room: effect.name, messages, more, ...ref }));
+      })
+      .catch((error: unknown) => {
+        this.deps.logger.error({ err: error }, 'could not read history');
+        const frame = {
+          type: 'error',
+          code: 'store_failed',
+          message: 'the server could not read the history',
+          ...ref,
+        };
+        this.conns.get(effect.conn)?.send(toWire(frame));
+      });
+  }
+
+  private checkIdle(): void {
+    const now = this.now();
+    const { idlePingMs, idleTimeoutMs } = this.deps.config;
+    for (const conn of this.conns.values()) {
+      if (conn.state !== 'active') continue;
+      const silent = now - conn.lastHeard;
+      if (silent >= idleTimeoutMs) this.fail(conn, 'idle_timeout', 'no answer to ping');
+      else if (silent >= idlePingMs && conn.pingOutstanding === undefined) {
+        conn.pingOutstanding = `s${now}`;
+        conn.send(toWire({ type: 'ping', ref: conn.pingOutstanding }));
+      }
+    }
+  }
+
+  private dropSlow(conn: Connection): void {
+    if (conn.state === 'closing') return;
+    conn.state = 'closing';
+    conn.closeReason = 'slow_consumer';
+    // Its queue is full: there is no room to say why, so it is cut at once.
+    conn.socket.destroy();
+  }
+
+  /**
+   * Tells the client why (a fatal error frame), then closes the connection.
+   * Input stops counting at once and is drained unread (so the peer's own
+   * close is seen); the goodbye waits for messages of this client still
+   * being stored, so their acks are not lost behind it.
+   */
+  private fail(conn: Connection, code: ErrorCode, message: string): void {
+    if (conn.state === 'closing') return;
+    conn.state = 'closing';
+    conn.closeReason = code;
+    clearTimeout(conn.helloTimer);
+    conn.socket.resume();
+    void Promise.all([...this.appendChains.values()]).then(() => {
+      conn.send(toWire({ type: 'error', code, message, fatal: true }));
+      conn.flush();
+      conn.socket.end();
+      setTimeout(() => conn.socket.destroy(), CLOSE_GRACE_MS).unref();
+    });
+  }
+
+  private onClose(conn: Connection): void {
+    if (!this.conns.delete(conn.id)) return;
+    clearTimeout(conn.helloTimer);
+    const info = conn.info();
+    const reason = conn.closeReason ?? 'client closed';
+    this.apply(this.core.disconnect(conn.id, this.now()));
+    if (conn.user !== undefined && info.state !== 'authenticating') {
+      this.deps.logger.info(
+        {
+          conn: conn.id,
+          address: conn.address,
+          user: conn.user,
+          reason,
+          durationMs: this.now() - conn.connectedAt,
+          msgsIn: conn.msgsIn,
+          msgsOut: conn.msgsOut,
+        },
+        'connection closed',
+      );
+    }
+    this.emit('disconnect', { ...info, reason });
+  }
+}
+
+function listenError(error: NodeJS.ErrnoException, config: ServerConfig): ChatError {
+  if (error.code === 'EADDRINUSE') {
+    return new ChatError('PORT_IN_USE', `port ${config.port} on ${config.host} is already in use`, {
+      hint: 'stop the other server, or choose another port with --port',
+      cause: error,
+    });
+  }
+  if (error.code === 'EACCES') {
+    return new ChatError('PORT_IN_USE', `not allowed to listen on port ${config.port}`, {
+      hint: 'ports below 1024 need privileges: choose another with --port',
+      cause: error,
+    });
+  }
+  return new ChatError(
+    'PORT_IN_USE',
+    `cannot listen on ${config.host}:${config.port}: ${error.message}`,
+    {
+      hint: 'check --host and --port',
+      cause: error,
+    },
+  );
+}
+
+function waitClosed(socket: TLSSocket): Promise<void> {
+  return socket.closed
+    ? Promise.resolve()
+    : new Promise((resolve) => socket.once('close', () => resolve()));
+}
+
+// Kept referenced: close() must not be left pending by an event loop that runs dry.
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,71 @@
+import { constants, X509Certificate } from 'node:crypto';
+import type { TlsOptions } from 'node:tls';
+import { ChatError } from '../errors.ts';
+import { pkiLayout } from '../net/pki/layout.ts';
+import { readOptional } from '../net/pki/pki-files.ts';
+
+/**
+ * TLS 1.2 suites offered with `--tls-min 1.2`: forward-secret ECDHE with AEAD
+ * ciphers only. TLS 1.3 suites are all AEAD and stay node's defaults.
+ */
+export const TLS12_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
+/** What the server's TLS is built from, read once at start. */
+export interface ServerTls {
+  options: TlsOptions;
+  /** SHA-256 fingerprint of the team CA, for the start-up log. */
+  caFingerprint: string;
+}
+
+/**
+ * Reads the CA, server certificate and key, and the CRL when there is one,
+ * and builds mutual-TLS server options. Client certificates are requested
+ * and checked against the CA and CRL; the server itself decides what to do
+ * with a peer that fails, so it can log why and tell the client.
+ */
+export async function loadServerTls(certsDir: string, tlsMin: '1.2' | '1.3'): Promise<ServerTls> {
+  const layout = pkiLayout(certsDir);
+  const fix = `run \`chat certs --dir ${certsDir}\` to make them, or point --certs at your certs directory`;
+  const need = async (path: string) => {
+    const text = await readOptional(path);
+    if (text === undefined) throw new ChatError('NO_CA', `${path} is missing`, { hint: fix });
+    return text;
+  };
+  // One after another, so the missing file named is always the first of them.
+  const ca = await need(layout.caCert);
+  const cert = await need(layout.serverCert);
+  const key = await need(layout.serverKey);
+  const crl = await readOptional(layout.crl);
+  let caFingerprint: string;
+  try {
+    caFingerprint = new X509Certificate(ca).fingerprint256;
+  } catch (cause) {
+    throw new ChatError('CA_CERT_UNREADABLE', `${layout.caCert} is not a readable certificate`, {
+      hint: fix,
+      cause,
+    });
+  }
+  return {
+    caFingerprint,
+    options: {
+      ca,
+      cert,
+      key,
+      ...(crl === undefined ? {} : { crl }),
+      requestCert: true,
+      rejectUnauthorized: false,
+      minVersion: tlsMin === '1.2' ? 'TLSv1.2' : 'TLSv1.3',
+      ciphers: TLS12_CIPHERS,
+      honorCipherOrder: true,
+      // TLS 1.3 has no renegotiation; this refuses it under 1.2 as well.
+      secureOptions: constants.SSL_OP_NO_RENEGOTIATION,
+    },
+  };
+}

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { after, before, describe, it } from 'node:test';
+import { CHAT_BIN, runChat } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/pki.ts';
+
+/** A long-running `chat` child whose output lines can be awaited. */
+function startChat(args: string[], cwd: string) {
+  const child = spawn(process.execPath, [CHAT_BIN, ...args], {
+    cwd,
+    env: { ...process.env, CHAT_CERTS_DIR: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines = { stdout: [] as string[], stderr: [] as string[] };
+  const waiters: Array<{
+    stream: 'stdout' | 'stderr';
+    test: RegExp;
+    resolve: (line: string) => void;
+  }> = [];
+  for (const stream of ['stdout', 'stderr'] as const) {
+    let partial = '';
+    child[stream].setEncoding('utf8').on('data', (chunk: string) => {
+      const parts = (partial + chunk).split('\n');
+      partial = parts.pop() ?? '';
+      for (const line of parts) {
+        lines[stream].push(line);
+        for (const w of waiters.filter((w) => w.stream === stream && w.test.test(line))) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(line);
+        }
+      }
+    });
+  }
+  const waitFor = (stream: 'stdout' | 'stderr', test: RegExp) =>
+    new Promise<string>((resolve) => {
+      const found = lines[stream].find((l) => test.test(l));
+      if (found) resolve(found);
+      else waiters.push({ stream, test, resolve });
+    });
+  return { child, lines, waitFor };
+}
+
+async function stop(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const [code] = await exited;
+  return code as number | null;
+}
+
+describe('chat serve, send and tail as a new user runs them', () => {
+  let dir: { path: string; cleanup: () => Promise<void> };
+  let server: ReturnType<typeof startChat>;
+  let port = 0;
+
+  before(async () => {
+    dir = await tempDir();
+    const made = await runChat(['certs', '--user', 'ada'], { cwd: dir.path });
+    assert.equal(made.code, 0, made.stderr);
+    server = startChat(['serve', '--port', '0'], dir.path);
+    const listening = JSON.parse(await server.waitFor('stderr', /"msg":"listening"/)) as {
+      port: number;
+    };
+    port = listening.port;
+  });
+  after(async () => {
+    await stop(server.child);
+    await dir.cleanup();
+  });
+
+  it('shows in tail what send sent, attributed to the certificate user', async () => {
+    const tail = startChat(['tail', '--port', String(port)], dir.path);
+    try {
+      await server.waitFor('stderr', /"msg":"connection open"/);
+      const sent = await runChat(['send', '--port', String(port), 'hello', 'team'], {
+        cwd: dir.path,
+      });
+      assert.equal(sent.code, 0, sent.stderr);
+      assert.match(await tail.waitFor('stdout', /hello team/), /^\[\d\d:\d\d\] <ada> hello team$/);
+    } finally {
+      await stop(tail.child);
+    }
+  });
+
+  it('logs connections with user and TLS facts, never message text', async () => {
+    const sent = await runChat(['send', '--port', String(port), 'top secret words'], {
+      cwd: dir.path,
+    });
+    assert.equal(sent.code, 0, sent.stderr);
+    const open = JSON.parse(await server.waitFor('stderr', /"msg":"connection open"/)) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(open.user, 'ada');
+    assert.equal(open.tls, 'TLSv1.3');
+    assert.match(String(open.fingerprint), /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    await server.waitFor('stderr', /"msgsIn":2.*"msg":"connection closed"/);
+    assert.ok(!server.lines.stderr.some((l) => l.includes('top secret')));
+  });
+
+  it('explains a port in use, missing certificates and a wrong flag in one line', async () => {
+    const busy = await runChat(['serve', '--port', String(port)], { cwd: dir.path });
+    assert.equal(busy.code, 1);
+    assert.match(busy.stderr, /^chat: port \d+ on 127\.0\.0\.1 is already in use — .*--port\n$/);
+    const noCerts = await runChat(['serve', '--port', '0', '--certs', 'nowhere'], {
+      cwd: dir.path,
+    });
+    assert.equal(noCerts.code, 1);
+    assert.match(noCerts.stderr, /^chat: nowhere\/ca\.crt is missing — run `chat certs/);
+    const flag = await runChat(['serve', '--prot', '9000'], { cwd: dir.path });
+    assert.equal(flag.code, 2);
+    assert.match(flag.stderr, /^chat: unknown option --prot — see `chat serve --help`\n$/);
+    const down = await runChat(['send', '--port', '1', 'hi'], { cwd: dir.path });
+    assert.equal(down.code, 1);
+    assert.match(down.stderr, /^chat: nothing is listening on localhost:1 — start the server/);
+  });
+
+  it('shuts down gracefully on SIGTERM, exit 0', async () => {
+    const own = startChat(['serve', '--port', '0'], dir.path);
+    await own.waitFor('stderr', /"msg":"listening"/);
+    const t0 = performance.now();
+    assert.equal(await stop(own.child), 0);
+    assert.ok(performance.now() - t0 < 2_000);
+    assert.ok(own.lines.stderr.some((l) => l.includes('"msg":"stopped"')));
+  });
+});

@@ -1,0 +1,858 @@
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import tls from 'node:tls';
+import { ChatError } from '../../src/errors.ts';
+import type { ChatClient } from '../../src/net/chat-client.ts';
+import { issueClient, revokeClient } from '../../src/net/pki/client-certs.ts';
+import type { RoomMessage, ServerFrame, ServerFrameOf } from '../../src/net/protocol/frames.ts';
+import type { ConnectionInfo } from '../../src/server/connection.ts';
+import {
+  client,
+  collect,
+  makeTeam,
+  nextEvent,
+  rawConnection,
+  type Started,
+  startServer,
+  type Team,
+} from '../helpers/chat-server.ts';
+import { pkiContext } from '../helpers/pki.ts';
+
+/**
+ * Hostile and broken peers against a real ChatServer over TLS on loopback
+ * (issue 3, "Bad input"). Every case ends with a well-behaved client that
+ * still connects, sends and gets its ack, and where a listener sits in
+ * #general, with proof that nothing the hostile peer sent was relayed.
+ */
+
+const DAY_MS = 86_400_000;
+const MIB = 1024 * 1024;
+/** TLS handshake + hello timeout of the servers under test, in ms. */
+const HANDSHAKE_MS = 300;
+/** A hung case fails instead of hanging the run. */
+const TEST = { timeout: 20_000 };
+
+type ErrorFrame = ServerFrameOf<'error'>;
+type Raw = Awaited<ReturnType<typeof rawConnection>>;
+type Credentials = { ca: string; cert?: string; key?: string };
+/** A ChatClient sitting in #general with every message it received. */
+interface Listener {
+  client: ChatClient;
+  messages: RoomMessage[];
+}
+
+function line(frame: object): string {
+  return `${JSON.stringify(frame)}\n`;
+}
+
+const HELLO = line({ type: 'hello', v: 1, client: 'hostile/1' });
+
+function sendLine(text: string, ref: string): string {
+  return line({ type: 'send', room: '#general', text, ref });
+}
+
+function errorsIn(frames: readonly ServerFrame[]): ErrorFrame[] {
+  return frames.filter((f): f is ErrorFrame => f.type === 'error');
+}
+
+/** Resolves on the socket's `close`, whatever errors (EPIPE, ECONNRESET) came before it. */
+function closeOf(socket: net.Socket): Promise<void> {
+  return new Promise((resolve) => {
+    if (socket.closed) resolve();
+    else socket.once('close', () => resolve());
+  });
+}
+
+/**
+ * rawConnection whose `closed` waits for the real close: the helper's one
+ * comes from events.once, which rejects on the EPIPE or ECONNRESET a
+ * hostile writer may well meet first.
+ */
+async function hostile(started: Started, credentials: Credentials): Promise<Raw> {
+  const raw = await rawConnection(started, credentials);
+  raw.closed.catch(() => {});
+  return { ...raw, closed: closeOf(raw.socket) };
+}
+
+/** A raw connection that has said hello and got its welcome. */
+async function helloRaw(started: Started, credentials: Credentials): Promise<Raw> {
+  const raw = await hostile(started, credentials);
+  raw.socket.write(HELLO);
+  const welcome = await raw.nextFrame('welcome');
+  assert.equal(welcome.type, 'welcome');
+  return raw;
+}
+
+/** The next frame of `type`, or undefined if the server closes first. */
+function frameOrClose(raw: Raw, type?: string): Promise<ServerFrame | undefined> {
+  return Promise.race([raw.nextFrame(type), raw.closed.then(() => undefined)]);
+}
+
+async function endRaw(raw: Raw): Promise<void> {
+  raw.socket.end();
+  await raw.closed;
+}
+
+/** A ChatClient of `user` in #general that records the messages it gets. */
+async function listener(team: Team, started: Started, user: string): Promise<Listener> {
+  const chat = await client(team, started, user);
+  const messages = collect<RoomMessage>(chat, 'message');
+  await chat.connect();
+  return { client: chat, messages };
+}
+
+/**
+ * Closes a server while holding the event loop open. ChatServer.close() waits
+ * for lingering sockets on unref'd timers only; without this, a socket the
+ * server forgot to read (see the cert_rejected cases) lets the loop drain
+ * with close() still pending, and node:test cancels everything after it.
+ */
+async function closeServer(started: Started | undefined): Promise<void> {
+  if (!started) return;
+  const keepAlive = setInterval(() => {}, 1_000);
+  try {
+    await started.server.close();
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+/** How long the server may take to free a connection its peer has already closed, in ms. */
+const RELEASE_MS = 500;
+
+type Disconnect = ConnectionInfo & { reason: string };
+
+/** The server's next `disconnect` event that passes `match`. */
+function disconnected(started: Started, match: (info: Disconnect) => boolean = () => true) {
+  return nextEvent<[Disconnect]>(started.server, 'disconnect', match);
+}
+
+let servedCount = 0;
+
+/**
+ * A well-behaved client (carol by default) connects, sends to #general and
+ * gets its ack. With a listener, that message must be the only one the
+ * listener got since `mark`: nothing the hostile peer sent was relayed.
+ */
+async function assertServed(
+  team: Team,
+  started: Started,
+  options: { listener?: Listener; mark?: number; user?: string } = {},
+): Promise<void> {
+  const text = `still served ${++servedCount}`;
+  const { listener: ear } = options;
+  const mark = options.mark ?? ear?.messages.length ?? 0;
+  const heard = ear
+    ? nextEvent<[RoomMessage]>(ear.client, 'message', (m) => m.text === text)
+    : undefined;
+  const chat = await client(team, started, options.user ?? 'carol', { reconnect: false });
+  try {
+    await chat.connect();
+    const ack = await chat.send('#general', text);
+    assert.ok(ack.id > 0, 'acknowledged with a server id');
+    if (ear && heard) {
+      await heard;
+      assert.deepEqual(
+        ear.messages.slice(mark).map((m) => `${m.from}: ${m.text}`),
+        [`${options.user ?? 'carol'}: ${text}`],
+        'the listener got the good message and nothing else',
+      );
+    }
+  } finally {
+    await chat.close();
+  }
+}
+
+/** Asserts a one-line ChatError with this code. */
+function isChatError(code: string, message?: RegExp) {
+  return (error: unknown) => {
+    assert.ok(error instanceof ChatError, `a ChatError, got ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    assert.ok(!error.message.includes('\n'), `one line: ${JSON.stringify(error.message)}`);
+    assert.ok(!(error.hint ?? '').includes('\n'), 'a one-line hint');
+    if (message) assert.match(error.message, message);
+    return true;
+  };
+}
+
+let team: Team;
+let stranger: Team;
+
+before(async () => {
+  [team, stranger] = await Promise.all([
+    makeTeam(['alice', 'bob', 'carol', 'eve', 'frank']),
+    makeTeam(['alice']),
+  ]);
+  // Every server below starts after this, so each loads the CRL naming eve.
+  await revokeClient(team.ctx, { name: 'eve' });
+  // Issued ten days ago for one day: expired nine days ago.
+  const past = pkiContext(team.dir.path, new Date(Date.now() - 10 * DAY_MS));
+  await issueClient(past, { name: 'dave', days: 1 });
+});
+
+after(async () => {
+  await team?.dir.cleanup();
+  await stranger?.dir.cleanup();
+});
+
+describe('a server under hostile input', () => {
+  let started: Started;
+  let bob: Listener;
+
+  before(async () => {
+    started = await startServer(team, { handshakeTimeoutMs: HANDSHAKE_MS });
+    bob = await listener(team, started, 'bob');
+  });
+
+  after(async () => {
+    await bob?.client.close();
+    await closeServer(started);
+  });
+
+  describe('refused client certificates', () => {
+    const cases: Array<{ name: string; credentials: () => Promise<Credentials>; reason: RegExp }> =
+      [
+        {
+          name: 'no certificate',
+          credentials: async () => ({ ca: (await team.credentials('alice')).ca }),
+          // Node reports no certificate as UNABLE_TO_GET_ISSUER_CERT; any stated reason will do.
+          reason: /\S/,
+        },
+        {
+          name: 'a certificate from another CA',
+          credentials: async () => {
+            const theirs = await stranger.credentials('alice');
+            return { ...theirs, ca: (await team.credentials('alice')).ca };
+          },
+          // Both CAs are called the same, so OpenSSL may find ours and fail its signature.
+          reason:
+            /^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_SIGNATURE_FAILURE)$/,
+        },
+        {
+          name: 'a revoked certificate',
+          credentials: () => team.credentials('eve'),
+          reason: /^CERT_REVOKED$/,
+        },
+        {
+          name: 'an expired certificate',
+          credentials: () => team.credentials('dave'),
+          reason: /^CERT_HAS_EXPIRED$/,
+        },
+      ];
+
+    for (const { name, credentials, reason } of cases) {
+      it(`refuses ${name}: fatal cert_rejected, no welcome, one log line`, TEST, async () => {
+        const mark = bob.messages.length;
+        const logMark = started.logs.length;
+        const gone = disconnected(started);
+        const raw = await hostile(started, await credentials());
+        await raw.closed;
+        const info = (await gone)[0];
+        assert.equal(info.reason, 'cert_rejected');
+        assert.deepEqual(
+          raw.frames.map((f) => (f.type === 'error' ? `${f.code} fatal=${f.fatal}` : f.type)),
+          ['cert_rejected fatal=true'],
+          'one fatal error and no welcome',
+        );
+        const records = started.logs.slice(logMark);
+        assert.equal(records.length, 1, `one log record: ${JSON.stringify(records)}`);
+        assert.equal(records[0]?.msg, 'certificate refused');
+        assert.match(String(records[0]?.reason), reason);
+
+        // A ChatClient explains it in one line and gives up: retrying cannot help.
+        const clientLogMark = started.logs.length;
+        const clientGone = disconnected(started);
+        const { ca, cert = '', key = '' } = await credentials();
+        const chat = await client(team, started, 'alice', { credentials: { ca, cert, key } });
+        const welcomes = collect(chat, 'welcome');
+        let clientClosedAt = 0;
+        try {
+          await assert.rejects(chat.connect(), isChatError('CERT_REFUSED', /refused/));
+          clientClosedAt = performance.now();
+          assert.equal(chat.state, 'offline', 'it gave up instead of retrying');
+        } finally {
+          await chat.close();
+        }
+        assert.equal((await clientGone)[0].reason, 'cert_rejected');
+        const releasedAfter = performance.now() - clientClosedAt;
+        assert.equal(welcomes.length, 0);
+        const clientRecords = started.logs.slice(clientLogMark);
+        assert.deepEqual(
+          clientRecords.map((r) => r.msg),
+          ['certificate refused'],
+          'one attempt, one log record',
+        );
+        assert.match(String(clientRecords[0]?.reason), reason);
+
+        await assertServed(team, started, { listener: bob, mark });
+
+        // The client sent its hello before it read the refusal, then hung up:
+        // the server must notice that, not hold the socket for its close grace.
+        assert.ok(
+          releasedAfter < RELEASE_MS,
+          `the server freed the refused connection ${Math.round(releasedAfter)} ms after the client had gone`,
+        );
+      });
+    }
+  });
+
+  it('a client that trusts another team CA refuses the server: SERVER_IDENTITY', TEST, async () => {
+    const mine = await team.credentials('alice');
+    const chat = await client(team, started, 'alice', {
+      credentials: { ...mine, ca: (await stranger.credentials('alice')).ca },
+    });
+    try {
+      await assert.rejects(
+        chat.connect(),
+        isChatError('SERVER_IDENTITY', /certificate that your team's CA did not sign/),
+      );
+      assert.equal(chat.state, 'offline', 'it gave up instead of retrying');
+    } finally {
+      await chat.close();
+    }
+    await assertServed(team, started, { listener: bob });
+  });
+
+  describe('bad frames after hello: a non-fatal error naming the problem, nothing relayed', () => {
+    const send = (fields: string) => `{"type":"send","room":"#general",${fields}}\n`;
+    const cases: Array<{ name: string; bytes: string | Buffer; code: string; message: RegExp }> = [
+      { name: 'malformed JSON', bytes: '{"type":"send",\n', code: 'bad_json', message: /JSON/ },
+      {
+        name: 'JSON that is not an object',
+        bytes: '[1,2,3]\n',
+        code: 'bad_json',
+        message: /not a JSON object/,
+      },
+      {
+        name: 'an unknown frame type',
+        bytes: '{"type":"shout","text":"hi"}\n',
+        code: 'unknown_type',
+        message: /"shout"/,
+      },
+      {
+        name: 'an inherited name as frame type',
+        bytes: '{"type":"__proto__"}\n',
+        code: 'unknown_type',
+        message: /"__proto__"/,
+      },
+      {
+        name: 'a frame without a type',
+        bytes: '{"room":"#general","text":"hi"}\n',
+        code: 'invalid_frame',
+        message: /type/,
+      },
+      {
+        name: 'a missing field',
+        bytes: send('"ref":"m1"'),
+        code: 'invalid_frame',
+        message: /send\.text/,
+      },
+      {
+        name: 'a field of the wrong type',
+        bytes: send('"text":42,"ref":"m2"'),
+        code: 'invalid_frame',
+        message: /send\.text/,
+      },
+      {
+        name: 'an extra field',
+        bytes: send('"text":"hi","ref":"m3","evil":1'),
+        code: 'invalid_frame',
+        message: /unexpected field.*"evil"/,
+      },
+      {
+        name: 'a __proto__ key',
+        bytes: send('"text":"hi","ref":"m4","__proto__":{"admin":true}'),
+        code: 'invalid_frame',
+        message: /__proto__/,
+      },
+      {
+        name: 'a constructor key',
+        bytes: send('"text":"hi","ref":"m5","constructor":{"prototype":{}}'),
+        code: 'invalid_frame',
+        message: /constructor/,
+      },
+      {
+        name: 'invalid UTF-8 bytes in a text',
+        bytes: Buffer.concat([
+          Buffer.from('{"type":"send","room":"#general","text":"'),
+          Buffer.from([0xc3, 0x28, 0xff, 0xfe]),
+          Buffer.from('","ref":"m6"}\n'),
+        ]),
+        code: 'bad_utf8',
+        message: /UTF-8/,
+      },
+      {
+        name: 'a surrogate encoded as UTF-8',
+        bytes: Buffer.concat([
+          Buffer.from('{"type":"send","room":"#general","text":"'),
+          Buffer.from([0xed, 0xa0, 0x80]),
+          Buffer.from('","ref":"m7"}\n'),
+        ]),
+        code: 'bad_utf8',
+        message: /UTF-8/,
+      },
+      {
+        name: 'an overlong UTF-8 encoding',
+        bytes: Buffer.concat([
+          Buffer.from('{"type":"send","room":"#general","text":"'),
+          Buffer.from([0xc0, 0xaf]),
+          Buffer.from('","ref":"m8"}\n'),
+        ]),
+        code: 'bad_utf8',
+        message: /UTF-8/,
+      },
+      {
+        name: 'ESC inside a send text',
+        bytes: send('"text":"\\u001b[2J\\u001b]0;pwned\\u0007","ref":"m9"'),
+        code: 'invalid_frame',
+        message: /send\.text.*control characters/,
+      },
+      {
+        name: 'a C1 control (CSI) inside a send text',
+        bytes: send('"text":"\\u009b31mred","ref":"m10"'),
+        code: 'invalid_frame',
+        message: /send\.text.*control characters/,
+      },
+      {
+        name: 'a raw ESC byte inside a JSON string',
+        bytes: send('"text":"\u001b[2J","ref":"m11"'),
+        code: 'bad_json',
+        message: /JSON/,
+      },
+      {
+        name: 'a lone surrogate escape inside a send text',
+        bytes: send('"text":"\\ud800","ref":"m12"'),
+        code: 'invalid_frame',
+        message: /send\.text.*well-formed/,
+      },
+    ];
+
+    for (const [index, { name, bytes, code, message }] of cases.entries()) {
+      it(`${name}: ${code}`, TEST, async () => {
+        const raw = await helloRaw(started, await team.credentials('alice'));
+        try {
+          const mark = bob.messages.length;
+          raw.socket.write(bytes);
+          const error = await frameOrClose(raw, 'error');
+          assert.ok(error?.type === 'error', 'an error frame, and the connection stays open');
+          assert.equal(error.code, code, error.message);
+          assert.equal(error.fatal, undefined, 'not fatal');
+          assert.match(error.message, message);
+          assert.doesNotMatch(error.message, /[^\x20-\x7e]/, 'printable ASCII only');
+
+          // The sync point: once bob has this one, he would have had the garbage.
+          const text = `valid after case ${index}`;
+          const heard = nextEvent<[RoomMessage]>(bob.client, 'message', (m) => m.text === text);
+          raw.socket.write(sendLine(text, `ok-${index}`));
+          const ack = await frameOrClose(raw, 'ack');
+          assert.ok(ack?.type === 'ack' && ack.ref === `ok-${index}`, 'the valid send is acked');
+          await heard;
+          assert.deepEqual(
+            bob.messages.slice(mark).map((m) => `${m.from}: ${m.text}`),
+            [`alice: ${text}`],
+          );
+          assert.deepEqual(
+            raw.frames.filter((f) => f.type === 'msg' || f.type === 'error'),
+            raw.frames.filter((f) => f.type === 'msg' && f.text === text),
+            'the sender got no echo of the garbage and no other error',
+          );
+        } finally {
+          await endRaw(raw);
+        }
+        await assertServed(team, started, { listener: bob });
+      });
+    }
+  });
+
+  it('disconnects a peer that keeps sending garbage: fatal too_many_errors', TEST, async () => {
+    const mark = bob.messages.length;
+    const raw = await helloRaw(started, await team.credentials('alice'));
+    const seen: ErrorFrame[] = [];
+    for (let i = 0; i < 50; i += 1) {
+      raw.socket.write(`garbage ${i}\n`);
+      const frame = await frameOrClose(raw, 'error');
+      if (frame?.type !== 'error') break;
+      seen.push(frame);
+      if (frame.fatal) break;
+    }
+    await raw.closed;
+    const last = seen.at(-1);
+    assert.equal(last?.code, 'too_many_errors');
+    assert.equal(last?.fatal, true);
+    assert.deepEqual(
+      seen.slice(0, -1).map((f) => `${f.code} fatal=${f.fatal}`),
+      Array.from({ length: started.config.maxErrors }, () => 'bad_json fatal=undefined'),
+      'maxErrors (10) answered, then the fatal one',
+    );
+    await assertServed(team, started, { listener: bob, mark });
+  });
+
+  it('closes on an over-long line: fatal line_too_long, memory bounded', TEST, async () => {
+    const mark = bob.messages.length;
+    const raw = await helloRaw(started, await team.credentials('alice'));
+    const rssBefore = process.memoryUsage().rss;
+    let peerEnded = false;
+    raw.socket.once('end', () => {
+      peerEnded = true;
+    });
+    const chunk = Buffer.alloc(64 * 1024, 'a');
+    let sent = 0;
+    // 10 MiB with no newline, as fast as the socket takes it, until the server hangs up.
+    while (sent < 10 * MIB && !peerEnded && !raw.socket.destroyed && !raw.socket.writableEnded) {
+      sent += chunk.length;
+      if (!raw.socket.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            raw.socket.off('drain', done).off('close', done).off('end', done);
+            resolve();
+          };
+          raw.socket.on('drain', done).on('close', done).on('end', done);
+        });
+      }
+    }
+    await raw.closed;
+    const growth = process.memoryUsage().rss - rssBefore;
+    assert.ok(growth < 64 * MIB, `rss grew by ${Math.round(growth / MIB)} MiB`);
+    const errors = errorsIn(raw.frames);
+    assert.deepEqual(
+      errors.map((f) => `${f.code} fatal=${f.fatal}`),
+      ['line_too_long fatal=true'],
+    );
+    assert.match(errors[0]?.message ?? '', /65536 bytes/);
+    await assertServed(team, started, { listener: bob, mark });
+  });
+
+  it('closes a TLS client that never says hello: fatal hello_timeout', TEST, async () => {
+    const start = performance.now();
+    const raw = await hostile(started, await team.credentials('alice'));
+    await raw.closed;
+    const elapsed = performance.now() - start;
+    assert.deepEqual(
+      raw.frames.map((f) => (f.type === 'error' ? `${f.code} fatal=${f.fatal}` : f.type)),
+      ['hello_timeout fatal=true'],
+    );
+    assert.ok(elapsed >= HANDSHAKE_MS * 0.8, `closed after ${Math.round(elapsed)} ms`);
+    assert.ok(elapsed < HANDSHAKE_MS + 5_000, `closed after ${Math.round(elapsed)} ms`);
+    await assertServed(team, started, { listener: bob });
+  });
+
+  const unfinished: Array<{ name: string; bytes: Buffer | undefined }> = [
+    { name: 'a TCP client that sends nothing', bytes: undefined },
+    // A TLS record header announcing a 512-byte handshake message that never comes.
+    { name: 'a TCP client that sends half a ClientHello', bytes: Buffer.from([22, 3, 1, 2, 0]) },
+  ];
+  for (const { name, bytes } of unfinished) {
+    it(`closes ${name} at the handshake timeout`, TEST, async () => {
+      const logMark = started.logs.length;
+      const start = performance.now();
+      const socket = net.connect({ host: '127.0.0.1', port: started.port });
+      socket.on('error', () => {});
+      const closed = closeOf(socket);
+      socket.once('connect', () => {
+        if (bytes) socket.write(bytes);
+      });
+      const received: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => received.push(chunk));
+      await closed;
+      const elapsed = performance.now() - start;
+      assert.ok(elapsed >= HANDSHAKE_MS * 0.8, `closed after ${Math.round(elapsed)} ms`);
+      assert.ok(elapsed < HANDSHAKE_MS + 5_000, `closed after ${Math.round(elapsed)} ms`);
+      assert.equal(Buffer.concat(received).length, 0, 'the server said nothing');
+      const records = started.logs.slice(logMark);
+      assert.deepEqual(
+        records.map((r) => `${r.msg} ${r.reason}`),
+        ['handshake failed ERR_TLS_HANDSHAKE_TIMEOUT'],
+      );
+      await assertServed(team, started, { listener: bob });
+    });
+  }
+
+  it('closes a client whose first frame is not hello: fatal hello_required', TEST, async () => {
+    const mark = bob.messages.length;
+    const raw = await hostile(started, await team.credentials('alice'));
+    raw.socket.write(sendLine('no hello first', 'h1'));
+    await raw.closed;
+    assert.deepEqual(
+      raw.frames.map((f) => (f.type === 'error' ? `${f.code} fatal=${f.fatal}` : f.type)),
+      ['hello_required fatal=true'],
+    );
+    await assertServed(team, started, { listener: bob, mark });
+  });
+});
+
+describe('a server certificate that does not name the host', () => {
+  let started: Started;
+
+  before(async () => {
+    started = await startServer(team, { host: '127.0.0.2', handshakeTimeoutMs: HANDSHAKE_MS });
+  });
+
+  after(async () => {
+    await closeServer(started);
+  });
+
+  it('the client refuses 127.0.0.2 (not in the SAN): SERVER_IDENTITY', TEST, async () => {
+    const chat = await client(team, started, 'alice', { host: '127.0.0.2' });
+    try {
+      await assert.rejects(
+        chat.connect(),
+        isChatError('SERVER_IDENTITY', /certificate does not name 127\.0\.0\.2/),
+      );
+      assert.equal(chat.state, 'offline', 'it gave up instead of retrying');
+    } finally {
+      await chat.close();
+    }
+
+    // The server is unaffected: the same address, with a name its certificate has, is served.
+    const socket = tls.connect({
+      host: '127.0.0.2',
+      port: started.port,
+      servername: 'localhost',
+      ...(await team.credentials('carol')),
+    });
+    socket.on('error', () => {});
+    const closed = closeOf(socket);
+    try {
+      socket.setEncoding('utf8');
+      let buffer = '';
+      const ack = new Promise<ServerFrame>((resolve) => {
+        socket.on('data', (chunk: string) => {
+          buffer += chunk;
+          for (let i = buffer.indexOf('\n'); i >= 0; i = buffer.indexOf('\n')) {
+            const frame = JSON.parse(buffer.slice(0, i)) as ServerFrame;
+            buffer = buffer.slice(i + 1);
+            if (frame.type === 'welcome') socket.write(sendLine('by its name', 'n1'));
+            if (frame.type === 'ack' || frame.type === 'error') resolve(frame);
+          }
+        });
+      });
+      socket.once('secureConnect', () => socket.write(HELLO));
+      const frame = await ack;
+      assert.equal(frame.type, 'ack');
+    } finally {
+      socket.end();
+      await closed;
+    }
+  });
+});
+
+describe('rate limit (5/s, burst 5)', () => {
+  let started: Started;
+  let bob: Listener;
+
+  before(async () => {
+    started = await startServer(team, {
+      handshakeTimeoutMs: HANDSHAKE_MS,
+      ratePerSecond: 5,
+      rateBurst: 5,
+    });
+    bob = await listener(team, started, 'bob');
+  });
+
+  after(async () => {
+    await bob?.client.close();
+    await closeServer(started);
+  });
+
+  it(
+    'acks, then rate_limited with the ref, then fatal flood; others unaffected',
+    TEST,
+    async () => {
+      const mark = bob.messages.length;
+      const raw = await helloRaw(started, await team.credentials('alice'));
+      const refs = Array.from({ length: 30 }, (_, i) => `f${i + 1}`);
+      raw.socket.write(refs.map((ref) => sendLine(`flood ${ref}`, ref)).join(''));
+      // Meanwhile another user sends at an ordinary pace.
+      const bobAck = await bob.client.send('#general', 'bob is unaffected');
+      assert.ok(bobAck.id > 0);
+      await raw.closed;
+
+      const errors = errorsIn(raw.frames);
+      const limited = errors.filter((f) => f.code === 'rate_limited');
+      assert.ok(limited.length >= 1, `rate_limited errors: ${JSON.stringify(raw.frames)}`);
+      assert.ok(
+        limited.every((f) => f.fatal === undefined),
+        'rate_limited is not fatal',
+      );
+      // The frames before the first refused one were within the burst.
+      const accepted = refs.slice(0, refs.indexOf(limited[0]?.ref ?? ''));
+      assert.ok(accepted.length >= 1, 'some sends fit in the burst');
+      assert.deepEqual(
+        limited.map((f) => f.ref),
+        refs.slice(accepted.length, accepted.length + limited.length),
+        'each rate_limited error carries the ref of the frame it dropped',
+      );
+      const fatal = errors.filter((f) => f.fatal);
+      assert.deepEqual(
+        fatal.map((f) => f.code),
+        ['flood'],
+      );
+      assert.equal(raw.frames.at(-1), fatal[0], 'flood is the last word');
+
+      await bob.client.send('#general', 'bob again');
+      await assertServed(team, started, { listener: bob });
+      const fromAlice = bob.messages.slice(mark).filter((m) => m.from === 'alice');
+      assert.deepEqual(
+        fromAlice.map((m) => m.text),
+        accepted.map((ref) => `flood ${ref}`),
+        'exactly the accepted messages were relayed, none of the dropped ones',
+      );
+
+      // A message stored and relayed to everyone is acknowledged to its sender
+      // (and echoed to it) before the connection is closed for flooding.
+      const acked = raw.frames.flatMap((f) => (f.type === 'ack' ? [f.ref] : []));
+      const echoed = raw.frames.flatMap((f) =>
+        f.type === 'msg' && f.from === 'alice' ? [f.text] : [],
+      );
+      assert.deepEqual(
+        { acked, echoed },
+        { acked: accepted, echoed: accepted.map((ref) => `flood ${ref}`) },
+        `the sender got acks and echoes of its ${accepted.length} stored messages before the close`,
+      );
+    },
+  );
+});
+
+describe('connection caps', () => {
+  it('maxPerAddress 3: a 4th connection gets fatal too_many_connections', TEST, async () => {
+    const started = await startServer(team, {
+      handshakeTimeoutMs: HANDSHAKE_MS,
+      maxPerAddress: 3,
+      maxPerUser: 8,
+    });
+    const chats: ChatClient[] = [];
+    try {
+      for (const user of ['alice', 'bob', 'carol']) {
+        const chat = await client(team, started, user);
+        chats.push(chat);
+        await chat.connect();
+      }
+      const rawGone = disconnected(started);
+      const raw = await hostile(started, await team.credentials('frank'));
+      await raw.closed;
+      assert.equal((await rawGone)[0].reason, 'too_many_connections');
+      assert.deepEqual(
+        raw.frames.map((f) => (f.type === 'error' ? `${f.code} fatal=${f.fatal}` : f.type)),
+        ['too_many_connections fatal=true'],
+      );
+
+      const refused = disconnected(started, (info) => info.reason === 'too_many_connections');
+      const frank = await client(team, started, 'frank', { reconnect: false });
+      let refusedAt = 0;
+      try {
+        await assert.rejects(
+          frank.connect(),
+          isChatError('SERVER_ERROR', /too many connections from 127\.0\.0\.1 \(limit 3\)/),
+        );
+        refusedAt = performance.now();
+      } finally {
+        await frank.close();
+      }
+      const released = refused.then(() => performance.now() - refusedAt);
+
+      // The three keep being served.
+      for (const chat of chats) assert.ok((await chat.send('#general', 'still here')).id > 0);
+
+      // One leaves: a new client gets its place.
+      const carolGone = disconnected(started, (info) => info.user === 'carol');
+      await chats.pop()?.close();
+      await carolGone;
+      await assertServed(team, started, { user: 'frank' });
+
+      // As with refused certificates: the refused socket is freed once the client has gone.
+      const releasedAfter = await released;
+      assert.ok(
+        releasedAfter < RELEASE_MS,
+        `the server freed the refused connection ${Math.round(releasedAfter)} ms after the client had gone`,
+      );
+    } finally {
+      for (const chat of chats) await chat.close();
+      await closeServer(started);
+    }
+  });
+
+  it('maxPerUser 2: a third device gets fatal too_many_devices', TEST, async () => {
+    const started = await startServer(team, {
+      handshakeTimeoutMs: HANDSHAKE_MS,
+      maxPerAddress: 50,
+      maxPerUser: 2,
+    });
+    const chats: ChatClient[] = [];
+    try {
+      for (let i = 0; i < 2; i += 1) {
+        const chat = await client(team, started, 'alice');
+        chats.push(chat);
+        await chat.connect();
+      }
+      const raw = await hostile(started, await team.credentials('alice'));
+      raw.socket.write(HELLO);
+      await raw.closed;
+      assert.deepEqual(
+        raw.frames.map((f) => (f.type === 'error' ? `${f.code} fatal=${f.fatal}` : f.type)),
+        ['too_many_devices fatal=true'],
+      );
+
+      // Retrying cannot help, so even a reconnecting client gives up.
+      const third = await client(team, started, 'alice');
+      try {
+        await assert.rejects(
+          third.connect(),
+          isChatError('SERVER_ERROR', /alice already has 2 connections/),
+        );
+      } finally {
+        await third.close();
+      }
+
+      for (const chat of chats) assert.ok((await chat.send('#general', 'still here')).id > 0);
+      await assertServed(team, started, { user: 'bob' });
+
+      const gone = disconnected(started, (info) => info.user === 'alice');
+      await chats.pop()?.close();
+      await gone;
+      await assertServed(team, started, { user: 'alice' });
+    } finally {
+      for (const chat of chats) await chat.close();
+      await closeServer(started);
+    }
+  });
+});
+
+describe('idle peers (ping after 200 ms, close after 400 ms)', () => {
+  let started: Started;
+  let bob: Listener;
+
+  before(async () => {
+    started = await startServer(team, {
+      handshakeTimeoutMs: HANDSHAKE_MS,
+      idlePingMs: 200,
+      idleTimeoutMs: 400,
+    });
+    bob = await listener(team, started, 'bob');
+  });
+
+  after(async () => {
+    await bob?.client.close();
+    await closeServer(started);
+  });
+
+  it('pings a silent client, then closes it with fatal idle_timeout', TEST, async () => {
+    const states = collect(bob.client, 'state');
+    const raw = await helloRaw(started, await team.credentials('alice'));
+    const start = performance.now();
+    await raw.closed;
+    const elapsed = performance.now() - start;
+    const types = raw.frames.map((f) =>
+      f.type === 'error' ? `${f.code} fatal=${f.fatal}` : f.type,
+    );
+    assert.ok(types.includes('ping'), `pinged first: ${types.join(', ')}`);
+    assert.equal(types.at(-1), 'idle_timeout fatal=true');
+    assert.ok(elapsed >= 400 * 0.8, `closed after ${Math.round(elapsed)} ms`);
+
+    // bob answered the pings meanwhile and was never dropped.
+    assert.equal(bob.client.state, 'connected');
+    assert.deepEqual(states, []);
+    assert.ok((await bob.client.send('#general', 'bob answered')).id > 0);
+    await assertServed(team, started, { listener: bob });
+  });
+});

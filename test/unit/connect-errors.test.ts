@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ChatError, type ChatErrorCode } from '../../src/errors.ts';
+import {
+  type ConnectFailure,
+  explainEarlyClose,
+  explainServerClose,
+  explainSocketError,
+} from '../../src/net/connect-errors.ts';
+
+/** What a caller branches on: the code and whether to try again; plus one-line checks. */
+function outcome(failure: ConnectFailure): { code: ChatErrorCode; retry: boolean } {
+  assert.ok(failure.error instanceof ChatError);
+  assert.ok(!failure.error.message.includes('\n'), 'the message is one line');
+  assert.ok(failure.error.hint && !failure.error.hint.includes('\n'), 'a one-line hint');
+  return { code: failure.error.code, retry: failure.retry };
+}
+
+describe('explainSocketError', () => {
+  const cases: Array<[nodeCode: string | undefined, code: ChatErrorCode, retry: boolean]> = [
+    ['ERR_TLS_CERT_ALTNAME_INVALID', 'SERVER_IDENTITY', false],
+    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SERVER_IDENTITY', false],
+    ['SELF_SIGNED_CERT_IN_CHAIN', 'SERVER_IDENTITY', false],
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', 'SERVER_IDENTITY', false],
+    ['UNABLE_TO_GET_ISSUER_CERT', 'SERVER_IDENTITY', false],
+    ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SERVER_IDENTITY', false],
+    ['CERT_SIGNATURE_FAILURE', 'SERVER_IDENTITY', false],
+    ['CERT_UNTRUSTED', 'SERVER_IDENTITY', false],
+    ['CERT_HAS_EXPIRED', 'SERVER_IDENTITY', false],
+    ['ECONNREFUSED', 'CONNECT_FAILED', true],
+    ['ENOTFOUND', 'CONNECT_FAILED', true],
+    ['EAI_AGAIN', 'CONNECT_FAILED', true],
+    ['ETIMEDOUT', 'CONNECT_FAILED', true],
+    ['CONNECT_TIMEOUT', 'CONNECT_FAILED', true],
+    ['ECONNRESET', 'CONNECT_FAILED', true],
+    ['EPIPE', 'CONNECT_FAILED', true],
+    ['EHOSTUNREACH', 'CONNECT_FAILED', true],
+    [undefined, 'CONNECT_FAILED', true],
+  ];
+  for (const [nodeCode, code, retry] of cases) {
+    it(`${nodeCode ?? 'no code'} → ${code}, ${retry ? 'retry' : 'final'}`, () => {
+      assert.deepEqual(outcome(explainSocketError(nodeCode, 'boom', 'chat.example', 7443)), {
+        code,
+        retry,
+      });
+    });
+  }
+});
+
+describe('explainEarlyClose', () => {
+  it('suspects the certificate but retries', () => {
+    assert.deepEqual(outcome(explainEarlyClose('chat.example', 7443)), {
+      code: 'CERT_REFUSED',
+      retry: true,
+    });
+  });
+});
+
+describe('explainServerClose', () => {
+  const cases: Array<[serverCode: string, code: ChatErrorCode, retry: boolean]> = [
+    ['cert_rejected', 'CERT_REFUSED', false],
+    ['version_unsupported', 'SERVER_ERROR', false],
+    ['flood', 'SERVER_ERROR', false],
+    ['too_many_devices', 'SERVER_ERROR', false],
+    ['server_shutdown', 'SERVER_ERROR', true],
+    ['server_full', 'SERVER_ERROR', true],
+    ['too_many_connections', 'SERVER_ERROR', true],
+    ['hello_timeout', 'SERVER_ERROR', true],
+    ['idle_timeout', 'SERVER_ERROR', true],
+    ['line_too_long', 'SERVER_ERROR', true],
+    ['too_many_errors', 'SERVER_ERROR', true],
+    ['something_new', 'SERVER_ERROR', true],
+  ];
+  for (const [serverCode, code, retry] of cases) {
+    it(`${serverCode} → ${code}, ${retry ? 'retry' : 'final'}`, () => {
+      assert.deepEqual(outcome(explainServerClose(serverCode, 'the server said so')), {
+        code,
+        retry,
+      });
+    });
+  }
+});
