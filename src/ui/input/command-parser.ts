@@ -1,0 +1,228 @@
+import {
+  MAX_AWAY_CHARS,
+  MAX_TOPIC_CHARS,
+  ROOM_PATTERN,
+  USER_PATTERN,
+} from '../../net/protocol/frames.ts';
+
+/**
+ * What one submitted input line asks for. `say` and `me` go to the current
+ * conversation; `msg.to` is a bare user name (no `@`), as in the `dm` frame;
+ * `join.room` and `part.room` are `#room`. `topic.text` undefined means show
+ * the topic, '' means clear it. `error.hint` is one line for the status area:
+ * nothing is sent.
+ */
+export type ParsedInput =
+  | { kind: 'empty' }
+  | { kind: 'say'; text: string }
+  | { kind: 'me'; text: string }
+  | { kind: 'join'; room: string }
+  | { kind: 'part'; room: string }
+  | { kind: 'msg'; to: string; text: string | undefined }
+  | { kind: 'who' }
+  | { kind: 'topic'; text: string | undefined }
+  | { kind: 'away'; text: string }
+  | { kind: 'back' }
+  | { kind: 'history' }
+  | { kind: 'clear' }
+  | { kind: 'help' }
+  | { kind: 'quit' }
+  | { kind: 'error'; hint: string };
+
+/** Where the input was typed: `current` is the open conversation, `#room` or `@user`. */
+export type InputContext = { current: string };
+
+/** One command as /help lists it and Tab completes it (names without the `/`). */
+export type CommandInfo = {
+  /** The canonical name, lower case, without `/`. */
+  name: string;
+  /** One line, e.g. `/join #room`. */
+  usage: string;
+  /** What it does, one short line. */
+  help: string;
+  /** Other names that run the same command, without `/`. */
+  aliases: readonly string[];
+};
+
+/** Every command, once each, in the order /help lists them. */
+export const COMMANDS: ReadonlyArray<CommandInfo> = [
+  { name: 'join', usage: '/join #room', help: 'join a room (created if new)', aliases: ['j'] },
+  {
+    name: 'part',
+    usage: '/part [#room]',
+    help: 'leave a room (default: the current one)',
+    aliases: [],
+  },
+  {
+    name: 'msg',
+    usage: '/msg user [text]',
+    help: 'open a direct conversation with user, sending text if given',
+    aliases: ['query'],
+  },
+  { name: 'me', usage: '/me action', help: 'send an action, shown as "* you action"', aliases: [] },
+  { name: 'who', usage: '/who', help: 'list who is in the current room', aliases: [] },
+  {
+    name: 'topic',
+    usage: '/topic [text | -delete]',
+    help: 'show the room topic, set it, or clear it with -delete',
+    aliases: [],
+  },
+  {
+    name: 'away',
+    usage: '/away [text]',
+    help: 'mark yourself away, with a reason (default: away)',
+    aliases: [],
+  },
+  { name: 'back', usage: '/back', help: 'clear your away mark', aliases: [] },
+  { name: 'history', usage: '/history', help: 'load older messages', aliases: [] },
+  { name: 'clear', usage: '/clear', help: 'clear the message pane on this screen', aliases: [] },
+  { name: 'help', usage: '/help', help: 'list commands and keys', aliases: [] },
+  {
+    name: 'quit',
+    usage: '/quit',
+    help: 'leave chat and restore the terminal',
+    aliases: ['exit', 'q'],
+  },
+];
+
+const NAME_RULE = '1-32 of a-z 0-9 _ -';
+// Every whitespace-only line, newlines included, is nothing to send.
+const BLANK = /^\s*$/;
+// A paste often ends in a newline (CRLF from some terminals): it is not part of the message.
+const TRAILING_NEWLINES = /[\r\n]+$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a hint must not echo terminal controls.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+const HINT_NAME_CHARS = 24;
+
+const byName = new Map<string, CommandInfo>();
+for (const command of COMMANDS) {
+  byName.set(command.name, command);
+  for (const alias of command.aliases) byName.set(alias, command);
+}
+
+/**
+ * Parses one submitted input line. Text not starting with `/` is a message,
+ * kept as typed (inner newlines included, trailing newlines dropped); `//`
+ * sends a literal leading `/`. Command names are case-insensitive; room and
+ * user names are lower-cased and checked. An unknown command or bad arguments
+ * give `{ kind: 'error' }` with a one-line hint, never a message.
+ */
+export function parseInput(line: string, ctx: InputContext): ParsedInput {
+  if (BLANK.test(line)) return { kind: 'empty' };
+  if (!line.startsWith('/')) return { kind: 'say', text: line.replace(TRAILING_NEWLINES, '') };
+  if (line.startsWith('//'))
+    return { kind: 'say', text: line.slice(1).replace(TRAILING_NEWLINES, '') };
+
+  const name = /^\/(\S*)/.exec(line)?.[1] ?? '';
+  // Arguments: whitespace after the name is a separator, trailing whitespace is noise.
+  const args = line.slice(1 + name.length).trim();
+  if (name === '') {
+    return { kind: 'error', hint: 'type a command after /, or start with // to send a /' };
+  }
+  const command = byName.get(name.toLowerCase());
+  if (command === undefined) {
+    return { kind: 'error', hint: `unknown command /${printable(name)}: /help lists them` };
+  }
+  return parseCommand(command, args, ctx);
+}
+
+function parseCommand(command: CommandInfo, args: string, ctx: InputContext): ParsedInput {
+  const usage = `usage: ${command.usage}`;
+  const words = args === '' ? [] : args.split(/\s+/);
+  switch (command.name) {
+    case 'join': {
+      if (words.length !== 1) return { kind: 'error', hint: usage };
+      const word = words[0] ?? '';
+      if (word.startsWith('@')) {
+        return {
+          kind: 'error',
+          hint: `${printable(word)} is a user: /msg ${printable(word.slice(1))}`,
+        };
+      }
+      const room = toRoom(word);
+      if (room === undefined) return badRoom(word, usage);
+      return { kind: 'join', room };
+    }
+    case 'part': {
+      if (words.length > 1) return { kind: 'error', hint: usage };
+      if (words.length === 0) {
+        if (ROOM_PATTERN.test(ctx.current)) return { kind: 'part', room: ctx.current };
+        return { kind: 'error', hint: `this is not a room: ${usage}` };
+      }
+      const room = toRoom(words[0] ?? '');
+      if (room === undefined) return badRoom(words[0] ?? '', usage);
+      return { kind: 'part', room };
+    }
+    case 'msg': {
+      const match = /^(\S+)(?:\s+([\s\S]*))?$/.exec(args);
+      if (match === null) return { kind: 'error', hint: usage };
+      const given = match[1] ?? '';
+      const user = (given.startsWith('@') ? given.slice(1) : given).toLowerCase();
+      if (!USER_PATTERN.test(user)) {
+        return {
+          kind: 'error',
+          hint: `not a user name: ${printable(given)} (${NAME_RULE}); ${usage}`,
+        };
+      }
+      const text = match[2];
+      return { kind: 'msg', to: user, text: text === undefined || text === '' ? undefined : text };
+    }
+    case 'me':
+      if (args === '') return { kind: 'error', hint: usage };
+      return { kind: 'me', text: args };
+    case 'topic': {
+      if (!ROOM_PATTERN.test(ctx.current)) {
+        return { kind: 'error', hint: 'topics belong to rooms: /join #room first' };
+      }
+      if (args === '') return { kind: 'topic', text: undefined };
+      if (args.toLowerCase() === '-delete') return { kind: 'topic', text: '' };
+      const problem = oneLineProblem('topic', args, MAX_TOPIC_CHARS);
+      if (problem !== undefined) return { kind: 'error', hint: problem };
+      return { kind: 'topic', text: args };
+    }
+    case 'away': {
+      if (args === '') return { kind: 'away', text: 'away' };
+      const problem = oneLineProblem('away message', args, MAX_AWAY_CHARS);
+      if (problem !== undefined) return { kind: 'error', hint: problem };
+      return { kind: 'away', text: args };
+    }
+    case 'who':
+    case 'back':
+    case 'history':
+    case 'clear':
+    case 'help':
+    case 'quit':
+      // Arguments are refused rather than ignored: "/quit now" may be a typo for a message.
+      if (args !== '') return { kind: 'error', hint: usage };
+      return { kind: command.name };
+    default:
+      // COMMANDS and this switch must list the same names; a gap is a bug here, not user input.
+      throw new Error(`command /${command.name} has no parser`);
+  }
+}
+
+/** `ops`, `#ops` and `#OPS` all name `#ops`; anything else is not a room. */
+function toRoom(word: string): string | undefined {
+  const room = (word.startsWith('#') ? word : `#${word}`).toLowerCase();
+  return ROOM_PATTERN.test(room) ? room : undefined;
+}
+
+function badRoom(word: string, usage: string): ParsedInput {
+  return {
+    kind: 'error',
+    hint: `not a room name: ${printable(word)} (# and ${NAME_RULE}); ${usage}`,
+  };
+}
+
+function oneLineProblem(what: string, text: string, max: number): string | undefined {
+  if (text.includes('\n') || text.includes('\r')) return `the ${what} must be one line`;
+  if (text.length > max) return `the ${what} is too long: at most ${max} characters`;
+  return undefined;
+}
+
+/** A name as typed, safe to echo in a one-line hint: no controls, bounded length. */
+function printable(text: string): string {
+  const clean = text.replace(CONTROL, '?');
+  const chars = Array.from(clean);
+  return chars.length > HINT_NAME_CHARS ? `${chars.slice(0, HINT_NAME_CHARS).join('')}…` : clean;
+}
