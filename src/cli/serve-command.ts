@@ -95,6 +95,16 @@ export function serveCommand(y: Argv, run: Run): Argv {
               default: D.maxErrors,
               describe: 'invalid lines tolerated in a burst before closing',
             },
+            'max-rooms-per-user': {
+              type: 'number',
+              default: D.maxRoomsPerUser,
+              describe: 'rooms one user may be in at once',
+            },
+            'max-rooms': {
+              type: 'number',
+              default: D.maxRooms,
+              describe: 'rooms the server keeps in all',
+            },
             motd: {
               type: 'string',
               default: D.motd,

@@ -28,14 +28,22 @@ export interface ServeArgs {
   historySize: number;
   maxHistory: number;
   maxErrors: number;
+  maxRoomsPerUser: number;
+  maxRooms: number;
   motd: string;
   logLevel: LogLevel;
 }
 
 /** How long a graceful shutdown may take before the process exits anyway, in ms. */
 const SHUTDOWN_BUDGET_MS = 2_000;
+/** Longest time a flag may set, in seconds: 24 days, under node's timer limit. */
+const MAX_TIMER_SECONDS = 24 * 24 * 3600;
 
-/** Turns `chat serve` flags into a checked ServerConfig. */
+/**
+ * Turns `chat serve` flags into a checked ServerConfig: counts and sizes must
+ * be whole numbers of 1 or more, times (seconds) and the rate above 0, the
+ * port 0 to 65535. Throws a USAGE ChatError naming the flag otherwise.
+ */
 export function serverConfigFrom(args: ServeArgs): ServerConfig {
   const positive = (value: number, flag: string) => {
     if (!Number.isFinite(value) || value <= 0) {
@@ -45,7 +53,24 @@ export function serverConfigFrom(args: ServeArgs): ServerConfig {
     }
     return value;
   };
-  const whole = (value: number, flag: string) => Math.floor(positive(value, flag));
+  // Node timers cannot wait longer than 2^31-1 ms (about 24.8 days); a longer one fires at once.
+  const seconds = (value: number, flag: string) => {
+    if (positive(value, flag) > MAX_TIMER_SECONDS) {
+      throw new ChatError('USAGE', `invalid ${flag} ${String(value)}`, {
+        hint: `give at most ${MAX_TIMER_SECONDS} seconds for ${flag}`,
+      });
+    }
+    return value;
+  };
+  // Counts and sizes: a fraction or 0 is refused here, not met as a RangeError on the first connection.
+  const whole = (value: number, flag: string) => {
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new ChatError('USAGE', `invalid ${flag} ${String(value)}`, {
+        hint: `give a whole number of 1 or more for ${flag}`,
+      });
+    }
+    return value;
+  };
   if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65_535) {
     throw new ChatError('USAGE', `invalid --port ${String(args.port)}`, {
       hint: 'give a port from 1 to 65535 (0 picks a free one)',
@@ -56,8 +81,8 @@ export function serverConfigFrom(args: ServeArgs): ServerConfig {
       hint: 'use 1.3 (the default) or 1.2 for old peers',
     });
   }
-  const idlePingMs = positive(args.idlePing, '--idle-ping') * 1000;
-  const idleTimeoutMs = positive(args.idleTimeout, '--idle-timeout') * 1000;
+  const idlePingMs = seconds(args.idlePing, '--idle-ping') * 1000;
+  const idleTimeoutMs = seconds(args.idleTimeout, '--idle-timeout') * 1000;
   if (idleTimeoutMs <= idlePingMs) {
     throw new ChatError('USAGE', '--idle-timeout must be longer than --idle-ping', {
       hint: `e.g. --idle-ping ${args.idlePing} --idle-timeout ${args.idlePing * 2}`,
@@ -69,7 +94,7 @@ export function serverConfigFrom(args: ServeArgs): ServerConfig {
     port: args.port,
     certsDir: args.certs,
     tlsMin: args.tlsMin,
-    handshakeTimeoutMs: positive(args.handshakeTimeout, '--handshake-timeout') * 1000,
+    handshakeTimeoutMs: seconds(args.handshakeTimeout, '--handshake-timeout') * 1000,
     maxFrameBytes: whole(args.maxFrame, '--max-frame'),
     maxTextChars: Math.min(MAX_TEXT_CHARS, whole(args.maxText, '--max-text')),
     ratePerSecond: positive(args.rate, '--rate'),
@@ -83,6 +108,8 @@ export function serverConfigFrom(args: ServeArgs): ServerConfig {
     historyPerRoom: whole(args.historySize, '--history-size'),
     maxHistory: Math.min(MAX_HISTORY_LIMIT, whole(args.maxHistory, '--max-history')),
     maxErrors: whole(args.maxErrors, '--max-errors'),
+    maxRoomsPerUser: whole(args.maxRoomsPerUser, '--max-rooms-per-user'),
+    maxRooms: whole(args.maxRooms, '--max-rooms'),
     motd: args.motd,
   };
 }

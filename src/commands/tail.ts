@@ -1,5 +1,6 @@
-import type { ChatClient } from '../net/chat-client.ts';
-import type { DirectMessage, RoomMessage } from '../net/protocol/frames.ts';
+import { ChatError } from '../errors.ts';
+import type { ChatClient, ClientState } from '../net/chat-client.ts';
+import { type DirectMessage, MAX_HISTORY_LIMIT, type RoomMessage } from '../net/protocol/frames.ts';
 import { formatMessageLine } from './format-message.ts';
 import { type ClientArgs, scriptClient } from './send.ts';
 
@@ -9,54 +10,176 @@ export interface TailIo {
   err: (line: string) => void;
 }
 
+/** What `chat tail` is built from; tests pass a client of their own. */
+export interface TailDeps {
+  /** Makes the (not yet connected) client; the default reads the certs the flags name and reconnects. */
+  createClient?: (args: ClientArgs) => Promise<ChatClient>;
+}
+
+type Message = RoomMessage | DirectMessage;
+
+const STOPPED = Symbol('stopped');
+
 /**
  * `chat tail`: prints a room's messages (and direct messages to you) as they
  * arrive, optionally after the last N, as text lines or JSON lines. Runs
- * until interrupted, reconnecting and resuming without gaps or repeats.
+ * until `until` resolves, reconnecting and resuming without gaps or repeats;
+ * rejects with the client's ChatError once it gives up for good (certificate
+ * refused, too many devices, flood).
  */
 export async function runTail(
   args: ClientArgs & { json?: boolean; history?: number },
   io: TailIo,
   until: Promise<void>,
+  deps: TailDeps = {},
 ): Promise<void> {
-  const client = await scriptClient(args, 'chat-tail', true);
-  const print = (message: RoomMessage | DirectMessage) =>
-    io.out(args.json ? JSON.stringify(message) : formatMessageLine(message));
+  const count = args.history ?? 0;
+  if (!Number.isInteger(count) || count < 0) {
+    throw new ChatError('USAGE', `invalid --history ${String(args.history)}`, {
+      hint: 'give how many messages to show first, a whole number (0 for none)',
+    });
+  }
+  const create = deps.createClient ?? ((a: ClientArgs) => scriptClient(a, 'chat-tail', true));
+  const client = await create(args);
+  const output = new TailOutput(
+    (message) => io.out(args.json ? JSON.stringify(message) : formatMessageLine(message)),
+    () => client.facts.user,
+  );
   client.on('message', (m) => {
-    if (m.room === args.room) print(m);
+    if (m.room === args.room) output.live(m);
   });
-  client.on('dm', print);
+  client.on('dm', (m) => output.live(m));
+
+  let finalError: ChatError | undefined;
+  let giveUp: (error: ChatError) => void = () => {};
+  const failed = new Promise<never>((_resolve, reject) => {
+    giveUp = reject;
+  });
+  // Awaited only in races below; this keeps a failure while nothing races it from being unhandled.
+  failed.catch(() => {});
   client.on('state', (state, detail) => {
     if (state === 'reconnecting' && detail.error) {
       io.err(
         `chat: ${detail.error.message}; reconnecting in ${((detail.retryInMs ?? 0) / 1000).toFixed(1)} s`,
       );
+    } else if (state === 'offline' && detail.error) {
+      finalError ??= detail.error;
+      giveUp(detail.error);
     }
   });
-  await client.connect();
-  if (args.history && args.history > 0) await printHistory(client, args.room, args.history, print);
-  await until;
-  await client.close();
+  const stopped = until.then((): typeof STOPPED => STOPPED);
+
+  try {
+    const welcome = await Promise.race([client.connect(), failed, stopped]);
+    if (welcome === STOPPED) return;
+    if (count > 0) {
+      // History ends where the room stood at welcome; everything later comes live.
+      const newest = welcome.rooms.find((r) => r.room === args.room)?.lastId;
+      const history = await Promise.race([
+        fetchHistory(client, args.room, count, welcome.limits.maxHistory, newest),
+        failed,
+        stopped,
+      ]);
+      if (history === STOPPED) return;
+      for (const message of history) output.print(message);
+    }
+    output.release();
+    await Promise.race([stopped, failed]);
+  } catch (error) {
+    // A pending call the final failure cut short rejects with a vaguer error of its own.
+    throw finalError ?? error;
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * Prints each message once, in id order per conversation (a room, or a DM
+ * peer): live messages are held until `release()`, so history comes first,
+ * and any id at or below the last one printed for its conversation is dropped.
+ */
+class TailOutput {
+  private held: Message[] | undefined = [];
+  private readonly lastPrinted = new Map<string, number>();
+
+  constructor(
+    private readonly write: (message: Message) => void,
+    private readonly me: () => string | undefined,
+  ) {}
+
+  /** A message that just arrived: printed now, or once released. */
+  live(message: Message): void {
+    if (this.held) this.held.push(message);
+    else this.print(message);
+  }
+
+  /** Prints what was held, then every live message as it comes. */
+  release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const message of held) this.print(message);
+  }
+
+  print(message: Message): void {
+    const key = this.conversation(message);
+    const last = this.lastPrinted.get(key);
+    if (last !== undefined && message.id <= last) return;
+    this.lastPrinted.set(key, message.id);
+    this.write(message);
+  }
+
+  private conversation(message: Message): string {
+    if (message.type === 'msg') return message.room;
+    return `@${message.from === this.me() ? message.to : message.from}`;
+  }
 }
 
 // Older messages come in pages of at most what the server allows; walk back
-// until there are enough, then print them oldest first.
-async function printHistory(
+// from `newest` until there are enough, oldest first. A drop midway waits for
+// the reconnection and walks again from the same point; the caller's race
+// ends the wait if the client gives up.
+async function fetchHistory(
   client: ChatClient,
   room: string,
   count: number,
-  print: (message: RoomMessage | DirectMessage) => void,
-): Promise<void> {
-  const pages: Array<RoomMessage | DirectMessage> = [];
-  let before: number | undefined;
-  while (pages.length < count) {
+  pageLimit: number,
+  newest: number | undefined,
+): Promise<Message[]> {
+  for (;;) {
+    try {
+      return await walkHistory(client, room, count, pageLimit, newest);
+    } catch (error) {
+      if (client.state !== 'reconnecting' && client.state !== 'connecting') throw error;
+      const next = await new Promise<ClientState>((resolve) => {
+        const onState = (state: ClientState) => {
+          if (state !== 'connected' && state !== 'closed' && state !== 'offline') return;
+          client.off('state', onState);
+          resolve(state);
+        };
+        client.on('state', onState);
+      });
+      if (next !== 'connected') throw error;
+    }
+  }
+}
+
+async function walkHistory(
+  client: ChatClient,
+  room: string,
+  count: number,
+  pageLimit: number,
+  newest: number | undefined,
+): Promise<Message[]> {
+  const messages: Message[] = [];
+  let before = newest === undefined ? undefined : newest + 1;
+  while (messages.length < count) {
     const page = await client.history(room, {
-      limit: Math.min(200, count - pages.length),
-      ...(before ? { before } : {}),
+      limit: Math.max(1, Math.min(MAX_HISTORY_LIMIT, pageLimit, count - messages.length)),
+      ...(before === undefined ? {} : { before }),
     });
-    pages.unshift(...page.messages);
+    messages.unshift(...page.messages);
     before = page.messages[0]?.id;
     if (!page.more || before === undefined) break;
   }
-  for (const message of pages) print(message);
+  return messages.slice(-count);
 }

@@ -15,12 +15,14 @@ import {
   type ClientFrame,
   clientFrameSchemas,
   type DirectMessage,
+  MAX_ROOMS_PER_HELLO,
   PROTOCOL_VERSION,
   type RoomMessage,
   type ServerFrame,
   type ServerFrameOf,
 } from './protocol/frames.ts';
 import { LineDecoder } from './protocol/line-decoder.ts';
+import { TokenBucket } from './token-bucket.ts';
 
 /** Where the client is; the TUI's status bar shows it. */
 export type ClientState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed';
@@ -89,6 +91,8 @@ interface PendingSend {
   frame: Extract<ClientFrame, { type: 'send' | 'dm' }>;
   resolve: (ack: Ack) => void;
   reject: (error: ChatError) => void;
+  /** Written on the current connection (a reconnect or a rate_limited answer clears it). */
+  sent: boolean;
 }
 
 const DEFAULTS = {
@@ -128,6 +132,12 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   >();
   private everWelcomed = false;
   private maxTextChars = Number.POSITIVE_INFINITY;
+  private epoch: string | undefined;
+  // Sends go out at the server's advertised rate, so a queue that built up
+  // while offline (or a burst from a script) is paced, not rate_limited.
+  private pacer: TokenBucket | undefined;
+  private pumpTimer: NodeJS.Timeout | undefined;
+  private refillMs = 200;
   private readonly refPrefix = randomBytes(4).toString('hex');
   private nextRef = 1;
   private attempt = 0;
@@ -249,6 +259,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   async close(): Promise<void> {
     this.closedByUser = true;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.pumpTimer);
     clearInterval(this.pingTimer);
     const socket = this.socket;
     this.rejectAll(
@@ -281,6 +292,8 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       cert: credentials.cert,
       key: credentials.key,
       minVersion: 'TLSv1.2',
+      // Explicit, so NODE_TLS_REJECT_UNAUTHORIZED=0 cannot switch the checks off.
+      rejectUnauthorized: true,
     });
     this.socket = socket;
     const timeout = setTimeout(() => {
@@ -328,9 +341,13 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     if (!this.everWelcomed) return this.rooms.size > 0 ? { ...base, join: [...this.rooms] } : base;
     const resume: Record<string, number> = {};
     for (const room of this.rooms) resume[room] = this.lastSeen.get(room) ?? 0;
-    for (const [conversation, id] of this.lastSeen)
-      if (conversation.startsWith('@')) resume[conversation] = id;
-    return { ...base, resume };
+    // Direct conversations fill what rooms leave of the hello's limit, most
+    // recent first (lastSeen keeps them in order of last activity).
+    const peers = [...this.lastSeen.keys()].filter((k) => k.startsWith('@')).reverse();
+    for (const peer of peers.slice(0, Math.max(0, MAX_ROOMS_PER_HELLO - this.rooms.size))) {
+      resume[peer] = this.lastSeen.get(peer) ?? 0;
+    }
+    return { ...base, resume, ...(this.epoch === undefined ? {} : { epoch: this.epoch }) };
   }
 
   private onFrame(frame: ServerFrame): void {
@@ -394,6 +411,12 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
 
   private onWelcome(frame: ServerFrameOf<'welcome'>): void {
     const resumed = this.everWelcomed ? new Set(this.rooms) : new Set<string>();
+    // Another epoch: the server restarted and lost its history, and replays
+    // everything it has from id 0, so what was seen before no longer counts.
+    if (this.epoch !== undefined && frame.epoch !== this.epoch) {
+      for (const key of this.lastSeen.keys()) this.lastSeen.set(key, 0);
+    }
+    this.epoch = frame.epoch;
     this.welcomed = true;
     this.everWelcomed = true;
     this.attempt = 0;
@@ -406,7 +429,11 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       // A room met for the first time starts at its newest id; a resumed one
       // keeps its last seen id, so the replay that follows is not dropped,
       // unless the server's ids went back (it lost its history): then start over.
-      if (!resumed.has(room.room) || seen === undefined || seen > room.lastId) {
+      if (
+        !resumed.has(room.room) ||
+        seen === undefined ||
+        (seen > room.lastId && this.epoch === undefined)
+      ) {
         this.lastSeen.set(room.room, room.lastId);
       }
     }
@@ -415,7 +442,32 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     this.emit('welcome', frame);
     this.firstWelcome?.resolve(frame);
     this.firstWelcome = undefined;
-    for (const pending of this.outbox) this.socket?.write(encodeFrame(pending.frame));
+    const { ratePerSecond, rateBurst } = frame.limits;
+    // Leave room for the other frames (joins, history, pings) under the same limit.
+    this.pacer = new TokenBucket(
+      Math.max(1, Math.floor(rateBurst / 2)),
+      ratePerSecond * 0.8,
+      this.now(),
+    );
+    this.refillMs = Math.ceil(1000 / Math.max(0.01, ratePerSecond * 0.8));
+    for (const pending of this.outbox) pending.sent = false;
+    this.pump();
+  }
+
+  // Writes queued sends as fast as the pacer allows, in order, then waits for a token.
+  private pump(): void {
+    clearTimeout(this.pumpTimer);
+    this.pumpTimer = undefined;
+    if (this.state !== 'connected' || !this.socket || !this.pacer) return;
+    for (const pending of this.outbox) {
+      if (pending.sent) continue;
+      if (!this.pacer.take(this.now())) {
+        this.pumpTimer = setTimeout(() => this.pump(), this.refillMs);
+        return;
+      }
+      pending.sent = true;
+      this.socket.write(encodeFrame(pending.frame));
+    }
   }
 
   private onServerError(frame: ServerFrameOf<'error'>): void {
@@ -424,6 +476,13 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       return;
     }
     const error = new ChatError('SERVER_ERROR', frame.message, { hint: frame.code });
+    const pending =
+      frame.ref === undefined ? undefined : this.outbox.find((p) => p.frame.ref === frame.ref);
+    if (pending && frame.code === 'rate_limited') {
+      pending.sent = false; // dropped by the server, not refused: it goes out again
+      this.pumpTimer ??= setTimeout(() => this.pump(), this.refillMs);
+      return;
+    }
     if (frame.ref && this.settle(frame.ref, (p) => p.reject(error))) return;
     const waiter = frame.ref === undefined ? undefined : this.historyWaiters.get(frame.ref);
     if (frame.ref !== undefined && waiter) {
@@ -436,6 +495,8 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
 
   private onClose(): void {
     clearInterval(this.pingTimer);
+    clearTimeout(this.pumpTimer);
+    this.pumpTimer = undefined;
     this.pingSent = undefined;
     this.socket = undefined;
     // A history answer cannot outlive its connection: the caller may ask again.
@@ -485,6 +546,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   // Tracks the newest id per conversation; false for one already seen.
   private seen(conversation: string, id: number): boolean {
     if (id <= (this.lastSeen.get(conversation) ?? 0)) return false;
+    this.lastSeen.delete(conversation); // re-inserted last: the map is in order of activity
     this.lastSeen.set(conversation, id);
     return true;
   }
@@ -509,8 +571,8 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         );
         return;
       }
-      this.outbox.push({ frame, resolve, reject });
-      if (this.state === 'connected') this.socket?.write(encodeFrame(frame));
+      this.outbox.push({ frame, resolve, reject, sent: false });
+      this.pump();
     });
   }
 

@@ -9,8 +9,8 @@ import {
   type StoredMessage,
   type UserState,
 } from '../net/protocol/frames.ts';
+import { TokenBucket } from '../net/token-bucket.ts';
 import { conversationFor, dmKey } from './conversations.ts';
-import { TokenBucket } from './token-bucket.ts';
 
 /** A connection's number, given by the I/O layer. */
 export type ConnId = number;
@@ -57,6 +57,15 @@ export interface CoreOptions {
   violationRefillPerSecond: number;
   /** Recent message refs remembered per user, so a resend after a reconnect is not stored twice. */
   refMemory: number;
+  /** Rooms one user may be in at once. */
+  maxRoomsPerUser: number;
+  /** Rooms the server keeps in all. */
+  maxRooms: number;
+  /**
+   * Names this run of the server's id sequences: a client resuming with
+   * another epoch saw ids that no longer mean anything and is replayed from 0.
+   */
+  epoch: string;
 }
 
 interface RoomRecord {
@@ -72,7 +81,6 @@ interface UserRecord {
   // Kept across disconnects: reconnecting must not reset a rate limit, and a
   // resend after a reconnect must find the ref of the original.
   bucket: TokenBucket;
-  violations: TokenBucket;
   refs: Map<string, { conversation: string; id: number; ts: number }>;
 }
 
@@ -86,6 +94,8 @@ export class ChatCore {
   private readonly users = new Map<string, UserRecord>();
   private readonly connUsers = new Map<ConnId, string>();
   private readonly lastIds = new Map<string, number>();
+  // Per connection: one device's flooding must not close the user's others.
+  private readonly violations = new Map<ConnId, TokenBucket>();
 
   constructor(private readonly options: CoreOptions) {}
 
@@ -114,6 +124,10 @@ export class ChatCore {
     const cameOnline = record.conns.size === 0;
     record.conns.add(conn);
     this.connUsers.set(conn, user);
+    this.violations.set(
+      conn,
+      new TokenBucket(this.options.violationBurst, this.options.violationRefillPerSecond, now),
+    );
     if (cameOnline) {
       record.status = 'online';
       record.awayText = undefined;
@@ -141,13 +155,22 @@ export class ChatCore {
         user,
         server: this.options.serverName,
         motd: this.options.motd,
+        epoch: this.options.epoch,
         rooms: [...record.rooms].sort().map((room) => this.roomState(room)),
         users: this.userStates(),
         limits: this.options.limits,
       },
     });
+    // Ids seen under another epoch (before a restart that lost history) mean
+    // nothing now: such a client gets everything kept.
+    const sameEpoch = frame.epoch === undefined || frame.epoch === this.options.epoch;
     for (const [name, afterId] of resume) {
-      effects.push({ kind: 'replay', conn, conversation: conversationFor(user, name), afterId });
+      effects.push({
+        kind: 'replay',
+        conn,
+        conversation: conversationFor(user, name),
+        afterId: sameEpoch ? afterId : 0,
+      });
     }
     return effects;
   }
@@ -159,10 +182,11 @@ export class ChatCore {
     if (user === undefined || record === undefined) {
       return [close(conn, 'hello_required', 'say hello first')];
     }
-    if (frame.type === 'pong') return [];
+    // Every frame costs a token, pong included: the I/O layer answers the
+    // pong it asked for itself, so only unasked ones reach this point.
     const ref = 'ref' in frame ? frame.ref : undefined;
     if (!record.bucket.take(now)) {
-      if (!record.violations.take(now)) {
+      if (!this.violations.get(conn)?.take(now)) {
         return [close(conn, 'flood', 'you kept sending faster than the rate limit')];
       }
       return [error(conn, 'rate_limited', 'too many frames: this one was dropped, slow down', ref)];
@@ -255,6 +279,8 @@ export class ChatCore {
         return [this.toAll({ type: 'presence', user, status: 'online' })];
       case 'ping':
         return [{ kind: 'frames', to: [conn], frame: { type: 'pong', ref: frame.ref } }];
+      case 'pong':
+        return [];
     }
   }
 
@@ -262,6 +288,7 @@ export class ChatCore {
   disconnect(conn: ConnId, now: number): Effect[] {
     const user = this.connUsers.get(conn);
     this.connUsers.delete(conn);
+    this.violations.delete(conn);
     const record = user === undefined ? undefined : this.users.get(user);
     if (user === undefined || !record) return [];
     record.conns.delete(conn);
@@ -271,6 +298,11 @@ export class ChatCore {
       effects.push(...this.leaveRoom(user, room, now, 'quit'));
     effects.push(this.toAll({ type: 'presence', user, status: 'offline' }));
     return effects;
+  }
+
+  /** True while `user`'s `ref` is remembered as message `id`: its store did not fail. */
+  holdsRef(user: string, ref: string, id: number): boolean {
+    return this.users.get(user)?.refs.get(ref)?.id === id;
   }
 
   /**
@@ -359,6 +391,15 @@ export class ChatCore {
     const record = this.users.get(user);
     if (!record) return [];
     let room = this.rooms.get(name);
+    if (!room?.members.has(user)) {
+      const full =
+        record.rooms.size >= this.options.maxRoomsPerUser
+          ? `you are in ${record.rooms.size} rooms, the most allowed: part one first`
+          : !room && this.rooms.size >= this.options.maxRooms
+            ? `the server already has ${this.rooms.size} rooms, the most it keeps`
+            : undefined;
+      if (full) return [error(conn, 'too_many_rooms', full)];
+    }
     if (!room) {
       room = { topic: '', members: new Set() };
       this.rooms.set(name, room);
@@ -404,11 +445,6 @@ export class ChatCore {
         awayText: undefined,
         rooms: new Set(),
         bucket: new TokenBucket(rateBurst, ratePerSecond, now),
-        violations: new TokenBucket(
-          this.options.violationBurst,
-          this.options.violationRefillPerSecond,
-          now,
-        ),
         refs: new Map(),
       };
       this.users.set(user, record);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import tls, { type TLSSocket } from 'node:tls';
@@ -6,13 +7,13 @@ import { ChatError } from '../errors.ts';
 import { parseClientFrame } from '../net/protocol/codec.ts';
 import type { ErrorCode } from '../net/protocol/error-codes.ts';
 import { type ServerFrame, type StoredMessage, USER_PATTERN } from '../net/protocol/frames.ts';
+import { TokenBucket } from '../net/token-bucket.ts';
 import { ChatCore, type Effect } from './chat-core.ts';
 import { Connection, type ConnectionInfo, toWire } from './connection.ts';
 import type { HistoryStore } from './history-store.ts';
 import { RateMeter } from './rate-meter.ts';
 import { DEFAULT_ROOM, type ServerConfig } from './server-config.ts';
 import type { ServerTls } from './tls-options.ts';
-import { TokenBucket } from './token-bucket.ts';
 
 /** A snapshot of the server for a dashboard: read it, never parse logs. */
 export interface ServerStats {
@@ -64,6 +65,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private readonly rawPerAddress = new Map<string, number>();
   /** When each raw socket was accepted (key address:port), so the hello deadline counts the handshake too. */
   private readonly acceptedAt = new Map<string, number>();
+  /** Every accepted TCP socket by address:port, so close() can cut those still handshaking. */
+  private readonly rawSockets = new Map<string, Socket>();
   private readonly appendChains = new Map<string, Promise<void>>();
   private readonly errorBudgets = new WeakMap<Connection, TokenBucket>();
   private readonly meter = new RateMeter(60);
@@ -94,6 +97,9 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       violationBurst: config.rateBurst,
       violationRefillPerSecond: config.ratePerSecond,
       refMemory: 1_000,
+      maxRoomsPerUser: config.maxRoomsPerUser,
+      maxRooms: config.maxRooms,
+      epoch: randomBytes(6).toString('hex'),
     });
     try {
       this.server = tls.createServer({
@@ -149,9 +155,16 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         port: address.port,
         tlsMin: config.tlsMin,
         caFingerprint: this.deps.tls.caFingerprint,
+        crl: this.deps.tls.crlLoaded,
       },
       'listening',
     );
+    if (!this.deps.tls.crlLoaded) {
+      this.deps.logger.warn(
+        { certsDir: config.certsDir },
+        'no crl.pem: revoked certificates are not refused (run `chat certs` to make one)',
+      );
+    }
     return address;
   }
 
@@ -164,6 +177,11 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.closing = true;
     clearInterval(this.idleTimer);
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // Sockets still in their handshake have no one to say goodbye to.
+    const talking = new Set(
+      [...this.conns.values()].map((c) => `${c.address}:${c.socket.remotePort}`),
+    );
+    for (const [key, raw] of this.rawSockets) if (!talking.has(key)) raw.destroy();
     for (const conn of this.conns.values())
       this.fail(conn, 'server_shutdown', 'the server is shutting down');
     await Promise.race([
@@ -202,10 +220,12 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     const address = raw.remoteAddress ?? '';
     const key = `${address}:${raw.remotePort}`;
     this.acceptedAt.set(key, this.now());
+    this.rawSockets.set(key, raw);
     const count = (this.rawPerAddress.get(address) ?? 0) + 1;
     this.rawPerAddress.set(address, count);
     raw.once('close', () => {
       this.acceptedAt.delete(key);
+      this.rawSockets.delete(key);
       const left = (this.rawPerAddress.get(address) ?? 1) - 1;
       if (left <= 0) this.rawPerAddress.delete(address);
       else this.rawPerAddress.set(address, left);
@@ -337,6 +357,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         clearTimeout(conn.helloTimer);
         conn.state = 'active';
         this.apply(this.core.hello(conn.id, conn.user ?? '', parsed.frame, now));
+      } else if (parsed.frame.type === 'pong' && parsed.frame.ref === conn.expectedPong) {
+        conn.expectedPong = undefined; // the answer to our own ping costs nothing
       } else {
         this.apply(this.core.receive(conn.id, parsed.frame, now));
       }
@@ -385,8 +407,23 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         case 'reack':
           this.chain(effect.conversation, async () => {
             const { ref, id, ts } = effect;
-            this.conns.get(effect.conn)?.send(toWire({ type: 'ack', ref, id, ts }));
+            const conn = this.conns.get(effect.conn);
+            // The original's store may have failed meanwhile: then it was never kept.
+            const kept = conn?.user !== undefined && this.core.holdsRef(conn.user, ref, id);
+            conn?.send(
+              toWire(
+                kept
+                  ? { type: 'ack', ref, id, ts }
+                  : {
+                      type: 'error',
+                      code: 'store_failed',
+                      message: 'the server could not store it: try again',
+                      ref,
+                    },
+              ),
+            );
           });
+
           break;
         case 'replay':
           this.replay(effect.conn, effect.conversation, effect.afterId);
@@ -495,6 +532,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       if (silent >= idleTimeoutMs) this.fail(conn, 'idle_timeout', 'no answer to ping');
       else if (silent >= idlePingMs && conn.pingOutstanding === undefined) {
         conn.pingOutstanding = `s${now}`;
+        conn.expectedPong = conn.pingOutstanding;
         conn.send(toWire({ type: 'ping', ref: conn.pingOutstanding }));
       }
     }

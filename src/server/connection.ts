@@ -52,6 +52,8 @@ export class Connection {
   lastHeard: number;
   /** Ref of the ping the server is waiting on, if any. */
   pingOutstanding: string | undefined;
+  /** Ref of the server's last ping until its pong arrives: that pong is free. */
+  expectedPong: string | undefined;
   helloTimer: NodeJS.Timeout | undefined;
   closeReason: string | undefined;
   msgsIn = 0;

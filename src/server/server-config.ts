@@ -33,6 +33,10 @@ export interface ServerConfig {
   maxHistory: number;
   /** Invalid frames tolerated in a burst before the connection is closed. */
   maxErrors: number;
+  /** Rooms one user may be in at once. */
+  maxRoomsPerUser: number;
+  /** Rooms the server keeps in all (each holds up to historyPerRoom messages). */
+  maxRooms: number;
   motd: string;
 }
 
@@ -55,6 +59,8 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   historyPerRoom: 1_000,
   maxHistory: 200,
   maxErrors: 10,
+  maxRoomsPerUser: 50,
+  maxRooms: 1_000,
   motd: 'Welcome to chat. Type /help for commands.',
 };
 

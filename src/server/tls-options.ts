@@ -22,6 +22,8 @@ export interface ServerTls {
   options: TlsOptions;
   /** SHA-256 fingerprint of the team CA, for the start-up log. */
   caFingerprint: string;
+  /** False when there is no crl.pem: then no certificate is checked for revocation. */
+  crlLoaded: boolean;
 }
 
 /**
@@ -54,6 +56,7 @@ export async function loadServerTls(certsDir: string, tlsMin: '1.2' | '1.3'): Pr
   }
   return {
     caFingerprint,
+    crlLoaded: crl !== undefined,
     options: {
       ca,
       cert,

@@ -14,6 +14,7 @@ import { initPki } from '../../src/net/pki/init-pki.ts';
 import { clientPaths } from '../../src/net/pki/layout.ts';
 import type { ServerFrame } from '../../src/net/protocol/frames.ts';
 import { ChatServer } from '../../src/server/chat-server.ts';
+import type { HistoryStore } from '../../src/server/history-store.ts';
 import { MemoryHistory } from '../../src/server/memory-history.ts';
 import { DEFAULT_SERVER_CONFIG, type ServerConfig } from '../../src/server/server-config.ts';
 import { loadServerTls } from '../../src/server/tls-options.ts';
@@ -40,7 +41,11 @@ export async function makeTeam(users: string[] = ['alice', 'bob', 'carol']) {
 export type Team = Awaited<ReturnType<typeof makeTeam>>;
 
 /** A real ChatServer on a free loopback port, its logs kept as parsed JSON records. */
-export async function startServer(team: Team, overrides: Partial<ServerConfig> = {}) {
+export async function startServer(
+  team: Team,
+  overrides: Partial<ServerConfig> = {},
+  store?: HistoryStore,
+) {
   const config: ServerConfig = {
     ...DEFAULT_SERVER_CONFIG,
     host: '127.0.0.1',
@@ -58,7 +63,7 @@ export async function startServer(team: Team, overrides: Partial<ServerConfig> =
   const server = new ChatServer({
     config,
     tls: await loadServerTls(config.certsDir, config.tlsMin),
-    store: new MemoryHistory(config.historyPerRoom),
+    store: store ?? new MemoryHistory(config.historyPerRoom),
     logger: pino({ level: 'debug' }, sink),
     serverName: 'chat/test',
   });

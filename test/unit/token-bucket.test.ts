@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { TokenBucket } from '../../src/server/token-bucket.ts';
+import { TokenBucket } from '../../src/net/token-bucket.ts';
 
 describe('TokenBucket', () => {
   it('starts full, allows a burst of capacity, then refuses', () => {

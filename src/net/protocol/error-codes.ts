@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   idle_timeout: 'no answer to ping within the idle timeout (fatal)',
   server_shutdown: 'the server is shutting down (fatal)',
   history_gap: 'some messages you missed are no longer kept',
+  too_many_rooms: 'you are in the most rooms allowed, or the server keeps no more rooms',
   store_failed: 'the server could not store the message: send it again',
 } as const;
 

@@ -39,13 +39,25 @@ const ref = z.string().regex(/^[\x21-\x7e]{1,64}$/, 'must be 1-64 printable ASCI
 const id = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const ts = z.number().int().min(0);
 
+// Bidi embeddings, overrides and isolates, and the Unicode line and paragraph
+// separators: they can make a terminal show text other than what was sent.
+const DISGUISE = /[\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
+
 function text(max: number, min = 1) {
   return z
     .string()
     .min(min)
     .max(max)
     .refine((s) => !CONTROL.test(s), { message: 'must not contain control characters' })
+    .refine((s) => !DISGUISE.test(s), {
+      message: 'must not contain bidi or line-separator controls',
+    })
     .refine((s) => s.isWellFormed(), { message: 'must be well-formed Unicode' });
+}
+
+/** Text that stays on one line (topics, away messages): no newline or tab either. */
+function lineText(max: number, min = 1) {
+  return text(max, min).refine((s) => !/[\n\t]/.test(s), { message: 'must be a single line' });
 }
 
 // Client to server.
@@ -63,6 +75,8 @@ export const helloFrame = z.strictObject({
     .optional(),
   /** Rooms to join without replay. Without resume or join: #general. */
   join: z.array(room).max(MAX_ROOMS_PER_HELLO).optional(),
+  /** The server epoch the resume ids belong to (from an earlier welcome). */
+  epoch: z.string().max(64).optional(),
 });
 
 export const sendFrame = z.strictObject({
@@ -98,10 +112,13 @@ export const topicRequestFrame = z.strictObject({
   type: z.literal('topic'),
   room,
   /** The new topic; empty clears it. */
-  text: text(MAX_TOPIC_CHARS, 0),
+  text: lineText(MAX_TOPIC_CHARS, 0),
 });
 
-export const awayFrame = z.strictObject({ type: z.literal('away'), text: text(MAX_AWAY_CHARS) });
+export const awayFrame = z.strictObject({
+  type: z.literal('away'),
+  text: lineText(MAX_AWAY_CHARS),
+});
 export const backFrame = z.strictObject({ type: z.literal('back') });
 export const pingFrame = z.strictObject({ type: z.literal('ping'), ref });
 export const pongFrame = z.strictObject({ type: z.literal('pong'), ref });
@@ -186,6 +203,8 @@ export const welcomeFrame = z.strictObject({
   user,
   server: z.string(),
   motd: z.string(),
+  /** Names this run of the server's id sequences (see hello.epoch). */
+  epoch: z.string().optional(),
   rooms: z.array(roomState),
   users: z.array(userState),
   limits,

@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type ServeArgs, serverConfigFrom } from '../../src/commands/serve.ts';
+import { ChatError } from '../../src/errors.ts';
+import { MAX_HISTORY_LIMIT, MAX_TEXT_CHARS } from '../../src/net/protocol/frames.ts';
+import { DEFAULT_SERVER_CONFIG as D } from '../../src/server/server-config.ts';
+
+/** The flags as yargs gives them with every default (see src/cli/serve-command.ts). */
+const DEFAULTS: ServeArgs = {
+  host: D.host,
+  port: 8443,
+  certs: 'certs',
+  tlsMin: '1.3',
+  handshakeTimeout: D.handshakeTimeoutMs / 1000,
+  maxFrame: D.maxFrameBytes,
+  maxText: D.maxTextChars,
+  rate: D.ratePerSecond,
+  burst: D.rateBurst,
+  maxQueue: D.maxQueueBytes,
+  maxConnections: D.maxConnections,
+  maxPerAddress: D.maxPerAddress,
+  maxPerUser: D.maxPerUser,
+  idlePing: D.idlePingMs / 1000,
+  idleTimeout: D.idleTimeoutMs / 1000,
+  historySize: D.historyPerRoom,
+  maxHistory: D.maxHistory,
+  maxErrors: D.maxErrors,
+  maxRoomsPerUser: D.maxRoomsPerUser,
+  maxRooms: D.maxRooms,
+  motd: D.motd,
+  logLevel: 'info',
+};
+
+function refused(overrides: Partial<ServeArgs>, flag: string) {
+  assert.throws(
+    () => serverConfigFrom({ ...DEFAULTS, ...overrides }),
+    (error: unknown) => {
+      assert.ok(error instanceof ChatError, String(error));
+      assert.equal(error.code, 'USAGE');
+      assert.ok(error.message.includes(flag), error.message);
+      assert.ok(error.hint, 'a USAGE error says what to give instead');
+      assert.ok(!`${error.message}${error.hint}`.includes('\n'), 'one line');
+      return true;
+    },
+  );
+}
+
+const INTEGER_FLAGS: Array<[keyof ServeArgs, string]> = [
+  ['maxFrame', '--max-frame'],
+  ['maxText', '--max-text'],
+  ['burst', '--burst'],
+  ['maxQueue', '--max-queue'],
+  ['maxConnections', '--max-connections'],
+  ['maxPerAddress', '--max-per-address'],
+  ['maxPerUser', '--max-per-user'],
+  ['historySize', '--history-size'],
+  ['maxHistory', '--max-history'],
+  ['maxErrors', '--max-errors'],
+  ['maxRoomsPerUser', '--max-rooms-per-user'],
+  ['maxRooms', '--max-rooms'],
+];
+
+const POSITIVE_FLAGS: Array<[keyof ServeArgs, string]> = [
+  ['handshakeTimeout', '--handshake-timeout'],
+  ['idlePing', '--idle-ping'],
+  ['idleTimeout', '--idle-timeout'],
+  ['rate', '--rate'],
+];
+
+describe('serverConfigFrom', () => {
+  it('turns the default flags into the default config, times in ms', () => {
+    assert.deepEqual(serverConfigFrom(DEFAULTS), { ...D, port: 8443, certsDir: 'certs' });
+  });
+
+  it('keeps fractions where they mean something: seconds and the rate', () => {
+    const config = serverConfigFrom({
+      ...DEFAULTS,
+      handshakeTimeout: 0.5,
+      idlePing: 1.5,
+      idleTimeout: 2.5,
+      rate: 0.5,
+    });
+    assert.equal(config.handshakeTimeoutMs, 500);
+    assert.equal(config.idlePingMs, 1_500);
+    assert.equal(config.idleTimeoutMs, 2_500);
+    assert.equal(config.ratePerSecond, 0.5);
+  });
+
+  it('accepts 1 for every count and size, and caps text and history at the protocol limits', () => {
+    const ones = Object.fromEntries(INTEGER_FLAGS.map(([key]) => [key, 1]));
+    const config = serverConfigFrom({ ...DEFAULTS, ...ones });
+    assert.equal(config.maxFrameBytes, 1);
+    assert.equal(config.maxErrors, 1);
+    const big = serverConfigFrom({ ...DEFAULTS, maxText: 10 ** 9, maxHistory: 10 ** 9 });
+    assert.equal(big.maxTextChars, MAX_TEXT_CHARS);
+    assert.equal(big.maxHistory, MAX_HISTORY_LIMIT);
+  });
+
+  for (const [key, flag] of INTEGER_FLAGS) {
+    for (const value of [0.5, 1.5, 0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      it(`refuses ${flag} ${value}`, () => refused({ [key]: value }, flag));
+    }
+  }
+
+  for (const [key, flag] of POSITIVE_FLAGS) {
+    for (const value of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      it(`refuses ${flag} ${value}`, () => refused({ [key]: value }, flag));
+    }
+  }
+
+  it('refuses an idle timeout not longer than the idle ping', () => {
+    refused({ idlePing: 60, idleTimeout: 60 }, '--idle-timeout');
+    refused({ idlePing: 60, idleTimeout: 30 }, '--idle-timeout');
+  });
+
+  for (const port of [0, 1, 8443, 65_535]) {
+    it(`accepts --port ${port}`, () => {
+      assert.equal(serverConfigFrom({ ...DEFAULTS, port }).port, port);
+    });
+  }
+
+  for (const port of [-1, 65_536, 80.5, Number.NaN]) {
+    it(`refuses --port ${port}`, () => refused({ port }, '--port'));
+  }
+
+  it('refuses a TLS version other than 1.2 and 1.3', () => {
+    refused({ tlsMin: '1.1' }, '--tls-min');
+  });
+});
