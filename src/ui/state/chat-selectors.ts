@@ -1,0 +1,103 @@
+/**
+ * Read-only views of ChatState for the components. Pure; each returns new
+ * arrays, so callers memoize on the state when it matters.
+ */
+import type { PresenceStatus } from '../../net/protocol/frames.ts';
+import { conversationOf, getOwn } from './chat-helpers.ts';
+import type { ChatState, Conversation, Pending } from './chat-types.ts';
+
+/** One row of the conversation list; `index` is 1-based (Alt+1..9). */
+export type ConversationListItem = {
+  name: string;
+  kind: 'room' | 'dm';
+  unread: number;
+  mention: boolean;
+  isCurrent: boolean;
+  index: number;
+};
+
+/** One row of the user list; `text` is the away message, neutralized. */
+export type MemberView = { user: string; status: PresenceStatus; text?: string };
+
+/** Rooms in join order, then DMs, with their unread counts and mention marks. */
+export function conversationList(state: ChatState): ConversationListItem[] {
+  const items: ConversationListItem[] = [];
+  for (const name of state.order) {
+    const conversation = conversationOf(state, name);
+    if (conversation === undefined) continue;
+    items.push({
+      name,
+      kind: conversation.kind,
+      unread: conversation.unread,
+      mention: conversation.mention,
+      isCurrent: name === state.current,
+      index: items.length + 1,
+    });
+  }
+  return items;
+}
+
+/** The conversation on screen, if any. */
+export function currentConversation(state: ChatState): Conversation | undefined {
+  return state.current === undefined ? undefined : conversationOf(state, state.current);
+}
+
+const RANK: Record<PresenceStatus, number> = { online: 0, away: 1, offline: 2 };
+
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The current room's members (for a DM: the peer and the user) with their
+ * presence: online first, then away, then offline, each alphabetical. A
+ * member with no presence known is online (the server lists only connected
+ * members).
+ */
+export function currentMembers(state: ChatState): MemberView[] {
+  const conversation = currentConversation(state);
+  if (conversation === undefined) return [];
+  const names =
+    conversation.kind === 'room'
+      ? conversation.members
+      : [conversation.name.slice(1), state.connection.user].filter(
+          (name): name is string => name !== undefined,
+        );
+  const views = [...new Set(names)].map((user): MemberView => {
+    const presence = getOwn(state.users, user);
+    return presence?.text === undefined
+      ? { user, status: presence?.status ?? 'online' }
+      : { user, status: presence.status, text: presence.text };
+  });
+  return views.sort((a, b) => RANK[a.status] - RANK[b.status] || byName(a.user, b.user));
+}
+
+/**
+ * What Tab completes in the current conversation. `users`: the room's
+ * recent speakers (most recent first), then its members, then every other
+ * known user (for `/msg`), alphabetical, each once and never the user;
+ * `rooms`: the rooms joined. The caller adds the commands.
+ */
+export function completionCandidates(state: ChatState): { users: string[]; rooms: string[] } {
+  const conversation = currentConversation(state);
+  const me = state.connection.user;
+  const first: string[] = [];
+  if (conversation?.kind === 'room') {
+    first.push(...(getOwn(state.recent, conversation.name) ?? []));
+    first.push(...[...conversation.members].sort(byName));
+  } else if (conversation?.kind === 'dm') {
+    first.push(conversation.name.slice(1));
+  }
+  const everyone = Object.keys(state.users).sort(byName);
+  const users = [...new Set([...first, ...everyone])].filter((user) => user !== me);
+  const rooms = state.order.filter((name) => conversationOf(state, name)?.kind === 'room');
+  return { users, rooms };
+}
+
+/** The user's unacknowledged (or failed) messages to `name`, in send order. */
+export function pendingFor(state: ChatState, name: string): Pending[] {
+  const conversation = conversationOf(state, name);
+  if (conversation === undefined) return [];
+  const byId = new Map(state.pending.map((pending) => [pending.localId, pending]));
+  return conversation.pendingIds.flatMap((id) => byId.get(id) ?? []);
+}

@@ -1,0 +1,310 @@
+/**
+ * The TUI's state: `chatReducer(state, action)` over the ChatAction union,
+ * state in and state out. Pure: no I/O and no clock (actions that need the
+ * time carry `now`). Updates are immutable; the input state is never changed.
+ * The `use-chat` hook turns ChatClient events into actions, batched per frame.
+ */
+import { neutralize } from '../text/sanitize.ts';
+import {
+  onDirectMessage,
+  onHistory,
+  onJoined,
+  onLeft,
+  onPresence,
+  onRoomMessage,
+  onTopic,
+  onWelcome,
+} from './chat-frames.ts';
+import {
+  addNotice,
+  addToOrder,
+  bound,
+  conversationOf,
+  newDm,
+  putConversation,
+  removeConversation,
+  scrollOf,
+  select,
+  setScroll,
+} from './chat-helpers.ts';
+import { type BatchScope, newBatchScope } from './chat-lines.ts';
+import {
+  type ChatAction,
+  type ChatState,
+  type ConnectionView,
+  DEFAULT_MAX_LINES,
+  type Pending,
+} from './chat-types.ts';
+
+export { scrollOf } from './chat-helpers.ts';
+export {
+  completionCandidates,
+  conversationList,
+  currentConversation,
+  currentMembers,
+  pendingFor,
+} from './chat-selectors.ts';
+export * from './chat-types.ts';
+
+/**
+ * The state before any connection. `bell` enables the terminal bell on
+ * mentions; `timeZone` (IANA) places day separators (default: the
+ * machine's); `maxLines` bounds each conversation (count, default 5,000).
+ */
+export function initialChatState(opts: {
+  server: string;
+  user?: string;
+  bell: boolean;
+  timeZone?: string;
+  maxLines?: number;
+}): ChatState {
+  return {
+    server: opts.server,
+    connection:
+      opts.user === undefined ? { state: 'starting' } : { state: 'starting', user: opts.user },
+    conversations: {},
+    order: [],
+    users: {},
+    recent: {},
+    pending: [],
+    scroll: {},
+    overlay: 'none',
+    notices: [],
+    nextNoticeId: 1,
+    bell: 0,
+    bellEnabled: opts.bell,
+    ...(opts.timeZone === undefined ? {} : { timeZone: opts.timeZone }),
+    maxLines: Math.max(1, Math.floor(opts.maxLines ?? DEFAULT_MAX_LINES)),
+  };
+}
+
+/** Applies one action (a `batch` applies its actions in order, bounding lines once at the end). */
+export function chatReducer(state: ChatState, action: ChatAction): ChatState {
+  if (action.type !== 'batch') return reduce(state, action, undefined);
+  const scope = newBatchScope();
+  let next = reduce(state, action, scope);
+  for (const name of scope.touched) next = bound(next, name);
+  return next;
+}
+
+function reduce(state: ChatState, action: ChatAction, scope: BatchScope | undefined): ChatState {
+  switch (action.type) {
+    case 'batch': {
+      let next = state;
+      for (const inner of action.actions) next = reduce(next, inner, scope);
+      return next;
+    }
+    case 'welcome':
+      return onWelcome(state, action.frame);
+    case 'message':
+      return onRoomMessage(state, action.frame, scope);
+    case 'dm':
+      return onDirectMessage(state, action.frame, scope);
+    case 'joined':
+      return onJoined(state, action.frame, scope);
+    case 'left':
+      return onLeft(state, action.frame, scope);
+    case 'presence':
+      return onPresence(state, action.frame, action.now, scope);
+    case 'topic':
+      return onTopic(state, action.frame, scope);
+    case 'history':
+      return onHistory(state, action.frame, scope);
+    case 'serverError':
+      return addNotice(state, `${action.frame.message} (${action.frame.code})`);
+    case 'clientState':
+      return { ...state, connection: connectionAfter(state.connection, action) };
+    case 'rtt':
+      return { ...state, connection: { ...state.connection, rttMs: action.ms } };
+    case 'pendingAdded':
+      return addPending(state, action);
+    case 'pendingAcked':
+      return settlePending(state, action.localId, undefined);
+    case 'pendingFailed':
+      return settlePending(state, action.localId, action.error);
+    case 'switchTo':
+      return select(state, conversationOf(state, action.name)?.name);
+    case 'nextConversation':
+      return step(state, 1);
+    case 'previousConversation':
+      return step(state, -1);
+    case 'jumpToNumber':
+      return Number.isInteger(action.number) && action.number >= 1 && action.number <= 9
+        ? select(state, state.order[action.number - 1])
+        : state;
+    case 'nextActivity':
+      return select(state, nextActive(state));
+    case 'openDm': {
+      const existing = conversationOf(state, `@${action.peer}`);
+      if (existing !== undefined) return select(state, existing.name);
+      const dm = newDm(action.peer);
+      return select(addToOrder(putConversation(state, dm), dm), dm.name);
+    }
+    case 'closeConversation': {
+      const conversation = conversationOf(state, action.name);
+      if (conversation?.kind === 'room') {
+        return addNotice(state, `use /part ${conversation.name} to leave the room`);
+      }
+      return removeConversation(state, action.name);
+    }
+    case 'scroll':
+      return scrollBy(state, action.by, action.max);
+    case 'scrollToBottom':
+      return state.current === undefined
+        ? state
+        : setScroll(state, state.current, { offset: 0, newWhileScrolled: 0 });
+    case 'clear':
+      return clearCurrent(state);
+    case 'notice':
+      return addNotice(state, action.text);
+    case 'dismissNotice':
+      return state.notices.some((notice) => notice.id === action.id)
+        ? { ...state, notices: state.notices.filter((notice) => notice.id !== action.id) }
+        : state;
+    case 'toggleHelp':
+      return { ...state, overlay: state.overlay === 'help' ? 'none' : 'help' };
+    case 'closeHelp':
+      return state.overlay === 'none' ? state : { ...state, overlay: 'none' };
+  }
+}
+
+function connectionAfter(
+  connection: ConnectionView,
+  action: Extract<ChatAction, { type: 'clientState' }>,
+): ConnectionView {
+  const { user, rttMs } = connection;
+  const tlsVersion = action.tlsVersion ?? connection.tlsVersion;
+  return {
+    state: action.state,
+    ...(user === undefined ? {} : { user }),
+    ...(tlsVersion === undefined ? {} : { tlsVersion }),
+    ...(rttMs === undefined ? {} : { rttMs }),
+    ...(action.retryInMs === undefined
+      ? {}
+      : { retryInMs: action.retryInMs, retryAt: action.now + action.retryInMs }),
+    ...(action.error === undefined ? {} : { error: action.error }),
+  };
+}
+
+/**
+ * A message the user sent, shown as pending until acknowledged. A DM opens
+ * its conversation; a room not joined gets a hint instead. Sending brings
+ * the conversation's view back to the bottom.
+ */
+function addPending(
+  state: ChatState,
+  action: Extract<ChatAction, { type: 'pendingAdded' }>,
+): ChatState {
+  if (state.pending.some((pending) => pending.localId === action.localId)) return state;
+  let next = state;
+  let conversation = conversationOf(state, action.conversation);
+  if (conversation === undefined) {
+    if (!action.conversation.startsWith('@')) {
+      return addNotice(state, `you are not in ${action.conversation}: /join it first`);
+    }
+    conversation = newDm(action.conversation.slice(1));
+    next = addToOrder(putConversation(state, conversation), conversation);
+  }
+  const pending: Pending = {
+    localId: action.localId,
+    conversation: conversation.name,
+    text: neutralize(action.text),
+    action: action.action,
+  };
+  next = putConversation(next, {
+    ...conversation,
+    pendingIds: [...conversation.pendingIds, action.localId],
+  });
+  next = { ...next, pending: [...next.pending, pending] };
+  return setScroll(next, conversation.name, { offset: 0, newWhileScrolled: 0 });
+}
+
+/**
+ * An ack removes the pending message (the echoed frame shows it as a line);
+ * a failure keeps it, marked, until the conversation is cleared or closed.
+ */
+function settlePending(state: ChatState, localId: string, error: string | undefined): ChatState {
+  const pending = state.pending.find((p) => p.localId === localId);
+  if (pending === undefined) return state;
+  if (error !== undefined) {
+    const failed = state.pending.map((p) => (p === pending ? { ...p, failed: error } : p));
+    return addNotice(
+      { ...state, pending: failed },
+      `not sent to ${pending.conversation}: ${error}`,
+    );
+  }
+  const next = { ...state, pending: state.pending.filter((p) => p !== pending) };
+  const conversation = conversationOf(next, pending.conversation);
+  if (conversation === undefined) return next;
+  return putConversation(next, {
+    ...conversation,
+    pendingIds: conversation.pendingIds.filter((id) => id !== localId),
+  });
+}
+
+function step(state: ChatState, by: 1 | -1): ChatState {
+  const { order } = state;
+  if (order.length === 0) return state;
+  const index = state.current === undefined ? -1 : order.indexOf(state.current);
+  const from = index < 0 ? (by === 1 ? -1 : 0) : index;
+  return select(state, order[(from + by + order.length) % order.length]);
+}
+
+/** The other conversation to visit next: mentions first, then unread, most recent first. */
+function nextActive(state: ChatState): string | undefined {
+  let best: { name: string; mention: boolean; at: number } | undefined;
+  for (const name of state.order) {
+    const conversation = conversationOf(state, name);
+    if (name === state.current || conversation === undefined) continue;
+    if (conversation.unread === 0 && !conversation.mention) continue;
+    const candidate = { name, mention: conversation.mention, at: conversation.lastActivity };
+    if (
+      best === undefined ||
+      (candidate.mention && !best.mention) ||
+      (candidate.mention === best.mention && candidate.at > best.at)
+    ) {
+      best = candidate;
+    }
+  }
+  return best?.name ?? state.current;
+}
+
+/** Scrolls the current pane `by` lines up (negative: down), within 0..min(max, lines - 1). */
+function scrollBy(state: ChatState, by: number, max: number | undefined): ChatState {
+  const conversation =
+    state.current === undefined ? undefined : conversationOf(state, state.current);
+  if (conversation === undefined || !Number.isFinite(by)) return state;
+  const scroll = scrollOf(state, conversation.name);
+  const top = Math.max(0, Math.min(max ?? Number.POSITIVE_INFINITY, conversation.lines.length - 1));
+  const offset = Math.max(0, Math.min(top, scroll.offset + Math.trunc(by)));
+  return setScroll(state, conversation.name, {
+    offset,
+    newWhileScrolled: offset === 0 ? 0 : scroll.newWhileScrolled,
+  });
+}
+
+/**
+ * Empties the current pane (and drops its failed messages). History can
+ * bring the messages back: the next request asks for those before the
+ * newest id seen.
+ */
+function clearCurrent(state: ChatState): ChatState {
+  const conversation =
+    state.current === undefined ? undefined : conversationOf(state, state.current);
+  if (conversation === undefined) return state;
+  const dropped = state.pending.filter(
+    (p) => p.conversation === conversation.name && p.failed !== undefined,
+  );
+  const { lastDay: _, oldestId: __, ...rest } = conversation;
+  let next = putConversation(state, {
+    ...rest,
+    lines: [],
+    ...(conversation.lastId > 0 ? { oldestId: conversation.lastId + 1 } : {}),
+    hasMore: conversation.hasMore || conversation.lastId > 0,
+    pendingIds: conversation.pendingIds.filter((id) => !dropped.some((p) => p.localId === id)),
+  });
+  if (dropped.length > 0) {
+    next = { ...next, pending: next.pending.filter((p) => !dropped.includes(p)) };
+  }
+  return setScroll(next, conversation.name, { offset: 0, newWhileScrolled: 0 });
+}

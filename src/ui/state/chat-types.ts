@@ -1,0 +1,196 @@
+/**
+ * The shape of the TUI's state and of the actions that change it. Types
+ * only, shared by the reducer (`chat-state.ts`), its helpers and selectors.
+ */
+import type { ClientState } from '../../net/chat-client.ts';
+import type {
+  DirectMessage,
+  Limits,
+  PresenceStatus,
+  RoomMessage,
+  ServerFrameOf,
+} from '../../net/protocol/frames.ts';
+
+/** Lines kept per conversation by default (count of entries, day separators included). */
+export const DEFAULT_MAX_LINES = 5_000;
+/** Notices kept for the status area (count). */
+export const MAX_NOTICES = 20;
+/** Recent speakers remembered per room for completion (count). */
+export const MAX_RECENT_SPEAKERS = 50;
+
+/** A chat message as shown in the pane; `text` is already neutralized. */
+export type MessageLine = {
+  readonly kind: 'message';
+  /** The server's id, increasing within the conversation. */
+  readonly id: number;
+  /** When the server stored it, epoch ms. */
+  readonly ts: number;
+  readonly from: string;
+  readonly text: string;
+  /** A `/me` action. */
+  readonly action: boolean;
+  /** It names the user (for highlighting); never true for one's own messages. */
+  readonly mention: boolean;
+  readonly own: boolean;
+};
+
+/** A dim line: joins, parts, topic changes, presence of members. `text` is neutralized. */
+export type SystemLine = { readonly kind: 'system'; readonly ts: number; readonly text: string };
+
+/**
+ * A day separator, placed between two lines whose calendar days differ (never
+ * first in a conversation). `day` is `YYYY-MM-DD`, `label` the text to show.
+ */
+export type DayLine = { readonly kind: 'day'; readonly day: string; readonly label: string };
+
+/** One entry of a conversation's pane. */
+export type Line = MessageLine | SystemLine | DayLine;
+
+/** A `#room` or a direct-message conversation `@peer`. */
+export type Conversation = {
+  /** `#room` or `@peer`: also its key in `ChatState.conversations`. */
+  readonly name: string;
+  readonly kind: 'room' | 'dm';
+  /** Neutralized to one line; empty for none and for DMs. */
+  readonly topic: string;
+  /** The room's members (empty for DMs). */
+  readonly members: readonly string[];
+  /** Oldest first, at most `ChatState.maxLines` entries. */
+  readonly lines: readonly Line[];
+  /** Messages from others received while the conversation was not current (count). */
+  readonly unread: number;
+  /** A message naming the user (or any DM) arrived while it was not current. */
+  readonly mention: boolean;
+  /** `ts` of the newest message, epoch ms (0: none yet). */
+  readonly lastActivity: number;
+  /** Newest message id received (0: none); a message with an id at or below it is a duplicate. */
+  readonly lastId: number;
+  /** The id to ask history before: the oldest message held (after `clear`, `lastId + 1`). */
+  readonly oldestId?: number;
+  /** Older messages exist on the server that are not in `lines`. */
+  readonly hasMore: boolean;
+  /** Local ids of the user's messages to it not yet acknowledged, in send order. */
+  readonly pendingIds: readonly string[];
+  /** `YYYY-MM-DD` of the newest timed line, to place the next day separator. */
+  readonly lastDay?: string;
+};
+
+/** Where the connection stands, for the status bar. */
+export type ConnectionView = {
+  readonly state: ClientState | 'starting';
+  /** Delay before the next attempt, ms, while reconnecting. */
+  readonly retryInMs?: number;
+  /** When the next attempt starts, epoch ms (the action's `now` + `retryInMs`). */
+  readonly retryAt?: number;
+  /** One line saying what went wrong, with the fix. */
+  readonly error?: string;
+  readonly tlsVersion?: string;
+  /** Round trip of the last ping, ms. */
+  readonly rttMs?: number;
+  /** The user's name, from the certificate as the server said in `welcome`. */
+  readonly user?: string;
+};
+
+/** A user's presence as last announced; `text` (the away message) is neutralized. */
+export type UserPresence = { readonly status: PresenceStatus; readonly text?: string };
+
+/** One of the user's own messages, sent but not yet acknowledged. */
+export type Pending = {
+  readonly localId: string;
+  /** `#room` or `@peer`. */
+  readonly conversation: string;
+  /** Neutralized, for display. */
+  readonly text: string;
+  readonly action: boolean;
+  /** Why it could not be sent (one line); absent while still waiting. */
+  readonly failed?: string;
+};
+
+/** How far a conversation's pane is scrolled up. */
+export type ScrollState = {
+  /** Entries of `lines` between the bottom of the pane and the newest line (0: following). */
+  readonly offset: number;
+  /** Messages from others that arrived below the view while scrolled up (count). */
+  readonly newWhileScrolled: number;
+};
+
+/** A one-line hint for the status area; `id` increases, so the UI can expire them. */
+export type Notice = { readonly id: number; readonly text: string };
+
+/** Everything the TUI shows, as plain immutable data. */
+export type ChatState = {
+  /** `host:port` as given on the command line. */
+  readonly server: string;
+  /** The server's own name, from `welcome`. */
+  readonly serverName?: string;
+  /** The server's epoch, from `welcome`: another one means it restarted and lost its history. */
+  readonly epoch?: string;
+  /** The server's limits, from `welcome`. */
+  readonly limits?: Limits;
+  readonly connection: ConnectionView;
+  readonly conversations: Readonly<Record<string, Conversation>>;
+  /** Conversation names: rooms in join order, then DMs in open order. */
+  readonly order: readonly string[];
+  readonly current?: string;
+  readonly users: Readonly<Record<string, UserPresence>>;
+  /** Per room, who spoke lately, most recent first (without the user). */
+  readonly recent: Readonly<Record<string, readonly string[]>>;
+  /** The user's unacknowledged messages, in send order. */
+  readonly pending: readonly Pending[];
+  /** Per conversation; a missing entry means following the bottom. */
+  readonly scroll: Readonly<Record<string, ScrollState>>;
+  readonly overlay: 'none' | 'help';
+  /** Newest last, at most MAX_NOTICES. */
+  readonly notices: readonly Notice[];
+  readonly nextNoticeId: number;
+  /** Bumped once per mention (or DM) from someone else while `bellEnabled`: the UI rings on change. */
+  readonly bell: number;
+  readonly bellEnabled: boolean;
+  /** IANA zone for day separators; undefined: the machine's. */
+  readonly timeZone?: string;
+  /** Lines kept per conversation (count). */
+  readonly maxLines: number;
+};
+
+/** Everything that changes the state. Actions that need the time carry `now` (epoch ms). */
+export type ChatAction =
+  | { type: 'welcome'; frame: ServerFrameOf<'welcome'> }
+  | { type: 'message'; frame: RoomMessage }
+  | { type: 'dm'; frame: DirectMessage }
+  | { type: 'joined'; frame: ServerFrameOf<'joined'> }
+  | { type: 'left'; frame: ServerFrameOf<'left'> }
+  | { type: 'presence'; frame: ServerFrameOf<'presence'>; now: number }
+  | { type: 'topic'; frame: ServerFrameOf<'topic'> }
+  | { type: 'history'; frame: ServerFrameOf<'history'> }
+  | { type: 'serverError'; frame: ServerFrameOf<'error'> }
+  | {
+      type: 'clientState';
+      state: ClientState;
+      /** ms until the next attempt. */
+      retryInMs?: number;
+      /** One line, e.g. from describeError. */
+      error?: string;
+      tlsVersion?: string;
+      now: number;
+    }
+  | { type: 'rtt'; ms: number }
+  | { type: 'pendingAdded'; localId: string; conversation: string; text: string; action: boolean }
+  | { type: 'pendingAcked'; localId: string; id: number }
+  | { type: 'pendingFailed'; localId: string; error: string }
+  | { type: 'switchTo'; name: string }
+  | { type: 'nextConversation' }
+  | { type: 'previousConversation' }
+  /** 1-9: the conversation at that place in the list. */
+  | { type: 'jumpToNumber'; number: number }
+  | { type: 'nextActivity' }
+  | { type: 'openDm'; peer: string }
+  | { type: 'closeConversation'; name: string }
+  /** `by` lines up (positive) or down (negative); `max` caps the offset (lines), e.g. so the first line stays at the top. */
+  | { type: 'scroll'; by: number; max?: number }
+  | { type: 'scrollToBottom' }
+  | { type: 'clear' }
+  | { type: 'notice'; text: string }
+  | { type: 'dismissNotice'; id: number }
+  | { type: 'toggleHelp' }
+  | { type: 'closeHelp' }
+  | { type: 'batch'; actions: readonly ChatAction[] };
