@@ -93,6 +93,7 @@ const COMMAND_NAMES = new Set([
   'revoke',
   'bundle',
   'completion',
+  'tui',
 ]);
 
 function reportError(error: unknown): number {

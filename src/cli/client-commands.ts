@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { runSend } from '../commands/send.ts';
 import { runTail } from '../commands/tail.ts';
+import { runTui } from '../commands/tui.ts';
 import { ChatError } from '../errors.ts';
 import { ROOM_PATTERN } from '../net/protocol/frames.ts';
 import { certsDirOption, DEFAULT_PORT, envDefaults, type Run } from './shared-options.ts';
@@ -35,9 +36,42 @@ function clientOptions(c: Argv) {
   });
 }
 
-/** `chat send` and `chat tail`, for scripts and bots. */
+/** `chat tui` (the full-screen client), and `chat send` and `chat tail` for scripts and bots. */
 export function clientCommands(y: Argv, run: Run, stopSignal: () => Promise<void>): Argv {
   return y
+    .command(
+      'tui',
+      'the full-screen chat client (on localhost, first run makes certificates and starts a server)',
+      (c) =>
+        c
+          .options({
+            certs: certsDirOption,
+            ...envDefaults({
+              host: {
+                type: 'string',
+                default: 'localhost',
+                describe: 'the server, as named in its certificate',
+              },
+              port: { type: 'number', default: DEFAULT_PORT, describe: 'the server port' },
+              user: {
+                type: 'string',
+                describe: 'whose certificate to use [default: your login name, or the only one]',
+              },
+            }),
+            bell: {
+              type: 'boolean',
+              default: true,
+              describe: 'ring the terminal bell on a mention (--no-bell: never)',
+            },
+          })
+          .example('$0 tui', 'chat on localhost (made ready on first run)')
+          .example('$0 tui --user bob', "chat as bob, with bob's certificate")
+          .example(
+            '$0 tui --host chat.example.com --certs ~/chat-certs',
+            "join your team's server with your bundle",
+          ),
+      run((args) => runTui(args)),
+    )
     .command(
       'send [text..]',
       'send one message (from the arguments or stdin); exit 0 once the server acknowledged it',

@@ -1,0 +1,121 @@
+import { connect } from 'node:net';
+import { createElement } from 'react';
+import pkg from '../../package.json' with { type: 'json' };
+import { ChatError } from '../errors.ts';
+import { ChatClient } from '../net/chat-client.ts';
+import { initPki } from '../net/pki/init-pki.ts';
+import { pkiLayout } from '../net/pki/layout.ts';
+import { exists } from '../net/pki/pki-files.ts';
+import { ChatServer } from '../server/chat-server.ts';
+import { createLogger } from '../server/logger.ts';
+import { MemoryHistory } from '../server/memory-history.ts';
+import { DEFAULT_SERVER_CONFIG } from '../server/server-config.ts';
+import { loadServerTls } from '../server/tls-options.ts';
+import { App } from '../ui/tui/App.tsx';
+import { runFullscreen } from '../ui/tui/run-fullscreen.ts';
+import { loadClientCredentials } from './client-identity.ts';
+import { loginName } from './login-name.ts';
+
+/** `chat tui` options. */
+export interface TuiArgs {
+  host: string;
+  port: number;
+  certs: string;
+  user?: string;
+  bell: boolean;
+}
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1']);
+
+/** What the TUI starts with: a client, and what first-run did for it (notices to show). */
+export interface TuiSession {
+  client: ChatClient;
+  notices: string[];
+  /** The server started in this process, if none was listening. */
+  embedded: ChatServer | undefined;
+}
+
+/**
+ * Prepares `chat tui`: against localhost, a first run makes the certificates
+ * and, when nothing listens on the port, starts a server inside this process;
+ * against another host it never makes or starts anything and explains what
+ * is missing instead.
+ */
+export async function prepareTui(args: TuiArgs): Promise<TuiSession> {
+  const local = LOCAL_HOSTS.has(args.host);
+  const notices: string[] = [];
+  const layout = pkiLayout(args.certs);
+  if (!(await exists(layout.caCert))) {
+    if (!local) {
+      throw new ChatError('NO_CLIENT_CERT', `${layout.caCert} is missing`, {
+        hint: 'unpack the bundle your admin gave you and point --certs at it',
+      });
+    }
+    await initPki({ layout, now: new Date() }, { user: args.user ?? loginName() });
+    notices.push(`first run: made the team's certificates in ${args.certs}/`);
+  }
+  let embedded: ChatServer | undefined;
+  if (local && !(await listening(args.host, args.port))) {
+    const config = {
+      ...DEFAULT_SERVER_CONFIG,
+      host: '127.0.0.1',
+      port: args.port,
+      certsDir: args.certs,
+    };
+    embedded = new ChatServer({
+      config,
+      tls: await loadServerTls(config.certsDir, config.tlsMin),
+      store: new MemoryHistory(config.historyPerRoom),
+      // The screen belongs to the TUI: the embedded server keeps quiet.
+      logger: createLogger('silent'),
+      serverName: `chat/${pkg.version}`,
+    });
+    await embedded.listen();
+    notices.push(
+      `no server was running: started one in this process on 127.0.0.1:${args.port} (it stops when you quit)`,
+    );
+  }
+  const { credentials } = await loadClientCredentials(args.certs, args.user, loginName());
+  const client = new ChatClient({
+    host: args.host,
+    port: args.port,
+    credentials,
+    clientName: `chat-tui/${pkg.version}`,
+  });
+  return { client, notices, embedded };
+}
+
+// True when something accepts TCP connections there (an answer within 1 s).
+function listening(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (answer: boolean) => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setTimeout(1_000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/**
+ * `chat tui`: the full-screen client until /quit or Ctrl+C on an empty line.
+ * The terminal is restored on every way out; an embedded server stops with it.
+ */
+export async function runTui(args: TuiArgs): Promise<void> {
+  const session = await prepareTui(args);
+  try {
+    await runFullscreen(
+      createElement(App, {
+        client: session.client,
+        server: `${args.host}:${args.port}`,
+        bell: args.bell,
+        notices: session.notices,
+      }),
+    );
+  } finally {
+    await session.client.close();
+    await session.embedded?.close();
+  }
+}

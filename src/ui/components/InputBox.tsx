@@ -1,0 +1,84 @@
+import { Box, Text } from 'ink';
+import TextInput from 'ink-text-input';
+import { useRef } from 'react';
+import { inputWindow } from '../input/input-window.ts';
+import { neutralizeLine } from '../text/sanitize.ts';
+import { displayWidth, truncate } from '../text/wrap.ts';
+
+/** Columns kept for the text when the prompt is long (the prompt is cut first). */
+const MIN_FIELD = 10;
+
+/** Props of {@link InputBox}. */
+export type InputBoxProps = {
+  /** Shown before the text, e.g. `'[#general] '`. */
+  prompt: string;
+  /** Columns for the prompt and the text together. */
+  width: number;
+  /** The draft; line breaks show as '↵'. */
+  value: string;
+  /** Cursor in UTF-16 code units from the start of `value`. */
+  cursor: number;
+  /** Typing, a paste, Backspace or Left/Right changed the draft or moved the cursor. */
+  onChange: (value: string, cursor: number) => void;
+  /** Enter, with the draft as of the last render (a hook may prefer its own newer state). */
+  onSubmit: (value: string) => void;
+  /** Whether this box reads keys and shows its cursor. */
+  focus: boolean;
+};
+
+/**
+ * The one-line input: the prompt, then the draft in the patched
+ * ink-text-input with a controlled cursor, scrolled sideways so the cursor
+ * stays visible ('…' marks a cut side). Only the visible part is given to
+ * the text input; its edits happen at the cursor, inside that part, and are
+ * mapped back onto the whole draft.
+ */
+export function InputBox({
+  prompt,
+  width,
+  value,
+  cursor,
+  onChange,
+  onSubmit,
+  focus,
+}: InputBoxProps) {
+  const columns = Math.max(1, Math.floor(width));
+  const shownPrompt = truncate(neutralizeLine(prompt), Math.max(0, columns - MIN_FIELD));
+  const field = Math.max(1, columns - displayWidth(shownPrompt));
+  const scroll = useRef(0);
+  const view = inputWindow(value, cursor, field, scroll.current);
+  scroll.current = view.start;
+
+  // The text input reports a change as onChange then onCursorOffsetChange in
+  // one key press; each report carries the other's latest half.
+  const latest = useRef({ value, cursor });
+  latest.current = { value, cursor };
+  const before = value.slice(0, view.start);
+  const after = value.slice(view.end);
+  const changeValue = (shown: string) => {
+    latest.current = { value: before + shown + after, cursor: latest.current.cursor };
+    onChange(latest.current.value, latest.current.cursor);
+  };
+  const moveCursor = (offset: number) => {
+    latest.current = { value: latest.current.value, cursor: view.start + offset };
+    onChange(latest.current.value, latest.current.cursor);
+  };
+
+  return (
+    <Box width={columns} height={1} overflow="hidden">
+      <Box flexShrink={0}>
+        <Text>{shownPrompt}</Text>
+      </Box>
+      {view.cutLeft ? <Text dimColor>…</Text> : null}
+      <TextInput
+        value={value.slice(view.start, view.end)}
+        cursorOffset={cursor - view.start}
+        onChange={changeValue}
+        onCursorOffsetChange={moveCursor}
+        onSubmit={() => onSubmit(latest.current.value)}
+        focus={focus}
+      />
+      {view.cutRight ? <Text dimColor>…</Text> : null}
+    </Box>
+  );
+}

@@ -1,0 +1,69 @@
+import { Box } from 'ink';
+import { memo, type ReactNode, useMemo } from 'react';
+import type { Conversation, Pending, ScrollState } from '../state/chat-types.ts';
+import { visibleRows } from './message-rows.ts';
+import { Row } from './Row.tsx';
+import type { RowSpans } from './spans.ts';
+
+/** Props of {@link MessagePane}. */
+export type MessagePaneProps = {
+  /** The conversation on screen; none shows a hint. */
+  conversation: Conversation | undefined;
+  /** The user's unacknowledged messages to it, in send order. */
+  pending: readonly Pending[];
+  scroll: ScrollState;
+  /** Columns. */
+  width: number;
+  /** Rows. */
+  height: number;
+  /** IANA zone for `HH:MM`; undefined: the machine's. */
+  timeZone?: string | undefined;
+  /** The user's name, shown on pending messages. */
+  user?: string | undefined;
+};
+
+function hintRows(height: number): RowSpans[] {
+  const rows: RowSpans[] = [];
+  for (let row = 0; row < height; row++) rows.push([]);
+  if (height > 0) rows[height - 1] = [{ text: 'No conversation: /join #room to start', dim: true }];
+  return rows;
+}
+
+/**
+ * The messages of one conversation, newest at the bottom, windowed: only
+ * the rows that fit in `height` are built and drawn (see `visibleRows`).
+ * Every row is a truncating Text exactly one row tall.
+ */
+export const MessagePane = memo(function MessagePane(props: MessagePaneProps): ReactNode {
+  const { conversation, pending, scroll, width, height, timeZone, user } = props;
+  const rows = useMemo(
+    () =>
+      conversation === undefined
+        ? hintRows(Math.max(0, height))
+        : visibleRows({
+            lines: conversation.lines,
+            pending,
+            scroll,
+            width,
+            height,
+            timeZone,
+            user,
+            hasMore: conversation.hasMore,
+          }),
+    [conversation, pending, scroll, width, height, timeZone, user],
+  );
+  return (
+    <Box
+      flexDirection="column"
+      width={width}
+      height={Math.max(0, height)}
+      flexShrink={0}
+      overflow="hidden"
+    >
+      {rows.map((spans, row) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: rows are positions on screen.
+        <Row key={row} spans={spans} width={width} />
+      ))}
+    </Box>
+  );
+});

@@ -1,0 +1,37 @@
+import { Text } from 'ink';
+import type { ReactNode } from 'react';
+import { fitSpans, type RowSpans, type Span } from './spans.ts';
+
+/** Props of {@link Row}. */
+export type RowProps = {
+  spans: RowSpans;
+  /** Columns the row may take. */
+  width: number;
+  /** Fill the row to `width` with spaces (for rows with a background). */
+  pad?: boolean;
+  /** Applied to the whole row, padding included. */
+  inverse?: boolean;
+};
+
+function styled(span: Span, key: number): ReactNode {
+  return (
+    <Text key={key} color={span.color} bold={span.bold} dimColor={span.dim} inverse={span.inverse}>
+      {span.text}
+    </Text>
+  );
+}
+
+/**
+ * One row of styled spans, fitted to `width` before Ink sees it, and drawn
+ * with `wrap="truncate"` so Ink never wraps it onto a second row.
+ */
+export function Row({ spans, width, pad = false, inverse = false }: RowProps): ReactNode {
+  const fitted = fitSpans(spans, width, pad);
+  // An empty Text takes no row in Ink's layout: keep one column.
+  if (fitted.length === 0) return <Text wrap="truncate"> </Text>;
+  return (
+    <Text wrap="truncate" inverse={inverse}>
+      {fitted.map(styled)}
+    </Text>
+  );
+}

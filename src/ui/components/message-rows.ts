@@ -1,0 +1,220 @@
+/**
+ * The message pane's rows, as spans. Pure. Only the lines that reach the
+ * screen are ever wrapped: `visibleRows` walks a conversation from the
+ * newest line backwards until the pane is full, and each line's rows are
+ * memoised per line object, width and time zone, so a history of 100,000
+ * lines costs what the visible ones cost.
+ */
+import type {
+  DayLine,
+  Line,
+  MessageLine,
+  Pending,
+  ScrollState,
+  SystemLine,
+} from '../state/chat-types.ts';
+import { clockTime } from '../text/time.ts';
+import { userColor } from '../text/user-color.ts';
+import { displayWidth, truncate, wrapText } from '../text/wrap.ts';
+import { type RowSpans, type Span, spansWidth } from './spans.ts';
+
+/** Below this many columns for the text, the prefix gets a row of its own (columns). */
+const MIN_TEXT_WIDTH = 10;
+/** Indent of the text under a prefix that has a row of its own (columns). */
+const STACKED_INDENT = 2;
+/** Longest nick shown in a prefix (columns); longer ones are cut with '…'. */
+const MAX_NICK_WIDTH = 16;
+
+/** The most columns a nick takes in a prefix of a pane `width` columns wide. */
+export function nickWidth(width: number): number {
+  return Math.max(4, Math.min(MAX_NICK_WIDTH, Math.floor(width / 4)));
+}
+
+/**
+ * `head` then `text` wrapped into the columns left of `width`, continuation
+ * rows indented under the text. When fewer than MIN_TEXT_WIDTH columns are
+ * left, the head takes a row and the text follows, indented by 2.
+ */
+function block(head: RowSpans, text: string, width: number, style: Omit<Span, 'text'>): RowSpans[] {
+  const headWidth = spansWidth(head);
+  const textWidth = width - headWidth;
+  if (textWidth >= MIN_TEXT_WIDTH) {
+    const indent: Span = { text: ' '.repeat(headWidth) };
+    return wrapText(text, textWidth).map((part, index) => [
+      ...(index === 0 ? head : [indent]),
+      { ...style, text: part },
+    ]);
+  }
+  const indent: Span = { text: ' '.repeat(STACKED_INDENT) };
+  const parts = wrapText(text, Math.max(1, width - STACKED_INDENT));
+  return [head, ...parts.map((part): RowSpans => [indent, { ...style, text: part }])];
+}
+
+/** `<nick> ` or, for an action, `* nick `, with the nick in its colour. */
+function nickSpans(
+  nick: string,
+  action: boolean,
+  width: number,
+  extra: Omit<Span, 'text'>,
+): Span[] {
+  const shown = truncate(nick, nickWidth(width));
+  const color = userColor(nick);
+  if (action) {
+    return [
+      { text: '* ', color, ...extra },
+      { text: `${shown} `, color, bold: true, ...extra },
+    ];
+  }
+  return [
+    { text: '<', dim: true },
+    { text: shown, color, bold: true, ...extra },
+    { text: '> ', dim: true },
+  ];
+}
+
+/** `HH:MM <nick> text` (or `HH:MM * nick text`); a mention in bold yellow. */
+export function messageRows(line: MessageLine, width: number, timeZone?: string): RowSpans[] {
+  const head: Span[] = [
+    { text: `${clockTime(line.ts, timeZone)} `, dim: true },
+    ...nickSpans(line.from, line.action, width, {}),
+  ];
+  const style: Omit<Span, 'text'> = line.mention
+    ? { color: 'yellow', bold: true }
+    : line.action
+      ? { color: userColor(line.from) }
+      : {};
+  return block(head, line.text, width, style);
+}
+
+/** `HH:MM -- text`, all dim. */
+export function systemRows(line: SystemLine, width: number, timeZone?: string): RowSpans[] {
+  const head: Span[] = [{ text: `${clockTime(line.ts, timeZone)} -- `, dim: true }];
+  return block(head, line.text, width, { dim: true });
+}
+
+/** One dim row, the day's label centred in a rule: `──── Wednesday 25 November 2026 ────`. */
+export function dayRows(line: DayLine, width: number): RowSpans[] {
+  const columns = Math.max(1, Math.floor(width));
+  if (columns < 8) return [[{ text: truncate(line.label, columns), dim: true }]];
+  const label = ` ${truncate(line.label, columns - 6)} `;
+  const rest = columns - displayWidth(label);
+  const left = Math.floor(rest / 2);
+  return [[{ text: `${'─'.repeat(left)}${label}${'─'.repeat(rest - left)}`, dim: true }]];
+}
+
+/**
+ * One of the user's own messages not yet acknowledged: dim, with '…' where
+ * the time goes; a failed one has a red '!' there and a red `failed: reason`
+ * row under it.
+ */
+export function pendingRows(pending: Pending, width: number, user: string): RowSpans[] {
+  const failed = pending.failed !== undefined;
+  const head: Span[] = [
+    failed ? { text: '  !   ', color: 'red', bold: true } : { text: '  …   ', dim: true },
+    ...nickSpans(user, pending.action, width, { dim: true }),
+  ];
+  const rows = block(head, pending.text, width, { dim: true });
+  if (pending.failed === undefined) return rows;
+  const indent = Math.min(spansWidth(head), STACKED_INDENT * 3);
+  return [
+    ...rows,
+    [{ text: ' '.repeat(indent) }, { text: `failed: ${pending.failed}`, color: 'red' }],
+  ];
+}
+
+type Memo = { key: string; rows: RowSpans[] };
+
+// Line and Pending objects are immutable, so their rows only change with the width or zone.
+const memo = new WeakMap<object, Memo>();
+
+function remembered(target: object, key: string, build: () => RowSpans[]): RowSpans[] {
+  const hit = memo.get(target);
+  if (hit?.key === key) return hit.rows;
+  const rows = build();
+  memo.set(target, { key, rows });
+  return rows;
+}
+
+/** The rows of one line at `width` columns (memoised per line object, width and zone). */
+export function lineRows(line: Line, width: number, timeZone?: string): RowSpans[] {
+  return remembered(line, `${width} ${timeZone ?? ''}`, () => {
+    switch (line.kind) {
+      case 'message':
+        return messageRows(line, width, timeZone);
+      case 'system':
+        return systemRows(line, width, timeZone);
+      case 'day':
+        return dayRows(line, width);
+    }
+  });
+}
+
+/** The last row while scrolled up: ` ↓ N new messages (End) `. */
+export function newMessagesRow(count: number): RowSpans {
+  const text =
+    count > 0 ? ` ↓ ${count} new message${count === 1 ? '' : 's'} (End) ` : ' ↓ more below (End) ';
+  return [{ text, color: 'yellow', bold: true, inverse: true }];
+}
+
+/** What the pane shows. */
+export type PaneInput = {
+  /** Oldest first. */
+  lines: readonly Line[];
+  /** The user's unacknowledged messages to this conversation, in send order. */
+  pending: readonly Pending[];
+  scroll: ScrollState;
+  /** Columns. */
+  width: number;
+  /** Rows. */
+  height: number;
+  timeZone?: string | undefined;
+  /** The user's name, for pending messages. */
+  user?: string | undefined;
+  /** Older messages exist on the server: say how to load them above the oldest line. */
+  hasMore?: boolean;
+};
+
+/**
+ * Exactly `height` rows, top to bottom: the lines that fit, newest at the
+ * bottom (`scroll.offset` lines above the newest; pending messages below the
+ * newest while following), blank rows above when there are too few. While
+ * scrolled up the last row is the new-messages mark. Reads only the lines it
+ * shows, plus one.
+ */
+export function visibleRows(input: PaneInput): RowSpans[] {
+  const height = Math.max(0, Math.floor(input.height));
+  const width = Math.max(1, Math.floor(input.width));
+  if (height === 0) return [];
+  const { lines, pending } = input;
+  const offset = Math.max(0, Math.min(Math.floor(input.scroll.offset), lines.length - 1));
+  const marker = offset > 0 ? newMessagesRow(input.scroll.newWhileScrolled) : undefined;
+  let budget = height - (marker === undefined ? 0 : 1);
+  // Blocks of rows, newest first; a block cut at the top keeps its last rows.
+  const blocks: RowSpans[][] = [];
+  const take = (rows: RowSpans[]): void => {
+    const kept = rows.length > budget ? rows.slice(rows.length - budget) : rows;
+    blocks.push(kept);
+    budget -= kept.length;
+  };
+  if (marker === undefined) {
+    const user = input.user ?? 'you';
+    for (let index = pending.length - 1; index >= 0 && budget > 0; index--) {
+      const item = pending[index];
+      if (item === undefined) continue;
+      take(remembered(item, `${width} ${user}`, () => pendingRows(item, width, user)));
+    }
+  }
+  let index = lines.length - 1 - offset;
+  for (; index >= 0 && budget > 0; index--) {
+    const line = lines[index];
+    if (line !== undefined) take(lineRows(line, width, input.timeZone));
+  }
+  if (index < 0 && budget > 0 && input.hasMore === true) {
+    take([[{ text: '↑ /history loads older messages', dim: true }]]);
+  }
+  const out: RowSpans[] = [];
+  for (let blank = 0; blank < budget; blank++) out.push([]);
+  for (let block = blocks.length - 1; block >= 0; block--) out.push(...(blocks[block] ?? []));
+  if (marker !== undefined) out.push(marker);
+  return out;
+}

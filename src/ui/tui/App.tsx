@@ -1,0 +1,101 @@
+import { useApp, useInput, useStdout } from 'ink';
+import { useEffect, useState } from 'react';
+import type { ChatClient } from '../../net/chat-client.ts';
+import { InputBox } from '../components/InputBox.tsx';
+import { useChatClient } from '../hooks/use-chat-client.ts';
+import { useInputKeys } from '../hooks/use-input-keys.ts';
+import { useTerminalSize } from '../hooks/use-terminal-size.ts';
+import { COMMANDS } from '../input/command-parser.ts';
+import { completionCandidates } from '../state/chat-state.ts';
+import { ChatScreen } from './ChatScreen.tsx';
+import { useCommands } from './use-commands.ts';
+
+/** Props of the TUI's root. */
+export interface AppProps {
+  client: ChatClient;
+  /** `host:port`, for the status bar. */
+  server: string;
+  bell: boolean;
+  /** What first-run did (certificates made, a server started), shown once. */
+  notices: readonly string[];
+}
+
+/**
+ * The TUI: state from the client, the screen, the input line, and the keys
+ * that belong to the whole app rather than to the input.
+ */
+export function App({ client, server, bell, notices }: AppProps) {
+  const { exit } = useApp();
+  const { stdout } = useStdout();
+  const { columns, rows } = useTerminalSize();
+  const [state, dispatch] = useChatClient(client, { server, bell });
+  const [now, setNow] = useState(Date.now);
+  const run = useCommands(client, state, dispatch, exit);
+  const candidates = {
+    ...completionCandidates(state),
+    commands: COMMANDS.flatMap((c) => [c.name, ...(c.aliases ?? [])]),
+  };
+  const input = useInputKeys({ candidates, onSubmit: run, focus: true });
+
+  useEffect(() => {
+    for (const text of notices) dispatch({ type: 'notice', text });
+    client.connect().catch(() => {
+      // Shown through the client's state events, with the fix.
+    });
+    return () => {
+      void client.close();
+    };
+  }, [client, dispatch, notices]);
+
+  // A clock only while a countdown is on screen: an idle client wakes for nothing.
+  const reconnecting = state.connection.state === 'reconnecting';
+  useEffect(() => {
+    if (!reconnecting) return;
+    const timer = setInterval(() => setNow(Date.now()), 1_000);
+    return () => clearInterval(timer);
+  }, [reconnecting]);
+
+  useEffect(() => {
+    if (state.bell > 0) stdout.write('\u0007');
+  }, [state.bell, stdout]);
+
+  const paneRows = Math.max(1, rows - 4);
+  useInput((text, key) => {
+    if (key.ctrl && text === 'c') {
+      if (input.value === '') exit();
+      else input.setValue('');
+    } else if (key.escape) dispatch({ type: 'closeHelp' });
+    else if (key.pageUp) dispatch({ type: 'scroll', by: paneRows - 1 });
+    else if (key.pageDown) dispatch({ type: 'scroll', by: -(paneRows - 1) });
+    else if (key.end) dispatch({ type: 'scrollToBottom' });
+    else if (key.ctrl && text === 'n') dispatch({ type: 'nextConversation' });
+    else if (key.ctrl && text === 'p') dispatch({ type: 'previousConversation' });
+    else if (key.ctrl && text === 'l') {
+      stdout.write('\u001b[2J\u001b[H');
+      setNow(Date.now());
+    } else if (key.meta && /^[1-9]$/.test(text))
+      dispatch({ type: 'jumpToNumber', number: Number(text) });
+    else if (key.meta && text === 'a') dispatch({ type: 'nextActivity' });
+  });
+
+  const prompt = `[${state.current ?? '…'}] `;
+  return (
+    <ChatScreen
+      state={state}
+      columns={columns}
+      rows={rows}
+      now={now}
+      input={
+        <InputBox
+          prompt={prompt}
+          width={columns}
+          value={input.value}
+          cursor={input.cursor}
+          onChange={input.onChange}
+          onSubmit={input.submit}
+          focus={true}
+        />
+      }
+    />
+  );
+}

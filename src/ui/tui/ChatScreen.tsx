@@ -1,0 +1,130 @@
+import { Box } from 'ink';
+import { type ReactNode, useMemo } from 'react';
+import { HelpOverlay } from '../components/HelpOverlay.tsx';
+import { MessagePane } from '../components/MessagePane.tsx';
+import { NoticeLine } from '../components/NoticeLine.tsx';
+import { RoomList } from '../components/RoomList.tsx';
+import { StatusBar } from '../components/StatusBar.tsx';
+import { UserList } from '../components/UserList.tsx';
+import {
+  conversationList,
+  currentConversation,
+  currentMembers,
+  pendingFor,
+} from '../state/chat-selectors.ts';
+import { scrollOf } from '../state/chat-state.ts';
+import type { ChatState, Pending, ScrollState } from '../state/chat-types.ts';
+
+/** Props of {@link ChatScreen}. */
+export type ChatScreenProps = {
+  state: ChatState;
+  /** Terminal size in columns. */
+  columns: number;
+  /** Terminal size in rows; the screen takes one less (see below). */
+  rows: number;
+  /** The input row, prompt included, drawn by the caller. */
+  input: ReactNode;
+  /** For the reconnect countdown, epoch ms. */
+  now: number;
+};
+
+/** Side columns' width, separator included (columns). */
+export const SIDE_WIDTH = 16;
+/** The room list shows from this many columns. */
+export const ROOM_LIST_MIN_COLUMNS = 50;
+/** The user list shows from this many columns. */
+export const USER_LIST_MIN_COLUMNS = 70;
+
+const NO_PENDING: readonly Pending[] = [];
+const FOLLOWING: ScrollState = { offset: 0, newWhileScrolled: 0 };
+
+/** Where each part goes for a terminal of `columns` x `rows`. */
+export function screenLayout(columns: number, rows: number, help: boolean) {
+  const width = Math.max(1, Math.floor(columns));
+  // Ink 6 clears the whole terminal on every frame once the output is as tall as it.
+  const height = Math.max(1, Math.floor(rows) - 1);
+  // The input always shows; then the status bar, then the notice line.
+  const status = height >= 2;
+  const notice = height >= 4;
+  const middle = Math.max(0, height - 1 - (status ? 1 : 0) - (notice ? 1 : 0));
+  const roomWidth = width >= ROOM_LIST_MIN_COLUMNS ? SIDE_WIDTH : 0;
+  // The help needs the room: it takes the user list's place too.
+  const userWidth = width >= USER_LIST_MIN_COLUMNS && !help ? SIDE_WIDTH : 0;
+  return {
+    width,
+    height,
+    status,
+    notice,
+    middle,
+    roomWidth,
+    userWidth,
+    paneWidth: width - roomWidth - userWidth,
+  };
+}
+
+/**
+ * The chat screen: status bar; rooms | messages (or the help) | users;
+ * the newest notice; the caller's input row. Sized to `rows - 1` by
+ * `columns`, each part cut to its box, so nothing wraps or scrolls the
+ * terminal. Side columns give way on narrow terminals.
+ */
+export function ChatScreen({ state, columns, rows, input, now }: ChatScreenProps): ReactNode {
+  const help = state.overlay === 'help';
+  const layout = screenLayout(columns, rows, help);
+  const { conversations, order, current, users } = state;
+  const user = state.connection.user;
+  // The selectors build new objects: recompute them only when what they read
+  // changes, so a keystroke (a new `input`) redraws without rewrapping.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reads only these fields of state.
+  const conversation = useMemo(() => currentConversation(state), [conversations, current]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reads only these fields of state.
+  const items = useMemo(() => conversationList(state), [conversations, order, current]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reads only these fields of state.
+  const members = useMemo(() => currentMembers(state), [conversations, current, users, user]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reads only these fields of state.
+  const pending = useMemo(
+    () => (current === undefined ? NO_PENDING : pendingFor(state, current)),
+    [conversations, current, state.pending],
+  );
+  const scroll = current === undefined ? FOLLOWING : scrollOf(state, current);
+  return (
+    <Box flexDirection="column" width={layout.width} height={layout.height} overflow="hidden">
+      {layout.status && (
+        <StatusBar
+          server={state.server}
+          connection={state.connection}
+          conversation={conversation}
+          now={now}
+          columns={layout.width}
+        />
+      )}
+      {layout.middle > 0 && (
+        <Box flexDirection="row" width={layout.width} height={layout.middle} flexShrink={0}>
+          {layout.roomWidth > 0 && (
+            <RoomList items={items} width={layout.roomWidth} height={layout.middle} />
+          )}
+          {help ? (
+            <HelpOverlay width={layout.paneWidth} height={layout.middle} />
+          ) : (
+            <MessagePane
+              conversation={conversation}
+              pending={pending}
+              scroll={scroll}
+              width={layout.paneWidth}
+              height={layout.middle}
+              timeZone={state.timeZone}
+              user={user}
+            />
+          )}
+          {layout.userWidth > 0 && (
+            <UserList members={members} width={layout.userWidth} height={layout.middle} />
+          )}
+        </Box>
+      )}
+      {layout.notice && <NoticeLine notice={state.notices.at(-1)} width={layout.width} />}
+      <Box width={layout.width} height={1} flexShrink={0} overflow="hidden">
+        {input}
+      </Box>
+    </Box>
+  );
+}

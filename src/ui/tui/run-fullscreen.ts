@@ -1,0 +1,37 @@
+import { render } from 'ink';
+import type { ReactElement } from 'react';
+
+const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
+const LEAVE_ALT_SCREEN = '\u001b[?1049l';
+
+/**
+ * Renders a full-screen Ink app in the alternate screen and puts the
+ * terminal back exactly as it was on every way out: a normal exit, a crash,
+ * SIGTERM or SIGHUP. Resolves when the app exits.
+ */
+export async function runFullscreen(
+  element: ReactElement,
+  stdout: NodeJS.WriteStream = process.stdout,
+): Promise<void> {
+  let restored = false;
+  const restore = () => {
+    if (restored) return;
+    restored = true;
+    stdout.write(LEAVE_ALT_SCREEN);
+  };
+  stdout.write(ENTER_ALT_SCREEN);
+  process.once('exit', restore);
+  // Ctrl+C is the app's to handle (it may only clear the input), so Ink must not exit on it.
+  const instance = render(element, { exitOnCtrlC: false, patchConsole: true });
+  const stop = () => instance.unmount();
+  process.once('SIGTERM', stop);
+  process.once('SIGHUP', stop);
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    process.off('SIGTERM', stop);
+    process.off('SIGHUP', stop);
+    instance.cleanup();
+    restore();
+  }
+}

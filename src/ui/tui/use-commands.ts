@@ -1,0 +1,107 @@
+import { useCallback, useRef } from 'react';
+import { ChatError, describeError } from '../../errors.ts';
+import type { ChatClient } from '../../net/chat-client.ts';
+import { parseInput } from '../input/command-parser.ts';
+import type { ChatAction, ChatState } from '../state/chat-state.ts';
+
+/** Messages one /history loads, the server's cap permitting. */
+const HISTORY_PAGE = 50;
+
+/**
+ * Turns a submitted input line into what it means: a message to the current
+ * conversation (shown as pending until the server acknowledges it), or a
+ * command. Wrong input becomes a one-line notice, never a message.
+ */
+export function useCommands(
+  client: ChatClient,
+  state: ChatState,
+  dispatch: (action: ChatAction) => void,
+  onQuit: () => void,
+): (line: string) => void {
+  const nextLocalId = useRef(1);
+  const stateRef = useRef(state);
+  stateRef.current = state;
+
+  const say = useCallback(
+    (conversation: string, text: string, action: boolean) => {
+      const localId = `l${nextLocalId.current++}`;
+      dispatch({ type: 'pendingAdded', localId, conversation, text, action });
+      const sent = conversation.startsWith('#')
+        ? client.send(conversation, text, { action })
+        : client.dm(conversation.slice(1), text, { action });
+      sent.then(
+        (ack) => dispatch({ type: 'pendingAcked', localId, id: ack.id }),
+        (error: unknown) =>
+          dispatch({
+            type: 'pendingFailed',
+            localId,
+            error: error instanceof ChatError ? describeError(error) : String(error),
+          }),
+      );
+    },
+    [client, dispatch],
+  );
+
+  return useCallback(
+    (line: string) => {
+      const current = stateRef.current.current;
+      const parsed = parseInput(line, { current: current ?? '#general' });
+      const notice = (text: string) => dispatch({ type: 'notice', text });
+      switch (parsed.kind) {
+        case 'empty':
+          return;
+        case 'say':
+        case 'me':
+          if (!current) return notice('not in any conversation yet: /join #room or /msg user');
+          return say(current, parsed.text, parsed.kind === 'me');
+        case 'join':
+          return client.join(parsed.room);
+        case 'part':
+          return client.part(parsed.room);
+        case 'msg':
+          dispatch({ type: 'openDm', peer: parsed.to });
+          if (parsed.text) say(`@${parsed.to}`, parsed.text, false);
+          return;
+        case 'who': {
+          const members = current ? (stateRef.current.conversations[current]?.members ?? []) : [];
+          return notice(`${current ?? ''}: ${members.length} here: ${members.join(', ')}`);
+        }
+        case 'topic':
+          if (!current?.startsWith('#'))
+            return notice('topics belong to rooms: switch to one first');
+          if (parsed.text === undefined) {
+            const topic = stateRef.current.conversations[current]?.topic;
+            return notice(topic ? `topic of ${current}: ${topic}` : `${current} has no topic`);
+          }
+          return client.setTopic(current, parsed.text);
+        case 'away':
+          return client.away(parsed.text);
+        case 'back':
+          return client.back();
+        case 'history': {
+          if (!current) return;
+          const conversation = stateRef.current.conversations[current];
+          if (conversation && !conversation.hasMore) return notice('no older messages are kept');
+          client
+            .history(current, {
+              limit: HISTORY_PAGE,
+              ...(conversation?.oldestId === undefined ? {} : { before: conversation.oldestId }),
+            })
+            .catch((error: unknown) =>
+              notice(`history: ${error instanceof Error ? error.message : String(error)}`),
+            );
+          return;
+        }
+        case 'clear':
+          return dispatch({ type: 'clear' });
+        case 'help':
+          return dispatch({ type: 'toggleHelp' });
+        case 'quit':
+          return onQuit();
+        case 'error':
+          return notice(parsed.hint);
+      }
+    },
+    [client, dispatch, onQuit, say],
+  );
+}

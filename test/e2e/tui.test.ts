@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { CHAT_BIN, runChat } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/pki.ts';
+
+const exec = promisify(execFile);
+
+/** A real terminal: a detached tmux session of the given size running `chat tui`. */
+class Terminal {
+  constructor(readonly name: string) {}
+
+  static async start(name: string, cwd: string, args: string[], size = { columns: 100, rows: 30 }) {
+    const command = [process.execPath, CHAT_BIN, 'tui', ...args].map((a) => `'${a}'`).join(' ');
+    await exec('tmux', ['kill-session', '-t', name]).catch(() => {});
+    await exec('tmux', [
+      'new-session',
+      '-d',
+      '-s',
+      name,
+      '-x',
+      String(size.columns),
+      '-y',
+      String(size.rows),
+      '-c',
+      cwd,
+      // CI=true makes Ink render nothing until exit; the shell after the app shows how it left the screen.
+      `env CI=false CHAT_CERTS_DIR= ${command}; echo "[exited $?]"; sleep 60`,
+    ]);
+    return new Terminal(name);
+  }
+
+  async screen(): Promise<string> {
+    const { stdout } = await exec('tmux', ['capture-pane', '-p', '-t', this.name]);
+    return stdout;
+  }
+
+  /** Waits until the screen matches, polling (a terminal has no event to await); bounded. */
+  async waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const screen = await this.screen();
+      if (pattern.test(screen)) return screen;
+      if (Date.now() > deadline) assert.fail(`${pattern} not on screen:\n${screen}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** Types text literally, then presses Enter separately (as a person would). */
+  async type(text: string, enter = true): Promise<void> {
+    await exec('tmux', ['send-keys', '-t', this.name, '-l', text]);
+    if (enter) {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      await exec('tmux', ['send-keys', '-t', this.name, 'Enter']);
+    }
+  }
+
+  /** Presses keys by tmux name (M-1, C-n, PageUp…). */
+  async press(...keys: string[]): Promise<void> {
+    await exec('tmux', ['send-keys', '-t', this.name, ...keys]);
+  }
+
+  async resize(columns: number, rows: number): Promise<void> {
+    await exec('tmux', [
+      'resize-window',
+      '-t',
+      this.name,
+      '-x',
+      String(columns),
+      '-y',
+      String(rows),
+    ]);
+  }
+
+  async stop(): Promise<void> {
+    await exec('tmux', ['kill-session', '-t', this.name]).catch(() => {});
+  }
+}
+
+describe('chat tui in a real terminal', () => {
+  let dir: { path: string; cleanup: () => Promise<void> };
+  let server: ReturnType<typeof spawn>;
+  let port = 0;
+  const terminals: Terminal[] = [];
+
+  before(async () => {
+    dir = await tempDir();
+    for (const args of [
+      ['certs', '--user', 'ada'],
+      ['certs', 'client', 'bob'],
+      ['certs', 'client', 'cy'],
+    ]) {
+      const made = await runChat(args, { cwd: dir.path });
+      assert.equal(made.code, 0, made.stderr);
+    }
+    server = spawn(process.execPath, [CHAT_BIN, 'serve', '--port', '0'], {
+      cwd: dir.path,
+      env: { ...process.env, CHAT_CERTS_DIR: '' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let log = '';
+    port = await new Promise<number>((resolve) => {
+      server.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+        log += chunk;
+        const match = /"port":(\d+)[^\n]*"msg":"listening"/.exec(log);
+        if (match) resolve(Number(match[1]));
+      });
+    });
+  });
+
+  after(async () => {
+    await Promise.all(terminals.map((t) => t.stop()));
+    const exited = once(server, 'exit');
+    server.kill('SIGTERM');
+    await exited;
+    await dir.cleanup();
+  });
+
+  it('shows in one what is typed in the other; /msg reaches only its target', async () => {
+    const ada = await Terminal.start('chat-e2e-ada', dir.path, [
+      '--user',
+      'ada',
+      '--port',
+      String(port),
+    ]);
+    const bob = await Terminal.start('chat-e2e-bob', dir.path, [
+      '--user',
+      'bob',
+      '--port',
+      String(port),
+    ]);
+    const cy = await Terminal.start('chat-e2e-cy', dir.path, [
+      '--user',
+      'cy',
+      '--port',
+      String(port),
+    ]);
+    terminals.push(ada, bob, cy);
+    for (const t of [ada, bob, cy]) await t.waitFor(/connected/);
+    await bob.waitFor(/3 users/);
+
+    await ada.type('hello from ada');
+    await bob.waitFor(/<ada> hello from ada/);
+    await cy.waitFor(/<ada> hello from ada/);
+
+    await ada.type('/msg bob just for you');
+    await bob.waitFor(/@ada\s+1!/);
+    await ada.press('M-1'); // back to #general, the first in the list
+    await ada.waitFor(/\[#general\]/);
+    await ada.type('after the dm');
+    await cy.waitFor(/<ada> after the dm/);
+    assert.doesNotMatch(await cy.screen(), /just for you|@ada/);
+  });
+
+  it('lays the screen out again on a resize', async () => {
+    const bob = terminals[1] as Terminal;
+    assert.match(await bob.screen(), /3 users/);
+    await bob.resize(60, 20);
+    const narrow = await bob.waitFor(/^.{0,60}\n/m);
+    await bob.waitFor(/#general/);
+    assert.doesNotMatch(await bob.screen(), /3 users/, 'the user list hides under 70 columns');
+    for (const line of narrow.split('\n')) assert.ok([...line].length <= 60, line);
+    await bob.resize(100, 30);
+    await bob.waitFor(/3 users/);
+  });
+
+  it('leaves the terminal in its normal screen on /quit', async () => {
+    const cy = terminals[2] as Terminal;
+    await cy.type('/quit');
+    const after = await cy.waitFor(/\[exited 0\]/);
+    assert.doesNotMatch(
+      after,
+      /#general|users/,
+      'the chat screen is gone: the normal screen is back',
+    );
+  });
+});

@@ -1,0 +1,262 @@
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { Text } from 'ink';
+import { cleanup, render } from 'ink-testing-library';
+import stripAnsi from 'strip-ansi';
+import type { ServerFrameOf } from '../../src/net/protocol/frames.ts';
+import {
+  type ChatAction,
+  type ChatState,
+  chatReducer,
+  initialChatState,
+} from '../../src/ui/state/chat-state.ts';
+import { displayWidth } from '../../src/ui/text/wrap.ts';
+import { ChatScreen } from '../../src/ui/tui/ChatScreen.tsx';
+
+// Tuesday 24 November 2026, 12:00 UTC; the last message is the next day.
+const T0 = Date.UTC(2026, 10, 24, 12, 0);
+const DAY = 86_400_000;
+const NOW = T0 + DAY + 60_000;
+
+const LONG = Array.from({ length: 60 }, (_, i) => `word${String(i + 1).padStart(2, '0')}`).join(
+  ' ',
+);
+const EVIL = 'evil \u001b[2J\u001b]0;pwned\u0007 done';
+
+const WELCOME: ServerFrameOf<'welcome'> = {
+  type: 'welcome',
+  v: 1,
+  user: 'alice',
+  server: 'test',
+  motd: '',
+  rooms: [
+    {
+      room: '#general',
+      topic: 'General chat about everything',
+      members: ['alice', 'bob', 'carol', 'dave'],
+      lastId: 0,
+    },
+    { room: '#dev', topic: '', members: ['alice', 'bob'], lastId: 0 },
+  ],
+  users: [
+    { user: 'alice', status: 'online' },
+    { user: 'bob', status: 'online' },
+    { user: 'carol', status: 'away', text: 'lunch' },
+    { user: 'dave', status: 'online' },
+  ],
+  limits: {
+    maxFrameBytes: 65_536,
+    maxTextChars: 4_000,
+    ratePerSecond: 10,
+    rateBurst: 20,
+    maxHistory: 200,
+  },
+};
+
+function say(
+  room: string,
+  id: number,
+  from: string,
+  text: string,
+  ts = T0 + id * 60_000,
+  action = false,
+): ChatAction {
+  return {
+    type: 'message',
+    frame: { type: 'msg', id, ts, room, from, text, ...(action ? { action } : {}) },
+  };
+}
+
+/** A state built the way the client builds it: by running the reducer over frames. */
+function fixture(): ChatState {
+  const actions: ChatAction[] = [
+    { type: 'welcome', frame: WELCOME },
+    { type: 'clientState', state: 'connected', tlsVersion: 'TLSv1.3', now: T0 },
+    { type: 'rtt', ms: 42 },
+    say('#general', 1, 'bob', 'hello everyone'),
+    say('#general', 2, 'carol', 'waves', undefined, true),
+    say('#general', 3, 'dave', 'alice: can you review my patch?'),
+    say('#general', 4, 'bob', EVIL),
+    say('#general', 5, 'carol', '你好世界 and emoji 🎉👍 ok'),
+    say('#general', 6, 'dave', LONG),
+    say('#general', 7, 'bob', 'good morning', T0 + DAY),
+    say('#dev', 1, 'bob', 'alice: ping in dev'),
+    {
+      type: 'dm',
+      frame: { type: 'dm', id: 1, ts: T0 + DAY, from: 'dave', to: 'alice', text: 'psst, a secret' },
+    },
+    {
+      type: 'pendingAdded',
+      localId: 'l1',
+      conversation: '#general',
+      text: 'my pending message',
+      action: false,
+    },
+  ];
+  const start = initialChatState({ server: 'localhost:7000', bell: false, timeZone: 'UTC' });
+  return actions.reduce(chatReducer, start);
+}
+
+function screen(state: ChatState, columns: number, rows: number): string[] {
+  const { lastFrame } = render(
+    <ChatScreen
+      state={state}
+      columns={columns}
+      rows={rows}
+      now={NOW}
+      input={<Text>[{state.current}] draft</Text>}
+    />,
+  );
+  const frame = lastFrame() ?? '';
+  assert.ok(!frame.includes('\u001b]0;'), 'no title-setting escape reaches the terminal');
+  assert.ok(!frame.includes('\u001b[2J'), 'no clear-screen escape reaches the terminal');
+  const lines = stripAnsi(frame).split('\n');
+  assert.ok(lines.length <= rows - 1, `${lines.length} lines fit in ${rows - 1} rows`);
+  for (const line of lines) {
+    assert.ok(displayWidth(line) <= columns, `line wider than ${columns}: ${JSON.stringify(line)}`);
+  }
+  return lines;
+}
+
+const row = (lines: string[], text: string): string | undefined =>
+  lines.find((line) => line.includes(text));
+
+afterEach(() => cleanup());
+
+describe('ChatScreen at 100x30', () => {
+  const lines = screen(fixture(), 100, 30);
+  const frame = lines.join('\n');
+
+  it('shows the status bar facts on the first line', () => {
+    const status = lines[0] ?? '';
+    for (const fact of [
+      'localhost:7000',
+      'connected',
+      'TLSv1.3',
+      'alice',
+      '#general',
+      'General chat about everything',
+      '42 ms',
+    ]) {
+      assert.ok(status.includes(fact), `status bar has ${fact}: ${status}`);
+    }
+  });
+
+  it('lists rooms and DMs with numbers, unread counts and mention marks', () => {
+    assert.match(lines[1] ?? '', /^1 #general +│/);
+    assert.match(lines[2] ?? '', /^2 #dev +1!│/);
+    assert.match(lines[3] ?? '', /^3 @dave +1!│/);
+  });
+
+  it('shows the messages: text, actions, mentions, wide characters, day change, pending', () => {
+    assert.match(frame, /12:01 <bob> hello everyone/);
+    assert.match(frame, /12:02 \* carol waves/);
+    assert.match(frame, /12:03 <dave> alice: can you review my patch\?/);
+    assert.ok(frame.includes('你好世界 and emoji 🎉👍 ok'));
+    assert.match(frame, /─ Wednesday 25 November 2026 ─/);
+    assert.match(frame, /12:00 <bob> good morning/);
+    assert.match(frame, /…\s+<alice> my pending message/);
+  });
+
+  it('neutralises escapes from other users', () => {
+    assert.ok(frame.includes('evil ␛[2J␛]0;pwned␇ done'));
+  });
+
+  it('wraps a long line, continuation rows indented under the text', () => {
+    const first = row(lines, 'word01') ?? '';
+    const last = row(lines, 'word60') ?? '';
+    assert.notEqual(first, last, 'the long message takes several rows');
+    const textColumn = first.indexOf('word01');
+    const continuation = lines[lines.indexOf(first) + 1] ?? '';
+    assert.equal(continuation.slice(17, textColumn).trim(), '', 'indented under the text');
+    assert.match(continuation.slice(textColumn), /^word\d\d/);
+  });
+
+  it('shows the user list with a count and presence marks', () => {
+    assert.match(frame, /4 users/);
+    const users = lines.slice(1, 6).map((line) => line.slice(84));
+    assert.deepEqual(users, [' │ 4 users', ' │ ● alice', ' │ ● bob', ' │ ● dave', ' │ ○ carol']);
+  });
+
+  it('puts the input on the last line', () => {
+    assert.match(lines.at(-1) ?? '', /^\[#general\] draft/);
+  });
+});
+
+describe('ChatScreen on smaller terminals', () => {
+  it('hides the user list at 60x20 and keeps the room list', () => {
+    const lines = screen(fixture(), 60, 20);
+    const frame = lines.join('\n');
+    assert.ok(!frame.includes('4 users'));
+    assert.match(frame, /2 #dev +1!/);
+    assert.match(frame, /good morning/);
+  });
+
+  it('still renders something sane at 40x10', () => {
+    const lines = screen(fixture(), 40, 10);
+    assert.equal(lines.length, 9);
+    assert.match(lines[0] ?? '', /connected/);
+    assert.ok(!lines.join('\n').includes('#dev'), 'no room list');
+    assert.match(lines.join('\n'), /my pending message/);
+    assert.match(lines.at(-1) ?? '', /draft/);
+  });
+
+  it('survives absurd sizes', () => {
+    for (const [columns, rows] of [
+      [1, 1],
+      [10, 3],
+      [20, 5],
+      [200, 60],
+    ] as const) {
+      const { lastFrame } = render(
+        <ChatScreen
+          state={fixture()}
+          columns={columns}
+          rows={rows}
+          now={NOW}
+          input={<Text>x</Text>}
+        />,
+      );
+      assert.equal(typeof lastFrame(), 'string');
+    }
+  });
+});
+
+describe('ChatScreen scrolled up and with help', () => {
+  it("shows the 'new messages' mark while scrolled up", () => {
+    let state = chatReducer(fixture(), { type: 'scroll', by: 3 });
+    state = chatReducer(state, say('#general', 8, 'carol', 'a new one', T0 + DAY + 1000));
+    state = chatReducer(state, say('#general', 9, 'dave', 'another one', T0 + DAY + 2000));
+    const lines = screen(state, 100, 30);
+    const frame = lines.join('\n');
+    assert.match(frame, /↓ 2 new messages \(End\)/);
+    assert.ok(!frame.includes('another one'), 'the new message is below the view');
+    assert.ok(!frame.includes('my pending message'), 'pending messages stay at the bottom');
+  });
+
+  it('shows the help overlay with commands and keys', () => {
+    const state = chatReducer(fixture(), { type: 'toggleHelp' });
+    const frame = screen(state, 100, 30).join('\n');
+    assert.match(frame, /\/join #room +join a room/);
+    assert.match(frame, /Ctrl\+N\/Ctrl\+P +next \/ previous room/);
+    assert.match(frame, /Esc +close this help/);
+    assert.ok(!frame.includes('resize for more'), 'everything fits at 100x30');
+    assert.ok(!frame.includes('hello everyone'), 'the help covers the messages');
+  });
+
+  it('cuts the help on a small terminal and says so', () => {
+    const state = chatReducer(fixture(), { type: 'toggleHelp' });
+    const frame = screen(state, 40, 10).join('\n');
+    assert.match(frame, /\/join/);
+    assert.match(frame, /… \(resize for more\)/);
+  });
+
+  it('shows the newest notice above the input', () => {
+    const state = chatReducer(fixture(), {
+      type: 'notice',
+      text: 'unknown command /frob: /help lists them',
+    });
+    const lines = screen(state, 100, 30);
+    assert.match(lines.at(-2) ?? '', /» unknown command \/frob/);
+  });
+});
