@@ -109,7 +109,8 @@ export async function runTui(args: TuiArgs): Promise<void> {
     await runFullscreen(
       createElement(App, {
         client: session.client,
-        server: `${args.host}:${args.port}`,
+        // Said in the status bar for as long as it runs: quitting stops that server.
+        server: `${args.host}:${args.port}${session.embedded ? ' (embedded)' : ''}`,
         bell: args.bell,
         notices: session.notices,
       }),

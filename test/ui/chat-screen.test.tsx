@@ -260,3 +260,23 @@ describe('ChatScreen scrolled up and with help', () => {
     assert.match(lines.at(-2) ?? '', /» unknown command \/frob/);
   });
 });
+
+describe('ChatScreen when the client gave up', () => {
+  it('shows the whole problem and its fix in the pane', () => {
+    const state = chatReducer(initialChatState({ server: 'localhost:8443', bell: false }), {
+      type: 'clientState',
+      state: 'offline',
+      error:
+        'server: your certificate was refused (CERT_REVOKED) — ask your admin for a new certificate (`chat certs client NAME --force`, then a bundle)',
+      now: 0,
+    });
+    const { lastFrame, unmount } = render(
+      <ChatScreen state={state} columns={100} rows={30} now={0} input={null} />,
+    );
+    const frame = lastFrame() ?? '';
+    unmount();
+    assert.match(frame, /Cannot connect/);
+    assert.match(frame, /CERT_REVOKED/);
+    assert.match(frame, /What to do: ask your admin for a new certificate/);
+  });
+});

@@ -1,5 +1,6 @@
 import { Box } from 'ink';
 import { type ReactNode, useMemo } from 'react';
+import { ConnectionProblem } from '../components/ConnectionProblem.tsx';
 import { HelpOverlay } from '../components/HelpOverlay.tsx';
 import { MessagePane } from '../components/MessagePane.tsx';
 import { NoticeLine } from '../components/NoticeLine.tsx';
@@ -105,6 +106,12 @@ export function ChatScreen({ state, columns, rows, input, now }: ChatScreenProps
           )}
           {help ? (
             <HelpOverlay width={layout.paneWidth} height={layout.middle} />
+          ) : state.connection.state === 'offline' && state.connection.error ? (
+            <ConnectionProblem
+              error={state.connection.error}
+              width={layout.paneWidth}
+              height={layout.middle}
+            />
           ) : (
             <MessagePane
               conversation={conversation}
