@@ -70,10 +70,16 @@ function Harness({ seen, width }: { seen: Seen; width: number }) {
   );
 }
 
-/** Lets Ink parse the write, React re-render and the input handlers re-subscribe. */
+/**
+ * Lets Ink parse the write, React re-render and the input handlers
+ * re-subscribe (in passive effects, which React's scheduler may put off by
+ * another turn when the machine is busy: hence a few turns).
+ */
 async function settle(): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  await new Promise((resolve) => setImmediate(resolve));
+  for (let turn = 0; turn < 3; turn++) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 function setup(width = 60) {
@@ -275,5 +281,99 @@ describe('InputBox with useInputKeys', () => {
     for (let i = 0; i < 15; i++) await t.press(KEY.right);
     await t.press('_', KEY.backspace, KEY.backspace);
     assert.equal(marked(t.seen), 'abcdefghijklmn|pqrstuvwxyz');
+  });
+});
+
+/** What a terminal with bracketed paste on sends for a paste of `text`. */
+function pasted(text: string): string {
+  return `\u001b[200~${text}\u001b[201~`;
+}
+
+const TWELVE_LINES = Array.from({ length: 12 }, (_, index) => `line${index + 1}`).join('\n');
+
+describe('InputBox bracketed paste', () => {
+  it('inserts a multi-line paste as one piece, without the markers', async () => {
+    const t = setup();
+    await t.press(pasted('line1\nline2'));
+    assert.equal(marked(t.seen), 'line1\nline2|');
+    assert.equal(t.frame().trimEnd(), `${PROMPT}line1↵line2`);
+    assert.doesNotMatch(t.frame(), /20[01]~/);
+    assert.deepEqual(t.seen.submitted, []);
+  });
+
+  it('inserts at the cursor, with CRLF and CR as newlines and escapes removed', async () => {
+    const t = setup();
+    await t.press('before after', KEY.ctrlLeft);
+    // (Ink's own key parser throws on some escape sequences, e.g. ESC[31m: not used here.)
+    await t.press(pasted('a\r\nb\rc\u001b[1md\u001b[m\u001b]0;title\u0007\u0007 '));
+    assert.equal(marked(t.seen), 'before a\nb\ncd |after');
+  });
+
+  it('reads a paste split across three writes', async () => {
+    const t = setup();
+    await t.press('\u001b[200~line1\nli', 'ne2\nli', 'ne3\u001b[201~');
+    assert.equal(marked(t.seen), 'line1\nline2\nline3|');
+    assert.equal(t.frame().trimEnd(), `${PROMPT}line1↵line2↵line3`);
+  });
+
+  it('reads a paste split at every offset, markers included', async () => {
+    const whole = pasted('ab\ncd');
+    for (let at = 1; at < whole.length; at++) {
+      const t = setup();
+      await t.press('x', whole.slice(0, at), whole.slice(at));
+      assert.equal(marked(t.seen), 'xab\ncd|', `split at ${at}`);
+      cleanup();
+    }
+  });
+
+  it('treats a pasted Enter, Tab or arrow key as text, not as a key', async () => {
+    const t = setup();
+    await t.press('first', KEY.enter, 'al');
+    await t.press('\u001b[200~', '\r', '\t', KEY.up, 'x', '\u001b[201~');
+    assert.deepEqual(t.seen.submitted, ['first']);
+    assert.equal(marked(t.seen), 'al\n x|');
+  });
+
+  it('drops a stray end marker and keeps typing plain', async () => {
+    const t = setup();
+    await t.press('ab', '\u001b[201~', 'c');
+    assert.equal(marked(t.seen), 'abc|');
+  });
+
+  it('asks before a paste of more than 5 lines; Enter inserts, then Enter sends one message', async () => {
+    const t = setup();
+    await t.press('draft ');
+    await t.press(pasted(TWELVE_LINES));
+    assert.equal(marked(t.seen), 'draft |');
+    assert.equal(t.frame().trimEnd(), `${PROMPT}paste 12 lines? Enter: insert, Esc: cancel`);
+    // Other keys wait while it asks.
+    await t.press('z', KEY.ctrlU, KEY.tab);
+    assert.equal(marked(t.seen), 'draft |');
+    await t.press(KEY.enter);
+    assert.equal(marked(t.seen), `draft ${TWELVE_LINES}|`);
+    assert.equal(t.seen.submitted.length, 0);
+    assert.match(t.frame(), /line11↵line12/);
+    await t.press(KEY.enter);
+    assert.deepEqual(t.seen.submitted, [`draft ${TWELVE_LINES}`]);
+    assert.equal(t.seen.submitted[0]?.split('\n').length, 12);
+    assert.equal(t.seen.value, '');
+  });
+
+  it('Esc cancels a long paste and keeps the previous draft', async () => {
+    const t = setup();
+    await t.press('keep me', KEY.left);
+    await t.press(pasted(TWELVE_LINES));
+    assert.match(t.frame(), /paste 12 lines\?/);
+    await t.press(KEY.esc);
+    assert.equal(marked(t.seen), 'keep m|e');
+    assert.equal(t.frame().trimEnd(), `${PROMPT}keep me`);
+    await t.press(KEY.enter);
+    assert.deepEqual(t.seen.submitted, ['keep me']);
+  });
+
+  it('inserts a paste of 5 lines without asking', async () => {
+    const t = setup();
+    await t.press(pasted('1\n2\n3\n4\n5\n'));
+    assert.equal(marked(t.seen), '1\n2\n3\n4\n5\n|');
   });
 });

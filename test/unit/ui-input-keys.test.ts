@@ -11,6 +11,20 @@ import {
   submitInput,
 } from '../../src/ui/input/input-keys.ts';
 import { inputWindow } from '../../src/ui/input/input-window.ts';
+import {
+  cleanPaste,
+  endPaste,
+  idlePasteReader,
+  PASTE_END,
+  PASTE_MAX_CHARS,
+  PASTE_START,
+  type PasteReader,
+  pasteAnswer,
+  pasteLineCount,
+  pasteNeedsAsking,
+  pasteQuestion,
+  readPasteEvent,
+} from '../../src/ui/input/paste.ts';
 import { displayWidth } from '../../src/ui/text/wrap.ts';
 
 const NO_KEY: InputKey = {
@@ -194,5 +208,135 @@ describe('inputWindow', () => {
         }
       }
     }
+  });
+});
+
+/** Feeds Ink-style events to a reader: which were consumed, and what was pasted. */
+function readEvents(events: string[], start: PasteReader = idlePasteReader) {
+  let reader = start;
+  const consumed: boolean[] = [];
+  const pastes: string[] = [];
+  for (const event of events) {
+    const step = readPasteEvent(reader, event);
+    reader = step.reader;
+    consumed.push(step.consumed);
+    if (step.pasted !== undefined) pastes.push(step.pasted);
+  }
+  return { reader, consumed, pastes };
+}
+
+describe('readPasteEvent', () => {
+  const table: Array<[string, string[], boolean[], string[]]> = [
+    ['a paste in three events', [PASTE_START, 'a\nb', PASTE_END], [true, true, true], ['a\nb']],
+    [
+      'a paste across several text events',
+      [PASTE_START, 'line1\nli', 'ne2', PASTE_END],
+      [true, true, true, true],
+      ['line1\nline2'],
+    ],
+    ['typing is left to the keys', ['a', 'bc', '\r', '\u001b[A'], [false, false, false, false], []],
+    ['a lone ESC is the Esc key', ['\u001b', 'x'], [false, false], []],
+    [
+      'a start marker after an early-flushed ESC',
+      ['\u001b', '[200~ab', PASTE_END],
+      [false, true, true],
+      ['ab'],
+    ],
+    [
+      'a start marker flushed unfinished',
+      ['\u001b[20', '0~ab', PASTE_END],
+      [true, true, true],
+      ['ab'],
+    ],
+    [
+      'an end marker after an early-flushed ESC',
+      [PASTE_START, 'ab', '\u001b', '[201~'],
+      [true, true, true, true],
+      ['ab'],
+    ],
+    [
+      'an escape sequence split inside a paste',
+      [PASTE_START, 'a', '\u001b', '[1mb', PASTE_END],
+      [true, true, true, true, true],
+      ['ab'],
+    ],
+    [
+      'pasted Enter, Tab and arrows are text',
+      [PASTE_START, '\r', '\t', '\u001b[A', PASTE_END],
+      [true, true, true, true, true],
+      ['\n '],
+    ],
+    ['a stray end marker is dropped', ['a', PASTE_END, 'b'], [false, true, false], []],
+    ['an empty paste', [PASTE_START, PASTE_END], [true, true], ['']],
+    ['an unfinished escape that begins no marker', ['\u001b[', 'x'], [true, false], []],
+    [
+      'two pastes',
+      [PASTE_START, 'a', PASTE_END, 'x', PASTE_START, 'b', PASTE_END],
+      [true, true, true, false, true, true, true],
+      ['a', 'b'],
+    ],
+  ];
+  for (const [name, events, consumed, pastes] of table) {
+    it(name, () => {
+      const read = readEvents(events);
+      assert.deepEqual(read.consumed, consumed);
+      assert.deepEqual(read.pastes, pastes);
+      assert.equal(read.reader.inside, false);
+    });
+  }
+
+  it('keeps at most PASTE_MAX_CHARS of a huge paste and still sees its end', () => {
+    const chunk = 'x'.repeat(65_536);
+    const events = [PASTE_START, ...Array.from({ length: 20 }, () => chunk), PASTE_END];
+    const read = readEvents(events);
+    assert.equal(read.pastes.length, 1);
+    assert.equal(read.pastes[0]?.length, PASTE_MAX_CHARS);
+  });
+
+  it('endPaste ends a paste whose end marker never came', () => {
+    const { reader } = readEvents([PASTE_START, 'a\r\nb', '\u001b[20']);
+    assert.equal(reader.inside, true);
+    assert.deepEqual(endPaste(reader), { reader: idlePasteReader, consumed: true, pasted: 'a\nb' });
+    assert.deepEqual(endPaste(idlePasteReader), { reader: idlePasteReader, consumed: false });
+  });
+});
+
+describe('cleanPaste and the question', () => {
+  const table: Array<[string, string, string]> = [
+    ['CRLF and CR become LF', 'a\r\nb\rc\n', 'a\nb\nc\n'],
+    ['a tab becomes a space', 'a\tb', 'a b'],
+    ['colours are removed whole', '\u001b[31mred\u001b[0m plain', 'red plain'],
+    ['a title (OSC) is removed whole', 'a\u001b]0;title\u0007b\u001b]8;;x\u001b\\c', 'abc'],
+    ['other controls are dropped', 'a\u0007\u0000b\u009bc\u007f', 'abc'],
+    ['a marker inside is removed', `a${PASTE_START}b`, 'ab'],
+    ['wide text is kept', '日本👍\n', '日本👍\n'],
+  ];
+  for (const [name, raw, clean] of table) {
+    it(name, () => assert.equal(cleanPaste(raw), clean));
+  }
+
+  it('counts lines, a trailing newline starting none', () => {
+    assert.deepEqual(
+      ['', 'a', 'a\n', 'a\nb', 'a\n\n', '\n'].map(pasteLineCount),
+      [0, 1, 1, 2, 2, 1],
+    );
+  });
+
+  it('asks above 5 lines', () => {
+    assert.equal(pasteNeedsAsking('1\n2\n3\n4\n5'), false);
+    assert.equal(pasteNeedsAsking('1\n2\n3\n4\n5\n'), false);
+    assert.equal(pasteNeedsAsking('1\n2\n3\n4\n5\n6'), true);
+    assert.equal(pasteQuestion(12), 'paste 12 lines? Enter: insert, Esc: cancel');
+  });
+
+  it('Enter inserts, Esc or Ctrl+C cancels, other keys do not answer', () => {
+    assert.deepEqual(['\r', '\n', '\u001b', '\u0003', 'y', '\u001b[A'].map(pasteAnswer), [
+      'insert',
+      'insert',
+      'cancel',
+      'cancel',
+      undefined,
+      undefined,
+    ]);
   });
 });

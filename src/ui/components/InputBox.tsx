@@ -1,7 +1,10 @@
 import { Box, Text } from 'ink';
 import TextInput from 'ink-text-input';
-import { useRef } from 'react';
+import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { usePasteGate } from '../hooks/use-input-keys.ts';
 import { inputWindow } from '../input/input-window.ts';
+import { insertText } from '../input/line-edit.ts';
+import { pasteQuestion } from '../input/paste.ts';
 import { neutralizeLine } from '../text/sanitize.ts';
 import { displayWidth, truncate } from '../text/wrap.ts';
 
@@ -32,6 +35,11 @@ export type InputBoxProps = {
  * stays visible ('…' marks a cut side). Only the visible part is given to
  * the text input; its edits happen at the cursor, inside that part, and are
  * mapped back onto the whole draft.
+ *
+ * A bracketed paste (see `PasteGate`) is inserted at the cursor as one
+ * piece, line breaks included, and its markers never reach the text. A paste
+ * of more than a few lines first replaces the draft's row with
+ * "paste N lines? Enter: insert, Esc: cancel"; Esc keeps the draft as it was.
  */
 export function InputBox({
   prompt,
@@ -53,16 +61,47 @@ export function InputBox({
   // one key press; each report carries the other's latest half.
   const latest = useRef({ value, cursor });
   latest.current = { value, cursor };
+  const changed = useRef(onChange);
+  changed.current = onChange;
   const before = value.slice(0, view.start);
   const after = value.slice(view.end);
+
+  // The text input sees every input event, pasted pieces and markers
+  // included: what it makes of those is dropped, the paste is inserted whole.
+  const paste = usePasteGate();
+  const pending = useSyncExternalStore(paste.subscribe, paste.pending);
+  useEffect(() => {
+    if (!focus) return;
+    return paste.setTarget((text) => {
+      latest.current = insertText(latest.current, text);
+      changed.current(latest.current.value, latest.current.cursor);
+    });
+  }, [paste, focus]);
+
   const changeValue = (shown: string) => {
+    if (paste.consumed()) return;
     latest.current = { value: before + shown + after, cursor: latest.current.cursor };
     onChange(latest.current.value, latest.current.cursor);
   };
   const moveCursor = (offset: number) => {
+    if (paste.consumed()) return;
     latest.current = { value: latest.current.value, cursor: view.start + offset };
     onChange(latest.current.value, latest.current.cursor);
   };
+  const submit = () => {
+    if (!paste.consumed()) onSubmit(latest.current.value);
+  };
+
+  if (pending !== undefined) {
+    return (
+      <Box width={columns} height={1} overflow="hidden">
+        <Box flexShrink={0}>
+          <Text>{shownPrompt}</Text>
+        </Box>
+        <Text color="yellow">{truncate(pasteQuestion(pending.lines), field)}</Text>
+      </Box>
+    );
+  }
 
   return (
     <Box width={columns} height={1} overflow="hidden">
@@ -75,7 +114,7 @@ export function InputBox({
         cursorOffset={cursor - view.start}
         onChange={changeValue}
         onCursorOffsetChange={moveCursor}
-        onSubmit={() => onSubmit(latest.current.value)}
+        onSubmit={submit}
         focus={focus}
       />
       {view.cutRight ? <Text dimColor>…</Text> : null}

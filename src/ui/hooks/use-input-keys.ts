@@ -1,5 +1,6 @@
-import { useInput } from 'ink';
-import { useCallback, useRef, useState } from 'react';
+import type { EventEmitter } from 'node:events';
+import { useInput, useStdin } from 'ink';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CompletionCandidates } from '../input/completion.ts';
 import {
   applyInputKey,
@@ -8,6 +9,144 @@ import {
   initialInputState,
   submitInput,
 } from '../input/input-keys.ts';
+import {
+  endPaste,
+  idlePasteReader,
+  type PasteRead,
+  type PasteReader,
+  pasteAnswer,
+  pasteLineCount,
+  pasteNeedsAsking,
+  readPasteEvent,
+} from '../input/paste.ts';
+
+/** A paste whose end marker has not come after this long (ms) is taken as ended. */
+const PASTE_TIMEOUT_MS = 2_000;
+
+/** A long paste waiting for Enter (insert) or Esc (cancel). */
+export type PendingPaste = {
+  /** The cleaned text. */
+  readonly text: string;
+  /** Its lines (see `pasteLineCount`). */
+  readonly lines: number;
+};
+
+/**
+ * Bracketed paste for one Ink app, shared by every component through
+ * {@link usePasteGate}. It listens to Ink's input events ahead of every
+ * `useInput` handler (it is prepended), so while an event is dispatched
+ * {@link PasteGate.consumed} tells each handler whether the event is part of a
+ * paste, or an answer to the "paste N lines?" question, which no key handler
+ * should act on. A finished paste goes to the target (the focused input box):
+ * at once, or after Enter when it has more than a few lines.
+ */
+export class PasteGate {
+  private reader: PasteReader = idlePasteReader;
+  private consumedNow = false;
+  private waiting: PendingPaste | undefined;
+  private target: ((text: string) => void) | undefined;
+  private users = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly emitter: EventEmitter) {}
+
+  /** Whether the input event being dispatched belongs to a paste or answers its question. */
+  readonly consumed = (): boolean => this.consumedNow;
+
+  /** The long paste waiting for an answer, if any (the same object until it changes). */
+  readonly pending = (): PendingPaste | undefined => this.waiting;
+
+  /** Calls `listener` when {@link pending} changes; returns the unsubscriber. */
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /**
+   * Makes `insert` the one that receives finished pastes (the focused input
+   * box); returns the undoer, which also drops a waiting paste.
+   */
+  setTarget(insert: (text: string) => void): () => void {
+    this.target = insert;
+    return () => {
+      if (this.target !== insert) return;
+      this.target = undefined;
+      this.setPending(undefined);
+    };
+  }
+
+  /** Starts listening for a user (counted); returns the stopper. */
+  attach(): () => void {
+    if (this.users++ === 0) this.emitter.prependListener('input', this.onEvent);
+    return () => {
+      if (--this.users > 0) return;
+      this.emitter.removeListener('input', this.onEvent);
+      this.clearTimer();
+      this.reader = idlePasteReader;
+      this.consumedNow = false;
+    };
+  }
+
+  private readonly onEvent = (event: unknown): void => {
+    const step = readPasteEvent(this.reader, String(event));
+    this.consumedNow = step.consumed;
+    this.apply(step);
+    if (step.consumed || this.waiting === undefined) return;
+    // Every key is held while the question is shown; Enter and Esc answer it.
+    this.consumedNow = true;
+    const answer = pasteAnswer(String(event));
+    if (answer === undefined) return;
+    const { text } = this.waiting;
+    this.setPending(undefined);
+    if (answer === 'insert') this.target?.(text);
+  };
+
+  private apply(step: PasteRead): void {
+    this.reader = step.reader;
+    this.clearTimer();
+    if (this.reader.inside) {
+      this.timer = setTimeout(() => this.apply(endPaste(this.reader)), PASTE_TIMEOUT_MS);
+      this.timer.unref?.();
+    }
+    if (step.pasted === undefined || step.pasted === '') return;
+    // A newer paste replaces one still waiting.
+    if (this.target && pasteNeedsAsking(step.pasted)) {
+      this.setPending({ text: step.pasted, lines: pasteLineCount(step.pasted) });
+    } else {
+      this.setPending(undefined);
+      this.target?.(step.pasted);
+    }
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private setPending(next: PendingPaste | undefined): void {
+    if (next === this.waiting) return;
+    this.waiting = next;
+    for (const listener of this.listeners) listener();
+  }
+}
+
+const gates = new WeakMap<EventEmitter, PasteGate>();
+
+/**
+ * The {@link PasteGate} of the Ink app this component is in (one per app),
+ * listening while the component is mounted.
+ */
+export function usePasteGate(): PasteGate {
+  const emitter = useStdin().internal_eventEmitter;
+  let gate = gates.get(emitter);
+  if (gate === undefined) {
+    gate = new PasteGate(emitter);
+    gates.set(emitter, gate);
+  }
+  useEffect(() => gate.attach(), [gate]);
+  return gate;
+}
 
 /** Options of {@link useInputKeys}. */
 export type InputKeysOptions = {
@@ -46,7 +185,9 @@ export type InputKeys = {
  * Owns the input box's draft, its history and Tab completion, and binds the
  * editing keys the patched ink-text-input leaves alone (see `applyInputKey`
  * for the list): Up/Down, Tab, Alt+Enter, Ctrl+A/E/B/F/W/U/K/D,
- * Ctrl/Alt+Left/Right, Alt+B/F, Alt+Backspace.
+ * Ctrl/Alt+Left/Right, Alt+B/F, Alt+Backspace. Events that are part of a
+ * bracketed paste, or answer its question, are left alone (see
+ * {@link PasteGate}; `InputBox` inserts the paste).
  *
  * Not handled here, for an app-level `useInput` (every `useInput` sees every
  * key): Esc (never touches the draft), PageUp/PageDown, Home/End, Ctrl+C
@@ -62,6 +203,8 @@ export function useInputKeys(options: InputKeysOptions): InputKeys {
   const optionsRef = useRef(options);
   optionsRef.current = options;
 
+  const paste = usePasteGate();
+
   const commit = useCallback((next: InputState) => {
     if (next === stateRef.current) return;
     stateRef.current = next;
@@ -71,10 +214,12 @@ export function useInputKeys(options: InputKeysOptions): InputKeys {
   useInput(
     useCallback(
       (input, key) => {
+        // A pasted tab or arrow sequence is text, not a key; keys wait while a paste asks.
+        if (paste.consumed()) return;
         const next = applyInputKey(stateRef.current, input, key, optionsRef.current.candidates);
         if (next !== undefined) commit(next);
       },
-      [commit],
+      [commit, paste],
     ),
     { isActive: focus },
   );

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import type { ChatClient } from '../../net/chat-client.ts';
 import { InputBox } from '../components/InputBox.tsx';
 import { useChatClient } from '../hooks/use-chat-client.ts';
-import { useInputKeys } from '../hooks/use-input-keys.ts';
+import { useInputKeys, usePasteGate } from '../hooks/use-input-keys.ts';
 import { useTerminalSize } from '../hooks/use-terminal-size.ts';
 import { COMMANDS } from '../input/command-parser.ts';
 import { completionCandidates } from '../state/chat-state.ts';
@@ -36,6 +36,7 @@ export function App({ client, server, bell, notices }: AppProps) {
     commands: COMMANDS.flatMap((c) => [c.name, ...(c.aliases ?? [])]),
   };
   const input = useInputKeys({ candidates, onSubmit: run, focus: true });
+  const paste = usePasteGate();
 
   useEffect(() => {
     for (const text of notices) dispatch({ type: 'notice', text });
@@ -61,6 +62,7 @@ export function App({ client, server, bell, notices }: AppProps) {
 
   const paneRows = Math.max(1, rows - 4);
   useInput((text, key) => {
+    if (paste.consumed()) return; // pasted text, or the answer to "paste N lines?", is no app key
     if (key.ctrl && text === 'c') {
       if (input.value === '') exit();
       else input.setValue('');

@@ -1,11 +1,13 @@
 import { render } from 'ink';
 import type { ReactElement } from 'react';
+import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON } from '../input/paste.ts';
 
 const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
 const LEAVE_ALT_SCREEN = '\u001b[?1049l';
 
 /**
- * Renders a full-screen Ink app in the alternate screen and puts the
+ * Renders a full-screen Ink app in the alternate screen, with bracketed
+ * paste on (pastes arrive between markers, see `PasteGate`), and puts the
  * terminal back exactly as it was on every way out: a normal exit, a crash,
  * SIGTERM or SIGHUP. Resolves when the app exits.
  */
@@ -17,9 +19,9 @@ export async function runFullscreen(
   const restore = () => {
     if (restored) return;
     restored = true;
-    stdout.write(LEAVE_ALT_SCREEN);
+    stdout.write(BRACKETED_PASTE_OFF + LEAVE_ALT_SCREEN);
   };
-  stdout.write(ENTER_ALT_SCREEN);
+  stdout.write(ENTER_ALT_SCREEN + BRACKETED_PASTE_ON);
   process.once('exit', restore);
   // Ctrl+C is the app's to handle (it may only clear the input), so Ink must not exit on it.
   const instance = render(element, { exitOnCtrlC: false, patchConsole: true });
