@@ -43,7 +43,8 @@ export const ConnectionProblem = memo(function ConnectionProblem({
     >
       {rows.map((row, i) => (
         <Text
-          key={`${i}:${row}`}
+          // biome-ignore lint/suspicious/noArrayIndexKey: rows are fixed positions of one message, never reordered.
+          key={i}
           wrap="truncate"
           bold={i === 0}
           color={i === 0 ? 'red' : undefined}

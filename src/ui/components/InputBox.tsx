@@ -114,6 +114,7 @@ export function InputBox({
         cursorOffset={cursor - view.start}
         onChange={changeValue}
         onCursorOffsetChange={moveCursor}
+        accept={() => !paste.consumed()}
         onSubmit={submit}
         focus={focus}
       />

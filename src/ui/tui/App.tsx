@@ -52,6 +52,7 @@ export function App({ client, server, bell, notices }: AppProps) {
   const reconnecting = state.connection.state === 'reconnecting';
   useEffect(() => {
     if (!reconnecting) return;
+    setNow(Date.now()); // the countdown starts from now, not from the last tick
     const timer = setInterval(() => setNow(Date.now()), 1_000);
     return () => clearInterval(timer);
   }, [reconnecting]);
