@@ -10,14 +10,15 @@ const HISTORY_PAGE = 50;
 /**
  * Turns a submitted input line into what it means: a message to the current
  * conversation (shown as pending until the server acknowledges it), or a
- * command. Wrong input becomes a one-line notice, never a message.
+ * command. Wrong input becomes a one-line notice, never a message; it returns
+ * false when the draft should stay in the input (a message too long to send).
  */
 export function useCommands(
   client: ChatClient,
   state: ChatState,
   dispatch: (action: ChatAction) => void,
   onQuit: () => void,
-): (line: string) => void {
+): (line: string) => unknown {
   const nextLocalId = useRef(1);
   const stateRef = useRef(state);
   stateRef.current = state;
@@ -53,6 +54,14 @@ export function useCommands(
         case 'say':
         case 'me':
           if (!current) return notice('not in any conversation yet: /join #room or /msg user');
+          {
+            // Refused here, with the draft kept to shorten, rather than sent to fail.
+            const max = stateRef.current.limits?.maxTextChars;
+            if (max !== undefined && parsed.text.length > max) {
+              notice(`too long to send: ${parsed.text.length} characters, the server takes ${max}`);
+              return false;
+            }
+          }
           return say(current, parsed.text, parsed.kind === 'me');
         case 'join':
           return client.join(parsed.room);
