@@ -26,7 +26,7 @@ export interface AppProps {
  */
 export function App({ client, server, bell, notices }: AppProps) {
   const { exit } = useApp();
-  const { stdout } = useStdout();
+  const { stdout, write } = useStdout();
   const { columns, rows } = useTerminalSize();
   const [state, dispatch] = useChatClient(client, { server, bell });
   const [now, setNow] = useState(Date.now);
@@ -74,7 +74,8 @@ export function App({ client, server, bell, notices }: AppProps) {
     else if (key.ctrl && text === 'n') dispatch({ type: 'nextConversation' });
     else if (key.ctrl && text === 'p') dispatch({ type: 'previousConversation' });
     else if (key.ctrl && text === 'l') {
-      stdout.write('\u001b[2J\u001b[H');
+      // Ink's write() clears its frame, writes, then draws the frame again.
+      write('\u001b[2J\u001b[H');
       setNow(Date.now());
     } else if (key.meta && /^[1-9]$/.test(text))
       dispatch({ type: 'jumpToNumber', number: Number(text) });
