@@ -17,7 +17,8 @@ export function roomArgument(value: string): string {
   return room;
 }
 
-function clientOptions(c: Argv) {
+/** Where to connect and as whom: what every client command takes. */
+function connectionOptions(c: Argv) {
   return c.options({
     certs: certsDirOption,
     ...envDefaults({
@@ -31,9 +32,16 @@ function clientOptions(c: Argv) {
         type: 'string',
         describe: 'whose certificate to use [default: your login name, or the only one]',
       },
-      room: { type: 'string', default: '#general', describe: 'the room (# optional)' },
     }),
   });
+}
+
+function clientOptions(c: Argv) {
+  return connectionOptions(c).options(
+    envDefaults({
+      room: { type: 'string', default: '#general', describe: 'the room (# optional)' },
+    }),
+  );
 }
 
 /** `chat tui` (the full-screen client), and `chat send` and `chat tail` for scripts and bots. */
@@ -43,21 +51,8 @@ export function clientCommands(y: Argv, run: Run, stopSignal: () => Promise<void
       'tui',
       'the full-screen chat client (on localhost, first run makes certificates and starts a server)',
       (c) =>
-        c
+        connectionOptions(c)
           .options({
-            certs: certsDirOption,
-            ...envDefaults({
-              host: {
-                type: 'string',
-                default: 'localhost',
-                describe: 'the server, as named in its certificate',
-              },
-              port: { type: 'number', default: DEFAULT_PORT, describe: 'the server port' },
-              user: {
-                type: 'string',
-                describe: 'whose certificate to use [default: your login name, or the only one]',
-              },
-            }),
             bell: {
               type: 'boolean',
               default: true,
