@@ -2,7 +2,7 @@ import { ChatError } from '../errors.ts';
 import type { ChatClient, ClientState } from '../net/chat-client.ts';
 import { type DirectMessage, MAX_HISTORY_LIMIT, type RoomMessage } from '../net/protocol/frames.ts';
 import { formatMessageLine } from './format-message.ts';
-import { type ClientArgs, scriptClient } from './send.ts';
+import { type ClientArgs, scriptClient } from './script-client.ts';
 
 /** Where `chat tail` writes: lines for stdout, notices for stderr. */
 export interface TailIo {

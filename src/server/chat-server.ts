@@ -51,7 +51,7 @@ export interface ChatServerDeps {
 
 /** How long a closing connection may take to flush its goodbye before it is destroyed, in ms. */
 const CLOSE_GRACE_MS = 1_000;
-/** Fatal errors tell the client why; garbage beyond this many pre-TLS sockets per address is just cut. */
+/** Open sockets per address allowed before TLS, as a multiple of --max-per-address: past it they are cut unread. */
 const PENDING_PER_ADDRESS_FACTOR = 2;
 
 /**
