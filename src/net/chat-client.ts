@@ -87,13 +87,33 @@ export interface ChatClientEvents {
   rtt: [number];
 }
 
+/** What became of a join, part, topic, away or back: written now, or waiting for a connection. */
+export type CommandOutcome = 'sent' | 'queued';
+
+/**
+ * Most join, part, topic, away and back commands kept while they cannot be
+ * written (disconnected, or behind others still waiting); one more throws.
+ */
+export const MAX_QUEUED_COMMANDS = 32;
+
+type CommandFrame = Extract<ClientFrame, { type: 'join' | 'part' | 'topic' | 'away' | 'back' }>;
+
 interface PendingSend {
+  kind: 'send';
   frame: Extract<ClientFrame, { type: 'send' | 'dm' }>;
   resolve: (ack: Ack) => void;
   reject: (error: ChatError) => void;
   /** Written on the current connection (a reconnect or a rate_limited answer clears it). */
   sent: boolean;
 }
+
+// A command has no ack: once written it leaves the outbox.
+interface QueuedCommand {
+  kind: 'command';
+  frame: CommandFrame;
+}
+
+type Outgoing = PendingSend | QueuedCommand;
 
 const DEFAULTS = {
   backoff: { baseMs: 500, maxMs: 30_000 },
@@ -106,9 +126,11 @@ const DEFAULTS = {
  * A connection to a chat server that scripts, bots and the TUI share: mutual
  * TLS with hostname verification always on, hello/welcome, typed events,
  * sends that resolve on the server's ack, and reconnection with backoff that
- * resumes every conversation from the last id seen. Sends made while
- * disconnected wait in order and go out once reconnected; their refs make a
- * resend after a drop safe, the server stores each only once.
+ * resumes every conversation from the last id seen. Sends and commands
+ * (join, part, topic, away, back) made while disconnected wait in order and
+ * go out once reconnected; the refs of sends make a resend after a drop safe,
+ * the server stores each only once. An away status is set again after a
+ * reconnect, as the server forgets it with the user's last connection.
  */
 export class ChatClient extends EventEmitter<ChatClientEvents> {
   state: ClientState = 'offline';
@@ -125,12 +147,15 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   readonly lastSeen = new Map<string, number>();
 
   private socket: TLSSocket | undefined;
-  private readonly outbox: PendingSend[] = [];
+  // Sends until acknowledged and commands until written, in the order asked for.
+  private readonly outbox: Outgoing[] = [];
   private readonly historyWaiters = new Map<
     string,
     { resolve: (frame: ServerFrameOf<'history'>) => void; reject: (error: ChatError) => void }
   >();
   private everWelcomed = false;
+  // The user's away text from away() and back(): undefined when not away.
+  private awayText: string | undefined;
   private maxTextChars = Number.POSITIVE_INFINITY;
   private epoch: string | undefined;
   // Sends go out at the server's advertised rate, so a queue that built up
@@ -193,24 +218,50 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     });
   }
 
-  join(room: string): void {
-    this.write({ type: 'join', room });
+  /**
+   * Joins a room. Like every command (part, setTopic, away, back) it returns
+   * 'sent' when connected (written now, or paced right behind what this
+   * connection still has to write), 'queued' when it waits for the next
+   * welcome, and throws a `CONNECT_FAILED` ChatError when the client is
+   * closed or `MAX_QUEUED_COMMANDS` already wait. A queued join lands after
+   * the rooms the reconnect resumes.
+   */
+  join(room: string): CommandOutcome {
+    return this.command({ type: 'join', room });
   }
 
-  part(room: string): void {
-    this.write({ type: 'part', room });
+  /**
+   * Leaves a room; see `join` for what it returns. A part queued offline goes
+   * out after the welcome rather than taking the room out of the resume: the
+   * hello may already be on its way when it is asked for (the welcome would
+   * then put the room back), and a join queued before it must still come
+   * first. The server briefly rejoins the room, then the part leaves it, with
+   * a `left` event like any other.
+   */
+  part(room: string): CommandOutcome {
+    return this.command({ type: 'part', room });
   }
 
-  setTopic(room: string, text: string): void {
-    this.write({ type: 'topic', room, text });
+  /** Sets a room's topic; see `join` for what it returns. */
+  setTopic(room: string, text: string): CommandOutcome {
+    return this.command({ type: 'topic', room, text });
   }
 
-  away(text: string): void {
-    this.write({ type: 'away', text });
+  /**
+   * Marks the user away with `text`; see `join` for what it returns. The
+   * client remembers it and says it again after a reconnect.
+   */
+  away(text: string): CommandOutcome {
+    const outcome = this.command({ type: 'away', text });
+    this.awayText = text;
+    return outcome;
   }
 
-  back(): void {
-    this.write({ type: 'back' });
+  /** Clears the away mark; see `join` for what it returns. */
+  back(): CommandOutcome {
+    const outcome = this.command({ type: 'back' });
+    this.awayText = undefined;
+    return outcome;
   }
 
   /**
@@ -410,7 +461,8 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   }
 
   private onWelcome(frame: ServerFrameOf<'welcome'>): void {
-    const resumed = this.everWelcomed ? new Set(this.rooms) : new Set<string>();
+    const reconnected = this.everWelcomed;
+    const resumed = reconnected ? new Set(this.rooms) : new Set<string>();
     // Another epoch: the server restarted and lost its history, and replays
     // everything it has from id 0, so what was seen before no longer counts.
     if (this.epoch !== undefined && frame.epoch !== this.epoch) {
@@ -437,11 +489,6 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         this.lastSeen.set(room.room, room.lastId);
       }
     }
-    this.setState('connected', {});
-    this.startPinging();
-    this.emit('welcome', frame);
-    this.firstWelcome?.resolve(frame);
-    this.firstWelcome = undefined;
     const { ratePerSecond, rateBurst } = frame.limits;
     // Leave room for the other frames (joins, history, pings) under the same limit.
     this.pacer = new TokenBucket(
@@ -450,23 +497,55 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       this.now(),
     );
     this.refillMs = Math.ceil(1000 / Math.max(0.01, ratePerSecond * 0.8));
-    for (const pending of this.outbox) pending.sent = false;
+    // Before anything is emitted, so that a command given from a listener
+    // queues behind what this connection still has to write.
+    for (const pending of this.outbox) if (pending.kind === 'send') pending.sent = false;
+    // The server forgets presence with a user's last connection, so it
+    // welcomes us back online: say away again, unless an away already waits
+    // to go out (a later back() would have cleared awayText), or another
+    // device kept the user's session, and so their status, alive.
+    const own = frame.users.find((u) => u.user === frame.user);
+    if (
+      reconnected &&
+      this.awayText !== undefined &&
+      own?.status !== 'away' &&
+      !this.outbox.some((p) => p.frame.type === 'away')
+    ) {
+      this.outbox.unshift({ kind: 'command', frame: { type: 'away', text: this.awayText } });
+    }
+    this.setState('connected', {});
+    this.startPinging();
+    this.emit('welcome', frame);
+    this.firstWelcome?.resolve(frame);
+    this.firstWelcome = undefined;
     this.pump();
   }
 
-  // Writes queued sends as fast as the pacer allows, in order, then waits for a token.
+  // Writes the outbox as fast as the pacer allows, in order, then waits for a
+  // token. Commands go through it too: a full queue written at once after a
+  // reconnect would be dropped as rate_limited, or closed as a flood.
   private pump(): void {
     clearTimeout(this.pumpTimer);
     this.pumpTimer = undefined;
     if (this.state !== 'connected' || !this.socket || !this.pacer) return;
-    for (const pending of this.outbox) {
-      if (pending.sent) continue;
+    let index = 0;
+    while (index < this.outbox.length) {
+      const next = this.outbox[index] as Outgoing;
+      if (next.kind === 'send' && next.sent) {
+        index += 1;
+        continue;
+      }
       if (!this.pacer.take(this.now())) {
         this.pumpTimer = setTimeout(() => this.pump(), this.refillMs);
         return;
       }
-      pending.sent = true;
-      this.socket.write(encodeFrame(pending.frame));
+      this.socket.write(encodeFrame(next.frame));
+      if (next.kind === 'send') {
+        next.sent = true;
+        index += 1;
+      } else {
+        this.outbox.splice(index, 1);
+      }
     }
   }
 
@@ -477,7 +556,9 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     }
     const error = new ChatError('SERVER_ERROR', frame.message, { hint: frame.code });
     const pending =
-      frame.ref === undefined ? undefined : this.outbox.find((p) => p.frame.ref === frame.ref);
+      frame.ref === undefined
+        ? undefined
+        : this.outbox.find((p): p is PendingSend => p.kind === 'send' && p.frame.ref === frame.ref);
     if (pending && frame.code === 'rate_limited') {
       pending.sent = false; // dropped by the server, not refused: it goes out again
       this.pumpTimer ??= setTimeout(() => this.pump(), this.refillMs);
@@ -571,21 +652,45 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         );
         return;
       }
-      this.outbox.push({ frame, resolve, reject, sent: false });
+      this.outbox.push({ kind: 'send', frame, resolve, reject, sent: false });
       this.pump();
     });
   }
 
   private settle(ref: string, action: (pending: PendingSend) => void): boolean {
-    const index = this.outbox.findIndex((p) => p.frame.ref === ref);
+    const index = this.outbox.findIndex((p) => p.kind === 'send' && p.frame.ref === ref);
     if (index < 0) return false;
     const [pending] = this.outbox.splice(index, 1);
-    if (pending) action(pending);
+    if (pending?.kind === 'send') action(pending);
     return true;
   }
 
+  // Empties the outbox for good (close, or a failure with no reconnect):
+  // sends are rejected, queued commands dropped, as no connection will take them.
   private rejectAll(error: ChatError): void {
-    for (const pending of this.outbox.splice(0)) pending.reject(error);
+    for (const pending of this.outbox.splice(0)) if (pending.kind === 'send') pending.reject(error);
+  }
+
+  // Writes a command at once when connected with nothing waiting ahead of it,
+  // else queues it behind what waits, so that frames leave in the order asked for.
+  private command(frame: CommandFrame): CommandOutcome {
+    if (this.state === 'closed') throw new ChatError('CONNECT_FAILED', 'the client is closed');
+    const connected = this.state === 'connected' && this.socket !== undefined;
+    if (connected && !this.outbox.some((p) => p.kind === 'command' || !p.sent)) {
+      this.write(frame);
+      return 'sent';
+    }
+    const waiting = this.outbox.filter((p) => p.kind === 'command').length;
+    if (waiting >= MAX_QUEUED_COMMANDS) {
+      throw new ChatError(
+        'CONNECT_FAILED',
+        `${waiting} commands already wait to be sent: this one was not kept`,
+        { hint: connected ? 'try again in a moment' : 'try again once reconnected' },
+      );
+    }
+    this.outbox.push({ kind: 'command', frame });
+    this.pump();
+    return connected ? 'sent' : 'queued';
   }
 
   private write(frame: ClientFrame): void {

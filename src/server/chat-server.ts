@@ -184,10 +184,12 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     for (const [key, raw] of this.rawSockets) if (!talking.has(key)) raw.destroy();
     for (const conn of this.conns.values())
       this.fail(conn, 'server_shutdown', 'the server is shutting down');
+    const grace = delay(CLOSE_GRACE_MS);
     await Promise.race([
       Promise.all([...this.conns.values()].map((c) => waitClosed(c.socket))),
-      delay(CLOSE_GRACE_MS),
+      grace.done,
     ]);
+    grace.cancel();
     for (const conn of this.conns.values()) conn.socket.destroy();
     await stopped;
     await Promise.all([...this.appendChains.values()]);
@@ -619,7 +621,12 @@ function waitClosed(socket: TLSSocket): Promise<void> {
     : new Promise((resolve) => socket.once('close', () => resolve()));
 }
 
-// Kept referenced: close() must not be left pending by an event loop that runs dry.
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+// Kept referenced: close() must not be left pending by an event loop that runs
+// dry; cancelled once not needed, so it keeps no process alive after close().
+function delay(ms: number): { done: Promise<void>; cancel: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  const done = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return { done, cancel: () => clearTimeout(timer) };
 }
