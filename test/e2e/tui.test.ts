@@ -48,13 +48,10 @@ class Terminal {
     }
   }
 
-  /** Types text literally, then presses Enter separately (as a person would). */
+  /** Types text literally, then Enter: the app must take them apart even when read as one. */
   async type(text: string, enter = true): Promise<void> {
     await exec('tmux', ['send-keys', '-t', this.name, '-l', text]);
-    if (enter) {
-      await new Promise((resolve) => setTimeout(resolve, 150));
-      await exec('tmux', ['send-keys', '-t', this.name, 'Enter']);
-    }
+    if (enter) await exec('tmux', ['send-keys', '-t', this.name, 'Enter']);
   }
 
   /** Presses keys by tmux name (M-1, C-n, PageUp…). */

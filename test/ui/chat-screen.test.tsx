@@ -70,7 +70,7 @@ function say(
 /** A state built the way the client builds it: by running the reducer over frames. */
 function fixture(): ChatState {
   const actions: ChatAction[] = [
-    { type: 'welcome', frame: WELCOME },
+    { type: 'welcome', frame: WELCOME, now: T0 },
     { type: 'clientState', state: 'connected', tlsVersion: 'TLSv1.3', now: T0 },
     { type: 'rtt', ms: 42 },
     say('#general', 1, 'bob', 'hello everyone'),

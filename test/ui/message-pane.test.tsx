@@ -12,6 +12,7 @@ import { UserList } from '../../src/ui/components/UserList.tsx';
 import type {
   ConnectionView,
   Conversation,
+  FailedLine,
   Line,
   MessageLine,
   Pending,
@@ -119,6 +120,25 @@ describe('MessagePane', () => {
     assert.ok(Math.max(...reads) <= 49_999 && reads.size <= 20);
   });
 
+  it('hides the anchor line’s last `hiddenRows` rows, and marks the view as scrolled', () => {
+    const lines = [message(1, 'first'), message(2, 'aaaa bbbb cccc dddd eeee')];
+    assert.equal(lineRows(lines[1] as Line, 24, 'UTC').length, 3);
+    const rows = visibleRows({
+      lines,
+      pending: [],
+      scroll: { offset: 0, hiddenRows: 2, newWhileScrolled: 0 },
+      width: 24,
+      height: 4,
+      timeZone: 'UTC',
+    }).map((spans) => spans.map((span) => span.text).join(''));
+    assert.deepEqual(rows, [
+      '',
+      '09:30 <carol> first',
+      '09:30 <bob> aaaa bbbb',
+      ' ↓ more below (End) ',
+    ]);
+  });
+
   it('memoises a line’s rows per width', () => {
     const line = message(1, 'some words to wrap around the pane edge');
     assert.equal(lineRows(line, 30, 'UTC'), lineRows(line, 30, 'UTC'));
@@ -139,14 +159,22 @@ describe('MessagePane', () => {
     assert.equal(rows[4]?.map((span) => span.text).join(''), '09:30 <carol> only one');
   });
 
-  it('shows actions, mentions, pending and failed messages', () => {
+  it('shows actions, mentions, failed and pending messages', () => {
     const pending: Pending[] = [
       { localId: 'a', conversation: '#general', text: 'on its way', action: false },
-      { localId: 'b', conversation: '#general', text: 'stuck', action: false, failed: 'too fast' },
     ];
+    const failed: FailedLine = {
+      kind: 'failed',
+      ts: T0 + 5,
+      from: 'alice',
+      text: 'stuck',
+      action: false,
+      reason: 'too fast',
+    };
     const lines = [
       message(2, 'waves', { action: true }),
       message(4, 'alice: look', { mention: true }),
+      failed,
     ];
     const rows = visibleRows({
       lines,
@@ -161,11 +189,19 @@ describe('MessagePane', () => {
       '',
       '09:30 * bob waves',
       '09:30 <bob> alice: look',
-      '  …   <alice> on its way',
       '  !   <alice> stuck',
       '      failed: too fast',
+      '  …   <alice> on its way',
     ]);
-    const mention = visibleRows({ lines, pending: [], scroll: FOLLOWING, width: 50, height: 1 });
+    assert.deepEqual(lineRows(failed, 50)[0]?.[0], { text: '  !   ', color: 'red', bold: true });
+    assert.deepEqual(lineRows(failed, 50)[1]?.[1], { text: 'failed: too fast', color: 'red' });
+    const mention = visibleRows({
+      lines: lines.slice(0, 2),
+      pending: [],
+      scroll: FOLLOWING,
+      width: 50,
+      height: 1,
+    });
     assert.deepEqual(
       mention[0]?.at(-1),
       { text: 'alice: look', color: 'yellow', bold: true },
@@ -225,10 +261,35 @@ describe('StatusBar', () => {
       columns: 160,
     });
     const text = wide.map((span) => span.text).join('');
+    // The TLS version and round trip of the lost connection are not shown as if current.
+    assert.match(text, /^ h:1 │ reconnecting in 3 s │ alice │ #general │ a topic .*\S {2,}$/);
+    assert.doesNotMatch(text, /TLSv1\.3|12 ms/);
+    const live = statusSpans({
+      server: 'h:1',
+      connection: { ...connection, state: 'connected' },
+      conversation: room,
+      now: T0,
+      columns: 160,
+    });
     assert.match(
-      text,
-      /h:1 │ reconnecting in 3 s │ TLSv1\.3 │ alice │ #general │ a topic .* 12 ms $/,
+      live.map((span) => span.text).join(''),
+      /h:1 │ connected │ TLSv1\.3 │ alice │ #general │ a topic .* 12 ms $/,
     );
+  });
+
+  it('gives the reason for a lost connection room before the server, user and room', () => {
+    const error = 'connection refused: is chat serve running on chat.example.org:7000?';
+    const text = statusSpans({
+      server: 'chat.example.org:7000',
+      connection: { ...connection, error },
+      conversation: room,
+      now: T0,
+      columns: 100,
+    })
+      .map((span) => span.text)
+      .join('');
+    assert.ok(text.includes(`reconnecting in 3 s │ ${error}`), text);
+    assert.equal(displayWidth(text), 100);
   });
 
   it('shows offline with its error, neutralised', () => {

@@ -15,18 +15,11 @@ import {
   pendingFor,
   scrollOf,
 } from '../../src/ui/state/chat-state.ts';
+import { welcomeFrame } from '../helpers/chat-frames.ts';
 
 // Wednesday 25 November 2026, 12:00 UTC.
 const T0 = Date.UTC(2026, 10, 25, 12, 0);
 const MINUTE = 60_000;
-
-const LIMITS = {
-  maxFrameBytes: 65_536,
-  maxTextChars: 4_000,
-  ratePerSecond: 10,
-  rateBurst: 20,
-  maxHistory: 200,
-};
 
 type RoomSpec = { room: string; topic?: string; members: string[]; lastId?: number };
 
@@ -34,12 +27,7 @@ function welcome(
   rooms: RoomSpec[],
   extra: Partial<ServerFrameOf<'welcome'>> = {},
 ): ServerFrameOf<'welcome'> {
-  return {
-    type: 'welcome',
-    v: 1,
-    user: 'alice',
-    server: 'test',
-    motd: '',
+  return welcomeFrame({
     rooms: rooms.map((r) => ({
       room: r.room,
       topic: r.topic ?? '',
@@ -52,9 +40,8 @@ function welcome(
       { user: 'carol', status: 'away', text: 'lunch' },
       { user: 'dave', status: 'online' },
     ],
-    limits: LIMITS,
     ...extra,
-  };
+  });
 }
 
 const ROOMS: RoomSpec[] = [
@@ -87,7 +74,7 @@ function base(opts: { bell?: boolean; maxLines?: number; timeZone?: string } = {
     timeZone: opts.timeZone ?? 'UTC',
     ...(opts.maxLines === undefined ? {} : { maxLines: opts.maxLines }),
   });
-  return chatReducer(initial, { type: 'welcome', frame: welcome(ROOMS) });
+  return chatReducer(initial, { type: 'welcome', frame: welcome(ROOMS), now: T0 });
 }
 
 function deepFreeze<T>(value: T): T {
@@ -100,7 +87,10 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Texts of a conversation's lines: messages as `from: text`, system as `* text`, days as `-- day`. */
+/**
+ * Texts of a conversation's lines: messages as `from: text`, system as
+ * `* text`, failed ones as `! from: text (reason)`, days as `-- day`.
+ */
 function texts(state: ChatState, name: string): string[] {
   return (state.conversations[name]?.lines ?? []).map(show);
 }
@@ -108,6 +98,7 @@ function texts(state: ChatState, name: string): string[] {
 function show(line: Line): string {
   if (line.kind === 'message') return `${line.from}: ${line.text}`;
   if (line.kind === 'system') return `* ${line.text}`;
+  if (line.kind === 'failed') return `! ${line.from}: ${line.text} (${line.reason})`;
   return `-- ${line.day}`;
 }
 
@@ -165,7 +156,7 @@ describe('welcome', () => {
     {
       name: 'opens the rooms in order, the first current, users and members set',
       start: () => initialChatState({ server: 'h:1', bell: true, timeZone: 'UTC' }),
-      action: { type: 'welcome', frame: welcome(ROOMS) },
+      action: { type: 'welcome', frame: welcome(ROOMS), now: T0 },
       view: (s) => ({
         order: s.order,
         current: s.current,
@@ -194,6 +185,7 @@ describe('welcome', () => {
           { room: '#a', members: [], lastId: 9 },
           { room: '#b', members: [] },
         ]),
+        now: T0,
       },
       view: (s) => [conv(s, '#a').hasMore, conv(s, '#b').hasMore, conv(s, '#a').lastId],
       want: [true, false, 0],
@@ -212,6 +204,7 @@ describe('welcome', () => {
           { room: '#general', members: ['alice', 'bob'], lastId: 1 },
           { room: '#ops', members: ['alice'] },
         ]),
+        now: T0,
       },
       view: (s) => ({
         order: s.order,
@@ -230,14 +223,18 @@ describe('welcome', () => {
     },
     {
       name: 'the current room gone, the first becomes current',
-      action: { type: 'welcome', frame: welcome([{ room: '#dev', members: ['alice'] }]) },
+      action: { type: 'welcome', frame: welcome([{ room: '#dev', members: ['alice'] }]), now: T0 },
       view: (s) => [s.order, s.current, s.conversations['#general']],
       want: [['#dev'], '#dev', undefined],
     },
     {
       name: 'ids that went back (history lost) are followed',
       given: [m('#general', 5, 'bob')],
-      action: { type: 'welcome', frame: welcome([{ ...ROOMS[0], lastId: 2 } as RoomSpec]) },
+      action: {
+        type: 'welcome',
+        frame: welcome([{ ...ROOMS[0], lastId: 2 } as RoomSpec]),
+        now: T0,
+      },
       view: (s) => conv(s, '#general').lastId,
       want: 2,
     },
@@ -247,19 +244,31 @@ describe('welcome', () => {
         chatReducer(initialChatState({ server: 'h:1', bell: true }), {
           type: 'welcome',
           frame: welcome(ROOMS, { epoch: 'one' }),
+          now: T0,
         }),
       given: [m('#general', 5, 'bob')],
-      action: { type: 'welcome', frame: welcome(ROOMS, { epoch: 'two' }) },
+      action: { type: 'welcome', frame: welcome(ROOMS, { epoch: 'two' }), now: T0 },
       view: (s) => [conv(s, '#general').lastId, s.epoch, s.notices.at(-1)?.text],
       want: [0, 'two', 'the server restarted and lost its message history'],
     },
     {
-      name: 'the motd is a notice on the first welcome only, neutralized',
-      start: () => initialChatState({ server: 'h:1', bell: true }),
-      given: [{ type: 'welcome', frame: welcome(ROOMS, { motd: 'hi\x1b[31m all' }) }],
-      action: { type: 'welcome', frame: welcome(ROOMS, { motd: 'hi\x1b[31m all' }) },
-      view: (s) => s.notices.map((n) => n.text),
-      want: ['hi\u241b[31m all'],
+      name: 'the intro, then the motd, open the first room on the first welcome only, neutralized',
+      start: () =>
+        initialChatState({ server: 'h:1', bell: true, intro: ['first run: made certs/'] }),
+      given: [
+        { type: 'welcome', frame: welcome(ROOMS, { motd: 'hi\x1b[31m all\nline two' }), now: T0 },
+      ],
+      action: { type: 'welcome', frame: welcome(ROOMS, { motd: 'hi\x1b[31m all' }), now: T0 },
+      view: (s) => [conv(s, '#general').lines, s.intro, s.notices.length],
+      want: [
+        [
+          { kind: 'system', ts: T0, text: 'first run: made certs/' },
+          { kind: 'system', ts: T0, text: 'hi\u241b[31m all' },
+          { kind: 'system', ts: T0, text: 'line two' },
+        ],
+        [],
+        0,
+      ],
     },
     {
       name: 'topics are neutralized to one line',
@@ -267,6 +276,7 @@ describe('welcome', () => {
       action: {
         type: 'welcome',
         frame: welcome([{ room: '#a', topic: 'one\ntwo\x07', members: [] }]),
+        now: T0,
       },
       view: (s) => conv(s, '#a').topic,
       want: 'one\u23ce two\u2407',
@@ -967,22 +977,65 @@ describe('pending', () => {
       want: [['l2'], ['l2']],
     },
     {
-      name: 'failed: kept and marked, with a notice',
-      given: [add('l1')],
-      action: { type: 'pendingFailed', localId: 'l1', error: 'dave is not connected' },
-      view: (s) => [pendingFor(s, '#general'), s.notices.at(-1)?.text],
-      want: [
-        [
-          {
-            localId: 'l1',
-            conversation: '#general',
-            text: 'hi',
-            action: false,
-            failed: 'dave is not connected',
-          },
-        ],
-        'not sent to #general: dave is not connected',
+      name: 'failed: no longer pending, a failed line where it failed, with a notice',
+      given: [m('#general', 1, 'bob'), add('l1'), add('l2', '#general', 'still waiting')],
+      action: { type: 'pendingFailed', localId: 'l1', error: 'too fast', now: T0 + 5 },
+      view: (s) => [
+        pendingFor(s, '#general').map((p) => p.localId),
+        conv(s, '#general').pendingIds,
+        conv(s, '#general').lines.at(-1),
+        s.notices.at(-1)?.text,
       ],
+      want: [
+        ['l2'],
+        ['l2'],
+        {
+          kind: 'failed',
+          ts: T0 + 5,
+          from: 'alice',
+          text: 'hi',
+          action: false,
+          reason: 'too fast',
+        },
+        'not sent to #general: too fast',
+      ],
+    },
+    {
+      name: 'failed: later messages come below it, and it is not unread',
+      given: [
+        m('#general', 1, 'bob'),
+        add('l1'),
+        { type: 'pendingFailed', localId: 'l1', error: 'too fast', now: T0 + 5 },
+      ],
+      action: m('#general', 2, 'bob'),
+      view: (s) => [texts(s, '#general'), conv(s, '#general').unread],
+      want: [['bob: m1', '! alice: hi (too fast)', 'bob: m2'], 0],
+    },
+    {
+      name: 'failed: the reason is neutralized in the line',
+      given: [add('l1', '@dave')],
+      action: { type: 'pendingFailed', localId: 'l1', error: 'no\x1b[2J\nway', now: T0 + 5 },
+      view: (s) => texts(s, '@dave'),
+      want: ['! alice: hi (no\u241b[2J\u23ce way)'],
+    },
+    {
+      name: 'failed on a new day: a day separator goes before it',
+      given: [m('#general', 1, 'bob'), add('l1')],
+      action: { type: 'pendingFailed', localId: 'l1', error: 'nope', now: T0 + 24 * 60 * MINUTE },
+      view: (s) => texts(s, '#general'),
+      want: ['bob: m1', '-- 2026-11-26', '! alice: hi (nope)'],
+    },
+    {
+      name: 'failed while scrolled up: the view stays, nothing counted as new',
+      given: [
+        m('#general', 1, 'bob'),
+        m('#general', 2, 'bob'),
+        add('l1'),
+        { type: 'scroll', by: 1 },
+      ],
+      action: { type: 'pendingFailed', localId: 'l1', error: 'nope', now: T0 + 5 },
+      view: (s) => scrollOf(s, '#general'),
+      want: { offset: 2, newWhileScrolled: 0 },
     },
     {
       name: 'an unknown local id changes nothing',
@@ -1167,11 +1220,31 @@ describe('scroll', () => {
       want: 9,
     },
     {
-      name: 'never past the max the pane gives',
+      name: 'never past the oldest line at the top of the pane (the mark below)',
       given: ten,
-      action: { type: 'scroll', by: 50, max: 4 },
+      action: { type: 'scroll', by: 50, height: 6 },
       view: (s) => scrollOf(s, '#general').offset,
-      want: 4,
+      want: 5,
+    },
+    {
+      name: 'with older messages on the server, the hint row stays above the oldest line',
+      start: () =>
+        chatReducer(initialChatState({ server: 'h:1', bell: false, timeZone: 'UTC' }), {
+          type: 'welcome',
+          frame: welcome([{ room: '#general', members: ['alice', 'bob'], lastId: 90 }]),
+          now: T0,
+        }),
+      given: Array.from({ length: 10 }, (_, i) => m('#general', 91 + i, 'bob')),
+      action: { type: 'scroll', by: 50, height: 6 },
+      view: (s) => [conv(s, '#general').hasMore, scrollOf(s, '#general').offset],
+      want: [true, 6],
+    },
+    {
+      name: 'nothing moves when every line fits',
+      given: ten,
+      action: { type: 'scroll', by: 5, height: 10 },
+      view: (s, before) => s === before,
+      want: true,
     },
     {
       name: 'down clamps at 0, which clears the new-message count',
@@ -1243,11 +1316,15 @@ describe('clear, notices, help', () => {
       given: [
         { type: 'pendingAdded', localId: 'a', conversation: '#general', text: 'x', action: false },
         { type: 'pendingAdded', localId: 'b', conversation: '#general', text: 'y', action: false },
-        { type: 'pendingFailed', localId: 'a', error: 'nope' },
+        { type: 'pendingFailed', localId: 'a', error: 'nope', now: T0 },
       ],
       action: { type: 'clear' },
-      view: (s) => [s.pending.map((p) => p.localId), conv(s, '#general').pendingIds],
-      want: [['b'], ['b']],
+      view: (s) => [
+        s.pending.map((p) => p.localId),
+        conv(s, '#general').pendingIds,
+        texts(s, '#general'),
+      ],
+      want: [['b'], ['b'], []],
     },
     {
       name: 'a notice is added newest last, neutralized',
@@ -1266,14 +1343,15 @@ describe('clear, notices, help', () => {
       want: [MAX_NOTICES, 'n6', 'last'],
     },
     {
-      name: 'dismissNotice removes that one',
+      name: 'dismissNotice removes that one and the older ones, never a newer one',
       given: [
         { type: 'notice', text: 'a' },
         { type: 'notice', text: 'b' },
+        { type: 'notice', text: 'c' },
       ],
-      action: { type: 'dismissNotice', id: 1 },
+      action: { type: 'dismissNotice', id: 2 },
       view: (s) => s.notices,
-      want: [{ id: 2, text: 'b' }],
+      want: [{ id: 3, text: 'c' }],
     },
     {
       name: 'toggleHelp opens the overlay',

@@ -1,7 +1,8 @@
 import { Box, Text } from 'ink';
 import TextInput from 'ink-text-input';
-import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useRef, useSyncExternalStore } from 'react';
 import { usePasteGate } from '../hooks/use-input-keys.ts';
+import { isForwardDelete } from '../input/input-keys.ts';
 import { inputWindow } from '../input/input-window.ts';
 import { insertText } from '../input/line-edit.ts';
 import { pasteQuestion } from '../input/paste.ts';
@@ -27,6 +28,12 @@ export type InputBoxProps = {
   onSubmit: (value: string) => void;
   /** Whether this box reads keys and shows its cursor. */
   focus: boolean;
+  /**
+   * The newest draft and cursor, read at every key: keys can arrive faster
+   * than renders, and the owner changes the draft too (Enter clears it,
+   * Ctrl+U kills, Up recalls), so `value` may be stale. Default: the props.
+   */
+  current?: () => { value: string; cursor: number };
 };
 
 /**
@@ -49,6 +56,7 @@ export function InputBox({
   onChange,
   onSubmit,
   focus,
+  current,
 }: InputBoxProps) {
   const columns = Math.max(1, Math.floor(width));
   const shownPrompt = truncate(neutralizeLine(prompt), Math.max(0, columns - MIN_FIELD));
@@ -63,8 +71,22 @@ export function InputBox({
   latest.current = { value, cursor };
   const changed = useRef(onChange);
   changed.current = onChange;
-  const before = value.slice(0, view.start);
-  const after = value.slice(view.end);
+  // The part of the draft the text input edits, as of the last key (or render).
+  const shownPart = useRef({ value, start: view.start, end: view.end });
+  shownPart.current = { value, start: view.start, end: view.end };
+  const owner = useRef(current);
+  owner.current = current;
+  // Stable, so the paste target set once below reads the newest draft too.
+  const read = useCallback(() => {
+    if (owner.current !== undefined) latest.current = owner.current();
+    return latest.current;
+  }, []);
+  const pull = () => {
+    const now = read();
+    const part = inputWindow(now.value, now.cursor, field, scroll.current);
+    shownPart.current = { value: now.value, start: part.start, end: part.end };
+    return { value: now.value.slice(part.start, part.end), cursor: now.cursor - part.start };
+  };
 
   // The text input sees every input event, pasted pieces and markers
   // included: what it makes of those is dropped, the paste is inserted whole.
@@ -73,23 +95,26 @@ export function InputBox({
   useEffect(() => {
     if (!focus) return;
     return paste.setTarget((text) => {
-      latest.current = insertText(latest.current, text);
+      latest.current = insertText(read(), text);
       changed.current(latest.current.value, latest.current.cursor);
     });
-  }, [paste, focus]);
+  }, [paste, focus, read]);
 
   const changeValue = (shown: string) => {
     if (paste.consumed()) return;
-    latest.current = { value: before + shown + after, cursor: latest.current.cursor };
+    const { value: whole, start, end } = shownPart.current;
+    const cursorNow = read().cursor;
+    latest.current = { value: whole.slice(0, start) + shown + whole.slice(end), cursor: cursorNow };
+    shownPart.current = { value: latest.current.value, start, end: start + shown.length };
     onChange(latest.current.value, latest.current.cursor);
   };
   const moveCursor = (offset: number) => {
     if (paste.consumed()) return;
-    latest.current = { value: latest.current.value, cursor: view.start + offset };
+    latest.current = { value: read().value, cursor: shownPart.current.start + offset };
     onChange(latest.current.value, latest.current.cursor);
   };
   const submit = () => {
-    if (!paste.consumed()) onSubmit(latest.current.value);
+    if (!paste.consumed()) onSubmit(read().value);
   };
 
   if (pending !== undefined) {
@@ -114,7 +139,9 @@ export function InputBox({
         cursorOffset={cursor - view.start}
         onChange={changeValue}
         onCursorOffsetChange={moveCursor}
-        accept={() => !paste.consumed()}
+        // Delete (not Backspace, though ink names both alike) is bound in useInputKeys.
+        accept={() => !paste.consumed() && !isForwardDelete(paste.raw())}
+        current={pull}
         onSubmit={submit}
         focus={focus}
       />

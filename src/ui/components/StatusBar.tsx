@@ -72,17 +72,26 @@ export function statusSpans(props: StatusBarProps): Span[] {
     drop: 0,
   };
   left.push(state);
-  if (connection.tlsVersion) left.push({ text: neutralizeLine(connection.tlsVersion), drop: 5 });
+  // TLS version and round trip describe a live connection: stale ones would mislead.
+  const live = connection.state === 'connected';
+  if (live && connection.tlsVersion) {
+    left.push({ text: neutralizeLine(connection.tlsVersion), drop: 5 });
+  }
   if (connection.user) left.push({ text: connection.user, drop: 3 });
   const name: Part | undefined = conversation ? { text: conversation.name, drop: 1 } : undefined;
   if (name) left.push(name);
   const right: Part[] =
-    connection.rttMs === undefined ? [] : [{ text: `${Math.round(connection.rttMs)} ms`, drop: 2 }];
+    !live || connection.rttMs === undefined
+      ? []
+      : [{ text: `${Math.round(connection.rttMs)} ms`, drop: 2 }];
+  const error = connection.error ? neutralizeLine(connection.error) : '';
 
   // One space of margin at each end.
   const room = (): number =>
     width - 2 - widthOf(left) - (right.length > 0 ? widthOf(right) + 1 : 0);
-  while (room() < 0) {
+  // While the connection is down, why matters more than the server, user and room.
+  const errorRoom = error === '' ? 0 : displayWidth(SEPARATOR) + displayWidth(error);
+  while (room() < (live ? 0 : errorRoom)) {
     const all = [...left, ...right];
     const worst = all.reduce((a, b) => (b.drop > a.drop ? b : a));
     if (worst.drop === 0) break;
@@ -99,7 +108,7 @@ export function statusSpans(props: StatusBarProps): Span[] {
     spare -= displayWidth(SEPARATOR) + displayWidth(cut);
     return { text: cut, drop: 0 };
   };
-  const errorPart = fit(connection.error ? neutralizeLine(connection.error) : '');
+  const errorPart = fit(error);
   const topicPart = name && left.includes(name) ? fit(conversation?.topic ?? '') : undefined;
   // The error follows the state, the topic the conversation's name (last on the left).
   const ordered: Part[] = [];

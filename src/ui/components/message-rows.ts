@@ -7,6 +7,7 @@
  */
 import type {
   DayLine,
+  FailedLine,
   Line,
   MessageLine,
   Pending,
@@ -102,23 +103,28 @@ export function dayRows(line: DayLine, width: number): RowSpans[] {
   return [[{ text: `${'─'.repeat(left)}${label}${'─'.repeat(rest - left)}`, dim: true }]];
 }
 
-/**
- * One of the user's own messages not yet acknowledged: dim, with '…' where
- * the time goes; a failed one has a red '!' there and a red `failed: reason`
- * row under it.
- */
+/** One of the user's own messages, dim, with `mark` where the time goes. */
+function ownRows(mark: Span, user: string, action: boolean, text: string, width: number) {
+  const head: Span[] = [mark, ...nickSpans(user, action, width, { dim: true })];
+  return { head, rows: block(head, text, width, { dim: true }) };
+}
+
+/** One of the user's own messages not yet acknowledged: dim, with '…' where the time goes. */
 export function pendingRows(pending: Pending, width: number, user: string): RowSpans[] {
-  const failed = pending.failed !== undefined;
-  const head: Span[] = [
-    failed ? { text: '  !   ', color: 'red', bold: true } : { text: '  …   ', dim: true },
-    ...nickSpans(user, pending.action, width, { dim: true }),
-  ];
-  const rows = block(head, pending.text, width, { dim: true });
-  if (pending.failed === undefined) return rows;
+  return ownRows({ text: '  …   ', dim: true }, user, pending.action, pending.text, width).rows;
+}
+
+/**
+ * One of the user's own messages that was not sent: dim, with a red '!'
+ * where the time goes and a red `failed: reason` row under it.
+ */
+export function failedRows(line: FailedLine, width: number): RowSpans[] {
+  const mark: Span = { text: '  !   ', color: 'red', bold: true };
+  const { head, rows } = ownRows(mark, line.from, line.action, line.text, width);
   const indent = Math.min(spansWidth(head), STACKED_INDENT * 3);
   return [
     ...rows,
-    [{ text: ' '.repeat(indent) }, { text: `failed: ${pending.failed}`, color: 'red' }],
+    [{ text: ' '.repeat(indent) }, { text: `failed: ${line.reason}`, color: 'red' }],
   ];
 }
 
@@ -145,6 +151,8 @@ export function lineRows(line: Line, width: number, timeZone?: string): RowSpans
         return systemRows(line, width, timeZone);
       case 'day':
         return dayRows(line, width);
+      case 'failed':
+        return failedRows(line, width);
     }
   });
 }
@@ -176,7 +184,8 @@ export type PaneInput = {
 
 /**
  * Exactly `height` rows, top to bottom: the lines that fit, newest at the
- * bottom (`scroll.offset` lines above the newest; pending messages below the
+ * bottom (`scroll.offset` lines above the newest, the last
+ * `scroll.hiddenRows` rows of that line hidden; pending messages below the
  * newest while following), blank rows above when there are too few. While
  * scrolled up the last row is the new-messages mark. Reads only the lines it
  * shows, plus one.
@@ -187,7 +196,14 @@ export function visibleRows(input: PaneInput): RowSpans[] {
   if (height === 0) return [];
   const { lines, pending } = input;
   const offset = Math.max(0, Math.min(Math.floor(input.scroll.offset), lines.length - 1));
-  const marker = offset > 0 ? newMessagesRow(input.scroll.newWhileScrolled) : undefined;
+  const anchor = lines[lines.length - 1 - offset];
+  const anchorRows = anchor === undefined ? [] : lineRows(anchor, width, input.timeZone);
+  const hidden = Math.max(
+    0,
+    Math.min(Math.floor(input.scroll.hiddenRows ?? 0), anchorRows.length - 1),
+  );
+  const marker =
+    offset > 0 || hidden > 0 ? newMessagesRow(input.scroll.newWhileScrolled) : undefined;
   let budget = height - (marker === undefined ? 0 : 1);
   // Blocks of rows, newest first; a block cut at the top keeps its last rows.
   const blocks: RowSpans[][] = [];
@@ -204,7 +220,8 @@ export function visibleRows(input: PaneInput): RowSpans[] {
       take(remembered(item, `${width} ${user}`, () => pendingRows(item, width, user)));
     }
   }
-  let index = lines.length - 1 - offset;
+  if (anchor !== undefined && budget > 0) take(anchorRows.slice(0, anchorRows.length - hidden));
+  let index = lines.length - 2 - offset;
   for (; index >= 0 && budget > 0; index--) {
     const line = lines[index];
     if (line !== undefined) take(lineRows(line, width, input.timeZone));

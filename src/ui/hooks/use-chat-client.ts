@@ -18,10 +18,10 @@ export const BATCH_MS = 16;
  */
 export function useChatClient(
   client: ChatClient,
-  options: { server: string; bell: boolean; now?: () => number },
+  options: { server: string; bell: boolean; intro?: readonly string[]; now?: () => number },
 ): [ChatState, (action: ChatAction) => void] {
   const [state, dispatch] = useReducer(chatReducer, options, (o) =>
-    initialChatState({ server: o.server, bell: o.bell }),
+    initialChatState({ server: o.server, bell: o.bell, ...(o.intro ? { intro: o.intro } : {}) }),
   );
   const queue = useRef<ChatAction[]>([]);
   const timer = useRef<NodeJS.Timeout | undefined>(undefined);
@@ -37,7 +37,8 @@ export function useChatClient(
       }, BATCH_MS);
     };
     const handlers = {
-      welcome: (frame: ChatClientEvents['welcome'][0]) => enqueue({ type: 'welcome', frame }),
+      welcome: (frame: ChatClientEvents['welcome'][0]) =>
+        enqueue({ type: 'welcome', frame, now: now() }),
       message: (frame: ChatClientEvents['message'][0]) => enqueue({ type: 'message', frame }),
       dm: (frame: ChatClientEvents['dm'][0]) => enqueue({ type: 'dm', frame }),
       joined: (frame: ChatClientEvents['joined'][0]) => enqueue({ type: 'joined', frame }),

@@ -7,6 +7,7 @@ import {
   editInput,
   type InputState,
   initialInputState,
+  isForwardDelete,
   submitInput,
 } from '../input/input-keys.ts';
 import {
@@ -43,6 +44,7 @@ export type PendingPaste = {
 export class PasteGate {
   private reader: PasteReader = idlePasteReader;
   private consumedNow = false;
+  private rawNow = '';
   private waiting: PendingPaste | undefined;
   private target: ((text: string) => void) | undefined;
   private users = 0;
@@ -53,6 +55,9 @@ export class PasteGate {
 
   /** Whether the input event being dispatched belongs to a paste or answers its question. */
   readonly consumed = (): boolean => this.consumedNow;
+
+  /** The raw text of the input event being dispatched (ink's `Key` cannot tell some keys apart). */
+  readonly raw = (): string => this.rawNow;
 
   /** The long paste waiting for an answer, if any (the same object until it changes). */
   readonly pending = (): PendingPaste | undefined => this.waiting;
@@ -89,7 +94,8 @@ export class PasteGate {
   }
 
   private readonly onEvent = (event: unknown): void => {
-    const step = readPasteEvent(this.reader, String(event));
+    this.rawNow = String(event);
+    const step = readPasteEvent(this.reader, this.rawNow);
     this.consumedNow = step.consumed;
     this.apply(step);
     if (step.consumed || this.waiting === undefined) return;
@@ -179,13 +185,15 @@ export type InputKeys = {
   submit: () => void;
   /** Replaces the draft (e.g. `'/msg bob '`); the cursor goes to the end unless given. */
   setValue: (value: string, cursor?: number) => void;
+  /** The newest draft and cursor, rendered or not (for `InputBox`'s `current`). */
+  read: () => { value: string; cursor: number };
 };
 
 /**
  * Owns the input box's draft, its history and Tab completion, and binds the
  * editing keys the patched ink-text-input leaves alone (see `applyInputKey`
  * for the list): Up/Down, Tab, Alt+Enter, Ctrl+A/E/B/F/W/U/K/D,
- * Ctrl/Alt+Left/Right, Alt+B/F, Alt+Backspace. Events that are part of a
+ * Ctrl/Alt+Left/Right, Alt+B/F, Alt+Backspace, Delete. Events that are part of a
  * bracketed paste, or answer its question, are left alone (see
  * {@link PasteGate}; `InputBox` inserts the paste).
  *
@@ -216,7 +224,8 @@ export function useInputKeys(options: InputKeysOptions): InputKeys {
       (input, key) => {
         // A pasted tab or arrow sequence is text, not a key; keys wait while a paste asks.
         if (paste.consumed()) return;
-        const next = applyInputKey(stateRef.current, input, key, optionsRef.current.candidates);
+        const keys = isForwardDelete(paste.raw()) ? { ...key, forwardDelete: true } : key;
+        const next = applyInputKey(stateRef.current, input, keys, optionsRef.current.candidates);
         if (next !== undefined) commit(next);
       },
       [commit, paste],
@@ -239,5 +248,10 @@ export function useInputKeys(options: InputKeysOptions): InputKeys {
     commit(next);
   }, [commit]);
 
-  return { value: state.value, cursor: state.cursor, onChange, submit, setValue };
+  const read = useCallback(
+    () => ({ value: stateRef.current.value, cursor: stateRef.current.cursor }),
+    [],
+  );
+
+  return { value: state.value, cursor: state.cursor, onChange, submit, setValue, read };
 }

@@ -54,7 +54,18 @@ export type InputKey = {
   readonly tab: boolean;
   readonly backspace: boolean;
   readonly delete: boolean;
+  /**
+   * The Delete key (ESC [3~). Ink names it and Backspace (DEL) both
+   * `delete`; the caller tells them apart by the raw sequence (see
+   * {@link isForwardDelete}).
+   */
+  readonly forwardDelete?: boolean;
 };
+
+/** Whether a raw input event is the Delete key, which deletes after the cursor. */
+export function isForwardDelete(raw: string): boolean {
+  return raw === '\u001b[3~';
+}
 
 /** An empty draft with an empty history of at most `maxHistory` lines. */
 export function initialInputState(maxHistory = 500): InputState {
@@ -178,7 +189,7 @@ function walkHistory(state: InputState, up: boolean): InputState {
  * (completion from `candidates`, cycling on repeated presses), Alt+Enter
  * (newline), Ctrl+A/E (line start/end), Ctrl+B/F (character), Ctrl+W and
  * Alt+Backspace (delete word), Ctrl+U/K (kill to line start/end), Ctrl+D
- * (delete forward, on a non-empty draft), Ctrl+Left/Right and Alt+Left/Right,
+ * (delete forward, on a non-empty draft), Delete (forward), Ctrl+Left/Right and Alt+Left/Right,
  * Alt+B/F (word moves). Never bound: Esc (it never clears the draft), Enter
  * (the text input submits), PageUp/PageDown, Home/End, Shift+Tab, Ctrl+C,
  * Ctrl+L, Ctrl+N/P, Alt+1..9, Alt+A and every other chord.
@@ -190,6 +201,7 @@ export function applyInputKey(
   candidates: CompletionCandidates,
 ): InputState | undefined {
   if (key.escape) return undefined;
+  if (key.forwardDelete) return withLine(state, deleteForward(state));
   if (key.ctrl) {
     const line = ctrlChord(state, input, key);
     return line === undefined ? undefined : withLine(state, line);

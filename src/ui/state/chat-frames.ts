@@ -63,7 +63,11 @@ function withSpeakers(state: ChatState, room: string, speakers: readonly string[
  * The current conversation stays when it still exists, else the first one.
  * A new server epoch (a restart that lost history) resets the ids seen.
  */
-export function onWelcome(state: ChatState, frame: ServerFrameOf<'welcome'>): ChatState {
+export function onWelcome(
+  state: ChatState,
+  frame: ServerFrameOf<'welcome'>,
+  now: number,
+): ChatState {
   const byName = new Map(frame.rooms.map((room) => [room.room, room]));
   const rooms = state.order.filter((name) => byName.has(name));
   for (const room of frame.rooms) if (!rooms.includes(room.room)) rooms.push(room.room);
@@ -113,12 +117,18 @@ export function onWelcome(state: ChatState, frame: ServerFrameOf<'welcome'>): Ch
     recent: keep(state.recent),
     pending: state.pending.filter((pending) => exists(pending.conversation)),
   };
-  if (state.serverName === undefined && frame.motd.trim() !== '') {
-    next = addNotice(next, frame.motd);
-  }
   if (restarted) next = addNotice(next, 'the server restarted and lost its message history');
   const current = state.current !== undefined && exists(state.current) ? state.current : order[0];
-  return select({ ...next, current: undefined }, current);
+  next = select({ ...next, current: undefined }, current);
+  // Said once, where the user looks first; a notice would be gone in seconds.
+  if (state.serverName === undefined && current !== undefined) {
+    const said = [...state.intro, ...frame.motd.split('\n')].filter((text) => text.trim() !== '');
+    for (const text of said) {
+      next = addSystemLine(next, current, now, neutralizeLine(text), undefined);
+    }
+    next = { ...next, intro: [] };
+  }
+  return next;
 }
 
 function receive(

@@ -6,13 +6,19 @@ import { appendLine, type BatchScope, boundLines } from './chat-lines.ts';
 import {
   type ChatState,
   type Conversation,
+  type Line,
   MAX_NOTICES,
-  type MessageLine,
   type ScrollState,
-  type SystemLine,
+  type TimedLine,
 } from './chat-types.ts';
 
-const FOLLOWING: ScrollState = { offset: 0, newWhileScrolled: 0 };
+/** The scroll state of a pane that follows the bottom. */
+export const FOLLOWING: ScrollState = { offset: 0, newWhileScrolled: 0 };
+
+/** The pane is scrolled up (not following the bottom). */
+export function isScrolled(scroll: ScrollState): boolean {
+  return scroll.offset > 0 || (scroll.hiddenRows ?? 0) > 0;
+}
 
 /**
  * `record[key]` when it is the record's own entry. User names may be
@@ -98,7 +104,7 @@ export function addToOrder(state: ChatState, conversation: Conversation): ChatSt
 export function addLine(
   state: ChatState,
   conversation: Conversation,
-  line: MessageLine | SystemLine,
+  line: TimedLine,
   scope: BatchScope | undefined,
   update: Partial<Conversation> = {},
   countsAsNew = false,
@@ -106,8 +112,9 @@ export function addLine(
   const appended = appendLine(conversation, line, state.timeZone, scope);
   let next = putConversation(state, { ...appended.conversation, ...update });
   const scroll = scrollOf(state, conversation.name);
-  if (scroll.offset > 0) {
+  if (isScrolled(scroll)) {
     next = setScroll(next, conversation.name, {
+      ...scroll,
       offset: scroll.offset + appended.added,
       newWhileScrolled: scroll.newWhileScrolled + (countsAsNew ? 1 : 0),
     });
@@ -130,12 +137,100 @@ export function addSystemLine(
 
 /** Sets a conversation's scroll state (dropping it when back to following). */
 export function setScroll(state: ChatState, name: string, scroll: ScrollState): ChatState {
-  if (scroll.offset === 0 && scroll.newWhileScrolled === 0) {
+  if (!isScrolled(scroll) && scroll.newWhileScrolled === 0) {
     return Object.hasOwn(state.scroll, name)
       ? { ...state, scroll: withoutKey(state.scroll, name) }
       : state;
   }
-  return { ...state, scroll: { ...state.scroll, [name]: scroll } };
+  const { hiddenRows, ...rest } = scroll;
+  // `hiddenRows` is stored only when it counts, so a line-only position compares equal.
+  return {
+    ...state,
+    scroll: { ...state.scroll, [name]: hiddenRows ? { ...rest, hiddenRows } : rest },
+  };
+}
+
+/** What `scrolledBy` needs to know of the pane. */
+export type PaneMeasure = {
+  /** A line's height in rows at the pane's width (default: 1). */
+  rowsOf?: ((line: Line) => number) | undefined;
+  /** The pane's height in rows; unknown: up stops with one row of lines above the mark. */
+  height?: number | undefined;
+  /** The history hint takes a row above the oldest line. */
+  hasMore: boolean;
+};
+
+/**
+ * `scroll` moved `by` rows up (negative: down) over `lines`. Up stops when
+ * the oldest line's first row (under the history hint, if shown) is at the
+ * top of the pane, the new-messages mark taking its last row; nothing moves
+ * when every line fits while following. Down to the bottom follows again,
+ * which clears the new-message count. Measures only the lines passed over,
+ * plus a pane's worth.
+ */
+export function scrolledBy(
+  scroll: ScrollState,
+  lines: readonly Line[],
+  by: number,
+  pane: PaneMeasure,
+): ScrollState {
+  if (lines.length === 0 || !Number.isFinite(by) || Math.trunc(by) === 0) return scroll;
+  const rowsAt = (index: number): number => {
+    const line = lines[index];
+    const rows = line === undefined || pane.rowsOf === undefined ? 1 : pane.rowsOf(line);
+    return Number.isFinite(rows) ? Math.max(1, Math.floor(rows)) : 1;
+  };
+  const newest = lines.length - 1;
+  let anchor = newest - Math.min(newest, Math.max(0, Math.floor(scroll.offset)));
+  let hidden = Math.min(rowsAt(anchor) - 1, Math.max(0, Math.floor(scroll.hiddenRows ?? 0)));
+  if (by > 0) {
+    const steps = Math.trunc(by);
+    const height = pane.height === undefined ? undefined : Math.max(1, Math.floor(pane.height));
+    const hint = pane.hasMore ? 1 : 0;
+    // Rows left for lines at the top stop: the mark takes the last, the hint the first.
+    const room = height === undefined ? 1 : Math.max(1, height - 1 - hint);
+    // Rows of lines above the bottom of the view, counted only as far as matters.
+    const enough = Math.max(steps + room, (height ?? 0) + 1);
+    let above = rowsAt(anchor) - hidden;
+    for (let index = anchor - 1; index >= 0 && above < enough; index--) above += rowsAt(index);
+    const following = anchor === newest && hidden === 0;
+    if (following && height !== undefined && above + hint <= height) return scroll;
+    let up = Math.min(steps, above - room);
+    if (up <= 0) return scroll;
+    while (up > 0) {
+      const left = rowsAt(anchor) - hidden;
+      if (up < left) {
+        hidden += up;
+        up = 0;
+      } else {
+        up -= left;
+        anchor -= 1;
+        hidden = 0;
+      }
+    }
+  } else {
+    let down = -Math.trunc(by);
+    while (down > 0) {
+      if (down <= hidden) {
+        hidden -= down;
+        down = 0;
+      } else if (anchor === newest) {
+        hidden = 0;
+        down = 0;
+      } else {
+        // The anchor's hidden rows, then the next line's first row.
+        down -= hidden + 1;
+        anchor += 1;
+        hidden = rowsAt(anchor) - 1;
+      }
+    }
+  }
+  const offset = newest - anchor;
+  if (offset === 0 && hidden === 0) return FOLLOWING;
+  const newWhileScrolled = scroll.newWhileScrolled;
+  return hidden === 0
+    ? { offset, newWhileScrolled }
+    : { offset, hiddenRows: hidden, newWhileScrolled };
 }
 
 /**
@@ -150,14 +245,17 @@ export function touch(state: ChatState, name: string, scope: BatchScope | undefi
   return bound(state, name);
 }
 
-/** Keeps the named conversation within `maxLines`, its scroll offset within its lines. */
+/**
+ * Keeps the named conversation within `maxLines`, its scroll within its
+ * lines: an anchor dropped moves to the oldest line kept, at its bottom row.
+ */
 export function bound(state: ChatState, name: string): ChatState {
   const conversation = conversationOf(state, name);
   if (conversation === undefined) return state;
   const bounded = boundLines(conversation, state.maxLines);
   if (bounded === conversation) return state;
   const next = putConversation(state, bounded);
-  const scroll = scrollOf(next, name);
+  const { hiddenRows: _, ...scroll } = scrollOf(next, name);
   const max = Math.max(0, bounded.lines.length - 1);
   return scroll.offset > max ? setScroll(next, name, { ...scroll, offset: max }) : next;
 }

@@ -5,7 +5,7 @@
  * during that batch, so nobody else holds them) are appended to in place.
  */
 import { dayKey, dayLabel } from '../text/time.ts';
-import type { Conversation, DayLine, Line, MessageLine, SystemLine } from './chat-types.ts';
+import type { Conversation, DayLine, Line, MessageLine, TimedLine } from './chat-types.ts';
 
 /**
  * One run of `chatReducer` over a batch: line arrays it created (safe to
@@ -43,7 +43,7 @@ function separator(ts: number, timeZone: string | undefined): DayLine {
  */
 export function appendLine(
   conversation: Conversation,
-  line: MessageLine | SystemLine,
+  line: TimedLine,
   timeZone: string | undefined,
   scope: BatchScope | undefined,
 ): { conversation: Conversation; added: number } {

@@ -50,23 +50,26 @@ function byName(a: string, b: string): number {
 
 /**
  * The current room's members (for a DM: the peer and the user) with their
- * presence: online first, then away, then offline, each alphabetical. A
- * member with no presence known is online (the server lists only connected
- * members).
+ * presence: online first, then away, then offline, each alphabetical. The
+ * server tells every connected user's presence (in `welcome`, then in
+ * `presence` frames): a DM peer it never named is offline. A room member
+ * with none known is online (rooms list only connected members).
  */
 export function currentMembers(state: ChatState): MemberView[] {
   const conversation = currentConversation(state);
   if (conversation === undefined) return [];
+  const me = state.connection.user;
   const names =
     conversation.kind === 'room'
       ? conversation.members
-      : [conversation.name.slice(1), state.connection.user].filter(
-          (name): name is string => name !== undefined,
-        );
+      : [conversation.name.slice(1), me].filter((name): name is string => name !== undefined);
   const views = [...new Set(names)].map((user): MemberView => {
     const presence = getOwn(state.users, user);
-    return presence?.text === undefined
-      ? { user, status: presence?.status ?? 'online' }
+    if (presence === undefined) {
+      return { user, status: conversation.kind === 'room' || user === me ? 'online' : 'offline' };
+    }
+    return presence.text === undefined
+      ? { user, status: presence.status }
       : { user, status: presence.status, text: presence.text };
   });
   return views.sort((a, b) => RANK[a.status] - RANK[b.status] || byName(a.user, b.user));
@@ -94,7 +97,7 @@ export function completionCandidates(state: ChatState): { users: string[]; rooms
   return { users, rooms };
 }
 
-/** The user's unacknowledged (or failed) messages to `name`, in send order. */
+/** The user's unacknowledged messages to `name`, in send order. */
 export function pendingFor(state: ChatState, name: string): Pending[] {
   const conversation = conversationOf(state, name);
   if (conversation === undefined) return [];

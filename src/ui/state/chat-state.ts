@@ -4,7 +4,7 @@
  * time carry `now`). Updates are immutable; the input state is never changed.
  * The `use-chat` hook turns ChatClient events into actions, batched per frame.
  */
-import { neutralize } from '../text/sanitize.ts';
+import { neutralize, neutralizeLine } from '../text/sanitize.ts';
 import {
   onDirectMessage,
   onHistory,
@@ -16,13 +16,16 @@ import {
   onWelcome,
 } from './chat-frames.ts';
 import {
+  addLine,
   addNotice,
   addToOrder,
   bound,
   conversationOf,
+  FOLLOWING,
   newDm,
   putConversation,
   removeConversation,
+  scrolledBy,
   scrollOf,
   select,
   setScroll,
@@ -49,7 +52,8 @@ export * from './chat-types.ts';
 /**
  * The state before any connection. `bell` enables the terminal bell on
  * mentions; `timeZone` (IANA) places day separators (default: the
- * machine's); `maxLines` bounds each conversation (count, default 5,000).
+ * machine's); `maxLines` bounds each conversation (count, default 5,000);
+ * `intro` lines open the first conversation once connected.
  */
 export function initialChatState(opts: {
   server: string;
@@ -57,6 +61,7 @@ export function initialChatState(opts: {
   bell: boolean;
   timeZone?: string;
   maxLines?: number;
+  intro?: readonly string[];
 }): ChatState {
   return {
     server: opts.server,
@@ -70,6 +75,7 @@ export function initialChatState(opts: {
     scroll: {},
     overlay: 'none',
     notices: [],
+    intro: opts.intro ?? [],
     nextNoticeId: 1,
     bell: 0,
     bellEnabled: opts.bell,
@@ -95,7 +101,7 @@ function reduce(state: ChatState, action: ChatAction, scope: BatchScope | undefi
       return next;
     }
     case 'welcome':
-      return onWelcome(state, action.frame);
+      return onWelcome(state, action.frame, action.now);
     case 'message':
       return onRoomMessage(state, action.frame, scope);
     case 'dm':
@@ -119,9 +125,9 @@ function reduce(state: ChatState, action: ChatAction, scope: BatchScope | undefi
     case 'pendingAdded':
       return addPending(state, action);
     case 'pendingAcked':
-      return settlePending(state, action.localId, undefined);
+      return settlePending(state, action.localId, undefined, scope);
     case 'pendingFailed':
-      return settlePending(state, action.localId, action.error);
+      return settlePending(state, action.localId, action, scope);
     case 'switchTo':
       return select(state, conversationOf(state, action.name)?.name);
     case 'nextConversation':
@@ -148,18 +154,16 @@ function reduce(state: ChatState, action: ChatAction, scope: BatchScope | undefi
       return removeConversation(state, action.name);
     }
     case 'scroll':
-      return scrollBy(state, action.by, action.max);
+      return scrollBy(state, action);
     case 'scrollToBottom':
-      return state.current === undefined
-        ? state
-        : setScroll(state, state.current, { offset: 0, newWhileScrolled: 0 });
+      return state.current === undefined ? state : setScroll(state, state.current, FOLLOWING);
     case 'clear':
       return clearCurrent(state);
     case 'notice':
       return addNotice(state, action.text);
     case 'dismissNotice':
-      return state.notices.some((notice) => notice.id === action.id)
-        ? { ...state, notices: state.notices.filter((notice) => notice.id !== action.id) }
+      return state.notices.some((notice) => notice.id <= action.id)
+        ? { ...state, notices: state.notices.filter((notice) => notice.id > action.id) }
         : state;
     case 'toggleHelp':
       return { ...state, overlay: state.overlay === 'help' ? 'none' : 'help' };
@@ -216,30 +220,40 @@ function addPending(
     pendingIds: [...conversation.pendingIds, action.localId],
   });
   next = { ...next, pending: [...next.pending, pending] };
-  return setScroll(next, conversation.name, { offset: 0, newWhileScrolled: 0 });
+  return setScroll(next, conversation.name, FOLLOWING);
 }
 
 /**
- * An ack removes the pending message (the echoed frame shows it as a line);
- * a failure keeps it, marked, until the conversation is cleared or closed.
+ * An ack removes the pending message (the echoed frame shows it as a line).
+ * A failure removes it too, with a notice, and adds it as a failed line at
+ * the bottom (at `now`), which then scrolls, is bounded and is cleared like
+ * any other line.
  */
-function settlePending(state: ChatState, localId: string, error: string | undefined): ChatState {
+function settlePending(
+  state: ChatState,
+  localId: string,
+  failure: { error: string; now: number } | undefined,
+  scope: BatchScope | undefined,
+): ChatState {
   const pending = state.pending.find((p) => p.localId === localId);
   if (pending === undefined) return state;
-  if (error !== undefined) {
-    const failed = state.pending.map((p) => (p === pending ? { ...p, failed: error } : p));
-    return addNotice(
-      { ...state, pending: failed },
-      `not sent to ${pending.conversation}: ${error}`,
-    );
+  let next: ChatState = { ...state, pending: state.pending.filter((p) => p !== pending) };
+  if (failure !== undefined) {
+    next = addNotice(next, `not sent to ${pending.conversation}: ${failure.error}`);
   }
-  const next = { ...state, pending: state.pending.filter((p) => p !== pending) };
   const conversation = conversationOf(next, pending.conversation);
   if (conversation === undefined) return next;
-  return putConversation(next, {
-    ...conversation,
-    pendingIds: conversation.pendingIds.filter((id) => id !== localId),
-  });
+  const pendingIds = conversation.pendingIds.filter((id) => id !== localId);
+  if (failure === undefined) return putConversation(next, { ...conversation, pendingIds });
+  const line = {
+    kind: 'failed',
+    ts: failure.now,
+    from: state.connection.user ?? 'you',
+    text: pending.text,
+    action: pending.action,
+    reason: neutralizeLine(failure.error),
+  } as const;
+  return addLine(next, conversation, line, scope, { pendingIds });
 }
 
 function step(state: ChatState, by: 1 | -1): ChatState {
@@ -269,42 +283,35 @@ function nextActive(state: ChatState): string | undefined {
   return best?.name ?? state.current;
 }
 
-/** Scrolls the current pane `by` lines up (negative: down), within 0..min(max, lines - 1). */
-function scrollBy(state: ChatState, by: number, max: number | undefined): ChatState {
+/** Scrolls the current pane by rows (see `scrolledBy`). */
+function scrollBy(state: ChatState, action: Extract<ChatAction, { type: 'scroll' }>): ChatState {
   const conversation =
     state.current === undefined ? undefined : conversationOf(state, state.current);
-  if (conversation === undefined || !Number.isFinite(by)) return state;
+  if (conversation === undefined) return state;
   const scroll = scrollOf(state, conversation.name);
-  const top = Math.max(0, Math.min(max ?? Number.POSITIVE_INFINITY, conversation.lines.length - 1));
-  const offset = Math.max(0, Math.min(top, scroll.offset + Math.trunc(by)));
-  return setScroll(state, conversation.name, {
-    offset,
-    newWhileScrolled: offset === 0 ? 0 : scroll.newWhileScrolled,
+  const moved = scrolledBy(scroll, conversation.lines, action.by, {
+    rowsOf: action.rowsOf,
+    height: action.height,
+    hasMore: conversation.hasMore,
   });
+  return moved === scroll ? state : setScroll(state, conversation.name, moved);
 }
 
 /**
- * Empties the current pane (and drops its failed messages). History can
- * bring the messages back: the next request asks for those before the
- * newest id seen.
+ * Empties the current pane, failed messages included; waiting ones stay.
+ * History can bring the messages back: the next request asks for those
+ * before the newest id seen.
  */
 function clearCurrent(state: ChatState): ChatState {
   const conversation =
     state.current === undefined ? undefined : conversationOf(state, state.current);
   if (conversation === undefined) return state;
-  const dropped = state.pending.filter(
-    (p) => p.conversation === conversation.name && p.failed !== undefined,
-  );
   const { lastDay: _, oldestId: __, ...rest } = conversation;
-  let next = putConversation(state, {
+  const next = putConversation(state, {
     ...rest,
     lines: [],
     ...(conversation.lastId > 0 ? { oldestId: conversation.lastId + 1 } : {}),
     hasMore: conversation.hasMore || conversation.lastId > 0,
-    pendingIds: conversation.pendingIds.filter((id) => !dropped.some((p) => p.localId === id)),
   });
-  if (dropped.length > 0) {
-    next = { ...next, pending: next.pending.filter((p) => !dropped.includes(p)) };
-  }
-  return setScroll(next, conversation.name, { offset: 0, newWhileScrolled: 0 });
+  return setScroll(next, conversation.name, FOLLOWING);
 }

@@ -43,8 +43,30 @@ export type SystemLine = { readonly kind: 'system'; readonly ts: number; readonl
  */
 export type DayLine = { readonly kind: 'day'; readonly day: string; readonly label: string };
 
+/**
+ * One of the user's messages the server did not take, where the failure
+ * happened: it scrolls, is bounded and cleared like any line. Not a message
+ * (no id, never unread, never fetched again as history).
+ */
+export type FailedLine = {
+  readonly kind: 'failed';
+  /** When the failure was known, epoch ms. */
+  readonly ts: number;
+  /** The user's name as it was then. */
+  readonly from: string;
+  /** Neutralized. */
+  readonly text: string;
+  /** A `/me` action. */
+  readonly action: boolean;
+  /** Why it was not sent, one line, neutralized. */
+  readonly reason: string;
+};
+
+/** A line with a time of its own (all but day separators). */
+export type TimedLine = MessageLine | SystemLine | FailedLine;
+
 /** One entry of a conversation's pane. */
-export type Line = MessageLine | SystemLine | DayLine;
+export type Line = TimedLine | DayLine;
 
 /** A `#room` or a direct-message conversation `@peer`. */
 export type Conversation = {
@@ -94,7 +116,7 @@ export type ConnectionView = {
 /** A user's presence as last announced; `text` (the away message) is neutralized. */
 export type UserPresence = { readonly status: PresenceStatus; readonly text?: string };
 
-/** One of the user's own messages, sent but not yet acknowledged. */
+/** One of the user's own messages, sent but not yet acknowledged (a failed one becomes a FailedLine). */
 export type Pending = {
   readonly localId: string;
   /** `#room` or `@peer`. */
@@ -102,14 +124,21 @@ export type Pending = {
   /** Neutralized, for display. */
   readonly text: string;
   readonly action: boolean;
-  /** Why it could not be sent (one line); absent while still waiting. */
-  readonly failed?: string;
 };
 
-/** How far a conversation's pane is scrolled up. */
+/**
+ * How far a conversation's pane is scrolled up. The view is anchored to a
+ * line (so lines arriving below leave it still) and a row within it; it
+ * follows the bottom when both are 0.
+ */
 export type ScrollState = {
-  /** Entries of `lines` between the bottom of the pane and the newest line (0: following). */
+  /** Entries of `lines` after the anchor line, the one at the bottom of the view (0: the newest). */
   readonly offset: number;
+  /**
+   * Rows of the anchor line hidden below the bottom of the view, from
+   * 0 to its height in rows - 1 (absent: 0).
+   */
+  readonly hiddenRows?: number;
   /** Messages from others that arrived below the view while scrolled up (count). */
   readonly newWhileScrolled: number;
 };
@@ -142,6 +171,11 @@ export type ChatState = {
   readonly overlay: 'none' | 'help';
   /** Newest last, at most MAX_NOTICES. */
   readonly notices: readonly Notice[];
+  /**
+   * What to say at the top of the first conversation once connected (what
+   * first run did), before the server's message of the day; emptied then.
+   */
+  readonly intro: readonly string[];
   readonly nextNoticeId: number;
   /** Bumped once per mention (or DM) from someone else while `bellEnabled`: the UI rings on change. */
   readonly bell: number;
@@ -154,7 +188,7 @@ export type ChatState = {
 
 /** Everything that changes the state. Actions that need the time carry `now` (epoch ms). */
 export type ChatAction =
-  | { type: 'welcome'; frame: ServerFrameOf<'welcome'> }
+  | { type: 'welcome'; frame: ServerFrameOf<'welcome'>; now: number }
   | { type: 'message'; frame: RoomMessage }
   | { type: 'dm'; frame: DirectMessage }
   | { type: 'joined'; frame: ServerFrameOf<'joined'> }
@@ -176,7 +210,8 @@ export type ChatAction =
   | { type: 'rtt'; ms: number }
   | { type: 'pendingAdded'; localId: string; conversation: string; text: string; action: boolean }
   | { type: 'pendingAcked'; localId: string; id: number }
-  | { type: 'pendingFailed'; localId: string; error: string }
+  /** The message becomes a FailedLine at the bottom, at `now`. */
+  | { type: 'pendingFailed'; localId: string; error: string; now: number }
   | { type: 'switchTo'; name: string }
   | { type: 'nextConversation' }
   | { type: 'previousConversation' }
@@ -185,11 +220,23 @@ export type ChatAction =
   | { type: 'nextActivity' }
   | { type: 'openDm'; peer: string }
   | { type: 'closeConversation'; name: string }
-  /** `by` lines up (positive) or down (negative); `max` caps the offset (lines), e.g. so the first line stays at the top. */
-  | { type: 'scroll'; by: number; max?: number }
+  /**
+   * `by` rows up (positive) or down (negative) in the current pane, stopping
+   * when the oldest row reaches the top of a pane `height` rows tall (the
+   * new-messages mark included). `rowsOf` gives a line's height in rows at
+   * the pane's width (default 1); without `height`, the view stops with one
+   * row above the mark.
+   */
+  | {
+      type: 'scroll';
+      by: number;
+      rowsOf?: (line: Line) => number;
+      height?: number;
+    }
   | { type: 'scrollToBottom' }
   | { type: 'clear' }
   | { type: 'notice'; text: string }
+  /** Removes the notice `id` and every older one. */
   | { type: 'dismissNotice'; id: number }
   | { type: 'toggleHelp' }
   | { type: 'closeHelp' }

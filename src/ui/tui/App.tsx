@@ -2,13 +2,17 @@ import { useApp, useInput, useStdout } from 'ink';
 import { useEffect, useState } from 'react';
 import type { ChatClient } from '../../net/chat-client.ts';
 import { InputBox } from '../components/InputBox.tsx';
+import { lineRows } from '../components/message-rows.ts';
 import { useChatClient } from '../hooks/use-chat-client.ts';
 import { useInputKeys, usePasteGate } from '../hooks/use-input-keys.ts';
 import { useTerminalSize } from '../hooks/use-terminal-size.ts';
 import { COMMANDS } from '../input/command-parser.ts';
-import { completionCandidates } from '../state/chat-state.ts';
-import { ChatScreen } from './ChatScreen.tsx';
+import { completionCandidates, type Line } from '../state/chat-state.ts';
+import { ChatScreen, screenLayout } from './ChatScreen.tsx';
 import { useCommands } from './use-commands.ts';
+
+/** How long a notice stays above the input, in ms. */
+const NOTICE_MS = 10_000;
 
 /** Props of the TUI's root. */
 export interface AppProps {
@@ -16,7 +20,7 @@ export interface AppProps {
   /** `host:port`, for the status bar. */
   server: string;
   bell: boolean;
-  /** What first-run did (certificates made, a server started), shown once. */
+  /** What first-run did (certificates made, a server started), said atop the first room. */
   notices: readonly string[];
 }
 
@@ -28,7 +32,7 @@ export function App({ client, server, bell, notices }: AppProps) {
   const { exit } = useApp();
   const { stdout, write } = useStdout();
   const { columns, rows } = useTerminalSize();
-  const [state, dispatch] = useChatClient(client, { server, bell });
+  const [state, dispatch] = useChatClient(client, { server, bell, intro: notices });
   const [now, setNow] = useState(Date.now);
   const run = useCommands(client, state, dispatch, exit);
   const candidates = {
@@ -39,14 +43,13 @@ export function App({ client, server, bell, notices }: AppProps) {
   const paste = usePasteGate();
 
   useEffect(() => {
-    for (const text of notices) dispatch({ type: 'notice', text });
     client.connect().catch(() => {
       // Shown through the client's state events, with the fix.
     });
     return () => {
       void client.close();
     };
-  }, [client, dispatch, notices]);
+  }, [client]);
 
   // A clock only while a countdown is on screen: an idle client wakes for nothing.
   const reconnecting = state.connection.state === 'reconnecting';
@@ -61,15 +64,30 @@ export function App({ client, server, bell, notices }: AppProps) {
     if (state.bell > 0) stdout.write('\u0007');
   }, [state.bell, stdout]);
 
-  const paneRows = Math.max(1, rows - 4);
+  // A notice is a passing hint: it goes after a while, and the older ones with it.
+  const newestNotice = state.notices.at(-1)?.id;
+  useEffect(() => {
+    if (newestNotice === undefined) return;
+    const timer = setTimeout(
+      () => dispatch({ type: 'dismissNotice', id: newestNotice }),
+      NOTICE_MS,
+    );
+    return () => clearTimeout(timer);
+  }, [newestNotice, dispatch]);
+
+  // PageUp/PageDown move a pane's height less one row, measured as the pane draws lines.
+  const pane = screenLayout(columns, rows, state.overlay === 'help');
+  const page = Math.max(1, pane.middle - 1);
+  const rowsOf = (line: Line) => lineRows(line, pane.paneWidth, state.timeZone).length;
+  const scroll = (by: number) => dispatch({ type: 'scroll', by, rowsOf, height: pane.middle });
   useInput((text, key) => {
     if (paste.consumed()) return; // pasted text, or the answer to "paste N lines?", is no app key
     if (key.ctrl && text === 'c') {
       if (input.value === '') exit();
       else input.setValue('');
     } else if (key.escape) dispatch({ type: 'closeHelp' });
-    else if (key.pageUp) dispatch({ type: 'scroll', by: paneRows - 1 });
-    else if (key.pageDown) dispatch({ type: 'scroll', by: -(paneRows - 1) });
+    else if (key.pageUp) scroll(page);
+    else if (key.pageDown) scroll(-page);
     else if (key.end) dispatch({ type: 'scrollToBottom' });
     else if (key.ctrl && text === 'n') dispatch({ type: 'nextConversation' });
     else if (key.ctrl && text === 'p') dispatch({ type: 'previousConversation' });
@@ -98,6 +116,7 @@ export function App({ client, server, bell, notices }: AppProps) {
           onChange={input.onChange}
           onSubmit={input.submit}
           focus={true}
+          current={input.read}
         />
       }
     />

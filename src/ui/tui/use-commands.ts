@@ -37,6 +37,7 @@ export function useCommands(
             type: 'pendingFailed',
             localId,
             error: error instanceof ChatError ? describeError(error) : String(error),
+            now: Date.now(),
           }),
       );
     },
@@ -64,9 +65,9 @@ export function useCommands(
           }
           return say(current, parsed.text, parsed.kind === 'me');
         case 'join':
-          return client.join(parsed.room);
+          return tell(`/join ${parsed.room}`, () => client.join(parsed.room), notice);
         case 'part':
-          return client.part(parsed.room);
+          return tell(`/part ${parsed.room}`, () => client.part(parsed.room), notice);
         case 'msg':
           dispatch({ type: 'openDm', peer: parsed.to });
           if (parsed.text) say(`@${parsed.to}`, parsed.text, false);
@@ -82,11 +83,15 @@ export function useCommands(
             const topic = stateRef.current.conversations[current]?.topic;
             return notice(topic ? `topic of ${current}: ${topic}` : `${current} has no topic`);
           }
-          return client.setTopic(current, parsed.text);
+          {
+            const text = parsed.text;
+            const command = text === '' ? '/topic (clear)' : `/topic ${text}`;
+            return tell(command, () => client.setTopic(current, text), notice);
+          }
         case 'away':
-          return client.away(parsed.text);
+          return tell(`/away ${parsed.text}`, () => client.away(parsed.text), notice);
         case 'back':
-          return client.back();
+          return tell('/back', () => client.back(), notice);
         case 'history': {
           if (!current) return;
           const conversation = stateRef.current.conversations[current];
@@ -113,4 +118,19 @@ export function useCommands(
     },
     [client, dispatch, onQuit, say],
   );
+}
+
+// A command typed while disconnected waits for the reconnect, and one the
+// client cannot keep is refused: either way the user is told, none is lost silently.
+function tell(
+  command: string,
+  run: () => ReturnType<ChatClient['join']>,
+  notice: (text: string) => void,
+): void {
+  try {
+    if (run() === 'queued') notice(`not connected: ${command} will be sent once reconnected`);
+  } catch (error) {
+    if (!(error instanceof ChatError)) throw error;
+    notice(`${command}: ${describeError(error)}`);
+  }
 }
