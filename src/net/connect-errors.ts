@@ -96,6 +96,7 @@ const FINAL: ReadonlySet<string> = new Set<ErrorCode>([
   'version_unsupported',
   'flood',
   'too_many_devices',
+  'kicked',
 ]);
 
 /** Explains a fatal error frame from the server. */
@@ -108,6 +109,7 @@ export function explainServerClose(code: string, message: string): ConnectFailur
     too_many_devices: 'close chat on one of your other devices',
     server_shutdown: 'the server is restarting; chat reconnects by itself',
     server_full: 'the server is at its connection limit; chat retries',
+    kicked: 'an operator of the server closed your connection; start chat again to come back',
   };
   const error = new ChatError(
     code === 'cert_rejected' ? 'CERT_REFUSED' : 'SERVER_ERROR',

@@ -331,6 +331,12 @@ export class ChatCore {
     if (id > this.lastId(conversation)) this.lastIds.set(conversation, id);
   }
 
+  /** True while `user` is connected and has said they are away. */
+  isAway(user: string): boolean {
+    const record = this.users.get(user);
+    return record !== undefined && record.conns.size > 0 && record.status === 'away';
+  }
+
   /** The user of a connection that has said hello. */
   userOf(conn: ConnId): string | undefined {
     return this.connUsers.get(conn);

@@ -49,6 +49,18 @@ export interface ChatServerDeps {
   now?: () => number;
 }
 
+/** A socket accepted and still in its TLS handshake. */
+interface Handshaking {
+  /** Negative, unique per socket, so it never names a Connection. */
+  id: number;
+  address: string;
+  /** When the TCP connection was accepted, epoch ms. */
+  acceptedAt: number;
+}
+
+/** Longest operator reason a kick carries, in characters (code points). */
+const MAX_KICK_REASON_CHARS = 200;
+
 /** How long a closing connection may take to flush its goodbye before it is destroyed, in ms. */
 const CLOSE_GRACE_MS = 1_000;
 /** Open sockets per address allowed before TLS, as a multiple of --max-per-address: past it they are cut unread. */
@@ -63,8 +75,11 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private readonly server: tls.Server;
   private readonly conns = new Map<number, Connection>();
   private readonly rawPerAddress = new Map<string, number>();
-  /** When each raw socket was accepted (key address:port), so the hello deadline counts the handshake too. */
-  private readonly acceptedAt = new Map<string, number>();
+  /**
+   * Sockets accepted and not yet through TLS (key address:port): for stats,
+   * and for when each was accepted, so the hello deadline counts the handshake too.
+   */
+  private readonly handshaking = new Map<string, Handshaking>();
   /** Every accepted TCP socket by address:port, so close() can cut those still handshaking. */
   private readonly rawSockets = new Map<string, Socket>();
   private readonly appendChains = new Map<string, Promise<void>>();
@@ -72,6 +87,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private readonly meter = new RateMeter(60);
   private readonly now: () => number;
   private nextConnId = 1;
+  private nextHandshakeId = -1;
   private totalMessages = 0;
   private peakConnections = 0;
   private startedAt = 0;
@@ -156,6 +172,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         tlsMin: config.tlsMin,
         caFingerprint: this.deps.tls.caFingerprint,
         crl: this.deps.tls.crlLoaded,
+        pid: process.pid,
       },
       'listening',
     );
@@ -206,14 +223,60 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       port: address?.port ?? this.deps.config.port,
       tlsMin: this.deps.config.tlsMin,
       caFingerprint: this.deps.tls.caFingerprint,
-      connections: [...this.conns.values()].map((c) => c.info()),
+      connections: this.connectionInfos(),
       peakConnections: this.peakConnections,
       rooms: this.core.roomSummaries(),
       totalMessages: this.totalMessages,
       messagesPerSecond: this.meter.perSecond(now),
       messageSeries: this.meter.series(now),
-      memoryBytes: process.memoryUsage().rss,
+      memoryBytes: process.memoryUsage.rss(),
     };
+  }
+
+  /**
+   * Closes one connection as the operator asked: a fatal `kicked` error
+   * carrying `reason` (control characters removed, at most 200 characters),
+   * then the close, after the acks of its messages still being stored.
+   * False when there is no such connection, it is already closing, or it is
+   * still in its TLS handshake (a negative id).
+   */
+  kick(id: number, reason: string): boolean {
+    const conn = this.conns.get(id);
+    if (!conn || conn.closing) return false;
+    const why = kickReason(reason);
+    this.deps.logger.info(
+      { conn: conn.id, user: conn.user, address: conn.address, reason: why },
+      'connection kicked',
+    );
+    this.fail(conn, 'kicked', `kicked by the server operator: ${why}`);
+    return true;
+  }
+
+  private connectionInfos(): ConnectionInfo[] {
+    const infos: ConnectionInfo[] = [];
+    for (const pending of this.handshaking.values()) {
+      infos.push({
+        id: pending.id,
+        user: undefined,
+        address: pending.address,
+        tlsVersion: '',
+        cipher: '',
+        fingerprint: '',
+        connectedAt: pending.acceptedAt,
+        state: 'handshaking',
+        msgsIn: 0,
+        msgsOut: 0,
+        bytesIn: 0,
+        bytesOut: 0,
+        queuedBytes: 0,
+      });
+    }
+    for (const conn of this.conns.values()) infos.push(this.infoOf(conn));
+    return infos;
+  }
+
+  private infoOf(conn: Connection): ConnectionInfo {
+    return conn.info(conn.user !== undefined && this.core.isAway(conn.user));
   }
 
   // A flood guard before any TLS work: past twice the per-address cap of
@@ -221,12 +284,11 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private onRawConnection(raw: Socket): void {
     const address = raw.remoteAddress ?? '';
     const key = `${address}:${raw.remotePort}`;
-    this.acceptedAt.set(key, this.now());
     this.rawSockets.set(key, raw);
     const count = (this.rawPerAddress.get(address) ?? 0) + 1;
     this.rawPerAddress.set(address, count);
     raw.once('close', () => {
-      this.acceptedAt.delete(key);
+      this.handshaking.delete(key);
       this.rawSockets.delete(key);
       const left = (this.rawPerAddress.get(address) ?? 1) - 1;
       if (left <= 0) this.rawPerAddress.delete(address);
@@ -239,18 +301,23 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       this.conns.size >= maxConnections * 2
     ) {
       raw.destroy();
+      return;
     }
+    this.handshaking.set(key, { id: this.nextHandshakeId--, address, acceptedAt: this.now() });
   }
 
   private onSecureConnection(socket: TLSSocket): void {
     const { config, logger } = this.deps;
     const now = this.now();
     const address = socket.remoteAddress ?? '';
+    const key = `${address}:${socket.remotePort}`;
+    const acceptedAt = this.handshaking.get(key)?.acceptedAt ?? now;
+    this.handshaking.delete(key);
     const conn = new Connection(
       this.nextConnId++,
       socket,
       address,
-      this.acceptedAt.get(`${address}:${socket.remotePort}`) ?? now,
+      acceptedAt,
       config.maxQueueBytes,
       config.maxFrameBytes,
       (c) => this.dropSlow(c),
@@ -297,18 +364,19 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     );
     conn.helloTimer.unref();
     socket.on('data', (chunk: Buffer) => this.onData(conn, chunk));
+    const info = this.infoOf(conn);
     logger.info(
       {
         conn: conn.id,
         address,
         user: conn.user,
-        tls: socket.getProtocol(),
-        cipher: socket.getCipher()?.name,
-        fingerprint: socket.getPeerCertificate().fingerprint256,
+        tls: info.tlsVersion,
+        cipher: info.cipher,
+        fingerprint: info.fingerprint,
       },
       'connection open',
     );
-    this.emit('connect', conn.info());
+    this.emit('connect', info);
   }
 
   private capExceeded(address: string): { code: ErrorCode; message: string } | undefined {
@@ -571,7 +639,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private onClose(conn: Connection): void {
     if (!this.conns.delete(conn.id)) return;
     clearTimeout(conn.helloTimer);
-    const info = conn.info();
+    const info = this.infoOf(conn);
     const reason = conn.closeReason ?? 'client closed';
     this.apply(this.core.disconnect(conn.id, this.now()));
     if (conn.user !== undefined && info.state !== 'authenticating') {
@@ -590,6 +658,20 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     }
     this.emit('disconnect', { ...info, reason });
   }
+}
+
+// The reason goes to the client's screen and to the log: one line of plain
+// text, no control or bidi characters that could rewrite either.
+function kickReason(reason: string): string {
+  const plain = reason
+    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  const chars = Array.from(plain);
+  if (chars.length === 0) return 'no reason given';
+  return chars.length <= MAX_KICK_REASON_CHARS
+    ? plain
+    : `${chars.slice(0, MAX_KICK_REASON_CHARS - 1).join('')}…`;
 }
 
 function listenError(error: NodeJS.ErrnoException, config: ServerConfig): ChatError {

@@ -1,4 +1,4 @@
-import type { TLSSocket } from 'node:tls';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { LineDecoder } from '../net/protocol/line-decoder.ts';
 
 /** A frame serialized once, with its size, ready to be queued to many sockets. */
@@ -14,18 +14,41 @@ export function toWire(frame: object): Wire {
   return { text, bytes: Buffer.byteLength(text) };
 }
 
-/** Where a connection is in its life, as the dashboard shows it. */
-export type ConnectionState = 'authenticating' | 'active' | 'closing';
+/**
+ * Where a connection is in its life, as the dashboard shows it: in its TLS
+ * handshake, waiting for hello, talking, talking while its user is away, or
+ * saying goodbye.
+ */
+export type ConnectionState = 'handshaking' | 'authenticating' | 'active' | 'away' | 'closing';
+
+/** The states a Connection moves through itself; the server adds 'handshaking' and 'away' for stats. */
+export type ConnectionLifeState = Exclude<ConnectionState, 'handshaking' | 'away'>;
+
+/** The client certificate, for the dashboard's details view. */
+export interface PeerCertificateInfo {
+  /** Every subject field as `KEY=value`, comma-joined in certificate order, e.g. "CN=alice". */
+  subject: string;
+  /** Serial number in hex, upper case, as node gives it. */
+  serial: string;
+  /** SHA-256 fingerprint, colon-separated upper-case hex (node's fingerprint256). */
+  fingerprint: string;
+  /** End of validity, ISO 8601. */
+  validTo: string;
+}
 
 /** Facts about a connection for stats and logs. */
 export interface ConnectionInfo {
+  /** The server's number for it; negative while the socket is still in its TLS handshake. */
   id: number;
   user: string | undefined;
   address: string;
+  /** e.g. "TLSv1.3"; empty while handshaking. */
   tlsVersion: string;
+  /** Cipher suite name; empty while handshaking. */
   cipher: string;
-  /** SHA-256 fingerprint of the client certificate. */
+  /** SHA-256 fingerprint of the client certificate; empty without one. */
   fingerprint: string;
+  /** When the TCP connection was accepted, epoch ms. */
   connectedAt: number;
   state: ConnectionState;
   msgsIn: number;
@@ -34,6 +57,8 @@ export interface ConnectionInfo {
   bytesOut: number;
   /** Bytes waiting to be written to the socket. */
   queuedBytes: number;
+  /** The client certificate; absent while handshaking or when the client sent none. */
+  certificate?: PeerCertificateInfo;
 }
 
 /**
@@ -46,7 +71,7 @@ export interface ConnectionInfo {
  */
 export class Connection {
   readonly decoder: LineDecoder;
-  state: ConnectionState = 'authenticating';
+  state: ConnectionLifeState = 'authenticating';
   user: string | undefined;
   /** When the peer last sent anything, in ms. */
   lastHeard: number;
@@ -67,6 +92,11 @@ export class Connection {
   private flushScheduled = false;
   private readonly lastDelivered = new Map<string, number>();
   private readonly replaying = new Map<string, Array<{ id: number; wire: Wire }>>();
+  // Read once: they do not change after the handshake (renegotiation is
+  // refused), and stats are taken several times a second.
+  private readonly tlsVersion: string;
+  private readonly cipher: string;
+  private readonly certificate: PeerCertificateInfo | undefined;
 
   constructor(
     readonly id: number,
@@ -79,6 +109,9 @@ export class Connection {
   ) {
     this.decoder = new LineDecoder(maxFrameBytes);
     this.lastHeard = connectedAt;
+    this.tlsVersion = socket.getProtocol() ?? '';
+    this.cipher = socket.getCipher()?.name ?? '';
+    this.certificate = certificateInfo(socket.getPeerCertificate());
   }
 
   get closing(): boolean {
@@ -167,22 +200,23 @@ export class Connection {
     this.socket.write(text);
   }
 
-  info(): ConnectionInfo {
-    const cert = this.socket.getPeerCertificate();
+  /** A snapshot for stats; `away` (the user's presence) shows an active connection as 'away'. */
+  info(away = false): ConnectionInfo {
     return {
       id: this.id,
       user: this.user,
       address: this.address,
-      tlsVersion: this.socket.getProtocol() ?? '',
-      cipher: this.socket.getCipher()?.name ?? '',
-      fingerprint: cert?.fingerprint256 ?? '',
+      tlsVersion: this.tlsVersion,
+      cipher: this.cipher,
+      fingerprint: this.certificate?.fingerprint ?? '',
       connectedAt: this.connectedAt,
-      state: this.state,
+      state: away && this.state === 'active' ? 'away' : this.state,
       msgsIn: this.msgsIn,
       msgsOut: this.msgsOut,
       bytesIn: this.bytesIn,
       bytesOut: this.bytesOut,
       queuedBytes: this.queuedBytes(),
+      ...(this.certificate ? { certificate: this.certificate } : {}),
     };
   }
 
@@ -190,6 +224,24 @@ export class Connection {
   private queuedBytes(): number {
     return this.pendingBytes + this.socket.writableLength + this.waitingBytes;
   }
+}
+
+/** The facts of a peer certificate worth showing; undefined when the peer sent none. */
+function certificateInfo(cert: PeerCertificate | undefined): PeerCertificateInfo | undefined {
+  if (!cert || Object.keys(cert).length === 0) return undefined;
+  const fields: string[] = [];
+  for (const [key, value] of Object.entries(cert.subject ?? {}) as Array<[string, unknown]>) {
+    // Node gives a repeated field (two OUs) as an array.
+    for (const v of Array.isArray(value) ? value : [value])
+      if (v !== undefined) fields.push(`${key}=${String(v)}`);
+  }
+  const validTo = new Date(cert.valid_to);
+  return {
+    subject: fields.join(', '),
+    serial: cert.serialNumber ?? '',
+    fingerprint: cert.fingerprint256 ?? '',
+    validTo: Number.isNaN(validTo.getTime()) ? (cert.valid_to ?? '') : validTo.toISOString(),
+  };
 }
 
 function drainOrClose(socket: TLSSocket): Promise<void> {

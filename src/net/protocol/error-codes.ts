@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   hello_timeout: 'no hello within the handshake timeout (fatal)',
   idle_timeout: 'no answer to ping within the idle timeout (fatal)',
   server_shutdown: 'the server is shutting down (fatal)',
+  kicked: 'an operator closed your connection (fatal)',
   history_gap: 'some messages you missed are no longer kept',
   too_many_rooms: 'you are in the most rooms allowed, or the server keeps no more rooms',
   store_failed: 'the server could not store the message: send it again',
@@ -44,4 +45,5 @@ export const FATAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'hello_timeout',
   'idle_timeout',
   'server_shutdown',
+  'kicked',
 ]);
