@@ -25,6 +25,11 @@ const CASE_DEADLINE_MS = 60_000;
 const TEXT = 'x'.repeat(100);
 const CHAT_BIN = fileURLToPath(new URL('../bin/chat.js', import.meta.url));
 const TICKS_PER_SECOND = 100;
+/** Receivers and rounds of the dashboard closed-versus-open comparison. */
+const DASHBOARD_RECEIVERS = quick ? 50 : 100;
+const DASHBOARD_ROUNDS = quick ? 1 : 3;
+/** Messages per comparison run: enough that a run spans several dashboard frames. */
+const DASHBOARD_MESSAGES = quick ? 1000 : 3000;
 
 interface Result {
   receivers: number;
@@ -50,40 +55,97 @@ async function peakRss(pid: number): Promise<number> {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-async function startServer(certsDir: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(
-    process.execPath,
-    [
-      CHAT_BIN,
-      'serve',
-      '--port',
-      '0',
-      '--certs',
-      certsDir,
-      '--rate',
-      '1000000',
-      '--burst',
-      '1000000',
-      '--max-per-user',
-      '10000',
-      '--max-per-address',
-      '10000',
-      '--log-level',
-      'info',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CHAT_CERTS_DIR: '' } },
-  );
+type Server = { child: ChildProcess; port: number; pid: number };
+
+const SERVE_ARGS = [
+  '--port',
+  '0',
+  '--rate',
+  '1000000',
+  '--burst',
+  '1000000',
+  '--max-per-user',
+  '10000',
+  '--max-per-address',
+  '10000',
+  '--log-level',
+  'info',
+];
+
+/** `chat serve` with plain logs on stderr; its port and pid from the "listening" record. */
+async function startServer(certsDir: string): Promise<Server> {
+  const child = spawn(process.execPath, [CHAT_BIN, 'serve', '--certs', certsDir, ...SERVE_ARGS], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, CHAT_CERTS_DIR: '' },
+  });
   let buffer = '';
-  const port = await new Promise<number>((resolve, reject) => {
+  const listening = await new Promise<{ port: number; pid: number }>((resolve, reject) => {
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       buffer += chunk;
-      const match = /"port":(\d+)[^\n]*"msg":"listening"/.exec(buffer);
-      if (match) resolve(Number(match[1]));
+      const line = /^.*"msg":"listening".*$/m.exec(buffer)?.[0];
+      if (line) resolve(JSON.parse(line));
       if (buffer.length > 1_000_000) buffer = buffer.slice(-10_000);
     });
     child.once('exit', (code) => reject(new Error(`chat serve exited with ${code}`)));
   });
-  return { child, port };
+  return { child, ...listening };
+}
+
+/**
+ * `chat serve --dashboard` in a real pseudo-terminal of 120x35 (util-linux
+ * `script`), the screen thrown away: the dashboard renders as it would for
+ * an operator. Port and pid come from the "listening" record in its log file.
+ */
+async function startDashboardServer(certsDir: string, logFile: string): Promise<Server> {
+  const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
+  const command = [process.execPath, CHAT_BIN, 'serve', '--dashboard', '--certs', certsDir]
+    .concat(SERVE_ARGS, ['--log-file', logFile])
+    .map(quote)
+    .join(' ');
+  const child = spawn(
+    'script',
+    ['-q', '-e', '-c', `stty cols 120 rows 35; exec ${command}`, '/dev/null'],
+    {
+      // stdin stays open: the dashboard reads keys from the terminal.
+      stdio: ['pipe', 'ignore', 'ignore'],
+      env: { ...process.env, CHAT_CERTS_DIR: '', TERM: 'xterm-256color' },
+    },
+  );
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const text = await readFile(logFile, 'utf8').catch(() => '');
+    const line = /^.*"msg":"listening".*$/m.exec(text)?.[0];
+    if (line) {
+      const { port, pid } = JSON.parse(line) as { port: number; pid: number };
+      return { child, port, pid };
+    }
+    if (child.exitCode !== null || Date.now() > deadline) {
+      throw new Error('chat serve --dashboard did not start (is util-linux `script` installed?)');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * Waits until the server process is idle (under 10% of a core over 200 ms),
+ * so start-up work (the dashboard loading React and drawing its first frame)
+ * is not counted in a case; bounded at 10 s.
+ */
+async function settled(pid: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  let before = await cpuTicks(pid);
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const now = await cpuTicks(pid);
+    if (now - before <= 2) return;
+    before = now;
+  }
+}
+
+async function stopServer(server: Server): Promise<void> {
+  const exited = once(server.child, 'exit');
+  process.kill(server.pid, 'SIGTERM');
+  await exited;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -95,6 +157,7 @@ async function runCase(
   pid: number,
   credentials: ClientCredentials,
   receivers: number,
+  messages = MESSAGES,
 ): Promise<Result> {
   const make = () =>
     new ChatClient({
@@ -123,15 +186,17 @@ async function runCase(
       map.set(m.id, (map.get(m.id) ?? 0) + 1);
       latencies.push(performance.now() - Number(m.text.slice(0, m.text.indexOf(' '))));
       delivered += 1;
-      if (delivered === receivers * MESSAGES) finish();
+      if (delivered === receivers * messages) finish();
     });
   });
 
+  // Connecting is not fan-out: its work (and the dashboard's frames about it) settles first.
+  await settled(pid);
   const cpuBefore = await cpuTicks(pid);
   const start = performance.now();
   let next = 0;
   const sendOne = async (): Promise<void> => {
-    while (next < MESSAGES) {
+    while (next < messages) {
       next += 1;
       await sender.send('#bench', `${performance.now()} ${TEXT}`);
     }
@@ -151,10 +216,10 @@ async function runCase(
   let lost = 0;
   let duplicated = 0;
   for (const map of seen) {
-    lost += MESSAGES - map.size;
+    lost += messages - map.size;
     for (const count of map.values()) duplicated += count - 1;
   }
-  const deliveries = receivers * MESSAGES - lost;
+  const deliveries = receivers * messages - lost;
   return {
     receivers,
     deliveriesPerSecond: deliveries / (elapsed / 1000),
@@ -169,9 +234,23 @@ async function runCase(
   };
 }
 
+/** A short fan-out first, so a fresh server's JIT warm-up is not counted against either side. */
+async function warmUp(server: Server, credentials: ClientCredentials): Promise<void> {
+  await settled(server.pid);
+  await runCase(server.port, server.pid, credentials, DASHBOARD_RECEIVERS, 300);
+}
+
+/** Median of the results of one case run several times, by deliveries per second. */
+function median(results: Result[]): Result {
+  const sorted = [...results].sort((a, b) => a.deliveriesPerSecond - b.deliveriesPerSecond);
+  return sorted[Math.floor(sorted.length / 2)] as Result;
+}
+
+const f = (n: number, digits = 1) => n.toFixed(digits);
+
 const dir = await mkdtemp(join(tmpdir(), 'chat-bench-'));
 const layout = pkiLayout(join(dir, 'certs'));
-let server: { child: ChildProcess; port: number } | undefined;
+let server: Server | undefined;
 try {
   await initPki({ layout, now: new Date() }, { user: 'bench' });
   const paths = clientPaths(layout, 'bench');
@@ -181,14 +260,15 @@ try {
     key: await readFile(paths.key, 'utf8'),
   };
   server = await startServer(layout.dir);
-  const pid = server.child.pid as number;
   console.log(
     `fan-out: chat serve in its own process (rate limit and caps raised for load), 1 sender, ${MESSAGES} messages of ${TEXT.length} bytes, window ${WINDOW}`,
   );
   const results: Result[] = [];
-  for (const receivers of RECEIVERS)
-    results.push(await runCase(server.port, pid, credentials, receivers));
-  const f = (n: number, digits = 1) => n.toFixed(digits);
+  for (const receivers of RECEIVERS) {
+    results.push(await runCase(server.port, server.pid, credentials, receivers));
+  }
+  await stopServer(server);
+  server = undefined;
   console.log(
     formatTable([
       [
@@ -217,11 +297,58 @@ try {
       ]),
     ]),
   );
-} finally {
-  if (server) {
-    const exited = once(server.child, 'exit');
-    server.child.kill('SIGTERM');
-    await exited;
+
+  // The dashboard must not slow the server: the same case with it closed and
+  // open, alternated so drift in the machine's load hits both alike.
+  const closed: Result[] = [];
+  const open: Result[] = [];
+  for (let round = 0; round < DASHBOARD_ROUNDS; round++) {
+    server = await startServer(layout.dir);
+    await warmUp(server, credentials);
+    closed.push(
+      await runCase(server.port, server.pid, credentials, DASHBOARD_RECEIVERS, DASHBOARD_MESSAGES),
+    );
+    await stopServer(server);
+    server = await startDashboardServer(layout.dir, join(dir, `dashboard-${round}.log`));
+    await warmUp(server, credentials);
+    open.push(
+      await runCase(server.port, server.pid, credentials, DASHBOARD_RECEIVERS, DASHBOARD_MESSAGES),
+    );
+    await stopServer(server);
+    server = undefined;
   }
+  const [without, withIt] = [median(closed), median(open)];
+  console.log(
+    `\ndashboard cost: ${DASHBOARD_RECEIVERS} receivers, ${DASHBOARD_MESSAGES} messages, median of ${DASHBOARD_ROUNDS} alternated runs each; dashboard in a 120x35 pseudo-terminal`,
+  );
+  console.log(
+    formatTable([
+      ['DASHBOARD', 'DELIVERIES/S', 'P99 ms', 'LOST', 'CPU/DELIVERY us', 'PEAK RSS MiB'],
+      ...[
+        ['closed', without],
+        ['open', withIt],
+      ].map(([label, r]) => {
+        const result = r as Result;
+        return [
+          String(label),
+          f(result.deliveriesPerSecond, 0),
+          f(result.p99),
+          String(result.lost),
+          f(result.cpuPerDeliveryUs),
+          f(result.peakRssMiB, 0),
+        ];
+      }),
+      [
+        'open/closed',
+        `${f((withIt.deliveriesPerSecond / without.deliveriesPerSecond) * 100, 0)}%`,
+        '',
+        '',
+        `${f((withIt.cpuPerDeliveryUs / without.cpuPerDeliveryUs) * 100, 0)}%`,
+        '',
+      ],
+    ]),
+  );
+} finally {
+  if (server) await stopServer(server);
   await rm(dir, { recursive: true, force: true });
 }

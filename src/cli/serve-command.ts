@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { runServe } from '../commands/serve.ts';
+import { DEFAULT_DASHBOARD_LOG, runServe } from '../commands/serve.ts';
 import { LOG_LEVELS } from '../server/logger.ts';
 import { DEFAULT_SERVER_CONFIG as D } from '../server/server-config.ts';
 import { certsDirOption, DEFAULT_PORT, envDefaults, type Run } from './shared-options.ts';
@@ -113,13 +113,23 @@ export function serveCommand(y: Argv, run: Run): Argv {
             'log-level': {
               choices: LOG_LEVELS,
               default: 'info' as const,
-              describe: 'least severe log level written to stderr',
+              describe: 'least severe log level written',
+            },
+            'log-file': {
+              type: 'string',
+              describe: `write the log to this file instead of stderr (with --dashboard: ${DEFAULT_DASHBOARD_LOG})`,
+            },
+            dashboard: {
+              type: 'boolean',
+              default: false,
+              describe: 'show a live full-screen dashboard (needs a terminal)',
             },
           }),
         })
         .example('$0 serve', 'serve on 127.0.0.1:8443 with the certs in ./certs')
         .example('$0 serve --host 0.0.0.0 --port 9000', 'serve the whole network on port 9000')
-        .example('CHAT_RATE=10 $0 serve', 'any flag from the environment'),
+        .example('CHAT_RATE=10 $0 serve', 'any flag from the environment')
+        .example('$0 serve --dashboard', 'watch connections, log and throughput live'),
     run((args) => runServe(args)),
   );
 }

@@ -30,7 +30,13 @@ export function envDefaults<T extends Record<string, EnvOption>>(options: T, env
     const variable = `CHAT_${name.toUpperCase().replace(/-/g, '_')}`;
     const raw = env[variable];
     const fromEnv =
-      raw === undefined || raw === '' ? undefined : option.type === 'number' ? Number(raw) : raw;
+      raw === undefined || raw === ''
+        ? undefined
+        : option.type === 'number'
+          ? Number(raw)
+          : option.type === 'boolean'
+            ? /^(1|true|yes|on)$/i.test(raw)
+            : raw;
     out[name] = {
       ...option,
       ...(fromEnv === undefined ? {} : { default: fromEnv }),

@@ -1,8 +1,10 @@
 import closeWithGrace from 'close-with-grace';
+import { type DestinationStream, type Level, pino, type StreamEntry } from 'pino';
 import pkg from '../../package.json' with { type: 'json' };
 import { ChatError } from '../errors.ts';
 import { MAX_HISTORY_LIMIT, MAX_TEXT_CHARS } from '../net/protocol/frames.ts';
 import { ChatServer } from '../server/chat-server.ts';
+import { LogBuffer } from '../server/log-buffer.ts';
 import { createLogger, type LogLevel } from '../server/logger.ts';
 import { MemoryHistory } from '../server/memory-history.ts';
 import { DEFAULT_SERVER_CONFIG, type ServerConfig } from '../server/server-config.ts';
@@ -32,7 +34,14 @@ export interface ServeArgs {
   maxRooms: number;
   motd: string;
   logLevel: LogLevel;
+  logFile?: string | undefined;
+  dashboard: boolean;
 }
+
+/** Where the log goes while the dashboard has the screen and no --log-file is given. */
+export const DEFAULT_DASHBOARD_LOG = 'chat-serve.log';
+/** Log records the dashboard's log pane keeps (count). */
+const DASHBOARD_LOG_RECORDS = 1_000;
 
 /** How long a graceful shutdown may take before the process exits anyway, in ms. */
 const SHUTDOWN_BUDGET_MS = 2_000;
@@ -115,13 +124,16 @@ export function serverConfigFrom(args: ServeArgs): ServerConfig {
 }
 
 /**
- * `chat serve`: runs the server until SIGINT or SIGTERM, then closes
- * gracefully (clients are told, the process exits 0 within 2 s; a second
- * signal exits at once).
+ * `chat serve`: runs the server until SIGINT or SIGTERM (or, with the
+ * dashboard, until the operator quits it), then closes gracefully (clients
+ * are told, the process exits 0 within 2 s; a second signal exits at once).
  */
 export async function runServe(args: ServeArgs): Promise<void> {
   const config = serverConfigFrom(args);
-  const logger = createLogger(args.logLevel);
+  const dashboard = args.dashboard && dashboardPossible();
+  const logs = dashboard ? new LogBuffer(DASHBOARD_LOG_RECORDS) : undefined;
+  const logFile = args.logFile ?? (dashboard ? DEFAULT_DASHBOARD_LOG : undefined);
+  const logger = createLogger(args.logLevel, logDestination(args.logLevel, logFile, logs));
   const tls = await loadServerTls(config.certsDir, config.tlsMin);
   const server = new ChatServer({
     config,
@@ -131,11 +143,68 @@ export async function runServe(args: ServeArgs): Promise<void> {
     serverName: `chat/${pkg.version}`,
   });
   await server.listen();
+  // Once, whoever asks first: a signal, or the dashboard's quit.
+  let closing: Promise<void> | undefined;
+  const shutDown = () => {
+    closing ??= (async () => {
+      await server.close();
+      await new Promise<void>((resolve) => logger.flush(() => resolve()));
+    })();
+    return closing;
+  };
   closeWithGrace({ delay: SHUTDOWN_BUDGET_MS, logger: false }, async ({ signal, err }) => {
     if (err) logger.error({ err }, 'crashed; closing');
     else logger.info({ signal }, 'shutting down');
-    await server.close();
-    await new Promise<void>((resolve) => logger.flush(() => resolve()));
+    await shutDown();
   });
-  await new Promise(() => {});
+  if (logs === undefined) {
+    await new Promise(() => {});
+    return;
+  }
+  // Loaded only here: a plain server starts without React and Ink.
+  const [{ createElement }, { Dashboard }, { runFullscreen }] = await Promise.all([
+    import('react'),
+    import('../ui/dashboard/Dashboard.tsx'),
+    import('../ui/tui/run-fullscreen.ts'),
+  ]);
+  await runFullscreen(
+    createElement(Dashboard, {
+      source: server,
+      logs,
+      onShutdown: async () => {
+        logger.info({ by: 'dashboard' }, 'shutting down');
+        await shutDown();
+      },
+    }),
+    process.stdout,
+    // Only the rows that changed go to the terminal: less of the server's time per frame.
+    { incrementalRendering: true },
+  );
+  // A signal also ends the dashboard: the server still closes gracefully.
+  await shutDown();
+  process.exit(0);
+}
+
+// The dashboard takes the terminal: without one (output to a file or a
+// pipe) the server still runs, with plain logs, and says so once.
+function dashboardPossible(): boolean {
+  if (process.stdout.isTTY && process.stdin.isTTY) return true;
+  process.stderr.write(
+    'chat serve: --dashboard needs a terminal (stdin and stdout), running with plain logs instead\n',
+  );
+  return false;
+}
+
+// Plain logs go to stderr or --log-file; with the dashboard, to the file and
+// to the dashboard's log pane, never across the screen.
+function logDestination(
+  level: LogLevel,
+  file: string | undefined,
+  logs: LogBuffer | undefined,
+): DestinationStream | undefined {
+  const toFile = file === undefined ? undefined : pino.destination({ dest: file, mkdir: true });
+  if (logs === undefined || level === 'silent') return toFile;
+  const streams: StreamEntry<Level>[] = [{ level, stream: logs }];
+  if (toFile !== undefined) streams.push({ level, stream: toFile });
+  return pino.multistream(streams);
 }

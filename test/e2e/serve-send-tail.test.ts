@@ -116,6 +116,17 @@ describe('chat serve, send and tail as a new user runs them', () => {
     assert.match(down.stderr, /^chat: nothing is listening on localhost:1 — start the server/);
   });
 
+  it('--dashboard without a terminal says so in one line and serves with plain logs', async () => {
+    const own = startChat(['serve', '--port', '0', '--dashboard'], dir.path);
+    try {
+      const said = await own.waitFor('stderr', /--dashboard/);
+      assert.match(said, /^chat serve: --dashboard needs a terminal .*plain logs/);
+      await own.waitFor('stderr', /"msg":"listening"/);
+    } finally {
+      assert.equal(await stop(own.child), 0);
+    }
+  });
+
   it('shuts down gracefully on SIGTERM, exit 0', async () => {
     const own = startChat(['serve', '--port', '0'], dir.path);
     await own.waitFor('stderr', /"msg":"listening"/);

@@ -12,8 +12,14 @@ const exec = promisify(execFile);
 class Terminal {
   constructor(readonly name: string) {}
 
-  static async start(name: string, cwd: string, args: string[], size = { columns: 100, rows: 30 }) {
-    const command = [process.execPath, CHAT_BIN, 'tui', ...args].map((a) => `'${a}'`).join(' ');
+  static async start(
+    name: string,
+    cwd: string,
+    args: string[],
+    size = { columns: 100, rows: 30 },
+    chat = ['tui'],
+  ) {
+    const command = [process.execPath, CHAT_BIN, ...chat, ...args].map((a) => `'${a}'`).join(' ');
     await exec('tmux', ['kill-session', '-t', name]).catch(() => {});
     await exec('tmux', [
       'new-session',
@@ -172,5 +178,33 @@ describe('chat tui in a real terminal', () => {
       /#general|users/,
       'the chat screen is gone: the normal screen is back',
     );
+  });
+  it('chat serve --dashboard shows a client, and q then y stops it and gives the screen back', async () => {
+    const dash = await Terminal.start(
+      'chat-e2e-dash',
+      dir.path,
+      ['--port', '0', '--log-file', 'dash.log'],
+      { columns: 120, rows: 35 },
+      ['serve', '--dashboard'],
+    );
+    terminals.push(dash);
+    const screen = await dash.waitFor(/127\.0\.0\.1:\d+/);
+    const dashPort = /127\.0\.0\.1:(\d+)/.exec(screen)?.[1] ?? '';
+    const tail = spawn(process.execPath, [CHAT_BIN, 'tail', '--user', 'bob', '--port', dashPort], {
+      cwd: dir.path,
+      env: { ...process.env, CHAT_CERTS_DIR: '' },
+      stdio: 'ignore',
+    });
+    try {
+      await dash.waitFor(/^ bob +127\.0\.0\.1 +TLSv1\.3 .* active/m);
+      await dash.waitFor(/connection open/);
+      await dash.press('q');
+      await dash.waitFor(/Shut the server down\?/);
+      await dash.press('y');
+      const after = await dash.waitFor(/\[exited 0\]/);
+      assert.doesNotMatch(after, /Connections \(/);
+    } finally {
+      tail.kill();
+    }
   });
 });

@@ -40,11 +40,12 @@ export async function makeTeam(users: string[] = ['alice', 'bob', 'carol']) {
 
 export type Team = Awaited<ReturnType<typeof makeTeam>>;
 
-/** A real ChatServer on a free loopback port, its logs kept as parsed JSON records. */
+/** A real ChatServer on a free loopback port, its logs kept as parsed JSON records (and written to `alsoLogTo`). */
 export async function startServer(
   team: Team,
   overrides: Partial<ServerConfig> = {},
   store?: HistoryStore,
+  alsoLogTo?: { write(chunk: string): unknown },
 ) {
   const config: ServerConfig = {
     ...DEFAULT_SERVER_CONFIG,
@@ -56,6 +57,7 @@ export async function startServer(
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
+      alsoLogTo?.write(chunk.toString('utf8'));
       for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line));
       done();
     },

@@ -29,6 +29,7 @@ const DEFAULTS: ServeArgs = {
   maxRooms: D.maxRooms,
   motd: D.motd,
   logLevel: 'info',
+  dashboard: false,
 };
 
 function refused(overrides: Partial<ServeArgs>, flag: string) {

@@ -14,6 +14,7 @@ const LEAVE_ALT_SCREEN = '\u001b[?1049l';
 export async function runFullscreen(
   element: ReactElement,
   stdout: NodeJS.WriteStream = process.stdout,
+  options: { incrementalRendering?: boolean } = {},
 ): Promise<void> {
   let restored = false;
   const restore = () => {
@@ -24,7 +25,7 @@ export async function runFullscreen(
   stdout.write(ENTER_ALT_SCREEN + BRACKETED_PASTE_ON);
   process.once('exit', restore);
   // Ctrl+C is the app's to handle (it may only clear the input), so Ink must not exit on it.
-  const instance = render(element, { exitOnCtrlC: false, patchConsole: true });
+  const instance = render(element, { exitOnCtrlC: false, patchConsole: true, ...options });
   const stop = () => instance.unmount();
   process.once('SIGTERM', stop);
   process.once('SIGHUP', stop);
