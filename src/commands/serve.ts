@@ -1,3 +1,5 @@
+import { mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import closeWithGrace from 'close-with-grace';
 import { type DestinationStream, type Level, pino, type StreamEntry } from 'pino';
 import pkg from '../../package.json' with { type: 'json' };
@@ -152,36 +154,71 @@ export async function runServe(args: ServeArgs): Promise<void> {
     })();
     return closing;
   };
-  closeWithGrace({ delay: SHUTDOWN_BUDGET_MS, logger: false }, async ({ signal, err }) => {
-    if (err) logger.error({ err }, 'crashed; closing');
-    else logger.info({ signal }, 'shutting down');
-    await shutDown();
+  closeWithGrace(
+    { delay: SHUTDOWN_BUDGET_MS, logger: false, skip: ['SIGHUP'] },
+    async ({ signal, err }) => {
+      if (err) logger.error({ err }, 'crashed; closing');
+      else logger.info({ signal }, 'shutting down');
+      await shutDown();
+    },
+  );
+  // The terminal went away (ssh dropped, tmux window killed). Node 20's
+  // process.exit() then spins forever restoring a terminal that is gone
+  // (nodejs/node#51519): close gracefully, then die of the signal itself.
+  let hungUp = false;
+  process.once('SIGHUP', () => {
+    hungUp = true;
+    logger.info({ signal: 'SIGHUP' }, 'shutting down');
+    process.stdout.on('error', () => {}); // writes to the gone terminal fail: nobody to tell
+    const die = () => {
+      process.removeAllListeners('SIGHUP');
+      process.kill(process.pid, 'SIGHUP');
+    };
+    setTimeout(die, SHUTDOWN_BUDGET_MS).unref();
+    void shutDown().finally(die);
   });
   if (logs === undefined) {
     await new Promise(() => {});
     return;
   }
-  // Loaded only here: a plain server starts without React and Ink.
+  // Loaded only with --dashboard.
   const [{ createElement }, { Dashboard }, { runFullscreen }] = await Promise.all([
     import('react'),
     import('../ui/dashboard/Dashboard.tsx'),
     import('../ui/tui/run-fullscreen.ts'),
   ]);
-  await runFullscreen(
-    createElement(Dashboard, {
-      source: server,
-      logs,
-      onShutdown: async () => {
-        logger.info({ by: 'dashboard' }, 'shutting down');
-        await shutDown();
-      },
-    }),
-    process.stdout,
-    // Only the rows that changed go to the terminal: less of the server's time per frame.
-    { incrementalRendering: true },
-  );
-  // A signal also ends the dashboard: the server still closes gracefully.
-  await shutDown();
+  let failure: unknown;
+  try {
+    await runFullscreen(
+      createElement(Dashboard, {
+        source: server,
+        logs,
+        onShutdown: async () => {
+          logger.info({ by: 'dashboard' }, 'shutting down');
+          await shutDown();
+        },
+      }),
+      process.stdout,
+      // Its text inputs take a paste as typed text; its frames are bounded, a server's time is not its own.
+      { bracketedPaste: false, maxFps: 10 },
+    );
+  } catch (error) {
+    // Writing to a terminal that hung up fails too: that is no failure of the dashboard.
+    if (!hungUp) {
+      failure = error;
+      logger.error({ err: error }, 'the dashboard failed; closing');
+    }
+  } finally {
+    // A signal or a failure also ends the dashboard: the server still closes gracefully.
+    await shutDown();
+  }
+  if (hungUp) return; // the SIGHUP handler ends the process
+  if (failure !== undefined) {
+    process.stderr.write(
+      `chat serve: the dashboard failed (${failure instanceof Error ? failure.message : String(failure)}); the server was closed, see ${logFile}\n`,
+    );
+    process.exit(1);
+  }
   process.exit(0);
 }
 
@@ -202,9 +239,39 @@ function logDestination(
   file: string | undefined,
   logs: LogBuffer | undefined,
 ): DestinationStream | undefined {
-  const toFile = file === undefined ? undefined : pino.destination({ dest: file, mkdir: true });
+  const toFile = file === undefined ? undefined : logFileDestination(file);
   if (logs === undefined || level === 'silent') return toFile;
   const streams: StreamEntry<Level>[] = [{ level, stream: logs }];
   if (toFile !== undefined) streams.push({ level, stream: toFile });
   return pino.multistream(streams);
+}
+
+// The file is opened here, before the server starts or the screen is taken,
+// so a path that cannot be written is one clear line, not a stack trace. A
+// write that fails later (a full disk) is said once on stderr; the server
+// goes on.
+function logFileDestination(file: string): DestinationStream {
+  let fd: number;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    fd = openSync(file, 'a');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code ?? String(cause);
+    throw new ChatError('USAGE', `cannot write the log file ${file} (${code})`, {
+      hint: 'choose a writable path with --log-file',
+      cause,
+    });
+  }
+  // Written at once: records are few (connections, not messages), and none is
+  // lost when the process dies of a signal right after.
+  const destination = pino.destination({ fd, sync: true });
+  let told = false;
+  destination.on('error', (error: NodeJS.ErrnoException) => {
+    if (told) return;
+    told = true;
+    process.stderr.write(
+      `chat serve: writing the log file ${file} failed (${error.code ?? error.message})\n`,
+    );
+  });
+  return destination;
 }

@@ -127,6 +127,18 @@ describe('chat serve, send and tail as a new user runs them', () => {
     }
   });
 
+  it('a log file that cannot be written is one line with the fix, before anything starts', async () => {
+    const result = await runChat(['serve', '--port', '0', '--log-file', 'certs/ca.crt/x.log'], {
+      cwd: dir.path,
+    });
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+    assert.match(
+      result.stderr,
+      /^chat: cannot write the log file certs\/ca\.crt\/x\.log \(\w+\) — choose a writable path/,
+    );
+  });
+
   it('shuts down gracefully on SIGTERM, exit 0', async () => {
     const own = startChat(['serve', '--port', '0'], dir.path);
     await own.waitFor('stderr', /"msg":"listening"/);

@@ -196,8 +196,15 @@ describe('chat tui in a real terminal', () => {
       stdio: 'ignore',
     });
     try {
-      await dash.waitFor(/^ bob +127\.0\.0\.1 +TLSv1\.3 .* active/m);
+      await dash.waitFor(/^ bob +127\.0\.0\.1 +TLSv1\.3 +TLS_AES_\w+ .* active/m);
       await dash.waitFor(/connection open/);
+      // Smaller, then back to the full size: drawn once, nothing left of the small frames.
+      await dash.resize(80, 24);
+      await dash.waitFor(/^ USER +ADDRESS +UP▼/m);
+      await dash.resize(120, 35);
+      const redrawn = await dash.waitFor(/^ bob +127\.0\.0\.1 +TLSv1\.3 +TLS_AES/m);
+      assert.equal(redrawn.match(/ chat serve /g)?.length, 1, redrawn);
+      assert.equal(redrawn.match(/msg\/s, last minute/g)?.length, 1, redrawn);
       await dash.press('q');
       await dash.waitFor(/Shut the server down\?/);
       await dash.press('y');

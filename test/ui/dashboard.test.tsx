@@ -106,6 +106,14 @@ describe('chat serve --dashboard, against a real server', () => {
       assert.match(frame(), /connection kicked/);
       assert.doesNotMatch(frame(), /listening/);
 
+      // Ctrl+C in a text input asks to shut down too; n goes back.
+      app.stdin.write('/');
+      await until(() => /filter:/.test(frame()), 'the filter input again');
+      app.stdin.write('\u0003');
+      await until(() => /Shut the server down\?/.test(frame()), 'Ctrl+C asks');
+      app.stdin.write('n');
+      await until(() => !/Shut the server down\?/.test(frame()), 'the question gone');
+
       // q asks, n keeps the server; q then y shuts it down.
       app.stdin.write('q');
       await until(() => /Shut the server down\?/.test(frame()), 'the quit question');

@@ -6,6 +6,7 @@ import type { LogBuffer } from '../../server/log-buffer.ts';
 import { Row } from '../components/Row.tsx';
 import type { RowSpans } from '../components/spans.ts';
 import { useTerminalSize } from '../hooks/use-terminal-size.ts';
+import { truncate } from '../text/wrap.ts';
 import { nextSort, type Sort, sortConnections } from './connections-table.ts';
 import {
   connectionRows,
@@ -106,7 +107,13 @@ export function Dashboard({ source, logs, onShutdown, refreshMs }: DashboardProp
   const middle = height - 4; // header 2, throughput 1, footer 1
   const tableHeight = Math.max(4, Math.floor(middle * 0.45));
   const bottomHeight = Math.max(0, middle - tableHeight);
-  const roomsWidth = width >= ROOMS_MIN_COLUMNS ? Math.min(44, Math.floor(width * 0.3)) : 0;
+  // Side by side when wide; on a narrow terminal the rooms take the log's place while focused.
+  const sideBySide = width >= ROOMS_MIN_COLUMNS;
+  const roomsWidth = sideBySide
+    ? Math.min(44, Math.floor(width * 0.3))
+    : focus === 'rooms'
+      ? width
+      : 0;
   const logWidth = width - roomsWidth;
   const page = Math.max(1, bottomHeight - 2);
 
@@ -131,9 +138,10 @@ export function Dashboard({ source, logs, onShutdown, refreshMs }: DashboardProp
       else if (input === 'n' || key.escape) setOverlay({ kind: 'none' });
       return;
     }
-    // Typing goes to the text input; only Esc is ours.
+    // Typing goes to the text input; only Esc and Ctrl+C are ours.
     if (overlay.kind === 'filter' || overlay.kind === 'kick') {
       if (key.escape) setOverlay({ kind: 'none' });
+      if (key.ctrl && input === 'c') setOverlay({ kind: 'quit' });
       return;
     }
     setStatus('');
@@ -147,10 +155,9 @@ export function Dashboard({ source, logs, onShutdown, refreshMs }: DashboardProp
     }
     if (overlay.kind === 'help') return;
     if (key.tab) {
+      const index = PANES.indexOf(focus);
       const step = key.shift ? PANES.length - 1 : 1;
-      const visible = roomsWidth > 0 ? PANES : PANES.filter((p) => p !== 'rooms');
-      const index = visible.indexOf(focus);
-      return setFocus(visible[(index + step) % visible.length] ?? 'connections');
+      return setFocus(PANES[(index + step) % PANES.length] ?? 'connections');
     }
     if (input === '/') {
       setDraft(filter);
@@ -204,17 +211,19 @@ export function Dashboard({ source, logs, onShutdown, refreshMs }: DashboardProp
           width={width}
         />
         <Box flexDirection="row" width={width} height={bottomHeight} flexShrink={0}>
-          <Rows
-            rows={logRows({
-              records,
-              offset: Math.min(logOffset, Math.max(0, records.length - 1)),
-              filter,
-              focused: focus === 'log',
-              width: logWidth,
-              height: bottomHeight,
-            })}
-            width={logWidth}
-          />
+          {logWidth > 0 && (
+            <Rows
+              rows={logRows({
+                records,
+                offset: Math.min(logOffset, Math.max(0, records.length - 1)),
+                filter,
+                focused: focus === 'log',
+                width: logWidth,
+                height: bottomHeight,
+              })}
+              width={logWidth}
+            />
+          )}
           {roomsWidth > 0 && (
             <Rows
               rows={roomRows(stats.rooms, focus === 'rooms', roomsWidth, bottomHeight, roomsOffset)}
@@ -289,8 +298,8 @@ function Footer(props: FooterProps): ReactNode {
     case 'kick':
       return (
         <Box>
-          <Text color="red" bold>
-            {` kick ${overlay.who}? reason: `}
+          <Text color="red" bold wrap="truncate">
+            {` kick ${truncate(overlay.who, Math.max(8, width - 50))}? reason: `}
           </Text>
           <TextInput
             value={props.reason}

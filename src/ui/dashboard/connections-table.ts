@@ -35,17 +35,19 @@ export type SortKey = (typeof SORT_KEYS)[number];
 /** The sort: a key, and descending (largest, longest or last first) or not. */
 export type Sort = { readonly key: SortKey; readonly descending: boolean };
 
+// Widths fit the whole table in 120 columns: an IPv4 address, the longest
+// TLS 1.3 cipher name, and every state name in full.
 const COLUMNS: readonly Column[] = [
-  { key: 'user', title: 'USER', width: 14, align: 'left', drop: 0 },
-  { key: 'address', title: 'ADDRESS', width: 17, align: 'left', drop: 4 },
-  { key: 'tls', title: 'TLS', width: 8, align: 'left', drop: 6 },
-  { key: 'cipher', title: 'CIPHER', width: 23, align: 'left', drop: 9 },
-  { key: 'connected', title: 'UP', width: 7, align: 'right', drop: 3 },
-  { key: 'msgsIn', title: 'MSG IN', width: 8, align: 'right', drop: 2 },
-  { key: 'msgsOut', title: 'MSG OUT', width: 8, align: 'right', drop: 2 },
-  { key: 'bytesIn', title: 'BYTES IN', width: 9, align: 'right', drop: 7 },
-  { key: 'bytesOut', title: 'BYTES OUT', width: 10, align: 'right', drop: 7 },
-  { key: 'queued', title: 'QUEUED', width: 9, align: 'right', drop: 5 },
+  { key: 'user', title: 'USER', width: 11, align: 'left', drop: 0 },
+  { key: 'address', title: 'ADDRESS', width: 15, align: 'left', drop: 4 },
+  { key: 'tls', title: 'TLS', width: 7, align: 'left', drop: 6 },
+  { key: 'cipher', title: 'CIPHER', width: 22, align: 'left', drop: 9 },
+  { key: 'connected', title: 'UP', width: 6, align: 'right', drop: 3 },
+  { key: 'msgsIn', title: 'MSG IN', width: 6, align: 'right', drop: 2 },
+  { key: 'msgsOut', title: 'MSG OUT', width: 7, align: 'right', drop: 2 },
+  { key: 'bytesIn', title: 'RX', width: 7, align: 'right', drop: 7 },
+  { key: 'bytesOut', title: 'TX', width: 7, align: 'right', drop: 7 },
+  { key: 'queued', title: 'QUEUED', width: 7, align: 'right', drop: 5 },
   { key: 'state', title: 'STATE', width: 14, align: 'left', drop: 1 },
 ];
 

@@ -150,8 +150,15 @@ export function throughputRow(
   const peak = series.reduce((a, b) => Math.max(a, b), 0);
   const tail = `  now ${formatRate(now)}  peak ${formatRate(peak)}`;
   const room = Math.max(0, width - label.length - tail.length);
-  // Fewer columns than seconds: the most recent seconds.
-  const shown = series.slice(Math.max(0, series.length - room));
+  // Fewer columns than seconds: each column the busiest of the seconds it covers.
+  const shown =
+    series.length <= room
+      ? series
+      : Array.from({ length: room }, (_, column) => {
+          const from = Math.floor((column * series.length) / room);
+          const to = Math.floor(((column + 1) * series.length) / room);
+          return Math.max(...series.slice(from, Math.max(to, from + 1)));
+        });
   return [
     { text: label, bold: true },
     { text: spark(shown), color: 'green' },
@@ -307,6 +314,12 @@ export function helpRows(): RowSpans[] {
       ],
     ),
     [],
+    [
+      {
+        text: ' Columns: MSG IN/OUT messages from/to the client, RX/TX bytes received/sent, QUEUED bytes not yet written to it.',
+        dim: true,
+      },
+    ],
     [
       {
         text: ' Log lines also go to the --log-file; the pane keeps the last 1,000.',

@@ -5,27 +5,40 @@ import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON } from '../input/paste.ts';
 const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
 const LEAVE_ALT_SCREEN = '\u001b[?1049l';
 
+/** How a full-screen app wants the terminal. */
+export type FullscreenOptions = {
+  /** Pastes arrive between markers, for an app that reads them with `PasteGate` (default true). */
+  bracketedPaste?: boolean;
+  /** Most frames drawn per second (Ink's default is 30). */
+  maxFps?: number;
+};
+
 /**
  * Renders a full-screen Ink app in the alternate screen, with bracketed
- * paste on (pastes arrive between markers, see `PasteGate`), and puts the
- * terminal back exactly as it was on every way out: a normal exit, a crash,
- * SIGTERM or SIGHUP. Resolves when the app exits.
+ * paste on unless asked not to (pastes arrive between markers, see
+ * `PasteGate`), and puts the terminal back exactly as it was on every way
+ * out: a normal exit, a crash, SIGTERM or SIGHUP. Resolves when the app exits.
  */
 export async function runFullscreen(
   element: ReactElement,
   stdout: NodeJS.WriteStream = process.stdout,
-  options: { incrementalRendering?: boolean } = {},
+  options: FullscreenOptions = {},
 ): Promise<void> {
+  const paste = options.bracketedPaste ?? true;
   let restored = false;
   const restore = () => {
     if (restored) return;
     restored = true;
-    stdout.write(BRACKETED_PASTE_OFF + LEAVE_ALT_SCREEN);
+    stdout.write((paste ? BRACKETED_PASTE_OFF : '') + LEAVE_ALT_SCREEN);
   };
-  stdout.write(ENTER_ALT_SCREEN + BRACKETED_PASTE_ON);
+  stdout.write(ENTER_ALT_SCREEN + (paste ? BRACKETED_PASTE_ON : ''));
   process.once('exit', restore);
   // Ctrl+C is the app's to handle (it may only clear the input), so Ink must not exit on it.
-  const instance = render(element, { exitOnCtrlC: false, patchConsole: true, ...options });
+  const instance = render(element, {
+    exitOnCtrlC: false,
+    patchConsole: true,
+    ...(options.maxFps === undefined ? {} : { maxFps: options.maxFps }),
+  });
   const stop = () => instance.unmount();
   process.once('SIGTERM', stop);
   process.once('SIGHUP', stop);
