@@ -182,26 +182,17 @@ export async function runServe(args: ServeArgs): Promise<void> {
     return;
   }
   // Loaded only with --dashboard.
-  const [{ createElement }, { Dashboard }, { runFullscreen }] = await Promise.all([
-    import('react'),
-    import('../ui/dashboard/Dashboard.tsx'),
-    import('../ui/tui/run-fullscreen.ts'),
-  ]);
+  const { runDashboard } = await import('../ui/dashboard/dashboard-host.ts');
   let failure: unknown;
   try {
-    await runFullscreen(
-      createElement(Dashboard, {
-        source: server,
-        logs,
-        onShutdown: async () => {
-          logger.info({ by: 'dashboard' }, 'shutting down');
-          await shutDown();
-        },
-      }),
-      process.stdout,
-      // Its text inputs take a paste as typed text; its frames are bounded, a server's time is not its own.
-      { bracketedPaste: false, maxFps: 10 },
-    );
+    await runDashboard({
+      server,
+      logs,
+      onShutdown: async () => {
+        logger.info({ by: 'dashboard' }, 'shutting down');
+        await shutDown();
+      },
+    });
   } catch (error) {
     // Writing to a terminal that hung up fails too: that is no failure of the dashboard.
     if (!hungUp) {

@@ -120,7 +120,18 @@ export class LogBuffer extends EventEmitter<{ record: [LogRecord] }> {
     const cut = raw.length > MAX_LINE_CHARS ? raw.slice(0, MAX_LINE_CHARS) : raw;
     const text = cut.endsWith('\r') ? cut.slice(0, -1) : cut;
     if (text.trim() === '') return;
-    const record = this.parse(text);
+    this.keep(this.parse(text));
+  }
+
+  /**
+   * Takes records parsed elsewhere (another thread's LogBuffer), in order,
+   * as if written here: kept, numbered on, and announced.
+   */
+  adopt(records: readonly LogRecord[]): void {
+    for (const record of records) this.keep({ ...record, seq: ++this.seq });
+  }
+
+  private keep(record: LogRecord): void {
     if (this.ring.length < this.capacity) this.ring.push(record);
     else {
       this.ring[this.start] = record;

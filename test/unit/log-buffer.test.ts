@@ -171,6 +171,24 @@ describe('LogBuffer', () => {
     assert.equal(records[1]?.msg, 'next');
   });
 
+  it('adopts records parsed by another buffer: kept, numbered on, announced, bounded', () => {
+    const source = new LogBuffer(10, () => T0);
+    source.write('{"level":30,"msg":"one"}\n{"level":50,"msg":"two","user":"bob"}\n');
+    const copy = new LogBuffer(2, () => T0);
+    copy.write('{"level":30,"msg":"local"}\n');
+    const announced: string[] = [];
+    copy.on('record', (record: LogRecord) => announced.push(record.msg));
+    copy.adopt(source.records());
+    assert.deepEqual(announced, ['one', 'two']);
+    assert.deepEqual(
+      copy.records().map((r) => [r.seq, r.level, r.msg, r.fields]),
+      [
+        [2, 'info', 'one', {}],
+        [3, 'error', 'two', { user: 'bob' }],
+      ],
+    );
+  });
+
   it('refuses a capacity below 1', () => {
     assert.throws(() => new LogBuffer(0), RangeError);
     assert.throws(() => new LogBuffer(1.5), RangeError);

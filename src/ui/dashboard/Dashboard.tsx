@@ -258,8 +258,10 @@ export function Dashboard({ source, logs, onShutdown, refreshMs }: DashboardProp
           onKick={(typed) => {
             if (overlay.kind !== 'kick') return;
             // The submitted text: keys can come faster than the state that holds it.
-            const done = source.kick(overlay.id, typed.trim() || 'no reason given');
-            setStatus(done ? `kicked ${overlay.who}` : `${overlay.who} had already gone`);
+            const { who } = overlay;
+            void Promise.resolve(source.kick(overlay.id, typed.trim() || 'no reason given')).then(
+              (done) => setStatus(done ? `kicked ${who}` : `${who} had already gone`),
+            );
             setOverlay({ kind: 'none' });
           }}
           width={width}

@@ -5,7 +5,8 @@ import type { LogBuffer, LogRecord } from '../../server/log-buffer.ts';
 /** What the dashboard reads from a server: its snapshot and its connection events. */
 export interface DashboardSource {
   stats(): ServerStats;
-  kick(id: number, reason: string): boolean;
+  /** Whether it closed that connection (false: it had gone); maybe answered later. */
+  kick(id: number, reason: string): boolean | Promise<boolean>;
   on(event: 'connect' | 'disconnect', listener: () => void): unknown;
   off(event: 'connect' | 'disconnect', listener: () => void): unknown;
 }
@@ -19,8 +20,9 @@ export type Snapshot = {
 
 /**
  * Refreshes never come closer together than this (ms): at most 4 per
- * second. A frame of 120x35 costs Ink about 20 ms of the server's one
- * thread, so this bounds the dashboard's share of it under any churn.
+ * second. A frame of 120x35 costs Ink tens of ms; it is drawn in the
+ * dashboard's own thread, but that thread shares the machine's cores with
+ * the server, so this bounds its share under any churn.
  */
 export const MIN_REFRESH_GAP_MS = 250;
 /**

@@ -2,8 +2,8 @@ import { render } from 'ink';
 import type { ReactElement } from 'react';
 import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON } from '../input/paste.ts';
 
-const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
-const LEAVE_ALT_SCREEN = '\u001b[?1049l';
+export const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
+export const LEAVE_ALT_SCREEN = '\u001b[?1049l';
 
 /** How a full-screen app wants the terminal. */
 export type FullscreenOptions = {
