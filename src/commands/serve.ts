@@ -4,8 +4,11 @@ import closeWithGrace from 'close-with-grace';
 import { type DestinationStream, type Level, pino, type StreamEntry } from 'pino';
 import pkg from '../../package.json' with { type: 'json' };
 import { ChatError } from '../errors.ts';
+import { crlSignedBy } from '../net/pki/crl.ts';
+import { pkiLayout } from '../net/pki/layout.ts';
 import { MAX_HISTORY_LIMIT, MAX_TEXT_CHARS } from '../net/protocol/frames.ts';
 import { ChatServer } from '../server/chat-server.ts';
+import { watchCrl } from '../server/crl-watch.ts';
 import { LogBuffer } from '../server/log-buffer.ts';
 import { createLogger, type LogLevel } from '../server/logger.ts';
 import { MemoryHistory } from '../server/memory-history.ts';
@@ -147,8 +150,10 @@ export async function runServe(args: ServeArgs): Promise<void> {
   await server.listen();
   // Once, whoever asks first: a signal, or the dashboard's quit.
   let closing: Promise<void> | undefined;
+  let stopWatching = () => {};
   const shutDown = () => {
     closing ??= (async () => {
+      stopWatching();
       await server.close();
       await new Promise<void>((resolve) => logger.flush(() => resolve()));
     })();
@@ -162,21 +167,46 @@ export async function runServe(args: ServeArgs): Promise<void> {
       await shutDown();
     },
   );
-  // The terminal went away (ssh dropped, tmux window killed). Node 20's
-  // process.exit() then spins forever restoring a terminal that is gone
-  // (nodejs/node#51519): close gracefully, then die of the signal itself.
-  let hungUp = false;
-  process.once('SIGHUP', () => {
-    hungUp = true;
-    logger.info({ signal: 'SIGHUP' }, 'shutting down');
-    process.stdout.on('error', () => {}); // writes to the gone terminal fail: nobody to tell
-    const die = () => {
-      process.removeAllListeners('SIGHUP');
-      process.kill(process.pid, 'SIGHUP');
-    };
-    setTimeout(die, SHUTDOWN_BUDGET_MS).unref();
-    void shutDown().finally(die);
+  // A revoked certificate is cut off at once: the CRL is read again when the
+  // file changes, and on SIGHUP when no terminal is attached (a daemon's
+  // `kill -HUP`). Without a valid one the previous CRL stays in force.
+  const reloadCrl = async (why: string) => {
+    try {
+      const next = await loadServerTls(config.certsDir, config.tlsMin);
+      const { crl, ca } = next.options;
+      // Another CA's CRL would make OpenSSL refuse every client: keep ours.
+      if (typeof crl === 'string' && !(await crlSignedBy(crl, String(ca)))) {
+        throw new Error('crl.pem is not signed by this CA');
+      }
+      server.reloadTls(next);
+    } catch (error) {
+      logger.warn(
+        { why, err: error instanceof Error ? error.message : String(error) },
+        'crl not reloaded: the previous one stays in force',
+      );
+    }
+  };
+  stopWatching = watchCrl(pkiLayout(config.certsDir).crl, () => {
+    void reloadCrl('crl.pem changed');
   });
+  const interactive = process.stdin.isTTY === true;
+  if (!interactive) process.on('SIGHUP', () => void reloadCrl('SIGHUP'));
+  // With a terminal, SIGHUP means it went away (ssh dropped, tmux window
+  // killed). Node 20's process.exit() then spins forever restoring a terminal
+  // that is gone (nodejs/node#51519): close gracefully, then die of the signal.
+  let hungUp = false;
+  if (interactive)
+    process.once('SIGHUP', () => {
+      hungUp = true;
+      logger.info({ signal: 'SIGHUP' }, 'shutting down');
+      process.stdout.on('error', () => {}); // writes to the gone terminal fail: nobody to tell
+      const die = () => {
+        process.removeAllListeners('SIGHUP');
+        process.kill(process.pid, 'SIGHUP');
+      };
+      setTimeout(die, SHUTDOWN_BUDGET_MS).unref();
+      void shutDown().finally(die);
+    });
   if (logs === undefined) {
     await new Promise(() => {});
     return;

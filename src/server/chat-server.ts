@@ -4,6 +4,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import tls, { type TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import { ChatError } from '../errors.ts';
+import { readCrl } from '../net/pki/crl.ts';
+import { normalizeSerial } from '../net/pki/keys.ts';
 import { parseClientFrame } from '../net/protocol/codec.ts';
 import type { ErrorCode } from '../net/protocol/error-codes.ts';
 import { type ServerFrame, type StoredMessage, USER_PATTERN } from '../net/protocol/frames.ts';
@@ -94,8 +96,12 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private idleTimer: NodeJS.Timeout | undefined;
   private closing = false;
 
+  /** The TLS material in use: the one given, then each reloaded one. */
+  private tls: ServerTls;
+
   constructor(private readonly deps: ChatServerDeps) {
     super();
+    this.tls = deps.tls;
     const { config } = deps;
     this.now = deps.now ?? Date.now;
     this.core = new ChatCore({
@@ -170,13 +176,13 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         address: address.address,
         port: address.port,
         tlsMin: config.tlsMin,
-        caFingerprint: this.deps.tls.caFingerprint,
-        crl: this.deps.tls.crlLoaded,
+        caFingerprint: this.tls.caFingerprint,
+        crl: this.tls.crlLoaded,
         pid: process.pid,
       },
       'listening',
     );
-    if (!this.deps.tls.crlLoaded) {
+    if (!this.tls.crlLoaded) {
       this.deps.logger.warn(
         { certsDir: config.certsDir },
         'no crl.pem: revoked certificates are not refused (run `chat certs` to make one)',
@@ -214,6 +220,34 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.deps.logger.info({}, 'stopped');
   }
 
+  /**
+   * Takes new TLS material, in practice a new CRL: new handshakes use it at
+   * once, and live sessions whose client certificate it revokes are closed,
+   * each told why (`cert_rejected`; the reference client does not retry).
+   * Returns the number of sessions closed.
+   */
+  reloadTls(tls: ServerTls): number {
+    const crl = tls.options.crl;
+    const revoked = new Set(
+      typeof crl === 'string' ? readCrl(crl).revocations.map((r) => normalizeSerial(r.serial)) : [],
+    );
+    this.server.setSecureContext(tls.options);
+    this.tls = tls;
+    let closed = 0;
+    for (const conn of this.conns.values()) {
+      const serial = conn.certificate?.serial;
+      if (conn.closing || serial === undefined || !revoked.has(normalizeSerial(serial))) continue;
+      this.deps.logger.info(
+        { conn: conn.id, address: conn.address, user: conn.user, serial },
+        'certificate revoked: closing its session',
+      );
+      this.fail(conn, 'cert_rejected', 'your certificate was revoked');
+      closed += 1;
+    }
+    this.deps.logger.info({ revoked: revoked.size, closed }, 'crl reloaded');
+    return closed;
+  }
+
   stats(): ServerStats {
     const now = this.now();
     const address = this.server.address() as AddressInfo | null;
@@ -222,7 +256,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       address: address?.address ?? this.deps.config.host,
       port: address?.port ?? this.deps.config.port,
       tlsMin: this.deps.config.tlsMin,
-      caFingerprint: this.deps.tls.caFingerprint,
+      caFingerprint: this.tls.caFingerprint,
       connections: this.connectionInfos(),
       peakConnections: this.peakConnections,
       rooms: this.core.roomSummaries(),

@@ -96,7 +96,7 @@ export class Connection {
   // refused), and stats are taken several times a second.
   private readonly tlsVersion: string;
   private readonly cipher: string;
-  private readonly certificate: PeerCertificateInfo | undefined;
+  readonly certificate: PeerCertificateInfo | undefined;
 
   constructor(
     readonly id: number,

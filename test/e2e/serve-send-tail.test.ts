@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CHAT_BIN, runChat } from '../helpers/cli.ts';
+import { until } from '../helpers/ink.ts';
 import { tempDir } from '../helpers/pki.ts';
 
 /** A long-running `chat` child whose output lines can be awaited. */
@@ -114,6 +117,41 @@ describe('chat serve, send and tail as a new user runs them', () => {
     const down = await runChat(['send', '--port', '1', 'hi'], { cwd: dir.path });
     assert.equal(down.code, 1);
     assert.match(down.stderr, /^chat: nothing is listening on localhost:1 — start the server/);
+  });
+
+  it('chat certs revoke cuts off a live session at once, with the reason', async () => {
+    const made = await runChat(['certs', 'client', 'bea'], { cwd: dir.path });
+    assert.equal(made.code, 0, made.stderr);
+    const tail = startChat(['tail', '--user', 'bea', '--port', String(port)], dir.path);
+    try {
+      await server.waitFor('stderr', /"user":"bea".*"msg":"connection open"/);
+      const revoked = await runChat(['certs', 'revoke', 'bea'], { cwd: dir.path });
+      assert.equal(revoked.code, 0, revoked.stderr);
+      await server.waitFor('stderr', /"closed":1.*"msg":"crl reloaded"/);
+      const [code] =
+        tail.child.exitCode === null ? await once(tail.child, 'exit') : [tail.child.exitCode];
+      assert.notEqual(code, 0);
+      assert.match(tail.lines.stderr.join('\n'), /your certificate was revoked/);
+    } finally {
+      await stop(tail.child);
+    }
+  });
+
+  it('a damaged crl.pem is not taken: the previous CRL stays in force', async () => {
+    const crl = join(dir.path, 'certs', 'crl.pem');
+    const good = await readFile(crl, 'utf8');
+    const reloads = server.lines.stderr.filter((l) => l.includes('"msg":"crl reloaded"')).length;
+    await writeFile(crl, 'not a CRL\n');
+    assert.match(
+      await server.waitFor('stderr', /"msg":"crl not reloaded: the previous one stays in force"/),
+      /"why":"crl\.pem changed"/,
+    );
+    await writeFile(crl, good);
+    await until(
+      () => server.lines.stderr.filter((l) => l.includes('"msg":"crl reloaded"')).length > reloads,
+      'the good CRL reloaded',
+      10_000,
+    );
   });
 
   it('--dashboard without a terminal says so in one line and serves with plain logs', async () => {

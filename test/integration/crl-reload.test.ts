@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { ChatError } from '../../src/errors.ts';
+import type { ChatClient, ClientState } from '../../src/net/chat-client.ts';
+import { revokeClient } from '../../src/net/pki/client-certs.ts';
+import { watchCrl } from '../../src/server/crl-watch.ts';
+import { loadServerTls } from '../../src/server/tls-options.ts';
+import {
+  client,
+  makeTeam,
+  nextEvent,
+  type Started,
+  startServer,
+  type Team,
+} from '../helpers/chat-server.ts';
+import { tempDir } from '../helpers/pki.ts';
+
+describe('revocation that bites: a new CRL cuts off live sessions', () => {
+  let team: Team;
+  let started: Started;
+  const clients: ChatClient[] = [];
+
+  before(async () => {
+    team = await makeTeam(['alice', 'bob', 'carol']);
+    started = await startServer(team);
+  });
+  after(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await started.server.close();
+    await team.dir.cleanup();
+  });
+
+  async function connected(user: string): Promise<ChatClient> {
+    const c = await client(team, started, user);
+    clients.push(c);
+    await c.connect();
+    return c;
+  }
+
+  it('closes the revoked user with a reason, keeps the others, refuses the next handshake', async () => {
+    const alice = await connected('alice');
+    const bob = await connected('bob');
+    const told = nextEvent<[ClientState, { error?: ChatError }]>(
+      bob,
+      'state',
+      (_state, detail) => detail.error !== undefined,
+    );
+    await revokeClient(team.ctx, { name: 'bob' });
+    const closed = started.server.reloadTls(await loadServerTls(team.certsDir, '1.3'));
+    assert.equal(closed, 1);
+    const [state, detail] = await told;
+    assert.equal(state, 'offline', 'a revoked client does not retry');
+    assert.match(String(detail.error?.message), /your certificate was revoked/);
+    assert.ok(started.logs.some((r) => r.msg === 'crl reloaded' && r.closed === 1));
+    // alice is still served.
+    const ack = await alice.send('#general', 'still here');
+    assert.ok(ack.id > 0);
+    // bob's next connection is refused at the handshake.
+    const again = await client(team, started, 'bob', { reconnect: false });
+    clients.push(again);
+    await assert.rejects(again.connect(), /revoked|refused/i);
+  });
+});
+
+describe('watchCrl', () => {
+  it('sees crl.pem replaced by a rename, and ignores other files', async () => {
+    const dir = await tempDir();
+    try {
+      const crl = join(dir.path, 'crl.pem');
+      await writeFile(crl, 'one');
+      let changes = 0;
+      let seen: () => void = () => {};
+      const stop = watchCrl(crl, () => {
+        changes += 1;
+        seen();
+      });
+      try {
+        const changed = new Promise<void>((resolve) => {
+          seen = resolve;
+        });
+        await writeFile(join(dir.path, 'other.txt'), 'x');
+        await writeFile(join(dir.path, 'crl.pem.tmp'), 'two');
+        await rename(join(dir.path, 'crl.pem.tmp'), crl);
+        await changed;
+        assert.equal(changes, 1, 'one change for the rename, none for other files');
+      } finally {
+        stop();
+      }
+    } finally {
+      await dir.cleanup();
+    }
+  });
+});
