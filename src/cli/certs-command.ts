@@ -1,14 +1,10 @@
 import type { Argv } from 'yargs';
-import {
-  type CertsIo,
-  runCertsBundle,
-  runCertsClient,
-  runCertsInit,
-  runCertsList,
-  runCertsRevoke,
-  runCertsServer,
-} from '../commands/certs.ts';
-import { REVOCATION_REASONS } from '../net/pki/crl.ts';
+import type { CertsIo } from '../commands/certs.ts';
+
+// Loaded when a certs command runs: the others start without the X.509 library.
+const certs = () => import('../commands/certs.ts');
+
+import { REVOCATION_REASONS } from '../net/pki/revocation-reasons.ts';
 import { certsDirOption, type Run } from './shared-options.ts';
 
 const daysOption = {
@@ -49,19 +45,19 @@ export function certsCommand(y: Argv, run: Run, io: CertsIo): Argv {
                 type: 'boolean',
                 describe: 'replace an existing certificate (and revoke it)',
               }),
-          run((args) => runCertsClient(args, io)),
+          run(async (args) => (await certs()).runCertsClient(args, io)),
         )
         .command(
           'server',
           're-issue the server certificate for the names it is reached by',
           (c) => c.option('host', hostOption).option('ip', ipOption).option('days', daysOption),
-          run((args) => runCertsServer(args, io)),
+          run(async (args) => (await certs()).runCertsServer(args, io)),
         )
         .command(
           'list',
           'list every certificate with fingerprint, expiry and status',
           (c) => c.option('json', { type: 'boolean', describe: 'one JSON object per line' }),
-          run((args) => runCertsList(args, io)),
+          run(async (args) => (await certs()).runCertsList(args, io)),
         )
         .command(
           'revoke <name>',
@@ -74,7 +70,7 @@ export function certsCommand(y: Argv, run: Run, io: CertsIo): Argv {
                 default: 'cessation-of-operation',
                 describe: 'reason recorded in the CRL',
               }),
-          run((args) => runCertsRevoke(args, io)),
+          run(async (args) => (await certs()).runCertsRevoke(args, io)),
         )
         .command(
           'bundle <name>',
@@ -87,7 +83,7 @@ export function certsCommand(y: Argv, run: Run, io: CertsIo): Argv {
                 describe: 'where to write it [default: <dir>/bundles/<name>]',
               })
               .option('force', { type: 'boolean', describe: 'replace an existing bundle' }),
-          run((args) => runCertsBundle(args, io)),
+          run(async (args) => (await certs()).runCertsBundle(args, io)),
         )
         // Options of `chat certs` itself; global: false keeps them off the subcommands.
         .options({
@@ -125,6 +121,6 @@ export function certsCommand(y: Argv, run: Run, io: CertsIo): Argv {
         .example('$0 certs client alice', 'issue a certificate for alice')
         .example('$0 certs bundle alice', 'pack it, with the CA certificate, for her')
         .example('$0 certs revoke alice', "cut alice's certificate off"),
-    run((args) => runCertsInit(args, io)),
+    run(async (args) => (await certs()).runCertsInit(args, io)),
   );
 }

@@ -1,7 +1,12 @@
 import type { Argv } from 'yargs';
-import { runSend } from '../commands/send.ts';
-import { runTail } from '../commands/tail.ts';
-import { runTui } from '../commands/tui.ts';
+
+// Each command's module is loaded when it runs: `chat send` starts without React and Ink.
+const commands = {
+  send: () => import('../commands/send.ts'),
+  tail: () => import('../commands/tail.ts'),
+  tui: () => import('../commands/tui.ts'),
+};
+
 import { ChatError } from '../errors.ts';
 import { ROOM_PATTERN } from '../net/protocol/frames.ts';
 import { certsDirOption, DEFAULT_PORT, envDefaults, type Run } from './shared-options.ts';
@@ -65,7 +70,7 @@ export function clientCommands(y: Argv, run: Run, stopSignal: () => Promise<void
             '$0 tui --host chat.example.com --certs ~/chat-certs',
             "join your team's server with your bundle",
           ),
-      run((args) => runTui(args)),
+      run(async (args) => (await commands.tui()).runTui(args)),
     )
     .command(
       'send [text..]',
@@ -79,8 +84,11 @@ export function clientCommands(y: Argv, run: Run, stopSignal: () => Promise<void
           })
           .example('$0 send hello team', 'say hello in #general')
           .example('make 2>&1 | tail -1 | $0 send --room builds', 'post the last line of a build'),
-      run((args) =>
-        runSend({ ...args, room: roomArgument(args.room), text: args.text ?? [] }, process.stdin),
+      run(async (args) =>
+        (await commands.send()).runSend(
+          { ...args, room: roomArgument(args.room), text: args.text ?? [] },
+          process.stdin,
+        ),
       ),
     )
     .command(
@@ -99,8 +107,8 @@ export function clientCommands(y: Argv, run: Run, stopSignal: () => Promise<void
             '$0 tail --room ops --history 20 --json',
             'the last 20 of #ops, then live, as JSON',
           ),
-      run((args) =>
-        runTail(
+      run(async (args) =>
+        (await commands.tail()).runTail(
           { ...args, room: roomArgument(args.room) },
           {
             out: (line) => process.stdout.write(`${line}\n`),

@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
-import { DEFAULT_DASHBOARD_LOG, runServe } from '../commands/serve.ts';
-import { LOG_LEVELS } from '../server/logger.ts';
-import { DEFAULT_SERVER_CONFIG as D } from '../server/server-config.ts';
+import type { ServeArgs } from '../commands/serve.ts';
+import { LOG_LEVELS } from '../server/log-levels.ts';
+import { DEFAULT_SERVER_CONFIG as D, DEFAULT_DASHBOARD_LOG } from '../server/server-config.ts';
 import { certsDirOption, DEFAULT_PORT, envDefaults, type Run } from './shared-options.ts';
 
 /** `chat serve`: every flag can also come from CHAT_<FLAG> (e.g. CHAT_PORT, CHAT_MAX_PER_USER). */
@@ -130,6 +130,7 @@ export function serveCommand(y: Argv, run: Run): Argv {
         .example('$0 serve --host 0.0.0.0 --port 9000', 'serve the whole network on port 9000')
         .example('CHAT_RATE=10 $0 serve', 'any flag from the environment')
         .example('$0 serve --dashboard', 'watch connections, log and throughput live'),
-    run((args) => runServe(args)),
+    // Loaded when run: every other command starts without the server's modules.
+    run(async (args) => (await import('../commands/serve.ts')).runServe(args as ServeArgs)),
   );
 }

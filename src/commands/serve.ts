@@ -12,7 +12,11 @@ import { watchCrl } from '../server/crl-watch.ts';
 import { LogBuffer } from '../server/log-buffer.ts';
 import { createLogger, type LogLevel } from '../server/logger.ts';
 import { MemoryHistory } from '../server/memory-history.ts';
-import { DEFAULT_SERVER_CONFIG, type ServerConfig } from '../server/server-config.ts';
+import {
+  DEFAULT_DASHBOARD_LOG,
+  DEFAULT_SERVER_CONFIG,
+  type ServerConfig,
+} from '../server/server-config.ts';
 import { loadServerTls } from '../server/tls-options.ts';
 
 /** `chat serve` options as yargs parses them: times in seconds, sizes in bytes. */
@@ -43,8 +47,6 @@ export interface ServeArgs {
   dashboard: boolean;
 }
 
-/** Where the log goes while the dashboard has the screen and no --log-file is given. */
-export const DEFAULT_DASHBOARD_LOG = 'chat-serve.log';
 /** Log records the dashboard's log pane keeps (count). */
 const DASHBOARD_LOG_RECORDS = 1_000;
 

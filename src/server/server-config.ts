@@ -66,3 +66,6 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
 
 /** The room everyone lands in when they ask for none. */
 export const DEFAULT_ROOM = '#general';
+
+/** Where `chat serve --dashboard` logs when no --log-file is given. */
+export const DEFAULT_DASHBOARD_LOG = 'chat-serve.log';

@@ -4,25 +4,13 @@ import { CRLNumber, id_ce_cRLNumber } from '@peculiar/asn1-x509';
 import * as x509 from '@peculiar/x509';
 import type { CertAndKey } from './issue.ts';
 import { derSerialHex, normalizeSerial, parsePrivateKey } from './keys.ts';
+import { REVOCATION_REASONS, type RevocationReason } from './revocation-reasons.ts';
 
-/** Why a certificate was revoked, in the CLI's spelling (RFC 5280 reason codes). */
-export type RevocationReason =
-  | 'key-compromise'
-  | 'affiliation-changed'
-  | 'superseded'
-  | 'cessation-of-operation';
-
-export const REVOCATION_REASONS: readonly RevocationReason[] = [
-  'key-compromise',
-  'affiliation-changed',
-  'superseded',
-  'cessation-of-operation',
-];
-
-/** True for the reasons `chat certs revoke --reason` accepts. */
-export function isRevocationReason(value: unknown): value is RevocationReason {
-  return (REVOCATION_REASONS as readonly unknown[]).includes(value);
-}
+export {
+  isRevocationReason,
+  REVOCATION_REASONS,
+  type RevocationReason,
+} from './revocation-reasons.ts';
 
 const REASON_CODES: Record<RevocationReason, x509.X509CrlReason> = {
   'key-compromise': x509.X509CrlReason.keyCompromise,
