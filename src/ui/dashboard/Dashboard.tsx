@@ -85,7 +85,9 @@ export function Dashboard({ source, logs, onShutdown, refreshMs }: DashboardProp
   const [filter, setFilter] = useState('');
   const [draft, setDraft] = useState('');
   const [reason, setReason] = useState('');
-  const [logOffset, setLogOffset] = useState(0);
+  // The record at the bottom of the log pane while scrolled (its seq), so
+  // lines that arrive meanwhile do not move what is being read; none: following.
+  const [logAnchor, setLogAnchor] = useState<number | undefined>(undefined);
   const [roomsOffset, setRoomsOffset] = useState(0);
   const [status, setStatus] = useState('');
   const tableStart = useRef(0);
@@ -100,6 +102,12 @@ export function Dashboard({ source, logs, onShutdown, refreshMs }: DashboardProp
     const parsed = parseLogFilter(filter);
     return snapshot.records.filter((record) => matchesLogFilter(record, parsed));
   }, [snapshot.records, filter]);
+
+  // Index of the record at the bottom of the log pane: the anchor, or the
+  // first kept after it when the filter or the buffer's bound dropped it.
+  const anchored =
+    logAnchor === undefined ? -1 : records.findIndex((record) => record.seq >= logAnchor);
+  const logBottom = anchored < 0 ? records.length - 1 : anchored;
 
   const width = Math.max(20, columns);
   // Ink 6 clears the whole terminal on every frame once the output is as tall as it.
@@ -170,8 +178,13 @@ export function Dashboard({ source, logs, onShutdown, refreshMs }: DashboardProp
     const by = key.upArrow ? -1 : key.downArrow ? 1 : key.pageUp ? -page : key.pageDown ? page : 0;
     if (focus === 'connections' && by !== 0) setSelected(moveSelection(ids, current, by));
     if (focus === 'log') {
-      if (key.end) setLogOffset(0);
-      else if (by !== 0) setLogOffset((o) => Math.max(0, Math.min(records.length - 1, o - by)));
+      if (key.end) setLogAnchor(undefined);
+      else if (by !== 0 && records.length > 0) {
+        // Never above the first screenful: the pane stays full.
+        const top = Math.min(records.length - 1, Math.max(0, bottomHeight - 2));
+        const next = Math.max(top, Math.min(records.length - 1, logBottom + by));
+        setLogAnchor(next >= records.length - 1 ? undefined : records[next]?.seq);
+      }
     }
     if (focus === 'rooms' && by !== 0) {
       setRoomsOffset((o) => Math.max(0, Math.min(stats.rooms.length - 1, o + by)));
@@ -215,7 +228,7 @@ export function Dashboard({ source, logs, onShutdown, refreshMs }: DashboardProp
             <Rows
               rows={logRows({
                 records,
-                offset: Math.min(logOffset, Math.max(0, records.length - 1)),
+                offset: records.length - 1 - logBottom,
                 filter,
                 focused: focus === 'log',
                 width: logWidth,
@@ -252,7 +265,7 @@ export function Dashboard({ source, logs, onShutdown, refreshMs }: DashboardProp
           onReason={setReason}
           onFilter={(text) => {
             setFilter(text.trim());
-            setLogOffset(0);
+            setLogAnchor(undefined);
             setOverlay({ kind: 'none' });
           }}
           onKick={(typed) => {

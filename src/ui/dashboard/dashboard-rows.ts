@@ -28,8 +28,14 @@ import {
 
 /** A pane's title row: inverse while the pane has the focus. */
 function title(text: string, focused: boolean, hint = ''): RowSpans {
+  // The ▸ says where the keys go on a terminal without colour too.
   return [
-    { text: ` ${text} `, bold: true, inverse: focused, color: focused ? 'cyan' : undefined },
+    {
+      text: `${focused ? '▸' : ' '}${text} `,
+      bold: true,
+      inverse: focused,
+      color: focused ? 'cyan' : undefined,
+    },
     { text: hint === '' ? '' : `  ${hint}`, dim: true },
   ];
 }
