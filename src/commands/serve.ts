@@ -149,7 +149,6 @@ export async function runServe(args: ServeArgs): Promise<void> {
     logger,
     serverName: `chat/${pkg.version}`,
   });
-  await server.listen();
   // Once, whoever asks first: a signal, or the dashboard's quit.
   let closing: Promise<void> | undefined;
   let stopWatching = () => {};
@@ -162,7 +161,8 @@ export async function runServe(args: ServeArgs): Promise<void> {
     return closing;
   };
   closeWithGrace(
-    { delay: SHUTDOWN_BUDGET_MS, logger: false, skip: ['SIGHUP'] },
+    // Not beforeExit: a server that failed to start must exit with its own code.
+    { delay: SHUTDOWN_BUDGET_MS, logger: false, skip: ['SIGHUP', 'beforeExit'] },
     async ({ signal, err }) => {
       if (err) logger.error({ err }, 'crashed; closing');
       else logger.info({ signal }, 'shutting down');
@@ -209,6 +209,8 @@ export async function runServe(args: ServeArgs): Promise<void> {
       setTimeout(die, SHUTDOWN_BUDGET_MS).unref();
       void shutDown().finally(die);
     });
+  // Only now: a signal from the moment the port is open closes gracefully.
+  await server.listen();
   if (logs === undefined) {
     await new Promise(() => {});
     return;
