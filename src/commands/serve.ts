@@ -172,7 +172,13 @@ export async function runServe(args: ServeArgs): Promise<void> {
   // A revoked certificate is cut off at once: the CRL is read again when the
   // file changes, and on SIGHUP when no terminal is attached (a daemon's
   // `kill -HUP`). Without a valid one the previous CRL stays in force.
-  const reloadCrl = async (why: string) => {
+  // One at a time, in order: an older read never lands after a newer one.
+  let reloads = Promise.resolve();
+  const reloadCrl = (why: string) => {
+    reloads = reloads.then(() => reloadCrlNow(why));
+    return reloads;
+  };
+  const reloadCrlNow = async (why: string) => {
     try {
       const next = await loadServerTls(config.certsDir, config.tlsMin);
       const { crl, ca } = next.options;

@@ -98,10 +98,31 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   /** The TLS material in use: the one given, then each reloaded one. */
   private tls: ServerTls;
+  /** Serials (normalised) the CRL in force revokes, and its number (-1: no CRL). */
+  private revoked = new Set<string>();
+  private crlNumber = -1;
 
   constructor(private readonly deps: ChatServerDeps) {
     super();
     this.tls = deps.tls;
+    const crl = deps.tls.options.crl;
+    if (typeof crl === 'string') {
+      let contents: ReturnType<typeof readCrl>;
+      try {
+        contents = readCrl(crl);
+      } catch (cause) {
+        throw new ChatError(
+          'CERT_UNREADABLE',
+          `${deps.config.certsDir}/crl.pem is not a readable CRL`,
+          {
+            hint: 'restore it from your backup, then revoke again anyone it listed',
+            cause,
+          },
+        );
+      }
+      this.revoked = new Set(contents.revocations.map((r) => normalizeSerial(r.serial)));
+      this.crlNumber = contents.number;
+    }
     const { config } = deps;
     this.now = deps.now ?? Date.now;
     this.core = new ChatCore({
@@ -228,11 +249,23 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
    */
   reloadTls(tls: ServerTls): number {
     const crl = tls.options.crl;
-    const revoked = new Set(
-      typeof crl === 'string' ? readCrl(crl).revocations.map((r) => normalizeSerial(r.serial)) : [],
-    );
+    // Never a step back: a CRL gone, or older than the one in force, would
+    // let revoked certificates in again.
+    if (typeof crl !== 'string') {
+      if (this.crlNumber >= 0) throw new Error('crl.pem is gone');
+      return 0;
+    }
+    const contents = readCrl(crl);
+    if (contents.number < this.crlNumber) {
+      throw new Error(
+        `crl.pem is older (number ${contents.number}) than the one in force (${this.crlNumber})`,
+      );
+    }
+    const revoked = new Set(contents.revocations.map((r) => normalizeSerial(r.serial)));
     this.server.setSecureContext(tls.options);
     this.tls = tls;
+    this.revoked = revoked;
+    this.crlNumber = contents.number;
     let closed = 0;
     for (const conn of this.conns.values()) {
       const serial = conn.certificate?.serial;
@@ -372,6 +405,13 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
           : 'no client certificate';
       logger.info({ conn: conn.id, address, reason }, 'certificate refused');
       this.fail(conn, 'cert_rejected', `your certificate was refused (${reason})`);
+      return;
+    }
+    // A handshake begun before a CRL reload was checked against the old CRL.
+    const serial = conn.certificate?.serial;
+    if (serial !== undefined && this.revoked.has(normalizeSerial(serial))) {
+      logger.info({ conn: conn.id, address, serial }, 'certificate refused: revoked');
+      this.fail(conn, 'cert_rejected', 'your certificate was revoked');
       return;
     }
     const cap = this.capExceeded(address);

@@ -40,6 +40,7 @@ describe('revocation that bites: a new CRL cuts off live sessions', () => {
   }
 
   it('closes the revoked user with a reason, keeps the others, refuses the next handshake', async () => {
+    const before = await loadServerTls(team.certsDir, '1.3');
     const alice = await connected('alice');
     const bob = await connected('bob');
     const told = nextEvent<[ClientState, { error?: ChatError }]>(
@@ -61,6 +62,15 @@ describe('revocation that bites: a new CRL cuts off live sessions', () => {
     const again = await client(team, started, 'bob', { reconnect: false });
     clients.push(again);
     await assert.rejects(again.connect(), /revoked|refused/i);
+
+    // Never a step back: a CRL gone, or an older one, is refused and the revocation holds.
+    const now = await loadServerTls(team.certsDir, '1.3');
+    const { crl: _, ...withoutCrl } = now.options;
+    assert.throws(() => started.server.reloadTls({ ...now, options: withoutCrl }), /gone/);
+    assert.throws(() => started.server.reloadTls(before), /older/);
+    const stillOut = await client(team, started, 'bob', { reconnect: false });
+    clients.push(stillOut);
+    await assert.rejects(stillOut.connect(), /revoked|refused/i);
   });
 });
 
