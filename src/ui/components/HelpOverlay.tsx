@@ -2,7 +2,7 @@ import { Box } from 'ink';
 import { memo, type ReactNode } from 'react';
 import { COMMANDS } from '../input/command-parser.ts';
 import { padEnd, wrapText } from '../text/wrap.ts';
-import { Row } from './Row.tsx';
+import { Rows } from './Rows.tsx';
 import type { RowSpans, Span } from './spans.ts';
 
 /** Props of {@link HelpOverlay}. */
@@ -117,19 +117,18 @@ export const HelpOverlay = memo(function HelpOverlay({
   // A border takes a column and a row on each side, the padding a column.
   const inner = Math.max(1, width - (border ? 4 : 0));
   const rows = helpRows(inner, Math.max(0, height - (border ? 2 : 0)));
+  if (!border) return <Rows rows={rows} width={width} height={height} />;
   return (
     <Box
-      flexDirection="column"
       width={width}
       height={Math.max(0, height)}
       flexShrink={0}
       overflow="hidden"
-      {...(border ? { borderStyle: 'round', borderColor: 'cyan', paddingX: 1 } : {})}
+      borderStyle="round"
+      borderColor="cyan"
+      paddingX={1}
     >
-      {rows.map((spans, row) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: rows are positions on screen.
-        <Row key={row} spans={spans} width={inner} />
-      ))}
+      <Rows rows={rows} width={inner} />
     </Box>
   );
 });

@@ -1,8 +1,7 @@
-import { Box } from 'ink';
 import { memo, type ReactNode, useMemo } from 'react';
 import type { Conversation, Pending, ScrollState } from '../state/chat-types.ts';
 import { visibleRows } from './message-rows.ts';
-import { Row } from './Row.tsx';
+import { Rows } from './Rows.tsx';
 import type { RowSpans } from './spans.ts';
 
 /** Props of {@link MessagePane}. */
@@ -52,18 +51,5 @@ export const MessagePane = memo(function MessagePane(props: MessagePaneProps): R
           }),
     [conversation, pending, scroll, width, height, timeZone, user],
   );
-  return (
-    <Box
-      flexDirection="column"
-      width={width}
-      height={Math.max(0, height)}
-      flexShrink={0}
-      overflow="hidden"
-    >
-      {rows.map((spans, row) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: rows are positions on screen.
-        <Row key={row} spans={spans} width={width} />
-      ))}
-    </Box>
-  );
+  return <Rows rows={rows} width={width} height={height} />;
 });

@@ -1,8 +1,7 @@
-import { Box } from 'ink';
 import { memo, type ReactNode } from 'react';
 import type { MemberView } from '../state/chat-selectors.ts';
 import { userColor } from '../text/user-color.ts';
-import { Row } from './Row.tsx';
+import { Rows } from './Rows.tsx';
 import type { Span } from './spans.ts';
 
 /** Props of {@link UserList}. */
@@ -57,12 +56,5 @@ export const UserList = memo(function UserList({
     lines.push([{ text: ` +${members.length - shown} more`, dim: true }]);
   }
   while (lines.length < rows) lines.push([]);
-  return (
-    <Box flexDirection="column" width={width} height={rows} flexShrink={0} overflow="hidden">
-      {lines.map((spans, row) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: rows are positions on screen.
-        <Row key={row} spans={[separator, ...spans]} width={width} />
-      ))}
-    </Box>
-  );
+  return <Rows rows={lines.map((spans) => [separator, ...spans])} width={width} height={rows} />;
 });

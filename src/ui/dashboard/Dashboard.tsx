@@ -4,7 +4,7 @@ import { type ReactNode, useMemo, useRef, useState } from 'react';
 import sparkly from 'sparkly';
 import type { LogBuffer } from '../../server/log-buffer.ts';
 import { Row } from '../components/Row.tsx';
-import type { RowSpans } from '../components/spans.ts';
+import { Rows } from '../components/Rows.tsx';
 import { useTerminalSize } from '../hooks/use-terminal-size.ts';
 import { truncate } from '../text/wrap.ts';
 import { nextSort, type Sort, sortConnections } from './connections-table.ts';
@@ -47,17 +47,6 @@ type Overlay =
 const ROOMS_MIN_COLUMNS = 90;
 
 const spark = (values: readonly number[]) => sparkly(values, { minimum: 0 });
-
-function Rows({ rows, width }: { rows: readonly RowSpans[]; width: number }): ReactNode {
-  return (
-    <Box flexDirection="column" width={width} height={rows.length} flexShrink={0} overflow="hidden">
-      {rows.map((spans, row) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: rows are positions on screen.
-        <Row key={row} spans={spans} width={width} />
-      ))}
-    </Box>
-  );
-}
 
 /** The id `by` rows away from `selected` in `ids` (clamped), or the first. */
 function moveSelection(ids: readonly number[], selected: number | undefined, by: number) {
@@ -201,9 +190,7 @@ export function Dashboard({ source, logs, onShutdown, refreshMs }: DashboardProp
             stats.connections.find((c) => c.id === overlay.id),
             now,
           );
-    const filled = [...lines.slice(0, middle + 1)];
-    while (filled.length < middle + 1) filled.push([]);
-    body = <Rows rows={filled} width={width} />;
+    body = <Rows rows={lines.slice(0, middle + 1)} width={width} height={middle + 1} />;
   } else {
     const table = connectionRows({
       connections,
