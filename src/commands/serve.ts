@@ -13,6 +13,7 @@ import { LogBuffer } from '../server/log-buffer.ts';
 import { createLogger, type LogLevel } from '../server/logger.ts';
 import { MemoryHistory } from '../server/memory-history.ts';
 import {
+  DASHBOARD_LOG_RECORDS,
   DEFAULT_DASHBOARD_LOG,
   DEFAULT_SERVER_CONFIG,
   type ServerConfig,
@@ -46,9 +47,6 @@ export interface ServeArgs {
   logFile?: string | undefined;
   dashboard: boolean;
 }
-
-/** Log records the dashboard's log pane keeps (count). */
-const DASHBOARD_LOG_RECORDS = 1_000;
 
 /** How long a graceful shutdown may take before the process exits anyway, in ms. */
 const SHUTDOWN_BUDGET_MS = 2_000;

@@ -69,3 +69,6 @@ export const DEFAULT_ROOM = '#general';
 
 /** Where `chat serve --dashboard` logs when no --log-file is given. */
 export const DEFAULT_DASHBOARD_LOG = 'chat-serve.log';
+
+/** Log records the dashboard's log pane keeps (count). */
+export const DASHBOARD_LOG_RECORDS = 1_000;

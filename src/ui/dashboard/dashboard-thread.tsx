@@ -10,6 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { render } from 'ink';
 import type { ServerStats } from '../../server/chat-server.ts';
 import { LogBuffer } from '../../server/log-buffer.ts';
+import { DASHBOARD_LOG_RECORDS } from '../../server/server-config.ts';
 import { Dashboard } from './Dashboard.tsx';
 import type { DashboardWorkerData, FromDashboard, ToDashboard } from './dashboard-protocol.ts';
 import type { DashboardSource } from './use-server-snapshot.ts';
@@ -77,7 +78,8 @@ class RemoteServer extends EventEmitter implements DashboardSource {
 const stdout = new PostingStdout(start.columns, start.rows);
 const stdin = new PostedStdin();
 const server = new RemoteServer(start.stats);
-const logs = new LogBuffer(Math.max(1, start.records.length, 1_000));
+// As many as the server's thread keeps for the pane.
+const logs = new LogBuffer(DASHBOARD_LOG_RECORDS);
 logs.adopt(start.records);
 let closed: (() => void) | undefined;
 
