@@ -25,15 +25,18 @@ const CASE_DEADLINE_MS = 60_000;
 const TEXT = 'x'.repeat(100);
 const CHAT_BIN = fileURLToPath(new URL('../bin/chat.js', import.meta.url));
 const TICKS_PER_SECOND = 100;
-/** Receivers and rounds of the dashboard closed-versus-open comparison. */
-const DASHBOARD_RECEIVERS = quick ? 50 : 100;
-const DASHBOARD_ROUNDS = quick ? 1 : 3;
+/** Receivers and rounds of the comparisons (dashboard closed or open, history in memory or on disk). */
+const COMPARE_RECEIVERS = quick ? 50 : 100;
+const COMPARE_ROUNDS = quick ? 1 : 3;
 /** Messages per comparison run: enough that a run spans several dashboard frames. */
-const DASHBOARD_MESSAGES = quick ? 1000 : 3000;
+const COMPARE_MESSAGES = quick ? 1000 : 3000;
 
 interface Result {
   receivers: number;
   deliveriesPerSecond: number;
+  /** Send to ack, at the sender, ms. */
+  ackP50: number;
+  ackP99: number;
   p50: number;
   p99: number;
   max: number;
@@ -72,9 +75,17 @@ const SERVE_ARGS = [
   'info',
 ];
 
-/** `chat serve` with plain logs on stderr; its port and pid from the "listening" record. */
-async function startServer(certsDir: string): Promise<Server> {
-  const child = spawn(process.execPath, [CHAT_BIN, 'serve', '--certs', certsDir, ...SERVE_ARGS], {
+/** Each server gets a data directory of its own in the bench's temp dir: it starts with no history. */
+let dataDirs = 0;
+const freshData = (certsDir: string) => join(certsDir, '..', `data-${++dataDirs}`);
+
+/**
+ * `chat serve` with plain logs on stderr (history on disk unless `store` is
+ * memory); its port and pid from the "listening" record.
+ */
+async function startServer(certsDir: string, store: 'disk' | 'memory' = 'disk'): Promise<Server> {
+  const args = ['serve', '--certs', certsDir, '--data', freshData(certsDir), '--store', store];
+  const child = spawn(process.execPath, [CHAT_BIN, ...args, ...SERVE_ARGS], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, CHAT_CERTS_DIR: '' },
   });
@@ -99,7 +110,7 @@ async function startServer(certsDir: string): Promise<Server> {
 async function startDashboardServer(certsDir: string, logFile: string): Promise<Server> {
   const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
   const command = [process.execPath, CHAT_BIN, 'serve', '--dashboard', '--certs', certsDir]
-    .concat(SERVE_ARGS, ['--log-file', logFile])
+    .concat(SERVE_ARGS, ['--log-file', logFile, '--data', freshData(certsDir)])
     .map(quote)
     .join(' ');
   const child = spawn(
@@ -174,6 +185,7 @@ async function runCase(
   await Promise.all([...clients, sender].map((c) => c.connect()));
 
   const latencies: number[] = [];
+  const acks: number[] = [];
   const seen = clients.map(() => new Map<number, number>());
   let delivered = 0;
   let finish: () => void = () => {};
@@ -198,7 +210,9 @@ async function runCase(
   const sendOne = async (): Promise<void> => {
     while (next < messages) {
       next += 1;
-      await sender.send('#bench', `${performance.now()} ${TEXT}`);
+      const sent = performance.now();
+      await sender.send('#bench', `${sent} ${TEXT}`);
+      acks.push(performance.now() - sent);
     }
   };
   await Promise.all(Array.from({ length: WINDOW }, sendOne));
@@ -213,6 +227,7 @@ async function runCase(
   await Promise.all([...clients, sender].map((c) => c.close()));
 
   const sorted = latencies.sort((a, b) => a - b);
+  const ackSorted = acks.sort((a, b) => a - b);
   let lost = 0;
   let duplicated = 0;
   for (const map of seen) {
@@ -223,6 +238,8 @@ async function runCase(
   return {
     receivers,
     deliveriesPerSecond: deliveries / (elapsed / 1000),
+    ackP50: percentile(ackSorted, 50),
+    ackP99: percentile(ackSorted, 99),
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
     max: sorted.at(-1) ?? 0,
@@ -237,7 +254,7 @@ async function runCase(
 /** A short fan-out first, so a fresh server's JIT warm-up is not counted against either side. */
 async function warmUp(server: Server, credentials: ClientCredentials): Promise<void> {
   await settled(server.pid);
-  await runCase(server.port, server.pid, credentials, DASHBOARD_RECEIVERS, 300);
+  await runCase(server.port, server.pid, credentials, COMPARE_RECEIVERS, 300);
 }
 
 /** Median of the results of one case run several times, by deliveries per second. */
@@ -247,6 +264,81 @@ function median(results: Result[]): Result {
 }
 
 const f = (n: number, digits = 1) => n.toFixed(digits);
+
+/**
+ * The comparison case on two kinds of server, alternated round by round so
+ * drift in the machine's load hits both alike; the median of each.
+ */
+async function alternate(
+  startA: (round: number) => Promise<Server>,
+  startB: (round: number) => Promise<Server>,
+  credentials: ClientCredentials,
+): Promise<[Result, Result]> {
+  const a: Result[] = [];
+  const b: Result[] = [];
+  for (let round = 0; round < COMPARE_ROUNDS; round++) {
+    for (const [start, results] of [
+      [startA, a],
+      [startB, b],
+    ] as const) {
+      const server = await start(round);
+      try {
+        await warmUp(server, credentials);
+        results.push(
+          await runCase(server.port, server.pid, credentials, COMPARE_RECEIVERS, COMPARE_MESSAGES),
+        );
+      } finally {
+        await stopServer(server);
+      }
+    }
+  }
+  return [median(a), median(b)];
+}
+
+/** Two results side by side, and the second as a share of the first. */
+function printComparison(
+  what: string,
+  [labelA, a]: [string, Result],
+  [labelB, b]: [string, Result],
+) {
+  const row = (label: string, r: Result) => [
+    label,
+    f(r.deliveriesPerSecond, 0),
+    f(r.ackP50),
+    f(r.ackP99),
+    f(r.p99),
+    String(r.lost),
+    f(r.cpuPerDeliveryUs),
+    f(r.peakRssMiB, 0),
+  ];
+  const share = (x: number, y: number) => `${f((x / y) * 100, 0)}%`;
+  console.log(
+    formatTable([
+      [
+        what,
+        'DELIVERIES/S',
+        'ACK P50 ms',
+        'ACK P99 ms',
+        'P99 ms',
+        'LOST',
+        'CPU/DELIVERY us',
+        'PEAK RSS MiB',
+      ],
+      row(labelA, a),
+      row(labelB, b),
+      [
+        `${labelB}/${labelA}`,
+        share(b.deliveriesPerSecond, a.deliveriesPerSecond),
+        '',
+        '',
+        '',
+        '',
+        share(b.cpuPerDeliveryUs, a.cpuPerDeliveryUs),
+        '',
+      ],
+    ]),
+  );
+}
 
 const dir = await mkdtemp(join(tmpdir(), 'chat-bench-'));
 const layout = pkiLayout(join(dir, 'certs'));
@@ -261,7 +353,7 @@ try {
   };
   server = await startServer(layout.dir);
   console.log(
-    `fan-out: chat serve in its own process (rate limit and caps raised for load), 1 sender, ${MESSAGES} messages of ${TEXT.length} bytes, window ${WINDOW}`,
+    `fan-out: chat serve in its own process (history on disk; rate limit and caps raised for load), 1 sender, ${MESSAGES} messages of ${TEXT.length} bytes, window ${WINDOW}`,
   );
   const results: Result[] = [];
   for (const receivers of RECEIVERS) {
@@ -300,54 +392,27 @@ try {
 
   // The dashboard must not slow the server: the same case with it closed and
   // open, alternated so drift in the machine's load hits both alike.
-  const closed: Result[] = [];
-  const open: Result[] = [];
-  for (let round = 0; round < DASHBOARD_ROUNDS; round++) {
-    server = await startServer(layout.dir);
-    await warmUp(server, credentials);
-    closed.push(
-      await runCase(server.port, server.pid, credentials, DASHBOARD_RECEIVERS, DASHBOARD_MESSAGES),
-    );
-    await stopServer(server);
-    server = await startDashboardServer(layout.dir, join(dir, `dashboard-${round}.log`));
-    await warmUp(server, credentials);
-    open.push(
-      await runCase(server.port, server.pid, credentials, DASHBOARD_RECEIVERS, DASHBOARD_MESSAGES),
-    );
-    await stopServer(server);
-    server = undefined;
-  }
-  const [without, withIt] = [median(closed), median(open)];
-  console.log(
-    `\ndashboard cost: ${DASHBOARD_RECEIVERS} receivers, ${DASHBOARD_MESSAGES} messages, median of ${DASHBOARD_ROUNDS} alternated runs each; dashboard in a 120x35 pseudo-terminal`,
+  const [closed, open] = await alternate(
+    () => startServer(layout.dir),
+    (round) => startDashboardServer(layout.dir, join(dir, `dashboard-${round}.log`)),
+    credentials,
   );
   console.log(
-    formatTable([
-      ['DASHBOARD', 'DELIVERIES/S', 'P99 ms', 'LOST', 'CPU/DELIVERY us', 'PEAK RSS MiB'],
-      ...[
-        ['closed', without],
-        ['open', withIt],
-      ].map(([label, r]) => {
-        const result = r as Result;
-        return [
-          String(label),
-          f(result.deliveriesPerSecond, 0),
-          f(result.p99),
-          String(result.lost),
-          f(result.cpuPerDeliveryUs),
-          f(result.peakRssMiB, 0),
-        ];
-      }),
-      [
-        'open/closed',
-        `${f((withIt.deliveriesPerSecond / without.deliveriesPerSecond) * 100, 0)}%`,
-        '',
-        '',
-        `${f((withIt.cpuPerDeliveryUs / without.cpuPerDeliveryUs) * 100, 0)}%`,
-        '',
-      ],
-    ]),
+    `\ndashboard cost: ${COMPARE_RECEIVERS} receivers, ${COMPARE_MESSAGES} messages, median of ${COMPARE_ROUNDS} alternated runs each; dashboard in a 120x35 pseudo-terminal`,
   );
+  printComparison('DASHBOARD', ['closed', closed], ['open', open]);
+
+  // What durability costs: the same case with history in memory and on disk
+  // (sealed, written and synced before each ack).
+  const [memory, disk] = await alternate(
+    () => startServer(layout.dir, 'memory'),
+    () => startServer(layout.dir, 'disk'),
+    credentials,
+  );
+  console.log(
+    `\ndurability cost: ${COMPARE_RECEIVERS} receivers, ${COMPARE_MESSAGES} messages, median of ${COMPARE_ROUNDS} alternated runs each; ACK = send to ack at the sender`,
+  );
+  printComparison('STORE', ['memory', memory], ['disk', disk]);
 } finally {
   if (server) await stopServer(server);
   await rm(dir, { recursive: true, force: true });

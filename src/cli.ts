@@ -2,8 +2,10 @@ import yargs from 'yargs';
 import pkg from '../package.json' with { type: 'json' };
 import { certsCommand } from './cli/certs-command.ts';
 import { clientCommands } from './cli/client-commands.ts';
+import { historyCommand } from './cli/history-command.ts';
 import { serveCommand } from './cli/serve-command.ts';
 import type { Run } from './cli/shared-options.ts';
+import { usersCommand } from './cli/users-command.ts';
 import type { CertsIo } from './commands/certs.ts';
 import { loginName } from './commands/login-name.ts';
 import { usageMessage } from './commands/usage-message.ts';
@@ -50,7 +52,17 @@ export async function main(argv: string[]): Promise<number> {
     );
   certsCommand(parser, run, io);
   serveCommand(parser, run);
+  historyCommand(parser, run);
   clientCommands(parser, run, stopSignal);
+  usersCommand(parser, run, {
+    out: (line) => process.stdout.write(`${line}\n`),
+    // Getters: process.stdin is only touched by a users command that reads it.
+    get stdin() {
+      return process.stdin;
+    },
+    prompt: process.stderr,
+    now: () => new Date(),
+  });
   parser
     .completion('completion', 'print a shell completion script (bash, zsh)')
     .demandCommand(1, 'say which command to run')
@@ -94,6 +106,13 @@ const COMMAND_NAMES = new Set([
   'bundle',
   'completion',
   'tui',
+  'users',
+  'add',
+  'passwd',
+  'remove',
+  'history',
+  'verify',
+  'export',
 ]);
 
 function reportError(error: unknown): number {

@@ -29,7 +29,17 @@ export type ChatErrorCode =
   | 'CERT_REFUSED'
   | 'SERVER_ERROR'
   | 'NO_CLIENT_CERT'
-  | 'INVALID_MESSAGE';
+  | 'INVALID_MESSAGE'
+  | 'INVALID_PASSWORD'
+  | 'PASSWORD_REQUIRED'
+  | 'AUTH_FAILED'
+  | 'AUTH_LOCKED'
+  | 'USER_EXISTS'
+  | 'USER_NOT_FOUND'
+  | 'HISTORY_KEY_MISSING'
+  | 'HISTORY_KEY_WRONG'
+  | 'HISTORY_DAMAGED'
+  | 'HISTORY_NOT_FOUND';
 
 /**
  * The one error type of `chat`. `message` says what happened and `hint` what

@@ -9,7 +9,13 @@ const commands = {
 
 import { ChatError } from '../errors.ts';
 import { ROOM_PATTERN } from '../net/protocol/frames.ts';
-import { certsDirOption, DEFAULT_PORT, envDefaults, type Run } from './shared-options.ts';
+import {
+  certsDirOption,
+  DEFAULT_PORT,
+  dataDirOption,
+  envDefaults,
+  type Run,
+} from './shared-options.ts';
 
 /** A room as typed: `general` or `#general`. */
 export function roomArgument(value: string): string {
@@ -42,11 +48,19 @@ function connectionOptions(c: Argv) {
 }
 
 function clientOptions(c: Argv) {
-  return connectionOptions(c).options(
-    envDefaults({
-      room: { type: 'string', default: '#general', describe: 'the room (# optional)' },
-    }),
-  );
+  return connectionOptions(c)
+    .options(
+      envDefaults({
+        room: { type: 'string', default: '#general', describe: 'the room (# optional)' },
+      }),
+    )
+    .options({
+      'password-env': {
+        type: 'string',
+        describe:
+          'the environment variable holding your password, for a server run with --require-password',
+      },
+    });
 }
 
 /** `chat tui` (the full-screen client), and `chat send` and `chat tail` for scripts and bots. */
@@ -58,6 +72,10 @@ export function clientCommands(y: Argv, run: Run, stopSignal: () => Promise<void
       (c) =>
         connectionOptions(c)
           .options({
+            data: {
+              ...dataDirOption,
+              describe: 'where a server started here keeps its encrypted history',
+            },
             bell: {
               type: 'boolean',
               default: true,

@@ -2,7 +2,13 @@ import type { Argv } from 'yargs';
 import type { ServeArgs } from '../commands/serve.ts';
 import { LOG_LEVELS } from '../server/log-levels.ts';
 import { DEFAULT_SERVER_CONFIG as D, DEFAULT_DASHBOARD_LOG } from '../server/server-config.ts';
-import { certsDirOption, DEFAULT_PORT, envDefaults, type Run } from './shared-options.ts';
+import {
+  certsDirOption,
+  DEFAULT_PORT,
+  dataDirOption,
+  envDefaults,
+  type Run,
+} from './shared-options.ts';
 
 /** `chat serve`: every flag can also come from CHAT_<FLAG> (e.g. CHAT_PORT, CHAT_MAX_PER_USER). */
 export function serveCommand(y: Argv, run: Run): Argv {
@@ -13,6 +19,7 @@ export function serveCommand(y: Argv, run: Run): Argv {
       c
         .options({
           certs: certsDirOption,
+          data: dataDirOption,
           ...envDefaults({
             host: {
               type: 'string',
@@ -80,10 +87,31 @@ export function serveCommand(y: Argv, run: Run): Argv {
               default: D.idleTimeoutMs / 1000,
               describe: 'seconds of silence before closing',
             },
+            store: {
+              choices: ['disk', 'memory'],
+              default: D.store,
+              describe:
+                'keep history encrypted in <data>/history, or in memory only (lost at exit)',
+            },
+            'history-passphrase-env': {
+              type: 'string',
+              describe:
+                'seal history with the passphrase in this environment variable instead of certs/history.key',
+            },
+            'keep-days': {
+              type: 'number',
+              default: D.keepDays,
+              describe: 'days a message is kept on disk (0: for ever)',
+            },
+            'keep-messages': {
+              type: 'number',
+              default: D.keepMessages,
+              describe: 'messages kept per room on disk (0: all)',
+            },
             'history-size': {
               type: 'number',
               default: D.historyPerRoom,
-              describe: 'messages kept per room (in memory)',
+              describe: 'newest messages per room held in memory (all that --store memory keeps)',
             },
             'max-history': {
               type: 'number',
@@ -124,12 +152,24 @@ export function serveCommand(y: Argv, run: Run): Argv {
               default: false,
               describe: 'show a live full-screen dashboard (needs a terminal)',
             },
+            'require-password': {
+              type: 'boolean',
+              default: D.requirePassword,
+              describe:
+                'clients must also send their password, set with `chat users add` in --data',
+            },
+            'auth-timeout': {
+              type: 'number',
+              default: D.authTimeoutMs / 1000,
+              describe: 'seconds a client has to send its password once asked',
+            },
           }),
         })
         .example('$0 serve', 'serve on 127.0.0.1:8443 with the certs in ./certs')
         .example('$0 serve --host 0.0.0.0 --port 9000', 'serve the whole network on port 9000')
         .example('CHAT_RATE=10 $0 serve', 'any flag from the environment')
-        .example('$0 serve --dashboard', 'watch connections, log and throughput live'),
+        .example('$0 serve --dashboard', 'watch connections, log and throughput live')
+        .example('$0 serve --require-password', 'also ask each user for a password (chat users)'),
     // Loaded when run: every other command starts without the server's modules.
     run(async (args) => (await import('../commands/serve.ts')).runServe(args as ServeArgs)),
   );

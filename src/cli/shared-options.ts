@@ -9,6 +9,14 @@ export const certsDirOption = {
   describe: 'the certs directory',
 } as const;
 
+/** The server's data directory (history, users): --data, else $CHAT_DATA, else ./data. */
+export const dataDirOption = {
+  type: 'string',
+  default: process.env.CHAT_DATA || 'data',
+  defaultDescription: '$CHAT_DATA or ./data',
+  describe: "the server's data directory (history, users)",
+} as const;
+
 /** The default port of `chat serve`, and where clients look for it. */
 export const DEFAULT_PORT = 8443;
 

@@ -1,5 +1,7 @@
 import pkg from '../../package.json' with { type: 'json' };
+import { ChatError } from '../errors.ts';
 import { ChatClient } from '../net/chat-client.ts';
+import { passwordProblem } from '../net/password-rules.ts';
 import { loadClientCredentials } from './client-identity.ts';
 import { loginName } from './login-name.ts';
 
@@ -10,6 +12,8 @@ export interface ClientArgs {
   certs: string;
   user?: string;
   room: string;
+  /** The environment variable holding the password, for a server that asks for one. */
+  passwordEnv?: string | undefined;
 }
 
 /** Builds a client for a scripting command from its flags. */
@@ -18,8 +22,15 @@ export async function scriptClient(
   program: string,
   reconnect: boolean,
 ): Promise<ChatClient> {
+  const password = passwordFromEnv(args.passwordEnv, process.env);
   const { credentials } = await loadClientCredentials(args.certs, args.user, loginName());
   return new ChatClient({
+    password: ({ user }) => {
+      if (password !== undefined) return password;
+      throw new ChatError('PASSWORD_REQUIRED', `the server asks for ${user}'s password`, {
+        hint: 'put it in an environment variable and name it with --password-env VAR',
+      });
+    },
     host: args.host,
     port: args.port,
     credentials,
@@ -28,4 +39,31 @@ export async function scriptClient(
     reconnect,
     pingIntervalMs: 0,
   });
+}
+
+/**
+ * The password in the environment variable `name` (from --password-env), or
+ * undefined without the flag. A variable that is unset or empty, or a
+ * password the server could never take, is a one-line error before any
+ * connection is made. There is no --password flag: argv is visible to every
+ * user of the machine (ps), the environment of a process is not.
+ */
+export function passwordFromEnv(
+  name: string | undefined,
+  env: NodeJS.ProcessEnv,
+): string | undefined {
+  if (name === undefined) return undefined;
+  const password = env[name];
+  if (password === undefined || password === '') {
+    throw new ChatError('USAGE', `--password-env ${name}: the variable ${name} is not set`, {
+      hint: `set it first, e.g. read -rs ${name} && export ${name}`,
+    });
+  }
+  const problem = passwordProblem(password);
+  if (problem !== undefined) {
+    throw new ChatError('INVALID_PASSWORD', `--password-env ${name}: ${problem}`, {
+      hint: 'put the password set with `chat users add` in it',
+    });
+  }
+  return password;
 }

@@ -9,9 +9,9 @@ import { pkiLayout } from '../net/pki/layout.ts';
 import { MAX_HISTORY_LIMIT, MAX_TEXT_CHARS } from '../net/protocol/frames.ts';
 import { ChatServer } from '../server/chat-server.ts';
 import { watchCrl } from '../server/crl-watch.ts';
+import { historyForServer } from '../server/history/history-for-server.ts';
 import { LogBuffer } from '../server/log-buffer.ts';
 import { createLogger, type LogLevel } from '../server/logger.ts';
-import { MemoryHistory } from '../server/memory-history.ts';
 import {
   DASHBOARD_LOG_RECORDS,
   DEFAULT_DASHBOARD_LOG,
@@ -19,12 +19,14 @@ import {
   type ServerConfig,
 } from '../server/server-config.ts';
 import { loadServerTls } from '../server/tls-options.ts';
+import { requireUsers, usersPath } from '../server/users-file.ts';
 
 /** `chat serve` options as yargs parses them: times in seconds, sizes in bytes. */
 export interface ServeArgs {
   host: string;
   port: number;
   certs: string;
+  data: string;
   tlsMin: string;
   handshakeTimeout: number;
   maxFrame: number;
@@ -37,12 +39,18 @@ export interface ServeArgs {
   maxPerUser: number;
   idlePing: number;
   idleTimeout: number;
+  store: string;
+  historyPassphraseEnv?: string | undefined;
+  keepDays: number;
+  keepMessages: number;
   historySize: number;
   maxHistory: number;
   maxErrors: number;
   maxRoomsPerUser: number;
   maxRooms: number;
   motd: string;
+  requirePassword: boolean;
+  authTimeout: number;
   logLevel: LogLevel;
   logFile?: string | undefined;
   dashboard: boolean;
@@ -95,6 +103,13 @@ export function serverConfigFrom(args: ServeArgs): ServerConfig {
       hint: 'use 1.3 (the default) or 1.2 for old peers',
     });
   }
+  if (args.store !== 'disk' && args.store !== 'memory') {
+    throw new ChatError('USAGE', `invalid --store ${args.store}`, {
+      hint: 'use disk (the default) or memory',
+    });
+  }
+  // 0 means no limit; anything else is a whole number, as for the other counts.
+  const orNone = (value: number, flag: string) => (value === 0 ? 0 : whole(value, flag));
   const idlePingMs = seconds(args.idlePing, '--idle-ping') * 1000;
   const idleTimeoutMs = seconds(args.idleTimeout, '--idle-timeout') * 1000;
   if (idleTimeoutMs <= idlePingMs) {
@@ -107,6 +122,7 @@ export function serverConfigFrom(args: ServeArgs): ServerConfig {
     host: args.host,
     port: args.port,
     certsDir: args.certs,
+    dataDir: args.data,
     tlsMin: args.tlsMin,
     handshakeTimeoutMs: seconds(args.handshakeTimeout, '--handshake-timeout') * 1000,
     maxFrameBytes: whole(args.maxFrame, '--max-frame'),
@@ -119,12 +135,18 @@ export function serverConfigFrom(args: ServeArgs): ServerConfig {
     maxPerUser: whole(args.maxPerUser, '--max-per-user'),
     idlePingMs,
     idleTimeoutMs,
+    store: args.store,
+    historyPassphraseEnv: args.historyPassphraseEnv,
+    keepDays: orNone(args.keepDays, '--keep-days'),
+    keepMessages: orNone(args.keepMessages, '--keep-messages'),
     historyPerRoom: whole(args.historySize, '--history-size'),
     maxHistory: Math.min(MAX_HISTORY_LIMIT, whole(args.maxHistory, '--max-history')),
     maxErrors: whole(args.maxErrors, '--max-errors'),
     maxRoomsPerUser: whole(args.maxRoomsPerUser, '--max-rooms-per-user'),
     maxRooms: whole(args.maxRooms, '--max-rooms'),
     motd: args.motd,
+    requirePassword: args.requirePassword,
+    authTimeoutMs: seconds(args.authTimeout, '--auth-timeout') * 1000,
   };
 }
 
@@ -140,10 +162,13 @@ export async function runServe(args: ServeArgs): Promise<void> {
   const logFile = args.logFile ?? (dashboard ? DEFAULT_DASHBOARD_LOG : undefined);
   const logger = createLogger(args.logLevel, logDestination(args.logLevel, logFile, logs));
   const tls = await loadServerTls(config.certsDir, config.tlsMin);
+  // Before the history opens: without a usable users file nothing starts (one line says why).
+  if (config.requirePassword) await requireUsers(usersPath(config.dataDir));
+  const history = await historyForServer(config, logger);
   const server = new ChatServer({
     config,
     tls,
-    store: new MemoryHistory(config.historyPerRoom),
+    store: history.store,
     logger,
     serverName: `chat/${pkg.version}`,
   });
@@ -215,6 +240,7 @@ export async function runServe(args: ServeArgs): Promise<void> {
     });
   // Only now: a signal from the moment the port is open closes gracefully.
   await server.listen();
+  logger.info(history.summary, 'history');
   if (logs === undefined) {
     await new Promise(() => {});
     return;

@@ -7,11 +7,12 @@ import { initPki } from '../net/pki/init-pki.ts';
 import { pkiLayout } from '../net/pki/layout.ts';
 import { exists } from '../net/pki/pki-files.ts';
 import { ChatServer } from '../server/chat-server.ts';
+import { historyForServer } from '../server/history/history-for-server.ts';
 import { createLogger } from '../server/logger.ts';
-import { MemoryHistory } from '../server/memory-history.ts';
 import { DEFAULT_SERVER_CONFIG } from '../server/server-config.ts';
 import { loadServerTls } from '../server/tls-options.ts';
 import { App } from '../ui/tui/App.tsx';
+import { PasswordPrompter } from '../ui/tui/password-prompter.ts';
 import { runFullscreen } from '../ui/tui/run-fullscreen.ts';
 import { loadClientCredentials } from './client-identity.ts';
 import { loginName } from './login-name.ts';
@@ -21,6 +22,8 @@ export interface TuiArgs {
   host: string;
   port: number;
   certs: string;
+  /** The embedded server's data directory (its encrypted history). */
+  data: string;
   user?: string;
   bell: boolean;
 }
@@ -31,6 +34,8 @@ const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1']);
 export interface TuiSession {
   client: ChatClient;
   notices: string[];
+  /** Asks for the password on screen when the server wants one (--require-password). */
+  passwords: PasswordPrompter;
   /** The server started in this process, if none was listening. */
   embedded: ChatServer | undefined;
 }
@@ -61,13 +66,15 @@ export async function prepareTui(args: TuiArgs): Promise<TuiSession> {
       host: '127.0.0.1',
       port: args.port,
       certsDir: args.certs,
+      dataDir: args.data,
     };
+    // The screen belongs to the TUI: the embedded server keeps quiet.
+    const logger = createLogger('silent');
     embedded = new ChatServer({
       config,
       tls: await loadServerTls(config.certsDir, config.tlsMin),
-      store: new MemoryHistory(config.historyPerRoom),
-      // The screen belongs to the TUI: the embedded server keeps quiet.
-      logger: createLogger('silent'),
+      store: (await historyForServer(config, logger)).store,
+      logger,
       serverName: `chat/${pkg.version}`,
     });
     await embedded.listen();
@@ -76,13 +83,15 @@ export async function prepareTui(args: TuiArgs): Promise<TuiSession> {
     );
   }
   const { credentials } = await loadClientCredentials(args.certs, args.user, loginName());
+  const passwords = new PasswordPrompter();
   const client = new ChatClient({
     host: args.host,
     port: args.port,
     credentials,
     clientName: `chat-tui/${pkg.version}`,
+    password: passwords.ask,
   });
-  return { client, notices, embedded };
+  return { client, notices, embedded, passwords };
 }
 
 // True when something accepts TCP connections there (an answer within 1 s).
@@ -113,6 +122,7 @@ export async function runTui(args: TuiArgs): Promise<void> {
         server: `${args.host}:${args.port}${session.embedded ? ' (embedded)' : ''}`,
         bell: args.bell,
         notices: session.notices,
+        passwords: session.passwords,
       }),
     );
   } finally {

@@ -10,6 +10,7 @@ import {
   explainServerClose,
   explainSocketError,
 } from './connect-errors.ts';
+import { passwordProblem } from './password-rules.ts';
 import { encodeFrame, parseServerFrame } from './protocol/codec.ts';
 import {
   type ClientFrame,
@@ -26,6 +27,14 @@ import { TokenBucket } from './token-bucket.ts';
 
 /** Where the client is; the TUI's status bar shows it. */
 export type ClientState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed';
+
+/** What a client is asked for when the server wants a password: whose, and for which server. */
+export interface PasswordRequest {
+  /** The user the server knows this certificate as. */
+  user: string;
+  host: string;
+  port: number;
+}
 
 /** The PEM material a client connects with: the team CA, and its own certificate and key. */
 export interface ClientCredentials {
@@ -51,6 +60,15 @@ export interface ChatClientOptions {
   connectTimeoutMs?: number;
   /** Longest line accepted from the server, in bytes. */
   maxLineBytes?: number;
+  /**
+   * Gives the user's password when the server asks for one (`chat serve
+   * --require-password`). Asked once: a reconnect sends the same password
+   * again, until the server calls it wrong. It may take as long as a person
+   * typing needs (the connect timeout waits meanwhile); a ChatError it throws
+   * ends the connection for good with that error. Without it, a server that
+   * asks gets no answer and the connection fails with PASSWORD_REQUIRED.
+   */
+  password?: (request: PasswordRequest) => Promise<string> | string;
   random?: () => number;
   now?: () => number;
 }
@@ -169,6 +187,8 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   private welcomed = false;
   private closedByUser = false;
   private failure: ConnectFailure | undefined;
+  // The password that was last sent (or typed), until the server calls it wrong.
+  private password: string | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private pingSent: { ref: string; at: number } | undefined;
@@ -347,11 +367,15 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       rejectUnauthorized: true,
     });
     this.socket = socket;
-    const timeout = setTimeout(() => {
-      this.failure ??= explainSocketError('CONNECT_TIMEOUT', 'timed out', host, port);
-      socket.destroy();
-    }, this.options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs);
-    timeout.unref();
+    const arm = () => {
+      const timer = setTimeout(() => {
+        this.failure ??= explainSocketError('CONNECT_TIMEOUT', 'timed out', host, port);
+        socket.destroy();
+      }, this.options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs);
+      timer.unref();
+      return timer;
+    };
+    let timeout = arm();
     socket.setNoDelay(true);
     socket.on('secureConnect', () => {
       this.facts.tlsVersion = socket.getProtocol() ?? undefined;
@@ -372,6 +396,14 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         const parsed = parseServerFrame(event.line);
         if (!parsed.ok) continue; // a newer server may send what this client does not know yet
         if (parsed.frame.type === 'welcome') clearTimeout(timeout);
+        if (parsed.frame.type === 'auth') {
+          // A person may be typing the password: the timeout starts again once it is sent.
+          clearTimeout(timeout);
+          void this.answerAuth(socket, parsed.frame).then((sent) => {
+            if (sent) timeout = arm();
+          });
+          continue;
+        }
         this.onFrame(parsed.frame);
       }
     });
@@ -382,6 +414,51 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       clearTimeout(timeout);
       this.onClose();
     });
+  }
+
+  // Answers the server's request for a password: with the one given before,
+  // else with what the password option gives. True once the answer is written.
+  private async answerAuth(socket: TLSSocket, frame: ServerFrameOf<'auth'>): Promise<boolean> {
+    let password = this.password;
+    try {
+      if (password === undefined) {
+        const ask = this.options.password;
+        if (ask === undefined) {
+          throw new ChatError(
+            'PASSWORD_REQUIRED',
+            `the server asks for ${frame.user}'s password and none was given`,
+            { hint: 'give the password to the client' },
+          );
+        }
+        password = await ask({
+          user: frame.user,
+          host: this.options.host,
+          port: this.options.port,
+        });
+      }
+      const problem = passwordProblem(password);
+      if (problem !== undefined) {
+        throw new ChatError('INVALID_PASSWORD', `cannot send this password: ${problem}`, {
+          hint: 'give the password set with `chat users add` or `chat users passwd`',
+        });
+      }
+    } catch (error) {
+      if (this.socket !== socket) return false;
+      this.failure = {
+        error:
+          error instanceof ChatError
+            ? error
+            : new ChatError('PASSWORD_REQUIRED', `no password: ${String(error)}`),
+        retry: false,
+      };
+      socket.destroy();
+      return false;
+    }
+    // Kept even when this connection dropped meanwhile: the next one sends it.
+    this.password = password;
+    if (this.socket !== socket || socket.destroyed) return false;
+    socket.write(encodeFrame({ type: 'auth', password }));
+    return true;
   }
 
   // The first connection joins the rooms asked for; every later one resumes
@@ -552,6 +629,8 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   private onServerError(frame: ServerFrameOf<'error'>): void {
     if (frame.fatal) {
       this.failure = explainServerClose(frame.code, frame.message);
+      // Asked again next time (the TUI lets the user try again; scripts stop).
+      if (frame.code === 'auth_failed') this.password = undefined;
       return;
     }
     const error = new ChatError('SERVER_ERROR', frame.message, { hint: frame.code });

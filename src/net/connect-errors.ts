@@ -1,4 +1,4 @@
-import { ChatError } from '../errors.ts';
+import { ChatError, type ChatErrorCode } from '../errors.ts';
 import type { ErrorCode } from './protocol/error-codes.ts';
 
 /** A failure of one connection attempt, explained, and whether trying again can help. */
@@ -97,6 +97,8 @@ const FINAL: ReadonlySet<string> = new Set<ErrorCode>([
   'flood',
   'too_many_devices',
   'kicked',
+  'auth_failed',
+  'auth_locked',
 ]);
 
 /** Explains a fatal error frame from the server. */
@@ -110,14 +112,17 @@ export function explainServerClose(code: string, message: string): ConnectFailur
     server_shutdown: 'the server is restarting; chat reconnects by itself',
     server_full: 'the server is at its connection limit; chat retries',
     kicked: 'an operator of the server closed your connection; start chat again to come back',
+    auth_failed: 'check the password; an admin sets it on the server with `chat users passwd NAME`',
+    auth_locked: 'wait that long, then start chat again with the right password',
   };
-  const error = new ChatError(
-    code === 'cert_rejected' ? 'CERT_REFUSED' : 'SERVER_ERROR',
-    `server: ${message}`,
-    {
-      hint: hints[code] ?? 'chat reconnects by itself',
-    },
-  );
+  const codes: Record<string, ChatErrorCode> = {
+    cert_rejected: 'CERT_REFUSED',
+    auth_failed: 'AUTH_FAILED',
+    auth_locked: 'AUTH_LOCKED',
+  };
+  const error = new ChatError(codes[code] ?? 'SERVER_ERROR', `server: ${message}`, {
+    hint: hints[code] ?? 'chat reconnects by itself',
+  });
   return { error, retry: !FINAL.has(code) };
 }
 

@@ -194,6 +194,8 @@ export class ChatCore {
     switch (frame.type) {
       case 'hello':
         return [error(conn, 'invalid_frame', 'hello was already received')];
+      case 'auth':
+        return [error(conn, 'invalid_frame', 'auth is taken only when the server asks for it')];
       case 'send':
         if (!this.rooms.get(frame.room)?.members.has(user)) {
           return [
@@ -327,6 +329,14 @@ export class ChatCore {
   }
 
   /** Seeds a conversation's id sequence, e.g. from a store that outlived a restart. */
+  /**
+   * Remembers a send kept before a restart, so its resend (the ack was lost
+   * with the old process) is acknowledged as the original, not kept twice.
+   */
+  seedRef(user: string, ref: string, conversation: string, id: number, ts: number): void {
+    this.rememberRef(this.userRecord(user, ts), ref, { conversation, id, ts });
+  }
+
   seedLastId(conversation: string, id: number): void {
     if (id > this.lastId(conversation)) this.lastIds.set(conversation, id);
   }
@@ -374,11 +384,7 @@ export class ChatCore {
     }
     const id = this.lastId(conversation) + 1;
     this.lastIds.set(conversation, id);
-    record.refs.set(ref, { conversation, id, ts: now });
-    if (record.refs.size > this.options.refMemory) {
-      const oldest = record.refs.keys().next().value;
-      if (oldest !== undefined) record.refs.delete(oldest);
-    }
+    this.rememberRef(record, ref, { conversation, id, ts: now });
     return [{ kind: 'message', conversation, message: build(id), ack: { conn, ref } }];
   }
 
@@ -439,6 +445,18 @@ export class ChatCore {
     return [
       { kind: 'frames', to: audience, frame: { type: 'left', room: name, user, ts: now, reason } },
     ];
+  }
+
+  private rememberRef(
+    record: UserRecord,
+    ref: string,
+    sent: { conversation: string; id: number; ts: number },
+  ): void {
+    record.refs.set(ref, sent);
+    if (record.refs.size > this.options.refMemory) {
+      const oldest = record.refs.keys().next().value;
+      if (oldest !== undefined) record.refs.delete(oldest);
+    }
   }
 
   private userRecord(user: string, now: number): UserRecord {

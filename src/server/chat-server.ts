@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import tls, { type TLSSocket } from 'node:tls';
@@ -8,14 +7,23 @@ import { readCrl } from '../net/pki/crl.ts';
 import { normalizeSerial } from '../net/pki/keys.ts';
 import { parseClientFrame } from '../net/protocol/codec.ts';
 import type { ErrorCode } from '../net/protocol/error-codes.ts';
-import { type ServerFrame, type StoredMessage, USER_PATTERN } from '../net/protocol/frames.ts';
+import {
+  type ClientFrame,
+  type HelloFrame,
+  PROTOCOL_VERSION,
+  type ServerFrame,
+  type StoredMessage,
+  USER_PATTERN,
+} from '../net/protocol/frames.ts';
 import { TokenBucket } from '../net/token-bucket.ts';
 import { ChatCore, type Effect } from './chat-core.ts';
 import { Connection, type ConnectionInfo, toWire } from './connection.ts';
 import type { HistoryStore } from './history-store.ts';
+import { LoginGuard } from './login-guard.ts';
 import { RateMeter } from './rate-meter.ts';
 import { DEFAULT_ROOM, type ServerConfig } from './server-config.ts';
 import type { ServerTls } from './tls-options.ts';
+import { UsersBook, usersPath } from './users-file.ts';
 
 /** A snapshot of the server for a dashboard: read it, never parse logs. */
 export interface ServerStats {
@@ -60,11 +68,20 @@ interface Handshaking {
   acceptedAt: number;
 }
 
+/** A connection between its hello and its welcome, on a server that requires passwords. */
+interface Login {
+  hello: HelloFrame;
+  /** Its password is being checked: nothing more is read until the answer. */
+  checking: boolean;
+}
+
 /** Longest operator reason a kick carries, in characters (code points). */
 const MAX_KICK_REASON_CHARS = 200;
 
 /** How long a closing connection may take to flush its goodbye before it is destroyed, in ms. */
 const CLOSE_GRACE_MS = 1_000;
+/** Sends remembered per user by ref, so a resend is acknowledged as its original. */
+const REF_MEMORY = 1_000;
 /** Open sockets per address allowed before TLS, as a multiple of --max-per-address: past it they are cut unread. */
 const PENDING_PER_ADDRESS_FACTOR = 2;
 
@@ -88,6 +105,10 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private readonly errorBudgets = new WeakMap<Connection, TokenBucket>();
   private readonly meter = new RateMeter(60);
   private readonly now: () => number;
+  /** The passwords, with --require-password. */
+  private readonly users: UsersBook | undefined;
+  private readonly guard: LoginGuard;
+  private readonly logins = new WeakMap<Connection, Login>();
   private nextConnId = 1;
   private nextHandshakeId = -1;
   private totalMessages = 0;
@@ -125,6 +146,13 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     }
     const { config } = deps;
     this.now = deps.now ?? Date.now;
+    this.users = config.requirePassword
+      ? new UsersBook(usersPath(config.dataDir), deps.logger)
+      : undefined;
+    this.guard = new LoginGuard({
+      maxFailures: config.maxAuthFailures,
+      lockMs: config.authLockMs,
+    });
     this.core = new ChatCore({
       serverName: deps.serverName,
       motd: config.motd,
@@ -139,10 +167,10 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       maxDevicesPerUser: config.maxPerUser,
       violationBurst: config.rateBurst,
       violationRefillPerSecond: config.ratePerSecond,
-      refMemory: 1_000,
+      refMemory: REF_MEMORY,
       maxRoomsPerUser: config.maxRoomsPerUser,
       maxRooms: config.maxRooms,
-      epoch: randomBytes(6).toString('hex'),
+      epoch: deps.store.epoch,
     });
     try {
       this.server = tls.createServer({
@@ -176,6 +204,10 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   async listen(): Promise<AddressInfo> {
     const { config, store } = this.deps;
     for (const [conversation, id] of await store.lastIds()) this.core.seedLastId(conversation, id);
+    for (const sent of await store.recentRefs(REF_MEMORY))
+      this.core.seedRef(sent.user, sent.ref, sent.conversation, sent.id, sent.ts);
+    // Before the port opens: a missing or garbled users file stops the start.
+    await this.users?.load();
     await new Promise<void>((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
         reject(listenError(error, config));
@@ -199,6 +231,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         tlsMin: config.tlsMin,
         caFingerprint: this.tls.caFingerprint,
         crl: this.tls.crlLoaded,
+        ...(this.users ? { requirePassword: true, users: this.users.size } : {}),
         pid: process.pid,
       },
       'listening',
@@ -432,6 +465,13 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       return;
     }
     conn.user = cn;
+    // A locked-out address is told so at once, before it says anything.
+    const lockedFor = this.users ? this.guard.lockedFor(address, now) : undefined;
+    if (lockedFor !== undefined) {
+      logger.info({ conn: conn.id, address, user: cn }, 'refused: address locked out');
+      this.fail(conn, 'auth_locked', lockedMessage(address, lockedFor));
+      return;
+    }
     conn.helloTimer = setTimeout(
       () => this.fail(conn, 'hello_timeout', 'no hello in time'),
       Math.max(0, config.handshakeTimeoutMs - (now - conn.connectedAt)),
@@ -494,11 +534,20 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       }
       const now = this.now();
       if (conn.state === 'authenticating') {
+        if (this.logins.has(conn)) {
+          this.onLoginFrame(conn, parsed.frame);
+          continue;
+        }
         if (parsed.frame.type !== 'hello') {
           this.fail(conn, 'hello_required', 'the first frame must be hello');
           return;
         }
         clearTimeout(conn.helloTimer);
+        // A hello of another version is refused as usual, without asking a password first.
+        if (this.users && parsed.frame.v === PROTOCOL_VERSION) {
+          this.askPassword(conn, parsed.frame);
+          continue;
+        }
         conn.state = 'active';
         this.apply(this.core.hello(conn.id, conn.user ?? '', parsed.frame, now));
       } else if (parsed.frame.type === 'pong' && parsed.frame.ref === conn.expectedPong) {
@@ -507,6 +556,96 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         this.apply(this.core.receive(conn.id, parsed.frame, now));
       }
     }
+  }
+
+  // Asks for the password of the certificate's user, with a deadline of its
+  // own: a person may be typing it.
+  private askPassword(conn: Connection, hello: HelloFrame): void {
+    this.logins.set(conn, { hello, checking: false });
+    conn.helloTimer = setTimeout(
+      () => this.fail(conn, 'auth_timeout', 'no password in time'),
+      this.deps.config.authTimeoutMs,
+    );
+    conn.helloTimer.unref();
+    conn.send(toWire({ type: 'auth', user: conn.user ?? '' }));
+  }
+
+  // Only one auth frame is read, and nothing else until it is answered. The
+  // frame itself is never logged: it holds the password.
+  private onLoginFrame(conn: Connection, frame: ClientFrame): void {
+    const login = this.logins.get(conn);
+    if (!login || login.checking || frame.type !== 'auth') {
+      const message = login?.checking
+        ? 'wait for welcome: your password is being checked'
+        : 'send your password (auth) first';
+      this.fail(conn, 'auth_required', message);
+      return;
+    }
+    login.checking = true;
+    void this.checkPassword(conn, login.hello, frame.password);
+  }
+
+  // The check runs on the thread pool (scrypt); a wrong password is answered
+  // only after a delay, and counted for the address whether or not the
+  // client waits for the answer.
+  private async checkPassword(conn: Connection, hello: HelloFrame, password: string) {
+    const { config, logger } = this.deps;
+    const { address } = conn;
+    const user = conn.user ?? '';
+    const start = this.guard.begin(address, this.now());
+    if (!start.ok) {
+      logger.info({ conn: conn.id, address, user }, 'password refused: address locked out');
+      this.fail(
+        conn,
+        'auth_locked',
+        start.why === 'locked'
+          ? lockedMessage(address, start.retryInMs)
+          : `too many password attempts at once from ${address}: try again in a moment`,
+      );
+      return;
+    }
+    let check: Awaited<ReturnType<UsersBook['verify']>>;
+    try {
+      if (!this.users) throw new Error('no users file');
+      check = await this.users.verify(user, password);
+    } catch (error) {
+      // Our fault, not a guess of the client's: not counted.
+      this.guard.release(address, this.now());
+      logger.error({ conn: conn.id, user, err: (error as Error).message }, 'password check failed');
+      this.fail(conn, 'auth_failed', 'the server could not check your password: try again later');
+      return;
+    }
+    const result = this.guard.end(address, check === 'ok', this.now());
+    if (check === 'ok') {
+      // Gone meanwhile (closed by the client, or failed): it must not come online.
+      if (conn.closing || !this.conns.has(conn.id)) return;
+      this.logins.delete(conn);
+      clearTimeout(conn.helloTimer);
+      conn.state = 'active';
+      logger.info({ conn: conn.id, address, user }, 'password accepted');
+      this.apply(this.core.hello(conn.id, user, hello, this.now()));
+      return;
+    }
+    logger.info(
+      {
+        conn: conn.id,
+        address,
+        user,
+        reason: check === 'unknown' ? 'no password set for this user' : 'wrong',
+        failures: result.failures,
+      },
+      'wrong password',
+    );
+    if (result.lockedForMs !== undefined) {
+      logger.warn(
+        { address, lockedForMs: result.lockedForMs },
+        'too many wrong passwords: address locked out',
+      );
+    }
+    await delay(config.authFailDelayMs).done;
+    const locked =
+      result.lockedForMs === undefined ? '' : `; ${lockedMessage(address, result.lockedForMs)}`;
+    this.fail(conn, 'auth_failed', `wrong password for ${user}${locked}`);
   }
 
   private rejectGarbage(conn: Connection, code: ErrorCode, message: string, ref?: string): void {
@@ -532,11 +671,19 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
           for (const id of effect.to) this.conns.get(id)?.send(wire);
           break;
         }
-        case 'message':
+        case 'message': {
+          // Begun now, in id order, so a store that syncs in batches takes
+          // many messages per sync; delivery and the ack still wait in order.
+          const stored = this.deps.store.append(
+            effect.conversation,
+            effect.message,
+            effect.ack.ref,
+          );
+          stored.catch(() => {}); // handled in the chain, which may reach it later
           this.chain(
             effect.conversation,
             async () => {
-              await this.deps.store.append(effect.conversation, effect.message);
+              await stored;
               this.totalMessages += 1;
               this.meter.record(this.now());
               this.deliver(effect.conversation, effect.message);
@@ -548,6 +695,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
             { ...effect.ack, user: effect.message.from },
           );
           break;
+        }
         case 'reack':
           this.chain(effect.conversation, async () => {
             const { ref, id, ts } = effect;
@@ -746,6 +894,13 @@ function kickReason(reason: string): string {
   return chars.length <= MAX_KICK_REASON_CHARS
     ? plain
     : `${chars.slice(0, MAX_KICK_REASON_CHARS - 1).join('')}…`;
+}
+
+/** Why a locked-out address is refused, with the wait left (rounded up to a minute, or seconds). */
+function lockedMessage(address: string, retryInMs: number): string {
+  const seconds = Math.ceil(retryInMs / 1000);
+  const wait = seconds < 120 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`;
+  return `too many wrong passwords from ${address}: try again in ${wait}`;
 }
 
 function listenError(error: NodeJS.ErrnoException, config: ServerConfig): ChatError {

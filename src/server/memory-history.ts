@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { StoredMessage } from '../net/protocol/frames.ts';
-import type { HistoryStore } from './history-store.ts';
+import type { HistoryStore, SentRef } from './history-store.ts';
 
 /**
  * A history store in memory: the newest `keep` messages of each
@@ -8,6 +9,8 @@ import type { HistoryStore } from './history-store.ts';
  */
 export class MemoryHistory implements HistoryStore {
   private readonly conversations = new Map<string, StoredMessage[]>();
+  /** Memory dies with the process, and so does what the ids meant. */
+  readonly epoch = randomBytes(6).toString('hex');
 
   /** `keep`: messages kept per conversation. */
   constructor(private readonly keep: number) {}
@@ -49,6 +52,11 @@ export class MemoryHistory implements HistoryStore {
       if (last) ids.set(conversation, last.id);
     }
     return ids;
+  }
+
+  /** None: a server that restarts has none of the messages either. */
+  async recentRefs(): Promise<SentRef[]> {
+    return [];
   }
 
   async close(): Promise<void> {}

@@ -5,6 +5,8 @@ export interface ServerConfig {
   /** TCP port; 0 picks a free one. */
   port: number;
   certsDir: string;
+  /** Where the history and the users file live. */
+  dataDir: string;
   /** Oldest TLS version offered. */
   tlsMin: '1.2' | '1.3';
   /** TLS handshake plus hello, from the first byte, in ms. */
@@ -27,7 +29,15 @@ export interface ServerConfig {
   idlePingMs: number;
   /** Silence after which the server closes the connection, in ms. */
   idleTimeoutMs: number;
-  /** Messages kept per conversation by the in-memory history. */
+  /** Where history is kept: encrypted files in dataDir, or memory (gone at exit). */
+  store: 'disk' | 'memory';
+  /** Environment variable holding the history passphrase; unset: the key file in certsDir. */
+  historyPassphraseEnv: string | undefined;
+  /** Days a message is kept on disk; 0 keeps it for ever. */
+  keepDays: number;
+  /** Messages kept per conversation on disk; 0 keeps all. */
+  keepMessages: number;
+  /** Messages per conversation held in memory: all of the in-memory store, the newest of the disk one. */
   historyPerRoom: number;
   /** Most messages one history request returns. */
   maxHistory: number;
@@ -38,12 +48,23 @@ export interface ServerConfig {
   /** Rooms the server keeps in all (each holds up to historyPerRoom messages). */
   maxRooms: number;
   motd: string;
+  /** Whether a client must send its user's password (`<dataDir>/users.json`) after hello. */
+  requirePassword: boolean;
+  /** Time a client has to send its password once asked, in ms. */
+  authTimeoutMs: number;
+  /** Wait before a wrong password is answered, in ms. */
+  authFailDelayMs: number;
+  /** Wrong passwords from one address that lock it out. */
+  maxAuthFailures: number;
+  /** How long an address stays locked out, in ms. */
+  authLockMs: number;
 }
 
 export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   host: '127.0.0.1',
   port: 8443,
   certsDir: 'certs',
+  dataDir: 'data',
   tlsMin: '1.3',
   handshakeTimeoutMs: 10_000,
   maxFrameBytes: 64 * 1024,
@@ -56,12 +77,21 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   maxPerUser: 8,
   idlePingMs: 60_000,
   idleTimeoutMs: 120_000,
+  store: 'disk',
+  historyPassphraseEnv: undefined,
+  keepDays: 0,
+  keepMessages: 0,
   historyPerRoom: 1_000,
   maxHistory: 200,
   maxErrors: 10,
   maxRoomsPerUser: 50,
   maxRooms: 1_000,
   motd: 'Welcome to chat. Type /help for commands.',
+  requirePassword: false,
+  authTimeoutMs: 60_000,
+  authFailDelayMs: 1_000,
+  maxAuthFailures: 5,
+  authLockMs: 5 * 60_000,
 };
 
 /** The room everyone lands in when they ask for none. */

@@ -1,56 +1,11 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CHAT_BIN, runChat } from '../helpers/cli.ts';
+import { runChat, startChat, stop } from '../helpers/cli.ts';
 import { until } from '../helpers/ink.ts';
 import { tempDir } from '../helpers/pki.ts';
-
-/** A long-running `chat` child whose output lines can be awaited. */
-function startChat(args: string[], cwd: string) {
-  const child = spawn(process.execPath, [CHAT_BIN, ...args], {
-    cwd,
-    env: { ...process.env, CHAT_CERTS_DIR: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines = { stdout: [] as string[], stderr: [] as string[] };
-  const waiters: Array<{
-    stream: 'stdout' | 'stderr';
-    test: RegExp;
-    resolve: (line: string) => void;
-  }> = [];
-  for (const stream of ['stdout', 'stderr'] as const) {
-    let partial = '';
-    child[stream].setEncoding('utf8').on('data', (chunk: string) => {
-      const parts = (partial + chunk).split('\n');
-      partial = parts.pop() ?? '';
-      for (const line of parts) {
-        lines[stream].push(line);
-        for (const w of waiters.filter((w) => w.stream === stream && w.test.test(line))) {
-          waiters.splice(waiters.indexOf(w), 1);
-          w.resolve(line);
-        }
-      }
-    });
-  }
-  const waitFor = (stream: 'stdout' | 'stderr', test: RegExp) =>
-    new Promise<string>((resolve) => {
-      const found = lines[stream].find((l) => test.test(l));
-      if (found) resolve(found);
-      else waiters.push({ stream, test, resolve });
-    });
-  return { child, lines, waitFor };
-}
-
-async function stop(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return child.exitCode;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const [code] = await exited;
-  return code as number | null;
-}
 
 describe('chat serve, send and tail as a new user runs them', () => {
   let dir: { path: string; cleanup: () => Promise<void> };
@@ -103,7 +58,10 @@ describe('chat serve, send and tail as a new user runs them', () => {
   });
 
   it('explains a port in use, missing certificates and a wrong flag in one line', async () => {
-    const busy = await runChat(['serve', '--port', String(port)], { cwd: dir.path });
+    // Another data directory: this one's history is the running server's (and locked).
+    const busy = await runChat(['serve', '--port', String(port), '--data', 'other'], {
+      cwd: dir.path,
+    });
     assert.equal(busy.code, 1);
     assert.match(busy.stderr, /^chat: port \d+ on 127\.0\.0\.1 is already in use — .*--port\n$/);
     const noCerts = await runChat(['serve', '--port', '0', '--certs', 'nowhere'], {
@@ -155,7 +113,8 @@ describe('chat serve, send and tail as a new user runs them', () => {
   });
 
   it('--dashboard without a terminal says so in one line and serves with plain logs', async () => {
-    const own = startChat(['serve', '--port', '0', '--dashboard'], dir.path);
+    // A data directory of its own: ./data belongs to the suite's server.
+    const own = startChat(['serve', '--port', '0', '--dashboard', '--data', 'own'], dir.path);
     try {
       const said = await own.waitFor('stderr', /--dashboard/);
       assert.match(said, /^chat serve: --dashboard needs a terminal .*plain logs/);
@@ -178,7 +137,7 @@ describe('chat serve, send and tail as a new user runs them', () => {
   });
 
   it('shuts down gracefully on SIGTERM, exit 0', async () => {
-    const own = startChat(['serve', '--port', '0'], dir.path);
+    const own = startChat(['serve', '--port', '0', '--data', 'own'], dir.path);
     await own.waitFor('stderr', /"msg":"listening"/);
     const t0 = performance.now();
     assert.equal(await stop(own.child), 0);

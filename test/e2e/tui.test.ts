@@ -183,7 +183,8 @@ describe('chat tui in a real terminal', () => {
     const dash = await Terminal.start(
       'chat-e2e-dash',
       dir.path,
-      ['--port', '0', '--log-file', 'dash.log'],
+      // Its own data directory: the TUIs' embedded server may still hold ./data.
+      ['--port', '0', '--log-file', 'dash.log', '--data', 'dash-data'],
       { columns: 120, rows: 35 },
       ['serve', '--dashboard'],
     );

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
 /** The real `chat` launcher, as `npx chat` runs it. */
@@ -33,4 +34,65 @@ export function runChat(
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** A long-running `chat` child whose output lines can be awaited. */
+export function startChat(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, [CHAT_BIN, ...args], {
+    cwd,
+    env: { ...process.env, CHAT_CERTS_DIR: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines = { stdout: [] as string[], stderr: [] as string[] };
+  const waiters: Array<{
+    stream: 'stdout' | 'stderr';
+    test: RegExp;
+    resolve: (line: string) => void;
+  }> = [];
+  for (const stream of ['stdout', 'stderr'] as const) {
+    let partial = '';
+    child[stream].setEncoding('utf8').on('data', (chunk: string) => {
+      const parts = (partial + chunk).split('\n');
+      partial = parts.pop() ?? '';
+      for (const line of parts) {
+        lines[stream].push(line);
+        for (const w of waiters.filter((w) => w.stream === stream && w.test.test(line))) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(line);
+        }
+      }
+    });
+  }
+  // A child that exits fails every wait still open, with what it said, instead of hanging the test.
+  const exited = new Promise<never>((_, reject) => {
+    child.once('exit', (code, signal) => {
+      setImmediate(() =>
+        reject(
+          new Error(
+            `chat ${args[0]} exited (${signal ?? code}): ${lines.stderr.slice(-3).join(' | ')}`,
+          ),
+        ),
+      );
+    });
+  });
+  exited.catch(() => {});
+  const waitFor = (stream: 'stdout' | 'stderr', test: RegExp) =>
+    Promise.race([
+      new Promise<string>((resolve) => {
+        const found = lines[stream].find((l) => test.test(l));
+        if (found) resolve(found);
+        else waiters.push({ stream, test, resolve });
+      }),
+      exited,
+    ]);
+  return { child, lines, waitFor };
+}
+
+/** Stops a chat child with SIGTERM; resolves with its exit code. */
+export async function stop(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const [code] = await exited;
+  return code as number | null;
 }

@@ -14,13 +14,18 @@ import {
   startServer,
 } from '../helpers/chat-server.ts';
 
-/** A store whose appends take a while, in a seeded pseudo-random order of delays. */
+/**
+ * A store whose appends take a while to become durable, each a seeded
+ * pseudo-random time: kept in the order made (as HistoryStore promises),
+ * resolved in any order.
+ */
 class SlowStore extends MemoryHistory {
   private seed = 7;
   override async append(conversation: string, message: StoredMessage): Promise<void> {
     this.seed = (this.seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    const kept = super.append(conversation, message);
     await new Promise((resolve) => setTimeout(resolve, this.seed % 15));
-    return super.append(conversation, message);
+    return kept;
   }
 }
 

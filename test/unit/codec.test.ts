@@ -38,6 +38,10 @@ const clientExamples: Record<ClientFrameType, object[]> = {
   back: [{ type: 'back' }],
   ping: [{ type: 'ping', ref: 'p1' }],
   pong: [{ type: 'pong', ref: 'p1' }],
+  auth: [
+    { type: 'auth', password: 'correct horse battery staple' },
+    { type: 'auth', password: 'é'.repeat(512) },
+  ],
 };
 
 const roomState = { room: '#general', topic: 'hi', members: ['al', 'bo'], lastId: 42 };
@@ -110,6 +114,7 @@ const serverExamples: Record<ServerFrameType, object[]> = {
   ],
   ping: [{ type: 'ping', ref: 's1' }],
   pong: [{ type: 'pong', ref: 's1' }],
+  auth: [{ type: 'auth', user: 'al' }],
 };
 
 describe('encodeFrame', () => {
@@ -188,6 +193,13 @@ describe('parseClientFrame', () => {
     ],
     ['a C1 control in text', `{${send},"text":"\\u009b2J"}`, 'invalid_frame', /^send\.text: /],
     ['a bare \\r in text', `{${send},"text":"a\\rb"}`, 'invalid_frame', /^send\.text: /],
+    ['an empty password', '{"type":"auth","password":""}', 'invalid_frame', /^auth\.password: /],
+    [
+      'a password over 1024 bytes',
+      `{"type":"auth","password":"${'é'.repeat(513)}"}`,
+      'invalid_frame',
+      /^auth\.password: must be at most 1024 bytes$/,
+    ],
     [
       'a lone surrogate in text',
       `{${send},"text":"x\\ud800"}`,

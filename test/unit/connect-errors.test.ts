@@ -69,6 +69,10 @@ describe('explainServerClose', () => {
     ['idle_timeout', 'SERVER_ERROR', true],
     ['line_too_long', 'SERVER_ERROR', true],
     ['too_many_errors', 'SERVER_ERROR', true],
+    ['auth_failed', 'AUTH_FAILED', false],
+    ['auth_locked', 'AUTH_LOCKED', false],
+    ['auth_timeout', 'SERVER_ERROR', true],
+    ['auth_required', 'SERVER_ERROR', true],
     ['something_new', 'SERVER_ERROR', true],
   ];
   for (const [serverCode, code, retry] of cases) {

@@ -10,6 +10,10 @@ const DEFAULTS: ServeArgs = {
   host: D.host,
   port: 8443,
   certs: 'certs',
+  data: 'data',
+  store: 'disk',
+  keepDays: 0,
+  keepMessages: 0,
   tlsMin: '1.3',
   handshakeTimeout: D.handshakeTimeoutMs / 1000,
   maxFrame: D.maxFrameBytes,
@@ -28,6 +32,8 @@ const DEFAULTS: ServeArgs = {
   maxRoomsPerUser: D.maxRoomsPerUser,
   maxRooms: D.maxRooms,
   motd: D.motd,
+  requirePassword: false,
+  authTimeout: D.authTimeoutMs / 1000,
   logLevel: 'info',
   dashboard: false,
 };
@@ -66,6 +72,7 @@ const POSITIVE_FLAGS: Array<[keyof ServeArgs, string]> = [
   ['idlePing', '--idle-ping'],
   ['idleTimeout', '--idle-timeout'],
   ['rate', '--rate'],
+  ['authTimeout', '--auth-timeout'],
 ];
 
 describe('serverConfigFrom', () => {

@@ -15,12 +15,52 @@ import { errorCode, fileError } from './pki-files.ts';
  * that creates the directory, does so before it takes the lock).
  */
 export async function withPkiLock<T>(layout: PkiLayout, work: () => Promise<T>): Promise<T> {
-  const held = await acquire(layout);
+  const spec = pkiLockSpec(layout);
+  const held = await acquireLock(spec);
   try {
     return await work();
   } finally {
-    if (held) await unlink(layout.lock).catch(() => undefined);
+    if (held) await releaseLock(spec);
   }
+}
+
+/** A pid lock file: where it is, and what to say when another process holds it. */
+export interface LockSpec {
+  /** The lock file. */
+  path: string;
+  /** The directory it protects. */
+  dir: string;
+  /** The error for a lock a live process holds. */
+  busy: () => ChatError;
+  /** What to do when the lock file cannot be read or moved. */
+  hint: string;
+}
+
+/**
+ * Takes the lock: true when taken, false when the directory does not exist
+ * (nothing to protect). A live holder fails with `spec.busy()`; a lock
+ * whose process is gone is taken over.
+ */
+export async function acquireLock(spec: LockSpec): Promise<boolean> {
+  const first = await tryCreate(spec);
+  if (first !== 'exists') return first === 'created';
+  const text = await readFile(spec.path, 'utf8').catch((error: unknown) => {
+    if (errorCode(error) === 'ENOENT') return undefined; // released meanwhile: try again
+    throw fileError(error, spec.path, spec.hint, 'read');
+  });
+  if (text !== undefined) {
+    const pid = parseLockPid(text);
+    // No pid yet may be a lock being written this instant: busy, not dead.
+    if (pid === undefined || isAlive(pid)) throw spec.busy();
+    await removeDeadLock(spec, text);
+  }
+  if ((await tryCreate(spec)) !== 'created') throw spec.busy();
+  return true;
+}
+
+/** Gives the lock back. */
+export async function releaseLock(spec: LockSpec): Promise<void> {
+  await unlink(spec.path).catch(() => undefined);
 }
 
 /** The pid in a lock file's text, or undefined for anything else (being written, garbage). */
@@ -30,62 +70,41 @@ export function parseLockPid(text: string): number | undefined {
   return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
 }
 
-async function acquire(layout: PkiLayout): Promise<boolean> {
-  const first = await tryCreate(layout);
-  if (first !== 'exists') return first === 'created';
-  const text = await readFile(layout.lock, 'utf8').catch((error: unknown) => {
-    if (errorCode(error) === 'ENOENT') return undefined; // released meanwhile: try again
-    throw fileError(error, layout.lock, lockHint(layout), 'read');
-  });
-  if (text !== undefined) {
-    const pid = parseLockPid(text);
-    // No pid yet may be a lock being written this instant: busy, not dead.
-    if (pid === undefined || isAlive(pid)) throw busy(layout);
-    await removeDeadLock(layout, text);
-  }
-  if ((await tryCreate(layout)) !== 'created') throw busy(layout);
-  return true;
-}
-
 /**
  * Removes a lock whose process is gone. It is first moved aside, which only
  * one command can do to the same file, and read again: when a racing command
  * has already put its own live lock there, that one is what moved, and it
  * goes back before this command reports busy.
  */
-async function removeDeadLock(layout: PkiLayout, deadText: string): Promise<void> {
-  const aside = `${layout.lock}.${process.pid}.${randomBytes(4).toString('hex')}`;
+async function removeDeadLock(spec: LockSpec, deadText: string): Promise<void> {
+  const aside = `${spec.path}.${process.pid}.${randomBytes(4).toString('hex')}`;
   try {
-    await rename(layout.lock, aside);
+    await rename(spec.path, aside);
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return; // someone else removed it: race for it below
-    throw fileError(error, layout.dir, lockHint(layout));
+    throw fileError(error, spec.dir, spec.hint);
   }
   const moved = await readFile(aside, 'utf8');
-  if (moved !== deadText) await link(aside, layout.lock).catch(() => undefined);
+  if (moved !== deadText) await link(aside, spec.path).catch(() => undefined);
   await unlink(aside);
-  if (moved !== deadText) throw busy(layout);
+  if (moved !== deadText) throw spec.busy();
 }
 
-async function tryCreate(layout: PkiLayout): Promise<'created' | 'exists' | 'no directory'> {
+async function tryCreate(spec: LockSpec): Promise<'created' | 'exists' | 'no directory'> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
-    handle = await open(layout.lock, 'wx', 0o600);
+    handle = await open(spec.path, 'wx', 0o600);
   } catch (error) {
     if (errorCode(error) === 'EEXIST') return 'exists';
     if (errorCode(error) === 'ENOENT') return 'no directory';
-    throw fileError(
-      error,
-      layout.dir,
-      `make ${layout.dir} writable for you, or choose another --dir`,
-    );
+    throw fileError(error, spec.dir, `make ${spec.dir} writable for you`);
   }
   try {
     await handle.writeFile(`${process.pid}\n`);
   } catch (error) {
     await handle.close();
-    await unlink(layout.lock).catch(() => undefined);
-    throw fileError(error, layout.dir, lockHint(layout));
+    await unlink(spec.path).catch(() => undefined);
+    throw fileError(error, spec.dir, spec.hint);
   }
   await handle.close();
   return 'created';
@@ -101,10 +120,16 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function busy(layout: PkiLayout): ChatError {
-  return new ChatError('BUSY', `another chat certs is working in ${layout.dir}`, {
+function pkiLockSpec(layout: PkiLayout): LockSpec {
+  return {
+    path: layout.lock,
+    dir: layout.dir,
     hint: lockHint(layout),
-  });
+    busy: () =>
+      new ChatError('BUSY', `another chat certs is working in ${layout.dir}`, {
+        hint: lockHint(layout),
+      }),
+  };
 }
 
 function lockHint(layout: PkiLayout): string {

@@ -27,6 +27,10 @@ export const ERROR_CODES = {
   history_gap: 'some messages you missed are no longer kept',
   too_many_rooms: 'you are in the most rooms allowed, or the server keeps no more rooms',
   store_failed: 'the server could not store the message: send it again',
+  auth_required: 'the server asked for your password: send auth, and only auth, first (fatal)',
+  auth_failed: 'wrong password (fatal)',
+  auth_locked: 'too many wrong passwords from your address: wait, then try again (fatal)',
+  auth_timeout: 'no password within the time allowed (fatal)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -46,4 +50,8 @@ export const FATAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'idle_timeout',
   'server_shutdown',
   'kicked',
+  'auth_required',
+  'auth_failed',
+  'auth_locked',
+  'auth_timeout',
 ]);

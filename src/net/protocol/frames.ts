@@ -16,6 +16,8 @@ export const MAX_TOPIC_CHARS = 300;
 export const MAX_AWAY_CHARS = 200;
 export const MAX_HISTORY_LIMIT = 200;
 export const MAX_ROOMS_PER_HELLO = 100;
+/** Longest password an `auth` frame carries, in bytes of UTF-8 (an empty one is refused too). */
+export const MAX_PASSWORD_BYTES = 1024;
 
 /** A room name: `#` and 1-32 of a-z 0-9 _ -. */
 export const ROOM_PATTERN = /^#[a-z0-9_-]{1,32}$/;
@@ -122,6 +124,16 @@ export const awayFrame = z.strictObject({
 export const backFrame = z.strictObject({ type: z.literal('back') });
 export const pingFrame = z.strictObject({ type: z.literal('ping'), ref });
 export const pongFrame = z.strictObject({ type: z.literal('pong'), ref });
+/** The user's password, sent only when the server asks for it (server `auth`), after hello. */
+export const authFrame = z.strictObject({
+  type: z.literal('auth'),
+  password: z
+    .string()
+    .min(1)
+    .refine((s) => Buffer.byteLength(s) <= MAX_PASSWORD_BYTES, {
+      message: `must be at most ${MAX_PASSWORD_BYTES} bytes`,
+    }),
+});
 
 /** Every frame a client may send, by type. */
 export const clientFrameSchemas = {
@@ -136,6 +148,7 @@ export const clientFrameSchemas = {
   back: backFrame,
   ping: pingFrame,
   pong: pongFrame,
+  auth: authFrame,
 } as const;
 
 export type ClientFrameType = keyof typeof clientFrameSchemas;
@@ -256,6 +269,8 @@ export const serverFrameSchemas = {
   }),
   ping: pingFrame,
   pong: pongFrame,
+  /** After hello, on a server that requires passwords: send `auth` with this user's password. */
+  auth: z.strictObject({ type: z.literal('auth'), user }),
 } as const;
 
 export type ServerFrameType = keyof typeof serverFrameSchemas;

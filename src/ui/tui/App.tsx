@@ -3,12 +3,15 @@ import { useEffect, useState } from 'react';
 import type { ChatClient } from '../../net/chat-client.ts';
 import { InputBox } from '../components/InputBox.tsx';
 import { lineRows } from '../components/message-rows.ts';
+import { PasswordInput } from '../components/PasswordInput.tsx';
 import { useChatClient } from '../hooks/use-chat-client.ts';
 import { useInputKeys, usePasteGate } from '../hooks/use-input-keys.ts';
+import { usePasswordLogin } from '../hooks/use-password-login.ts';
 import { useTerminalSize } from '../hooks/use-terminal-size.ts';
 import { COMMANDS } from '../input/command-parser.ts';
 import { completionCandidates, type Line } from '../state/chat-state.ts';
 import { ChatScreen, screenLayout } from './ChatScreen.tsx';
+import type { PasswordPrompter } from './password-prompter.ts';
 import { useCommands } from './use-commands.ts';
 
 /** How long a notice stays above the input, in ms. */
@@ -22,24 +25,27 @@ export interface AppProps {
   bell: boolean;
   /** What first-run did (certificates made, a server started), said atop the first room. */
   notices: readonly string[];
+  /** The client's `password` option asks through this: the input row then asks for it, masked. */
+  passwords?: PasswordPrompter | undefined;
 }
 
 /**
  * The TUI: state from the client, the screen, the input line, and the keys
  * that belong to the whole app rather than to the input.
  */
-export function App({ client, server, bell, notices }: AppProps) {
+export function App({ client, server, bell, notices, passwords }: AppProps) {
   const { exit } = useApp();
   const { stdout, write } = useStdout();
   const { columns, rows } = useTerminalSize();
   const [state, dispatch] = useChatClient(client, { server, bell, intro: notices });
   const [now, setNow] = useState(Date.now);
   const run = useCommands(client, state, dispatch, exit);
+  const asking = usePasswordLogin(client, passwords, dispatch);
   const candidates = {
     ...completionCandidates(state),
     commands: COMMANDS.flatMap((c) => [c.name, ...(c.aliases ?? [])]),
   };
-  const input = useInputKeys({ candidates, onSubmit: run, focus: true });
+  const input = useInputKeys({ candidates, onSubmit: run, focus: asking === undefined });
   const paste = usePasteGate();
 
   useEffect(() => {
@@ -108,16 +114,24 @@ export function App({ client, server, bell, notices }: AppProps) {
       rows={rows}
       now={now}
       input={
-        <InputBox
-          prompt={prompt}
-          width={columns}
-          value={input.value}
-          cursor={input.cursor}
-          onChange={input.onChange}
-          onSubmit={input.submit}
-          focus={true}
-          current={input.read}
-        />
+        asking ? (
+          <PasswordInput
+            prompt={`password for ${asking.user}@${asking.host}: `}
+            width={columns}
+            onSubmit={(password) => passwords?.answer(password)}
+          />
+        ) : (
+          <InputBox
+            prompt={prompt}
+            width={columns}
+            value={input.value}
+            cursor={input.cursor}
+            onChange={input.onChange}
+            onSubmit={input.submit}
+            focus={true}
+            current={input.read}
+          />
+        )
       }
     />
   );

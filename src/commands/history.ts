@@ -1,0 +1,122 @@
+import { readdir } from 'node:fs/promises';
+import { ChatError } from '../errors.ts';
+import { pkiLayout } from '../net/pki/layout.ts';
+import { DiskHistory } from '../server/history/disk-history.ts';
+import { historyDir } from '../server/history/history-for-server.ts';
+import { historyKeySource } from '../server/history/history-key-source.ts';
+import { openHistory } from '../server/history/open-history.ts';
+import { formatBytes } from '../ui/dashboard/format.ts';
+
+export interface HistoryArgs {
+  data: string;
+  certs: string;
+  historyPassphraseEnv?: string | undefined;
+}
+
+export interface HistoryIo {
+  out: (line: string) => void;
+}
+
+// Read-only: nothing kept in memory beyond what the index needs.
+const LIMITS = { cache: 0, keepDays: 0, keepMessages: 0 };
+/** Messages read per step of an export. */
+const EXPORT_PAGE = 500;
+
+/**
+ * `chat history verify`: opens every record with the key and prints what is
+ * kept. Damage fails (exit 1) and names the file and byte; a torn tail (the
+ * end of a write the server did not finish) is reported, and is cut by the
+ * next start. Safe while the server runs: nothing is written.
+ */
+export async function runHistoryVerify(args: HistoryArgs, io: HistoryIo): Promise<void> {
+  const dir = await existingHistory(args.data);
+  const opened = await openHistory({ dir, key: keySource(args), limits: LIMITS, readOnly: true });
+  for (const segment of opened.segments.values()) segment.retire();
+  const { report } = opened;
+  const summary = opened.index.summary();
+  const span =
+    summary.oldest === undefined || summary.newest === undefined
+      ? ''
+      : `, ${stamp(summary.oldest)} to ${stamp(summary.newest)}`;
+  io.out(
+    `${dir}: ${report.segments} segment${report.segments === 1 ? '' : 's'}, ${formatBytes(report.bytes)}, key id ${opened.keys.keyId.toString('hex')}`,
+  );
+  io.out(
+    `${summary.messages} messages in ${summary.rooms} room${summary.rooms === 1 ? '' : 's'} and ${summary.directs} direct conversation${summary.directs === 1 ? '' : 's'}${span}`,
+  );
+  let damaged = 0;
+  for (const { file, problem, bytesAfter } of report.problems) {
+    if (problem.kind === 'torn') {
+      io.out(
+        `${file}: ends inside a record at byte ${problem.offset} (${bytesAfter} bytes, a write never finished or acknowledged): the next start cuts them`,
+      );
+    } else {
+      damaged += 1;
+      io.out(
+        `${file}: ${problem.what} at byte ${problem.offset} (${bytesAfter} bytes from there on)`,
+      );
+    }
+  }
+  if (report.sequencesLost) io.out('sequences.bin: cannot be opened (ids go on from the records)');
+  if (damaged > 0) {
+    throw new ChatError(
+      'HISTORY_DAMAGED',
+      `${damaged} damaged place${damaged === 1 ? '' : 's'} in ${dir}`,
+      {
+        hint: 'restore the files named from a backup, or move them out of the directory to start without them',
+      },
+    );
+  }
+  io.out(
+    `every record opens with this key${report.problems.length ? ', up to the torn tail' : ''}`,
+  );
+}
+
+/**
+ * `chat history export --room R`: the room's kept messages, decrypted, as
+ * one JSON object per line on stdout, oldest first. For the operator only:
+ * it is the plaintext the store exists to protect.
+ */
+export async function runHistoryExport(
+  args: HistoryArgs & { room: string },
+  io: HistoryIo,
+): Promise<void> {
+  const dir = await existingHistory(args.data);
+  const { store } = await DiskHistory.open({
+    dir,
+    key: keySource(args),
+    limits: LIMITS,
+    readOnly: true,
+  });
+  try {
+    let after = 0;
+    for (;;) {
+      const { messages } = await store.since(args.room, after, EXPORT_PAGE);
+      for (const message of messages) io.out(JSON.stringify(message));
+      const last = messages.at(-1);
+      if (last === undefined) break;
+      after = last.id;
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+function keySource(args: HistoryArgs) {
+  return historyKeySource(pkiLayout(args.certs).historyKey, args.historyPassphraseEnv);
+}
+
+async function existingHistory(dataDir: string): Promise<string> {
+  const dir = historyDir(dataDir);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  if (!names.some((n) => n.endsWith('.seg'))) {
+    throw new ChatError('HISTORY_NOT_FOUND', `there is no history in ${dir}`, {
+      hint: "point --data at the server's data directory (chat serve --data; default ./data)",
+    });
+  }
+  return dir;
+}
+
+function stamp(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+}

@@ -1,0 +1,51 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { pkiLayout } from '../../net/pki/layout.ts';
+import type { HistoryStore } from '../history-store.ts';
+import { MemoryHistory } from '../memory-history.ts';
+import type { ServerConfig } from '../server-config.ts';
+import { DiskHistory } from './disk-history.ts';
+import { historyKeySource } from './history-key-source.ts';
+
+/** The history directory inside a data directory. */
+export function historyDir(dataDir: string): string {
+  return join(dataDir, 'history');
+}
+
+/**
+ * The history store `config` asks for, opened, with what start-up found
+ * logged: a torn tail cut (and where its bytes went), a sequence file that
+ * could not be read. `summary` is what is kept, to log once the server listens.
+ */
+export async function historyForServer(
+  config: ServerConfig,
+  logger: Logger,
+): Promise<{ store: HistoryStore; summary: Record<string, unknown> }> {
+  if (config.store === 'memory') {
+    return { store: new MemoryHistory(config.historyPerRoom), summary: { store: 'memory' } };
+  }
+  const dir = historyDir(config.dataDir);
+  const { store, report } = await DiskHistory.open({
+    dir,
+    key: historyKeySource(pkiLayout(config.certsDir).historyKey, config.historyPassphraseEnv),
+    limits: {
+      cache: config.historyPerRoom,
+      keepDays: config.keepDays,
+      keepMessages: config.keepMessages,
+    },
+    warn: (fields, message) => logger.warn(fields, message),
+  });
+  if (report.cut) {
+    logger.warn(
+      { file: report.cut.file, bytes: report.cut.bytes, savedAs: report.cut.savedAs },
+      `history: cut ${report.cut.bytes} bytes of an unfinished record from the end (never acknowledged; saved aside)`,
+    );
+  }
+  if (report.sequencesLost) {
+    logger.warn(
+      { dir },
+      'history: the sequence file could not be read; ids go on from the records',
+    );
+  }
+  return { store, summary: { store: 'disk', dir, ...store.counts() } };
+}

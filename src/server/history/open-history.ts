@@ -1,0 +1,311 @@
+import { constants } from 'node:fs';
+import {
+  type FileHandle,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
+import { join } from 'node:path';
+import { ChatError } from '../../errors.ts';
+import { acquireLock, type LockSpec, releaseLock } from '../../net/pki/lock.ts';
+import { errorCode, fileError } from '../../net/pki/pki-files.ts';
+import { conversationOf } from '../conversations.ts';
+import type { SentRef } from '../history-store.ts';
+import { damagedError, wrongKeyError } from './history-errors.ts';
+import { HistoryIndex, type IndexLimits } from './history-index.ts';
+import { type HistoryKeySource, resolveHistoryKeys } from './history-key-source.ts';
+import type { HistoryKeys } from './history-keys.ts';
+import { Segment } from './segment.ts';
+import {
+  decodeHeader,
+  encodeHeader,
+  FORMAT_VERSION,
+  HEADER_BYTES,
+  type SegmentHeader,
+  segmentName,
+  segmentNumber,
+} from './segment-format.ts';
+import { type ScanProblem, scanSegment } from './segment-scan.ts';
+import { openSequences, SEQUENCE_FILE } from './sequence-file.ts';
+
+export interface OpenOptions {
+  /** The history directory (`<data>/history`). */
+  dir: string;
+  key: HistoryKeySource;
+  limits: IndexLimits;
+  /** Look only: nothing is created, cut or locked (`chat history verify|export`). */
+  readOnly?: boolean;
+  now?: () => number;
+  /** Refs remembered per user (see HistoryStore.recentRefs). */
+  refsPerUser?: number;
+}
+
+/** What opening found. */
+export interface OpenReport {
+  segments: number;
+  records: number;
+  bytes: number;
+  /** A torn tail cut from the newest segment (its bytes saved beside it). */
+  cut?: { file: string; bytes: number; savedAs: string };
+  /** Read-only: damage found, and a torn tail that a start would cut. */
+  problems: { file: string; problem: ScanProblem; bytesAfter: number }[];
+  /** The sequence file could not be opened (ids then go on from the records). */
+  sequencesLost?: boolean;
+}
+
+export interface OpenedHistory {
+  keys: HistoryKeys;
+  /** The newest refs of each user's kept sends, oldest first. */
+  refs: Map<string, SentRef[]>;
+  index: HistoryIndex;
+  /** Open segments by number; the highest is where appends go (none when read-only and empty). */
+  segments: Map<number, Segment>;
+  report: OpenReport;
+  lock: LockSpec | undefined;
+}
+
+const DIR_MODE = 0o700;
+const REFS_PER_USER = 1_000;
+const FILE_MODE = 0o600;
+
+/**
+ * Opens a history directory: checks the key against the store's, reads and
+ * opens every record (which indexes them), cuts a torn tail off the newest
+ * segment after saving its bytes, and makes the first segment of a new
+ * store. Damage anywhere else, or a wrong key, fails with one line and
+ * changes nothing.
+ */
+export async function openHistory(options: OpenOptions): Promise<OpenedHistory> {
+  const { dir, readOnly = false } = options;
+  const now = options.now ?? Date.now;
+  if (!readOnly) {
+    try {
+      await mkdir(dir, { recursive: true, mode: DIR_MODE });
+    } catch (error) {
+      throw fileError(error, dir, 'choose a writable --data directory');
+    }
+  }
+  const lock = readOnly ? undefined : historyLock(dir);
+  if (lock) await acquireLock(lock);
+  const segments = new Map<number, Segment>();
+  try {
+    const names = await listDir(dir);
+    if (!readOnly) {
+      // A compaction the process did not finish: the segment it was rewriting is intact.
+      for (const name of names.filter((n) => n.endsWith('.tmp'))) await unlink(join(dir, name));
+    }
+    const numbers = names
+      .map(segmentNumber)
+      .filter((n): n is number => n !== undefined)
+      .sort((a, b) => a - b);
+    const report: OpenReport = { segments: 0, records: 0, bytes: 0, problems: [] };
+    const first = numbers[0];
+    let firstHeader: SegmentHeader | undefined;
+    if (first !== undefined) {
+      const start = await readStart(join(dir, segmentName(first)));
+      const decoded = decodeHeader(start);
+      if ('problem' in decoded) {
+        const torn = numbers.length === 1 && start.length < HEADER_BYTES;
+        const problem: ScanProblem = {
+          kind: torn ? 'torn' : 'damaged',
+          offset: 0,
+          what: decoded.problem,
+        };
+        if (!torn) throw damagedError(join(dir, segmentName(first)), problem);
+        // A segment whose creation was cut short holds nothing yet.
+        if (readOnly) report.problems.push({ file: segmentName(first), problem, bytesAfter: 0 });
+        else await unlink(join(dir, segmentName(first)));
+        numbers.length = 0;
+      } else firstHeader = decoded;
+    }
+    const keys = await resolveHistoryKeys(options.key, firstHeader, dir);
+    if (firstHeader && !firstHeader.keyCheck.equals(keys.keyCheck))
+      throw wrongKeyError(dir, firstHeader.keyId, keys.keyId);
+    const index = new HistoryIndex(options.limits);
+    const refs = new Map<string, SentRef[]>();
+    const refsPerUser = options.refsPerUser ?? REFS_PER_USER;
+    for (const [position, number] of numbers.entries()) {
+      const name = segmentName(number);
+      const path = join(dir, name);
+      // One segment in memory at a time: they are a few MiB each.
+      const bytes = await readFile(path);
+      const newest = position === numbers.length - 1;
+      const header = decodeHeader(bytes);
+      const headerProblem =
+        'problem' in header
+          ? header.problem
+          : !header.keyCheck.equals(keys.keyCheck)
+            ? 'it was sealed with another key than the rest of the store'
+            : header.segment !== number
+              ? `its header says segment ${header.segment}`
+              : undefined;
+      if (headerProblem !== undefined) {
+        const problem: ScanProblem = { kind: 'damaged', offset: 0, what: headerProblem };
+        if (!readOnly) throw damagedError(path, problem);
+        report.problems.push({ file: name, problem, bytesAfter: bytes.length });
+        continue;
+      }
+      const scan = scanSegment(keys, bytes, newest);
+      const handle = await open(path, readOnly ? 'r' : newest ? 'r+' : 'r');
+      const createdAt = scan.records[0]?.message.ts ?? now();
+      const segment = new Segment(
+        number,
+        path,
+        handle,
+        scan.goodBytes,
+        scan.records.length,
+        createdAt,
+      );
+      segments.set(number, segment);
+      for (const record of scan.records) {
+        const { message, ref } = record;
+        if (ref !== undefined)
+          remember(refs, refsPerUser, {
+            user: message.from,
+            ref,
+            conversation: conversationOf(message),
+            id: message.id,
+            ts: message.ts,
+          });
+        if (!index.add(conversationOf(message), message, segment, record.offset, record.bytes)) {
+          const problem: ScanProblem = {
+            kind: 'damaged',
+            offset: record.offset,
+            what: `record ${message.id} repeats an id or goes back`,
+          };
+          if (!readOnly) throw damagedError(path, problem);
+          report.problems.push({ file: name, problem, bytesAfter: bytes.length - record.offset });
+        }
+      }
+      report.segments += 1;
+      report.records += scan.records.length;
+      report.bytes += scan.goodBytes;
+      if (scan.problem === undefined) continue;
+      const bytesAfter = bytes.length - scan.goodBytes;
+      if (readOnly) {
+        report.problems.push({ file: name, problem: scan.problem, bytesAfter });
+        continue;
+      }
+      if (scan.problem.kind === 'damaged')
+        throw damagedError(path, scan.problem, ` (${bytesAfter} bytes from there on)`);
+      // A torn tail: a write the process did not finish, so never acknowledged. Its bytes are kept aside.
+      const savedAs = `${path}.cut-${new Date(now()).toISOString().replace(/[:.]/g, '-')}`;
+      await writeFile(savedAs, bytes.subarray(scan.goodBytes), { mode: FILE_MODE });
+      await handle.truncate(scan.goodBytes);
+      await handle.datasync();
+      report.cut = { file: path, bytes: bytesAfter, savedAs };
+    }
+    const sequences = await readOptionalFile(join(dir, SEQUENCE_FILE));
+    if (sequences !== undefined) {
+      const ids = openSequences(keys, sequences);
+      if (ids === undefined) report.sequencesLost = true;
+      for (const [conversation, id] of ids ?? []) index.seedLastId(conversation, id);
+    }
+    if (!readOnly && segments.size === 0) {
+      const segment = await createSegment(dir, keys, (numbers.at(-1) ?? 0) + 1, now());
+      segments.set(segment.number, segment);
+    }
+    return { keys, refs, index, segments, report, lock };
+  } catch (error) {
+    for (const segment of segments.values()) segment.retire();
+    if (lock) await releaseLock(lock);
+    throw error;
+  }
+}
+
+// Keeps the newest `cap` per user; trimmed in batches, not on every record.
+function remember(refs: Map<string, SentRef[]>, cap: number, sent: SentRef): void {
+  const list = refs.get(sent.user) ?? [];
+  list.push(sent);
+  if (list.length >= cap * 2) list.splice(0, list.length - cap);
+  refs.set(sent.user, list);
+}
+
+/** Begins segment `number`: its header written and synced, the directory too. */
+export async function createSegment(
+  dir: string,
+  keys: HistoryKeys,
+  number: number,
+  now: number,
+): Promise<Segment> {
+  const path = join(dir, segmentName(number));
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, FILE_MODE);
+    await handle.write(headerFor(keys, number), 0, HEADER_BYTES, 0);
+    await handle.datasync();
+    await syncDir(dir);
+  } catch (error) {
+    await handle?.close();
+    throw error;
+  }
+  return new Segment(number, path, handle, HEADER_BYTES, 0, now);
+}
+
+/** The header of segment `number` of a store sealed with `keys`. */
+export function headerFor(keys: HistoryKeys, number: number): Buffer {
+  return encodeHeader({
+    version: FORMAT_VERSION,
+    keySource: keys.source,
+    scrypt: keys.scrypt,
+    salt: keys.salt,
+    keyId: keys.keyId,
+    keyCheck: keys.keyCheck,
+    segment: number,
+  });
+}
+
+/** Makes a rename or an unlink in `dir` durable. */
+export async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function historyLock(dir: string): LockSpec {
+  const path = join(dir, '.lock');
+  const hint = `stop the other chat serve using ${dir}, or remove ${path} if none is running`;
+  return {
+    path,
+    dir,
+    hint,
+    busy: () =>
+      new ChatError('BUSY', `another chat serve is using the history in ${dir}`, { hint }),
+  };
+}
+
+async function listDir(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return [];
+    throw fileError(error, dir, 'check the directory and its permissions', 'read');
+  }
+}
+
+async function readOptionalFile(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return undefined;
+    throw fileError(error, path, 'check the file and its permissions', 'read');
+  }
+}
+
+// The first HEADER_BYTES of a file (fewer when it is shorter).
+async function readStart(path: string): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const start = Buffer.alloc(HEADER_BYTES);
+    const { bytesRead } = await handle.read(start, 0, HEADER_BYTES, 0);
+    return start.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
