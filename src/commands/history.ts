@@ -57,7 +57,6 @@ export async function runHistoryVerify(args: HistoryArgs, io: HistoryIo): Promis
       );
     }
   }
-  if (report.sequencesLost) io.out('sequences.bin: cannot be opened (ids go on from the records)');
   if (damaged > 0) {
     throw new ChatError(
       'HISTORY_DAMAGED',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ChatError } from '../../src/errors.ts';
@@ -334,6 +334,81 @@ describe('the encrypted history store', () => {
     assert.equal(ids.get('#quiet'), 20);
     assert.equal((await again.since('#quiet', 3, 10)).gap, true);
     await again.close();
+  });
+
+  it('a newest segment begun but empty (a crash while rolling) holds nothing and goes', async () => {
+    const dir = fresh();
+    await filled(dir, 5);
+    await writeFile(join(dir, '00000002.seg'), Buffer.alloc(0));
+    const looked = await openHistory({ dir, key, limits: LIMITS, readOnly: true });
+    for (const s of looked.segments.values()) s.retire();
+    assert.equal(looked.report.problems[0]?.problem.kind, 'torn');
+    const { store } = await DiskHistory.open({ dir, key, limits: LIMITS });
+    await store.append('#general', roomMessage(6));
+    assert.equal((await store.before('#general', undefined, 10)).messages.length, 6);
+    await store.close();
+  });
+
+  it('a segment that cannot be begun (a full disk) fails those appends, and the next try starts over', async () => {
+    const dir = fresh();
+    const { store } = await DiskHistory.open({ dir, key, limits: LIMITS, segmentBytes: 1 });
+    await store.append('#general', roomMessage(1));
+    // The next append rolls to segment 2; a directory where its staging file goes makes that fail.
+    const blocker = join(dir, '00000002.seg.tmp');
+    await mkdir(blocker);
+    await assert.rejects(store.append('#general', roomMessage(2)));
+    await rm(blocker, { recursive: true });
+    await store.append('#general', roomMessage(3));
+    await store.close();
+    const { store: again } = await DiskHistory.open({ dir, key, limits: LIMITS });
+    assert.deepEqual(
+      (await again.before('#general', undefined, 10)).messages.map((m) => m.id),
+      [1, 3],
+    );
+    await again.close();
+  });
+
+  it('a whole last record that does not open is damage, not a torn tail', async () => {
+    const dir = fresh();
+    await filled(dir, 5);
+    const segment = join(dir, '00000001.seg');
+    const bytes = await readFile(segment);
+    const last = bytes.length - 20; // inside the last record's ciphertext
+    bytes.writeUInt8(bytes.readUInt8(last) ^ 0x80, last);
+    await writeFile(segment, bytes);
+    const before = await checksums(dir);
+    await rejectsWith(DiskHistory.open({ dir, key, limits: LIMITS }), 'HISTORY_DAMAGED');
+    assert.deepEqual(await checksums(dir), before);
+  });
+
+  it('a damaged sequence file refuses the start: ids must never go back', async () => {
+    const dir = fresh();
+    const limits = { ...LIMITS, keepMessages: 2 };
+    const { store } = await DiskHistory.open({ dir, key, limits, segmentBytes: 256 });
+    for (let id = 1; id <= 10; id += 1) await store.append('#general', roomMessage(id));
+    await store.compact();
+    await store.close();
+    const path = join(dir, 'sequences.bin');
+    const bytes = await readFile(path);
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0x01, bytes.length - 1);
+    await writeFile(path, bytes);
+    const before = await checksums(dir);
+    const error = await rejectsWith(DiskHistory.open({ dir, key, limits }), 'HISTORY_DAMAGED');
+    assert.match(error.message, /sequences\.bin/);
+    assert.deepEqual(await checksums(dir), before);
+  });
+
+  it('a lock left by a crash is taken over, even one with our own pid or no pid', async () => {
+    for (const text of [`${process.pid}\n`, '']) {
+      const dir = fresh();
+      await filled(dir, 1);
+      const lock = join(dir, '.lock');
+      await writeFile(lock, text);
+      const old = new Date(Date.now() - 60_000);
+      await utimes(lock, old, old);
+      const { store } = await DiskHistory.open({ dir, key, limits: LIMITS });
+      await store.close();
+    }
   });
 
   it('one server at a time: a second open of the same directory is refused', async () => {

@@ -57,7 +57,8 @@ describe('the certs directory lock', () => {
   });
 
   it('refuses to work while a live process holds the lock, changing nothing', async () => {
-    await writeFile(join(ctx.layout.dir, '.lock'), `${process.pid}\n`);
+    // Another live process: our own pid in a lock we do not hold reads as left by a crash.
+    await writeFile(join(ctx.layout.dir, '.lock'), `${process.ppid}\n`);
     try {
       const before = await snapshot(dir.path);
       await assert.rejects(

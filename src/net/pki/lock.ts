@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { link, open, readFile, rename, unlink } from 'node:fs/promises';
+import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { ChatError } from '../../errors.ts';
 import type { PkiLayout } from './layout.ts';
 import { errorCode, fileError } from './pki-files.ts';
@@ -43,23 +43,45 @@ export interface LockSpec {
  */
 export async function acquireLock(spec: LockSpec): Promise<boolean> {
   const first = await tryCreate(spec);
+  if (first === 'created') held.add(spec.path);
   if (first !== 'exists') return first === 'created';
   const text = await readFile(spec.path, 'utf8').catch((error: unknown) => {
     if (errorCode(error) === 'ENOENT') return undefined; // released meanwhile: try again
     throw fileError(error, spec.path, spec.hint, 'read');
   });
   if (text !== undefined) {
-    const pid = parseLockPid(text);
-    // No pid yet may be a lock being written this instant: busy, not dead.
-    if (pid === undefined || isAlive(pid)) throw spec.busy();
+    if (!(await isDead(spec.path, text))) throw spec.busy();
     await removeDeadLock(spec, text);
   }
   if ((await tryCreate(spec)) !== 'created') throw spec.busy();
+  held.add(spec.path);
   return true;
+}
+
+/** Lock files this process holds, so its own pid in one it does not hold reads as a dead holder's. */
+const held = new Set<string>();
+/** A lock with no pid yet is being written; one still without after this long was left by a crash. */
+const EMPTY_LOCK_GRACE_MS = 5_000;
+
+// Dead: the pid is gone, or it is ours and the lock is not (after a crash a
+// restart often gets the same pid, always in a container), or no pid was
+// ever written and the file is old.
+async function isDead(path: string, text: string): Promise<boolean> {
+  const pid = parseLockPid(text);
+  if (pid === undefined) {
+    const age = await stat(path).then(
+      (info) => Date.now() - info.mtimeMs,
+      () => 0,
+    );
+    return age > EMPTY_LOCK_GRACE_MS;
+  }
+  if (pid === process.pid) return !held.has(path);
+  return !isAlive(pid);
 }
 
 /** Gives the lock back. */
 export async function releaseLock(spec: LockSpec): Promise<void> {
+  held.delete(spec.path);
   await unlink(spec.path).catch(() => undefined);
 }
 

@@ -85,6 +85,7 @@ export class DiskHistory implements HistoryStore {
   private compacting: Promise<void> | undefined;
   private readonly timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private closing: Promise<void> | undefined;
   private readonly io: AppendIo;
   private readonly now: () => number;
 
@@ -169,7 +170,12 @@ export class DiskHistory implements HistoryStore {
 
   /** Waits for the appends made so far, then closes every file and gives the lock back. */
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.closing) return this.closing;
+    this.closing = this.closeNow();
+    return this.closing;
+  }
+
+  private async closeNow(): Promise<void> {
     clearInterval(this.timer);
     await this.compacting;
     while (this.flushing) await new Promise((resolve) => setImmediate(resolve));
@@ -238,8 +244,15 @@ export class DiskHistory implements HistoryStore {
         segment.records += batch.length;
         for (const p of batch) p.resolve();
       } catch (error) {
-        // Nothing of this batch is acknowledged; the bytes it may have left are cut before the next write.
+        // Nothing of this batch is acknowledged. The bytes it may have left
+        // are cut now, or else before the next write.
         for (const p of batch) p.reject(error);
+        await segment.handle
+          .truncate(segment.size)
+          .then(() => {
+            this.dirty = false;
+          })
+          .catch(() => undefined);
       }
     }
     this.flushing = false;

@@ -41,11 +41,5 @@ export async function historyForServer(
       `history: cut ${report.cut.bytes} bytes of an unfinished record from the end (never acknowledged; saved aside)`,
     );
   }
-  if (report.sequencesLost) {
-    logger.warn(
-      { dir },
-      'history: the sequence file could not be read; ids go on from the records',
-    );
-  }
   return { store, summary: { store: 'disk', dir, ...store.counts() } };
 }

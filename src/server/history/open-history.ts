@@ -1,10 +1,10 @@
-import { constants } from 'node:fs';
 import {
   type FileHandle,
   mkdir,
   open,
   readdir,
   readFile,
+  rename,
   unlink,
   writeFile,
 } from 'node:fs/promises';
@@ -52,8 +52,6 @@ export interface OpenReport {
   cut?: { file: string; bytes: number; savedAs: string };
   /** Read-only: damage found, and a torn tail that a start would cut. */
   problems: { file: string; problem: ScanProblem; bytesAfter: number }[];
-  /** The sequence file could not be opened (ids then go on from the records). */
-  sequencesLost?: boolean;
 }
 
 export interface OpenedHistory {
@@ -92,34 +90,40 @@ export async function openHistory(options: OpenOptions): Promise<OpenedHistory> 
   if (lock) await acquireLock(lock);
   const segments = new Map<number, Segment>();
   try {
+    // Nothing is changed until every check has passed: a refusal leaves the files as they were.
     const names = await listDir(dir);
-    if (!readOnly) {
-      // A compaction the process did not finish: the segment it was rewriting is intact.
-      for (const name of names.filter((n) => n.endsWith('.tmp'))) await unlink(join(dir, name));
-    }
     const numbers = names
       .map(segmentNumber)
       .filter((n): n is number => n !== undefined)
       .sort((a, b) => a - b);
     const report: OpenReport = { segments: 0, records: 0, bytes: 0, problems: [] };
+    // Segments are begun complete (see createSegment); one shorter than its
+    // header can only be the newest, from a power cut: it holds nothing.
+    const newestNumber = numbers.at(-1);
+    let emptyNewest: string | undefined;
+    if (newestNumber !== undefined) {
+      const start = await readStart(join(dir, segmentName(newestNumber)));
+      if (start.length < HEADER_BYTES) {
+        emptyNewest = segmentName(newestNumber);
+        numbers.pop();
+        const problem: ScanProblem = {
+          kind: 'torn',
+          offset: 0,
+          what: 'the file ends inside its header',
+        };
+        if (readOnly)
+          report.problems.push({ file: emptyNewest, problem, bytesAfter: start.length });
+      }
+    }
     const first = numbers[0];
     let firstHeader: SegmentHeader | undefined;
     if (first !== undefined) {
-      const start = await readStart(join(dir, segmentName(first)));
-      const decoded = decodeHeader(start);
+      const decoded = decodeHeader(await readStart(join(dir, segmentName(first))));
       if ('problem' in decoded) {
-        const torn = numbers.length === 1 && start.length < HEADER_BYTES;
-        const problem: ScanProblem = {
-          kind: torn ? 'torn' : 'damaged',
-          offset: 0,
-          what: decoded.problem,
-        };
-        if (!torn) throw damagedError(join(dir, segmentName(first)), problem);
-        // A segment whose creation was cut short holds nothing yet.
-        if (readOnly) report.problems.push({ file: segmentName(first), problem, bytesAfter: 0 });
-        else await unlink(join(dir, segmentName(first)));
-        numbers.length = 0;
-      } else firstHeader = decoded;
+        const problem: ScanProblem = { kind: 'damaged', offset: 0, what: decoded.problem };
+        throw damagedError(join(dir, segmentName(first)), problem);
+      }
+      firstHeader = decoded;
     }
     const keys = await resolveHistoryKeys(options.key, firstHeader, dir);
     if (firstHeader && !firstHeader.keyCheck.equals(keys.keyCheck))
@@ -127,6 +131,7 @@ export async function openHistory(options: OpenOptions): Promise<OpenedHistory> 
     const index = new HistoryIndex(options.limits);
     const refs = new Map<string, SentRef[]>();
     const refsPerUser = options.refsPerUser ?? REFS_PER_USER;
+    let tornTail: { path: string; handle: FileHandle; tail: Buffer; goodBytes: number } | undefined;
     for (const [position, number] of numbers.entries()) {
       const name = segmentName(number);
       const path = join(dir, name);
@@ -191,22 +196,47 @@ export async function openHistory(options: OpenOptions): Promise<OpenedHistory> 
       }
       if (scan.problem.kind === 'damaged')
         throw damagedError(path, scan.problem, ` (${bytesAfter} bytes from there on)`);
-      // A torn tail: a write the process did not finish, so never acknowledged. Its bytes are kept aside.
-      const savedAs = `${path}.cut-${new Date(now()).toISOString().replace(/[:.]/g, '-')}`;
-      await writeFile(savedAs, bytes.subarray(scan.goodBytes), { mode: FILE_MODE });
-      await handle.truncate(scan.goodBytes);
-      await handle.datasync();
-      report.cut = { file: path, bytes: bytesAfter, savedAs };
+      tornTail = {
+        path,
+        handle,
+        tail: Buffer.from(bytes.subarray(scan.goodBytes)),
+        goodBytes: scan.goodBytes,
+      };
     }
+    // Without the ids a room ended at, a room retention emptied would start
+    // again at 1 under the same epoch: clients would take new messages for old.
     const sequences = await readOptionalFile(join(dir, SEQUENCE_FILE));
     if (sequences !== undefined) {
       const ids = openSequences(keys, sequences);
-      if (ids === undefined) report.sequencesLost = true;
+      if (ids === undefined) {
+        const problem: ScanProblem = {
+          kind: 'damaged',
+          offset: 0,
+          what: 'it does not open with this key (damaged or altered)',
+        };
+        if (!readOnly) throw damagedError(join(dir, SEQUENCE_FILE), problem);
+        report.problems.push({ file: SEQUENCE_FILE, problem, bytesAfter: sequences.length });
+      }
       for (const [conversation, id] of ids ?? []) index.seedLastId(conversation, id);
     }
-    if (!readOnly && segments.size === 0) {
-      const segment = await createSegment(dir, keys, (numbers.at(-1) ?? 0) + 1, now());
-      segments.set(segment.number, segment);
+    if (!readOnly) {
+      // Every check passed: now the repairs. A compaction or a segment the
+      // process did not finish left a .tmp (the file it was replacing is intact).
+      for (const name of names.filter((n) => n.endsWith('.tmp'))) await unlink(join(dir, name));
+      if (emptyNewest !== undefined) await unlink(join(dir, emptyNewest));
+      if (tornTail) {
+        // A write the process did not finish, so never acknowledged. Its bytes are kept aside.
+        const { path, handle, tail, goodBytes } = tornTail;
+        const savedAs = `${path}.cut-${new Date(now()).toISOString().replace(/[:.]/g, '-')}`;
+        await writeFile(savedAs, tail, { mode: FILE_MODE });
+        await handle.truncate(goodBytes);
+        await handle.datasync();
+        report.cut = { file: path, bytes: tail.length, savedAs };
+      }
+      if (segments.size === 0) {
+        const segment = await createSegment(dir, keys, (numbers.at(-1) ?? 0) + 1, now());
+        segments.set(segment.number, segment);
+      }
     }
     return { keys, refs, index, segments, report, lock };
   } catch (error) {
@@ -224,7 +254,12 @@ function remember(refs: Map<string, SentRef[]>, cap: number, sent: SentRef): voi
   refs.set(sent.user, list);
 }
 
-/** Begins segment `number`: its header written and synced, the directory too. */
+/**
+ * Begins segment `number`: the header is written and synced under a .tmp
+ * name, then renamed into place and the directory synced, so a segment file
+ * never exists without its whole header. A failure (a full disk) leaves no
+ * segment behind, and the next try starts over.
+ */
 export async function createSegment(
   dir: string,
   keys: HistoryKeys,
@@ -232,17 +267,16 @@ export async function createSegment(
   now: number,
 ): Promise<Segment> {
   const path = join(dir, segmentName(number));
-  let handle: FileHandle | undefined;
+  const tmp = `${path}.tmp`;
   try {
-    handle = await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, FILE_MODE);
-    await handle.write(headerFor(keys, number), 0, HEADER_BYTES, 0);
-    await handle.datasync();
+    await writeFile(tmp, headerFor(keys, number), { mode: FILE_MODE, flush: true });
+    await rename(tmp, path);
     await syncDir(dir);
   } catch (error) {
-    await handle?.close();
+    await unlink(tmp).catch(() => undefined);
     throw error;
   }
-  return new Segment(number, path, handle, HEADER_BYTES, 0, now);
+  return new Segment(number, path, await open(path, 'r+'), HEADER_BYTES, 0, now);
 }
 
 /** The header of segment `number` of a store sealed with `keys`. */

@@ -14,8 +14,8 @@ export interface ScannedRecord {
 export interface ScanProblem {
   /**
    * `torn`: the newest segment ends inside a record (a write cut short):
-   * safe to cut. `damaged`: a record that cannot be read with more after it,
-   * or anywhere in an older segment: never cut without the operator.
+   * safe to cut. `damaged`: anything else (a record that does not open, a
+   * short record in an older segment): never cut without the operator.
    */
   kind: 'torn' | 'damaged';
   /** Byte offset of the first bad record. */
@@ -33,8 +33,8 @@ export interface SegmentScan {
 /**
  * Reads every record of a segment whose header is already checked, opening
  * each seal. In the newest segment (`newest`) a record the bytes stop
- * inside of, or a last record whose seal fails, is a torn tail: a write the
- * process did not finish. Anything else that fails is damage.
+ * inside of is a torn tail: a write the process did not finish. Anything
+ * else that fails is damage.
  */
 export function scanSegment(keys: HistoryKeys, bytes: Buffer, newest: boolean): SegmentScan {
   const records: ScannedRecord[] = [];
@@ -50,9 +50,10 @@ export function scanSegment(keys: HistoryKeys, bytes: Buffer, newest: boolean): 
     if (header === 'torn') return stop(true, 'the file ends inside a record');
     if (header === 'damaged') return stop(false, 'a record header is damaged');
     const end = offset + RECORD_HEADER_BYTES + header.bodyBytes;
+    // A whole record that does not open is damage even at the end: a crash
+    // leaves a record short, never whole and wrong.
     const sealed = openRecord(keys, bytes, offset, header);
-    if (sealed === undefined)
-      return stop(end === bytes.length, 'a record fails its seal (damaged or altered)');
+    if (sealed === undefined) return stop(false, 'a record fails its seal (damaged or altered)');
     records.push({ offset, bytes: end - offset, ...sealed });
     offset = end;
   }
