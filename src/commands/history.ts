@@ -42,7 +42,7 @@ export async function runHistoryVerify(args: HistoryArgs, io: HistoryIo): Promis
     `${dir}: ${report.segments} segment${report.segments === 1 ? '' : 's'}, ${formatBytes(report.bytes)}, key id ${opened.keys.keyId.toString('hex')}`,
   );
   io.out(
-    `${summary.messages} messages in ${summary.rooms} room${summary.rooms === 1 ? '' : 's'} and ${summary.directs} direct conversation${summary.directs === 1 ? '' : 's'}${span}`,
+    `${summary.messages} message${summary.messages === 1 ? '' : 's'} in ${summary.rooms} room${summary.rooms === 1 ? '' : 's'} and ${summary.directs} direct conversation${summary.directs === 1 ? '' : 's'}${span}`,
   );
   let damaged = 0;
   for (const { file, problem, bytesAfter } of report.problems) {
