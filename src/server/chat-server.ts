@@ -176,6 +176,9 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       this.server = tls.createServer({
         ...deps.tls.options,
         handshakeTimeout: config.handshakeTimeoutMs,
+        // Frames are written whole and coalesced per tick already: Nagle
+        // would only hold each small write (a welcome, an ack) for ~40 ms.
+        noDelay: true,
       });
     } catch (cause) {
       throw new ChatError(
