@@ -16,6 +16,7 @@ import {
   USER_PATTERN,
 } from '../net/protocol/frames.ts';
 import { TokenBucket } from '../net/token-bucket.ts';
+import { AddressCounts } from './address-counts.ts';
 import { ChatCore, type Effect } from './chat-core.ts';
 import { Connection, type ConnectionInfo, toWire } from './connection.ts';
 import type { HistoryStore } from './history-store.ts';
@@ -102,6 +103,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   /** Every accepted TCP socket by address:port, so close() can cut those still handshaking. */
   private readonly rawSockets = new Map<string, Socket>();
   private readonly appendChains = new Map<string, Promise<void>>();
+  /** Connections not closing, in all and per address, for the caps. */
+  private readonly live = new AddressCounts();
   private readonly errorBudgets = new WeakMap<Connection, TokenBucket>();
   private readonly meter = new RateMeter(60);
   private readonly now: () => number;
@@ -431,6 +434,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     });
     socket.on('close', () => this.onClose(conn));
     this.conns.set(conn.id, conn);
+    this.live.add(address);
     this.peakConnections = Math.max(this.peakConnections, this.conns.size);
 
     if (!socket.authorized) {
@@ -498,14 +502,13 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   private capExceeded(address: string): { code: ErrorCode; message: string } | undefined {
     const { maxConnections, maxPerAddress } = this.deps.config;
-    const active = [...this.conns.values()].filter((c) => c.state !== 'closing');
-    if (active.length > maxConnections) {
+    if (this.live.total > maxConnections) {
       return {
         code: 'server_full',
         message: `the server is full (${maxConnections} connections): try again later`,
       };
     }
-    if (active.filter((c) => c.address === address).length > maxPerAddress) {
+    if (this.live.of(address) > maxPerAddress) {
       return {
         code: 'too_many_connections',
         message: `too many connections from ${address} (limit ${maxPerAddress})`,
@@ -835,7 +838,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   private dropSlow(conn: Connection): void {
     if (conn.state === 'closing') return;
-    conn.state = 'closing';
+    this.markClosing(conn);
     conn.closeReason = 'slow_consumer';
     // Its queue is full: there is no room to say why, so it is cut at once.
     conn.socket.destroy();
@@ -849,7 +852,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
    */
   private fail(conn: Connection, code: ErrorCode, message: string): void {
     if (conn.state === 'closing') return;
-    conn.state = 'closing';
+    this.markClosing(conn);
     conn.closeReason = code;
     clearTimeout(conn.helloTimer);
     conn.socket.resume();
@@ -861,8 +864,15 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     });
   }
 
+  // A closing connection no longer counts against the caps.
+  private markClosing(conn: Connection): void {
+    conn.state = 'closing';
+    this.live.remove(conn.address);
+  }
+
   private onClose(conn: Connection): void {
     if (!this.conns.delete(conn.id)) return;
+    if (conn.state !== 'closing') this.live.remove(conn.address);
     clearTimeout(conn.helloTimer);
     const info = this.infoOf(conn);
     const reason = conn.closeReason ?? 'client closed';
