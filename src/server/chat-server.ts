@@ -461,7 +461,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     }
     // The user is the CN of a certificate our CA signed; `chat certs` only
     // issues valid names, but a CA used elsewhere might not.
-    const cn = socket.getPeerCertificate().subject?.CN;
+    // Read with the rest of the certificate when the connection was made: building it is not cheap.
+    const cn = conn.certificate?.commonName;
     if (typeof cn !== 'string' || !USER_PATTERN.test(cn)) {
       logger.info({ conn: conn.id, address, cn }, 'certificate refused: not a chat user name');
       this.fail(

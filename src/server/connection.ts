@@ -34,6 +34,8 @@ export interface PeerCertificateInfo {
   fingerprint: string;
   /** End of validity, ISO 8601. */
   validTo: string;
+  /** The subject's CN (the user name), when it has exactly one. */
+  commonName?: string | undefined;
 }
 
 /** Facts about a connection for stats and logs. */
@@ -236,7 +238,9 @@ function certificateInfo(cert: PeerCertificate | undefined): PeerCertificateInfo
       if (v !== undefined) fields.push(`${key}=${String(v)}`);
   }
   const validTo = new Date(cert.valid_to);
+  const cn: unknown = cert.subject?.CN;
   return {
+    commonName: typeof cn === 'string' ? cn : undefined,
     subject: fields.join(', '),
     serial: cert.serialNumber ?? '',
     fingerprint: cert.fingerprint256 ?? '',
