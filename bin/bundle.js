@@ -64,6 +64,9 @@ export async function buildBundle() {
       platform: 'node',
       target: 'node20',
       jsx: 'automatic',
+      // Less to parse at every start; names are kept for readable stack traces.
+      minifyWhitespace: true,
+      minifySyntax: true,
       tsconfig: join(ROOT, 'tsconfig.json'),
       // Ink imports it only when DEV is set, for React DevTools, which chat never uses.
       external: ['react-devtools-core'],

@@ -3,14 +3,9 @@ import { createElement } from 'react';
 import pkg from '../../package.json' with { type: 'json' };
 import { ChatError } from '../errors.ts';
 import { ChatClient } from '../net/chat-client.ts';
-import { initPki } from '../net/pki/init-pki.ts';
 import { pkiLayout } from '../net/pki/layout.ts';
 import { exists } from '../net/pki/pki-files.ts';
-import { ChatServer } from '../server/chat-server.ts';
-import { historyForServer } from '../server/history/history-for-server.ts';
-import { createLogger } from '../server/logger.ts';
-import { DEFAULT_SERVER_CONFIG } from '../server/server-config.ts';
-import { loadServerTls } from '../server/tls-options.ts';
+import type { ChatServer } from '../server/chat-server.ts';
 import { App } from '../ui/tui/App.tsx';
 import { PasswordPrompter } from '../ui/tui/password-prompter.ts';
 import { runFullscreen } from '../ui/tui/run-fullscreen.ts';
@@ -56,28 +51,19 @@ export async function prepareTui(args: TuiArgs): Promise<TuiSession> {
         hint: 'unpack the bundle your admin gave you and point --certs at it',
       });
     }
+    // Loaded only for a first run: the X.509 libraries cost a TUI's start otherwise.
+    const { initPki } = await import('../net/pki/init-pki.ts');
     await initPki({ layout, now: new Date() }, { user: args.user ?? loginName() });
     notices.push(`first run: made the team's certificates in ${args.certs}/`);
   }
   let embedded: ChatServer | undefined;
   if (local && !(await listening(args.host, args.port))) {
-    const config = {
-      ...DEFAULT_SERVER_CONFIG,
-      host: '127.0.0.1',
+    const { startEmbeddedServer } = await import('./embedded-server.ts');
+    embedded = await startEmbeddedServer({
       port: args.port,
       certsDir: args.certs,
       dataDir: args.data,
-    };
-    // The screen belongs to the TUI: the embedded server keeps quiet.
-    const logger = createLogger('silent');
-    embedded = new ChatServer({
-      config,
-      tls: await loadServerTls(config.certsDir, config.tlsMin),
-      store: (await historyForServer(config, logger)).store,
-      logger,
-      serverName: `chat/${pkg.version}`,
     });
-    await embedded.listen();
     notices.push(
       `no server was running: started one in this process on 127.0.0.1:${args.port} (it stops when you quit)`,
     );
