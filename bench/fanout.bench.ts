@@ -1,65 +1,98 @@
 /**
- * Fan-out through a real `chat serve` in its own process: one sender, R
- * receivers in one room, over TLS on loopback. The server runs with the rate
- * limit and connection caps raised for load (said in the output); every
- * client uses one certificate, so the per-user device cap is raised too.
- * Bounded: a fixed number of messages per case and a deadline per case.
+ * Fan-out against the limit and a real peer: `chat serve` side by side with
+ * the bare Node TLS fan-out (bench/refs/bare-fanout-server.ts, the ceiling
+ * for a Node server here) and ngircd (bench/refs/ngircd.ts, a mature C IRC
+ * server), on the same load generator (bench/load/fanout-load.ts, a process
+ * of its own speaking raw TLS). Every server runs in its own process, on
+ * loopback, with its limits raised for load (said in the output).
+ *
+ * 1. Cells of R receivers x S senders in one room, 100-byte texts, closed
+ *    loop: each sender keeps a window of unacknowledged messages, a message
+ *    counting as acknowledged when the probe receiver has it (the same rule
+ *    for the three servers).
+ * 2. Latency at a fixed load: 100k deliveries/s (R=500, S=10 at 20 msg/s
+ *    each, paced), for a fixed duration.
+ * 3. chat alone: dashboard closed vs open, history in memory vs on disk.
+ *
+ * Bounded: fixed message counts, a stall limit and a deadline per phase, a
+ * timeout per case. Results go to bench/results/fanout-<time>.json.
+ *
+ *   npx tsx bench/fanout.bench.ts [--quick] [--no-ngircd]
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { formatTable } from '../src/commands/format-table.ts';
-import { ChatClient, type ClientCredentials } from '../src/net/chat-client.ts';
+import { issueClient } from '../src/net/pki/client-certs.ts';
 import { initPki } from '../src/net/pki/init-pki.ts';
-import { clientPaths, pkiLayout } from '../src/net/pki/layout.ts';
+import { clientPaths, type PkiLayout, pkiLayout } from '../src/net/pki/layout.ts';
+import {
+  type Cell,
+  comparisonTable,
+  failures,
+  fixedTable,
+  KINDS,
+  type Kind,
+  LOAD_BOUND_PERCENT,
+  matrixTable,
+  type Outcome,
+  ratioTable,
+  resultOf,
+} from './lib/fanout-report.ts';
+import { waitIdle } from './lib/proc-stats.ts';
+import {
+  ROOT,
+  type Server,
+  startBare,
+  startChat,
+  startDashboardChat,
+  stopServer,
+} from './lib/servers.ts';
+import { median } from './lib/stats.ts';
+import { type CaseOutcome, LoadProcess } from './load/load-process.ts';
+import { type Identity, type PhaseSpec, type Protocol, TEXT_BYTES } from './load/spec.ts';
+import {
+  ensureNgircd,
+  FLOOD_SETTINGS,
+  type Ngircd,
+  ngircdDrops,
+  startNgircd,
+} from './refs/ngircd.ts';
 
 const quick = process.argv.includes('--quick');
-const RECEIVERS = quick ? [10, 50] : [10, 100, 250];
-const MESSAGES = quick ? 300 : 1000;
+/** Leaves ngircd out (its columns say n/a), e.g. where it cannot be installed. */
+const withNgircd = !process.argv.includes('--no-ngircd');
+const ROOM = '#bench';
+const RECEIVERS = [10, 100, 500];
+const SENDERS = [1, 10];
+/** Unacknowledged messages per sender in the closed loop. */
 const WINDOW = 32;
-const CASE_DEADLINE_MS = 60_000;
-const TEXT = 'x'.repeat(100);
-const CHAT_BIN = fileURLToPath(new URL('../bin/chat.js', import.meta.url));
-const TICKS_PER_SECOND = 100;
-/** Receivers and rounds of the comparisons (dashboard closed or open, history in memory or on disk). */
+/** Deliveries a cell aims at: its messages are this over R (at least MIN_MESSAGES), split over S. */
+const CELL_DELIVERIES = quick ? 60_000 : 200_000;
+const MIN_MESSAGES = quick ? 300 : 1_000;
+/** The fixed load: R=500, S=10 at 20 msg/s each = 100k deliveries/s. */
+const FIXED = { receivers: 500, senders: 10, ratePerSender: 20, durationMs: quick ? 2_000 : 5_000 };
+/**
+ * Messages per sender of a first phase on each fresh server (on the
+ * connections of the first cells), not counted: JIT warm-up, the load
+ * process's too.
+ */
+const WARM_UP_PER_SENDER = quick ? 100 : 200;
+/** A phase that sees nothing arrive for this long ends (ms); none lasts past its deadline. */
+const STALL_MS = 3_000;
+const PHASE_DEADLINE_MS = quick ? 15_000 : 30_000;
+/** The chat-only comparisons: receivers, messages (one sender), rounds. */
 const COMPARE_RECEIVERS = quick ? 50 : 100;
+const COMPARE_MESSAGES = quick ? 1_000 : 3_000;
+const COMPARE_WARM_UP = quick ? 150 : 300;
 const COMPARE_ROUNDS = quick ? 1 : 3;
-/** Messages per comparison run: enough that a run spans several dashboard frames. */
-const COMPARE_MESSAGES = quick ? 1000 : 3000;
+/** Client certificates: one per sender, and receiver users with many devices each. */
+const SENDER_USERS = 10;
+const RECEIVER_USERS = 5;
+/** Connections opened at once: ngircd's listen backlog is 10. */
+const CONNECT_CONCURRENCY = 8;
 
-interface Result {
-  receivers: number;
-  deliveriesPerSecond: number;
-  /** Send to ack, at the sender, ms. */
-  ackP50: number;
-  ackP99: number;
-  p50: number;
-  p99: number;
-  max: number;
-  lost: number;
-  duplicated: number;
-  cpuMs: number;
-  cpuPerDeliveryUs: number;
-  peakRssMiB: number;
-}
-
-async function cpuTicks(pid: number): Promise<number> {
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
-  // utime and stime are fields 14 and 15 of /proc/PID/stat; index 11 and 12 after the comm.
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-async function peakRss(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-}
-
-type Server = { child: ChildProcess; port: number; pid: number };
-
+/** `chat serve` raised for load: no rate limit, many devices and connections per address. */
 const SERVE_ARGS = [
   '--port',
   '0',
@@ -75,345 +108,386 @@ const SERVE_ARGS = [
   'info',
 ];
 
-/** Each server gets a data directory of its own in the bench's temp dir: it starts with no history. */
+const PROTOCOL: Record<Kind, Protocol> = { chat: 'chat', bare: 'bare', ngircd: 'irc' };
+
+/** A server of the matrix, ready for cases. */
+interface Target {
+  kind: Kind;
+  server: Server;
+  senderIds: Identity[];
+  receiverIds: Identity[];
+}
+
+let load: LoadProcess | undefined;
+/** Every case run, with its wall time: where the bench's time goes. */
+const caseLog: Array<{
+  kind: Kind;
+  receivers: number;
+  phases: number;
+  wallMs: number;
+  connectMs?: number;
+}> = [];
+let caseCount = 0;
 let dataDirs = 0;
-const freshData = (certsDir: string) => join(certsDir, '..', `data-${++dataDirs}`);
 
-/**
- * `chat serve` with plain logs on stderr (history on disk unless `store` is
- * memory); its port and pid from the "listening" record.
- */
-async function startServer(certsDir: string, store: 'disk' | 'memory' = 'disk'): Promise<Server> {
-  const args = ['serve', '--certs', certsDir, '--data', freshData(certsDir), '--store', store];
-  const child = spawn(process.execPath, [CHAT_BIN, ...args, ...SERVE_ARGS], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, CHAT_CERTS_DIR: '' },
-  });
-  let buffer = '';
-  const listening = await new Promise<{ port: number; pid: number }>((resolve, reject) => {
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-      buffer += chunk;
-      const line = /^.*"msg":"listening".*$/m.exec(buffer)?.[0];
-      if (line) resolve(JSON.parse(line));
-      if (buffer.length > 1_000_000) buffer = buffer.slice(-10_000);
-    });
-    child.once('exit', (code) => reject(new Error(`chat serve exited with ${code}`)));
-  });
-  return { child, ...listening };
-}
-
-/**
- * `chat serve --dashboard` in a real pseudo-terminal of 120x35 (util-linux
- * `script`), the screen thrown away: the dashboard renders as it would for
- * an operator. Port and pid come from the "listening" record in its log file.
- */
-async function startDashboardServer(certsDir: string, logFile: string): Promise<Server> {
-  const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
-  const command = [process.execPath, CHAT_BIN, 'serve', '--dashboard', '--certs', certsDir]
-    .concat(SERVE_ARGS, ['--log-file', logFile, '--data', freshData(certsDir)])
-    .map(quote)
-    .join(' ');
-  const child = spawn(
-    'script',
-    ['-q', '-e', '-c', `stty cols 120 rows 35; exec ${command}`, '/dev/null'],
-    {
-      // stdin stays open: the dashboard reads keys from the terminal.
-      stdio: ['pipe', 'ignore', 'ignore'],
-      env: { ...process.env, CHAT_CERTS_DIR: '', TERM: 'xterm-256color' },
-    },
-  );
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const text = await readFile(logFile, 'utf8').catch(() => '');
-    const line = /^.*"msg":"listening".*$/m.exec(text)?.[0];
-    if (line) {
-      const { port, pid } = JSON.parse(line) as { port: number; pid: number };
-      return { child, port, pid };
-    }
-    if (child.exitCode !== null || Date.now() > deadline) {
-      throw new Error('chat serve --dashboard did not start (is util-linux `script` installed?)');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/**
- * Waits until the server process is idle (under 10% of a core over 200 ms),
- * so start-up work (the dashboard loading React and drawing its first frame)
- * is not counted in a case; bounded at 10 s.
- */
-async function settled(pid: number): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  let before = await cpuTicks(pid);
-  while (Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const now = await cpuTicks(pid);
-    if (now - before <= 2) return;
-    before = now;
-  }
-}
-
-async function stopServer(server: Server): Promise<void> {
-  const exited = once(server.child, 'exit');
-  process.kill(server.pid, 'SIGTERM');
-  await exited;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-
+/** Runs one case of `phases` on `target` with R receivers and S senders. */
 async function runCase(
-  port: number,
-  pid: number,
-  credentials: ClientCredentials,
+  target: Target,
+  caFile: string,
   receivers: number,
-  messages = MESSAGES,
-): Promise<Result> {
-  const make = () =>
-    new ChatClient({
-      host: 'localhost',
-      port,
-      credentials,
-      clientName: 'bench/1',
-      rooms: ['#bench'],
-      reconnect: false,
-      pingIntervalMs: 0,
-    });
-  const clients = Array.from({ length: receivers }, make);
-  const sender = make();
-  await Promise.all([...clients, sender].map((c) => c.connect()));
-
-  const latencies: number[] = [];
-  const acks: number[] = [];
-  const seen = clients.map(() => new Map<number, number>());
-  let delivered = 0;
-  let finish: () => void = () => {};
-  const allDelivered = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
-  clients.forEach((client, i) => {
-    client.on('message', (m) => {
-      const map = seen[i] as Map<number, number>;
-      map.set(m.id, (map.get(m.id) ?? 0) + 1);
-      latencies.push(performance.now() - Number(m.text.slice(0, m.text.indexOf(' '))));
-      delivered += 1;
-      if (delivered === receivers * messages) finish();
-    });
-  });
-
-  // Connecting is not fan-out: its work (and the dashboard's frames about it) settles first.
-  await settled(pid);
-  const cpuBefore = await cpuTicks(pid);
-  const start = performance.now();
-  let next = 0;
-  const sendOne = async (): Promise<void> => {
-    while (next < messages) {
-      next += 1;
-      const sent = performance.now();
-      await sender.send('#bench', `${sent} ${TEXT}`);
-      acks.push(performance.now() - sent);
-    }
-  };
-  await Promise.all(Array.from({ length: WINDOW }, sendOne));
-  let deadline: NodeJS.Timeout | undefined;
-  const timedOut = new Promise((resolve) => {
-    deadline = setTimeout(resolve, CASE_DEADLINE_MS);
-  });
-  await Promise.race([allDelivered, timedOut]);
-  clearTimeout(deadline);
-  const elapsed = performance.now() - start;
-  const cpuMs = ((await cpuTicks(pid)) - cpuBefore) * (1000 / TICKS_PER_SECOND);
-  await Promise.all([...clients, sender].map((c) => c.close()));
-
-  const sorted = latencies.sort((a, b) => a - b);
-  const ackSorted = acks.sort((a, b) => a - b);
-  let lost = 0;
-  let duplicated = 0;
-  for (const map of seen) {
-    lost += messages - map.size;
-    for (const count of map.values()) duplicated += count - 1;
-  }
-  const deliveries = receivers * messages - lost;
-  return {
+  senders: number,
+  phases: PhaseSpec[],
+): Promise<CaseOutcome> {
+  if (!load?.alive) load = new LoadProcess();
+  const phaseMs = phases.reduce(
+    (sum, p) => sum + 5_000 + (p.kind === 'closed' ? p.deadlineMs : p.durationMs + p.drainMs),
+    0,
+  );
+  const started = performance.now();
+  const outcome = await load.run(
+    {
+      connection: {
+        protocol: PROTOCOL[target.kind],
+        port: target.server.port,
+        serverPid: target.server.pid,
+        caFile,
+        senderIds: target.senderIds,
+        receiverIds: target.receiverIds,
+        receivers,
+        senders,
+        room: ROOM,
+        label: `c${(caseCount++ % 1296).toString(36)}`,
+        connectConcurrency: CONNECT_CONCURRENCY,
+        connectTimeoutMs: 60_000,
+      },
+      phases,
+    },
+    60_000 + phaseMs + 10_000,
+  );
+  caseLog.push({
+    kind: target.kind,
     receivers,
-    deliveriesPerSecond: deliveries / (elapsed / 1000),
-    ackP50: percentile(ackSorted, 50),
-    ackP99: percentile(ackSorted, 99),
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    max: sorted.at(-1) ?? 0,
-    lost,
-    duplicated,
-    cpuMs,
-    cpuPerDeliveryUs: (cpuMs * 1000) / Math.max(1, deliveries),
-    peakRssMiB: await peakRss(pid),
+    phases: phases.length,
+    wallMs: performance.now() - started,
+    ...(outcome.ok ? { connectMs: outcome.connectMs } : {}),
+  });
+  return outcome;
+}
+
+const closed = (
+  senders: number,
+  messagesPerSender: number,
+  until: 'probe' | 'ack' = 'probe',
+): PhaseSpec => ({
+  kind: 'closed',
+  senders,
+  messagesPerSender,
+  window: WINDOW,
+  until,
+  stallMs: STALL_MS,
+  deadlineMs: PHASE_DEADLINE_MS,
+});
+
+function messagesPerSender(receivers: number, senders: number): number {
+  return Math.ceil(Math.max(MIN_MESSAGES, CELL_DELIVERIES / receivers) / senders);
+}
+
+const outcomeOf = (run: CaseOutcome, phase: number): Outcome => {
+  if (!run.ok) return run;
+  const result = run.phases[phase];
+  return result
+    ? { ok: true, connectMs: run.connectMs, resumed: run.resumed, result }
+    : { ok: false, error: 'no result' };
+};
+
+async function issueIdentities(
+  layout: PkiLayout,
+): Promise<{ senders: Identity[]; receivers: Identity[] }> {
+  const ctx = { layout, now: new Date() };
+  const issue = async (name: string): Promise<Identity> => {
+    await issueClient(ctx, { name });
+    return clientPaths(layout, name);
   };
+  const senders: Identity[] = [];
+  for (let k = 0; k < SENDER_USERS; k++) senders.push(await issue(`s${k}`));
+  const receivers: Identity[] = [];
+  for (let i = 0; i < RECEIVER_USERS; i++) receivers.push(await issue(`r${i}`));
+  return { senders, receivers };
 }
-
-/** A short fan-out first, so a fresh server's JIT warm-up is not counted against either side. */
-async function warmUp(server: Server, credentials: ClientCredentials): Promise<void> {
-  await settled(server.pid);
-  await runCase(server.port, server.pid, credentials, COMPARE_RECEIVERS, 300);
-}
-
-/** Median of the results of one case run several times, by deliveries per second. */
-function median(results: Result[]): Result {
-  const sorted = [...results].sort((a, b) => a.deliveriesPerSecond - b.deliveriesPerSecond);
-  return sorted[Math.floor(sorted.length / 2)] as Result;
-}
-
-const f = (n: number, digits = 1) => n.toFixed(digits);
 
 /**
- * The comparison case on two kinds of server, alternated round by round so
- * drift in the machine's load hits both alike; the median of each.
+ * The chat-only comparisons on fresh servers, round after round, each round
+ * running every configuration once in turn so drift in the machine's load
+ * hits all alike; the median of each. One sender, window of acks as in
+ * `chat send`: an ack waits for the history store.
  */
-async function alternate(
-  startA: (round: number) => Promise<Server>,
-  startB: (round: number) => Promise<Server>,
-  credentials: ClientCredentials,
-): Promise<[Result, Result]> {
-  const a: Result[] = [];
-  const b: Result[] = [];
+async function compareChat(
+  dir: string,
+  layout: PkiLayout,
+  ids: { senders: Identity[]; receivers: Identity[] },
+): Promise<Record<'disk' | 'open' | 'memory', { median: Outcome; runs: Outcome[] }>> {
+  const configs = {
+    disk: () => startChat(layout.dir, join(dir, `data-${++dataDirs}`), 'disk', SERVE_ARGS),
+    open: () =>
+      startDashboardChat(
+        layout.dir,
+        join(dir, `data-${++dataDirs}`),
+        join(dir, `dashboard-${dataDirs}.log`),
+        SERVE_ARGS,
+      ),
+    memory: () => startChat(layout.dir, join(dir, `data-${++dataDirs}`), 'memory', SERVE_ARGS),
+  };
+  const runs: Record<keyof typeof configs, Outcome[]> = { disk: [], open: [], memory: [] };
   for (let round = 0; round < COMPARE_ROUNDS; round++) {
-    for (const [start, results] of [
-      [startA, a],
-      [startB, b],
-    ] as const) {
-      const server = await start(round);
+    for (const name of Object.keys(configs) as Array<keyof typeof configs>) {
+      let server: Server | undefined;
       try {
-        await warmUp(server, credentials);
-        results.push(
-          await runCase(server.port, server.pid, credentials, COMPARE_RECEIVERS, COMPARE_MESSAGES),
-        );
+        server = await configs[name]();
+        // Start-up work (the dashboard loading React, its first frames) is not fan-out.
+        await waitIdle(server.pid, { timeoutMs: 10_000 });
+        const target: Target = {
+          kind: 'chat',
+          server,
+          senderIds: ids.senders,
+          receiverIds: ids.receivers,
+        };
+        const run = await runCase(target, layout.caCert, COMPARE_RECEIVERS, 1, [
+          closed(1, COMPARE_WARM_UP, 'ack'),
+          closed(1, COMPARE_MESSAGES, 'ack'),
+        ]);
+        runs[name].push(outcomeOf(run, 1));
+      } catch (error) {
+        runs[name].push({ ok: false, error: (error as Error).message });
       } finally {
-        await stopServer(server);
+        if (server) await stopServer(server);
       }
     }
   }
-  return [median(a), median(b)];
+  const pick = (outcomes: Outcome[]): Outcome => {
+    const good = outcomes.filter((o) => o.ok);
+    if (good.length === 0) return outcomes[0] ?? { ok: false, error: 'not run' };
+    const mid = median(good.map((o) => (o.ok ? o.result.deliveriesPerSecond : 0)));
+    return good.find((o) => o.ok && o.result.deliveriesPerSecond === mid) as Outcome;
+  };
+  return {
+    disk: { median: pick(runs.disk), runs: runs.disk },
+    open: { median: pick(runs.open), runs: runs.open },
+    memory: { median: pick(runs.memory), runs: runs.memory },
+  };
 }
 
-/** Two results side by side, and the second as a share of the first. */
-function printComparison(
-  what: string,
-  [labelA, a]: [string, Result],
-  [labelB, b]: [string, Result],
-) {
-  const row = (label: string, r: Result) => [
-    label,
-    f(r.deliveriesPerSecond, 0),
-    f(r.ackP50),
-    f(r.ackP99),
-    f(r.p99),
-    String(r.lost),
-    f(r.cpuPerDeliveryUs),
-    f(r.peakRssMiB, 0),
-  ];
-  const share = (x: number, y: number) => `${f((x / y) * 100, 0)}%`;
-  console.log(
-    formatTable([
-      [
-        what,
-        'DELIVERIES/S',
-        'ACK P50 ms',
-        'ACK P99 ms',
-        'P99 ms',
-        'LOST',
-        'CPU/DELIVERY us',
-        'PEAK RSS MiB',
-      ],
-      row(labelA, a),
-      row(labelB, b),
-      [
-        `${labelB}/${labelA}`,
-        share(b.deliveriesPerSecond, a.deliveriesPerSecond),
-        '',
-        '',
-        '',
-        '',
-        share(b.cpuPerDeliveryUs, a.cpuPerDeliveryUs),
-        '',
-      ],
-    ]),
-  );
-}
-
+const benchStart = performance.now();
+const startedAt = new Date();
 const dir = await mkdtemp(join(tmpdir(), 'chat-bench-'));
 const layout = pkiLayout(join(dir, 'certs'));
-let server: Server | undefined;
+const targets: Target[] = [];
 try {
   await initPki({ layout, now: new Date() }, { user: 'bench' });
-  const paths = clientPaths(layout, 'bench');
-  const credentials = {
-    ca: await readFile(layout.caCert, 'utf8'),
-    cert: await readFile(paths.cert, 'utf8'),
-    key: await readFile(paths.key, 'utf8'),
-  };
-  server = await startServer(layout.dir);
-  console.log(
-    `fan-out: chat serve in its own process (history on disk; rate limit and caps raised for load), 1 sender, ${MESSAGES} messages of ${TEXT.length} bytes, window ${WINDOW}`,
-  );
-  const results: Result[] = [];
-  for (const receivers of RECEIVERS) {
-    results.push(await runCase(server.port, server.pid, credentials, receivers));
+  const ids = await issueIdentities(layout);
+  const ngircd = withNgircd
+    ? await ensureNgircd((line) => console.log(line))
+    : { unavailable: 'left out with --no-ngircd' };
+
+  const [chat, bare, irc] = await Promise.all([
+    startChat(layout.dir, join(dir, `data-${++dataDirs}`), 'disk', SERVE_ARGS),
+    startBare(layout.dir),
+    'binary' in ngircd
+      ? startNgircd(ngircd.binary, join(dir, 'ngircd'), {
+          certFile: layout.serverCert,
+          keyFile: layout.serverKey,
+        }).catch((error: Error) => error)
+      : Promise.resolve(new Error(ngircd.unavailable)),
+  ]);
+  targets.push({ kind: 'chat', server: chat, senderIds: ids.senders, receiverIds: ids.receivers });
+  targets.push({ kind: 'bare', server: bare, senderIds: ids.senders, receiverIds: ids.receivers });
+  const ircUnavailable = irc instanceof Error ? irc.message : undefined;
+  if (!(irc instanceof Error)) {
+    targets.push({ kind: 'ngircd', server: irc, senderIds: [], receiverIds: [] });
   }
-  await stopServer(server);
-  server = undefined;
+  const present = targets.map((t) => t.kind);
+  const ngircdVersion = 'version' in ngircd ? ngircd.version : 'ngircd';
+
   console.log(
-    formatTable([
-      [
-        'RECEIVERS',
-        'DELIVERIES/S',
-        'P50 ms',
-        'P99 ms',
-        'MAX ms',
-        'LOST',
-        'DUP',
-        'SERVER CPU ms',
-        'CPU/DELIVERY us',
-        'PEAK RSS MiB',
-      ],
-      ...results.map((r) => [
-        String(r.receivers),
-        f(r.deliveriesPerSecond, 0),
-        f(r.p50),
-        f(r.p99),
-        f(r.max),
-        String(r.lost),
-        String(r.duplicated),
-        f(r.cpuMs, 0),
-        f(r.cpuPerDeliveryUs),
-        f(r.peakRssMiB, 0),
-      ]),
-    ]),
+    `fan-out: ${TEXT_BYTES}-byte texts to R receivers from S senders in one room, TLS 1.3 on loopback; each server in its own process, the load in another (bench/load/fanout-load.ts, raw node:tls). ${cpus().length} CPUs, load average ${loadavg()[0]?.toFixed(2)}.`,
+  );
+  console.log(
+    `  chat:   node bin/chat.js serve, history on disk, raised for load: ${SERVE_ARGS.slice(2, 10).join(' ')}`,
+  );
+  console.log(
+    '  bare:   bench/refs/bare-fanout-server.ts (newline frames to every other socket, writes coalesced per tick)',
+  );
+  console.log(
+    ircUnavailable
+      ? `  ngircd: n/a (${ircUnavailable})`
+      : `  ngircd: ${ngircdVersion} (GnuTLS), TLS on 127.0.0.1, flood protection off (${FLOOD_SETTINGS.join(', ')}), MaxConnectionsIP = 0, no DNS/ident, ping timeouts 1 h`,
   );
 
-  // The dashboard must not slow the server: the same case with it closed and
-  // open, alternated so drift in the machine's load hits both alike.
-  const [closed, open] = await alternate(
-    () => startServer(layout.dir),
-    (round) => startDashboardServer(layout.dir, join(dir, `dashboard-${round}.log`)),
-    credentials,
-  );
-  console.log(
-    `\ndashboard cost: ${COMPARE_RECEIVERS} receivers, ${COMPARE_MESSAGES} messages, median of ${COMPARE_ROUNDS} alternated runs each; dashboard in a 120x35 pseudo-terminal`,
-  );
-  printComparison('DASHBOARD', ['closed', closed], ['open', open]);
+  // One connection set per server and R: the cells of every S run on it,
+  // most senders first; the senders a phase does not use are disconnected.
+  // The fixed load runs on the connections of its cell, right after it.
+  const matrixStart = performance.now();
+  const cells: Cell[] = [];
+  let fixed: Partial<Record<Kind, Outcome>> = {};
+  const sendersDown = [...SENDERS].sort((a, b) => b - a);
+  for (const receivers of RECEIVERS) {
+    const row = SENDERS.map(
+      (senders): Cell => ({
+        receivers,
+        senders,
+        messagesPerSender: messagesPerSender(receivers, senders),
+        outcomes: {},
+      }),
+    );
+    for (const target of targets) {
+      const phases: PhaseSpec[] = [];
+      const at = new Map<Cell | 'fixed', number>();
+      if (receivers === RECEIVERS[0]) {
+        phases.push(closed(sendersDown[0] as number, WARM_UP_PER_SENDER));
+      }
+      for (const senders of sendersDown) {
+        const cell = row.find((c) => c.senders === senders) as Cell;
+        at.set(cell, phases.push(closed(senders, cell.messagesPerSender)) - 1);
+        if (receivers === FIXED.receivers && senders === FIXED.senders) {
+          const open: PhaseSpec = {
+            kind: 'open',
+            senders,
+            ratePerSender: FIXED.ratePerSender,
+            durationMs: FIXED.durationMs,
+            drainMs: 3_000,
+          };
+          at.set('fixed', phases.push(open) - 1);
+        }
+      }
+      const run = await runCase(target, layout.caCert, receivers, sendersDown[0] as number, phases);
+      for (const cell of row) cell.outcomes[target.kind] = outcomeOf(run, at.get(cell) as number);
+      const fixedAt = at.get('fixed');
+      if (fixedAt !== undefined) fixed = { ...fixed, [target.kind]: outcomeOf(run, fixedAt) };
+    }
+    cells.push(...row);
+  }
+  const drops = irc instanceof Error ? 0 : await ngircdDrops((irc as Ngircd).logFile);
+  for (const target of targets.splice(0)) await stopServer(target.server);
 
-  // What durability costs: the same case with history in memory and on disk
-  // (sealed, written and synced before each ack).
-  const [memory, disk] = await alternate(
-    () => startServer(layout.dir, 'memory'),
-    () => startServer(layout.dir, 'disk'),
-    credentials,
+  console.log(
+    `\ncells: closed loop, window ${WINDOW} per sender, a message acknowledged when the probe receiver has it; messages per cell: ${cells.map((c) => `${c.receivers}x${c.senders} ${c.messagesPerSender * c.senders}`).join(', ')}. Latency is send to receipt; CPU is user+system from /proc; peak RSS is VmHWM during the cell; LOAD CPU is the load process (100% = one core).`,
+  );
+  console.log(matrixTable(cells, present));
+  console.log(
+    '\nchat as a multiple of the references (deliveries/s: higher is better; CPU/delivery: lower is better)',
+  );
+  console.log(ratioTable(cells));
+
+  const rate = FIXED.receivers * FIXED.senders * FIXED.ratePerSender;
+  console.log(
+    `\nlatency at a fixed load: ${rate / 1000}k deliveries/s (R=${FIXED.receivers}, S=${FIXED.senders} at ${FIXED.ratePerSender} msg/s each, paced, open loop) for ${FIXED.durationMs / 1000} s, on the connections of the ${FIXED.receivers} x ${FIXED.senders} cell`,
+  );
+  console.log(fixedTable(fixed, present));
+
+  const loadBound = [...cells.flatMap((c) => Object.values(c.outcomes)), ...Object.values(fixed)]
+    .map(resultOf)
+    .some((r) => r && r.loadCpuPercent >= LOAD_BOUND_PERCENT);
+  if (loadBound) {
+    console.log(
+      `* the load process used ${LOAD_BOUND_PERCENT}% of a core or more: there the load generator, not the server, is the limit`,
+    );
+  }
+  const notes = [
+    ...cells.flatMap((c) =>
+      failures(KINDS.map((k) => [`${c.receivers} x ${c.senders} ${k}`, c.outcomes[k]])),
+    ),
+    ...failures(KINDS.map((k) => [`fixed load ${k}`, fixed[k]])),
+  ];
+  if (drops > 0) notes.push(`  ngircd dropped ${drops} clients for a full buffer (its log)`);
+  const nudges = [...cells.map((c) => c.outcomes.ngircd), fixed.ngircd]
+    .map(resultOf)
+    .reduce((sum, r) => sum + (r?.nudges ?? 0), 0);
+  if (nudges > 0) {
+    notes.push(
+      `  ngircd: the load wrote ${nudges} empty line(s) to get TLS records GnuTLS had buffered read (bench/refs/ngircd.ts)`,
+    );
+  }
+  if (notes.length > 0) console.log(['\nnotes:', ...notes].join('\n'));
+
+  const matrixMs = performance.now() - matrixStart;
+  const compareStart = performance.now();
+  const compared = await compareChat(dir, layout, ids);
+  const compareMs = performance.now() - compareStart;
+  console.log(
+    `\ndashboard cost: ${COMPARE_RECEIVERS} receivers, 1 sender, ${COMPARE_MESSAGES} messages (window ${WINDOW} of acks), median of ${COMPARE_ROUNDS} alternated runs each; dashboard in a 120x35 pseudo-terminal`,
   );
   console.log(
-    `\ndurability cost: ${COMPARE_RECEIVERS} receivers, ${COMPARE_MESSAGES} messages, median of ${COMPARE_ROUNDS} alternated runs each; ACK = send to ack at the sender`,
+    comparisonTable('DASHBOARD', ['closed', compared.disk.median], ['open', compared.open.median]),
   );
-  printComparison('STORE', ['memory', memory], ['disk', disk]);
+  console.log(
+    `\ndurability cost: the same case with history in memory and on disk (sealed, written and synced before each ack; disk = the dashboard-closed runs above); ACK = send to ack at the sender`,
+  );
+  console.log(
+    comparisonTable('STORE', ['memory', compared.memory.median], ['disk', compared.disk.median]),
+  );
+  const compareNotes = failures([
+    ['dashboard closed / disk', compared.disk.median],
+    ['dashboard open', compared.open.median],
+    ['memory', compared.memory.median],
+  ]);
+  if (compareNotes.length > 0) console.log(['\nnotes:', ...compareNotes].join('\n'));
+
+  const durationMs = performance.now() - benchStart;
+  const results = join(ROOT, 'bench', 'results');
+  await mkdir(results, { recursive: true });
+  const file = join(results, `fanout-${startedAt.toISOString().replaceAll(':', '-')}.json`);
+  await writeFile(
+    file,
+    `${JSON.stringify(
+      {
+        bench: 'fanout',
+        startedAt: startedAt.toISOString(),
+        durationMs,
+        timings: { setupMs: matrixStart - benchStart, matrixMs, compareMs, cases: caseLog },
+        quick,
+        host: {
+          cpus: cpus().length,
+          model: cpus()[0]?.model,
+          loadavg: loadavg(),
+          node: process.version,
+        },
+        servers: {
+          chat: { command: 'node bin/chat.js serve', store: 'disk', args: SERVE_ARGS },
+          bare: { command: 'node --import tsx bench/refs/bare-fanout-server.ts' },
+          ngircd: ircUnavailable
+            ? { unavailable: ircUnavailable }
+            : {
+                version: ngircdVersion,
+                config: await readFile((irc as Ngircd).configFile, 'utf8'),
+                droppedForFullBuffer: drops,
+              },
+        },
+        settings: {
+          textBytes: TEXT_BYTES,
+          window: WINDOW,
+          cellDeliveries: CELL_DELIVERIES,
+          minMessages: MIN_MESSAGES,
+          stallMs: STALL_MS,
+          phaseDeadlineMs: PHASE_DEADLINE_MS,
+          fixed: FIXED,
+          compare: {
+            receivers: COMPARE_RECEIVERS,
+            messages: COMPARE_MESSAGES,
+            rounds: COMPARE_ROUNDS,
+          },
+        },
+        cells,
+        fixedLoad: fixed,
+        comparisons: compared,
+      },
+      (_key, value) => (typeof value === 'number' && !Number.isFinite(value) ? null : value),
+      2,
+    )}\n`,
+  );
+  console.log(
+    `\nresults: ${file.slice(ROOT.length)} (fan-out bench took ${(durationMs / 1000).toFixed(0)} s)`,
+  );
 } finally {
-  if (server) await stopServer(server);
+  for (const target of targets) await stopServer(target.server);
+  await load?.close();
   await rm(dir, { recursive: true, force: true });
 }
