@@ -25,10 +25,11 @@ export class LineDecoder {
   // Bytes only become text once their line is complete, so a UTF-8 sequence
   // split across chunks needs no special care.
   readonly #utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  // The unterminated line so far, as copied pieces: appending is O(piece)
-  // and the line is joined once, when its newline arrives.
-  #pieces: Uint8Array[] = [];
-  #pieceBytes = 0;
+  // The unterminated line so far, in one buffer that doubles as it fills
+  // (capped at maxLineBytes). One copy per chunk kept a whole array per
+  // piece: a line sent a byte per TLS record held ~250 bytes per byte.
+  #buffer = new Uint8Array(0);
+  #length = 0;
   #poisoned = false;
 
   /** @param maxLineBytes longest accepted line in bytes, without the newline; a positive integer. */
@@ -41,7 +42,7 @@ export class LineDecoder {
 
   /** Bytes held for the line not yet terminated (at most `maxLineBytes`). */
   get bufferedBytes(): number {
-    return this.#pieceBytes;
+    return this.#length;
   }
 
   /** True once a line was too long: the caller should close the connection. */
@@ -57,15 +58,14 @@ export class LineDecoder {
     while (start < chunk.length) {
       const newline = chunk.indexOf(LF, start);
       const end = newline === -1 ? chunk.length : newline;
-      if (this.#pieceBytes + (end - start) > this.maxLineBytes) {
+      if (this.#length + (end - start) > this.maxLineBytes) {
         events.push(this.#poison());
         return events;
       }
       if (newline === -1) {
-        // A copy, not a view: the caller may reuse its buffer, and a small
-        // view would keep a large chunk alive. (Buffer#slice is a view.)
-        this.#pieces.push(new Uint8Array(chunk.subarray(start)));
-        this.#pieceBytes += chunk.length - start;
+        // Copied, not kept as a view: the caller may reuse its buffer, and a
+        // small view would keep a large chunk alive. (Buffer#slice is a view.)
+        this.#append(chunk.subarray(start));
         break;
       }
       const event = this.#decode(this.#takeLine(chunk.subarray(start, newline)));
@@ -75,18 +75,27 @@ export class LineDecoder {
     return events;
   }
 
-  /** The buffered pieces plus `tail` as one array; empties the buffer. */
-  #takeLine(tail: Uint8Array): Uint8Array {
-    if (this.#pieces.length === 0) return tail;
-    const line = new Uint8Array(this.#pieceBytes + tail.length);
-    let offset = 0;
-    for (const piece of this.#pieces) {
-      line.set(piece, offset);
-      offset += piece.length;
+  #append(bytes: Uint8Array): void {
+    const needed = this.#length + bytes.length;
+    if (needed > this.#buffer.length) {
+      const size = Math.min(this.maxLineBytes, Math.max(needed, 2 * this.#buffer.length, 1024));
+      const grown = new Uint8Array(size);
+      grown.set(this.#buffer.subarray(0, this.#length));
+      this.#buffer = grown;
     }
-    line.set(tail, offset);
-    this.#pieces = [];
-    this.#pieceBytes = 0;
+    this.#buffer.set(bytes, this.#length);
+    this.#length = needed;
+  }
+
+  /** The buffered bytes plus `tail` as one array; empties the buffer. */
+  #takeLine(tail: Uint8Array): Uint8Array {
+    if (this.#length === 0) return tail;
+    const line = new Uint8Array(this.#length + tail.length);
+    line.set(this.#buffer.subarray(0, this.#length));
+    line.set(tail, this.#length);
+    this.#length = 0;
+    // An idle connection keeps no large buffer.
+    if (this.#buffer.length > 4096) this.#buffer = new Uint8Array(0);
     return line;
   }
 
@@ -104,8 +113,8 @@ export class LineDecoder {
 
   #poison(): DecodeEvent {
     this.#poisoned = true;
-    this.#pieces = [];
-    this.#pieceBytes = 0;
+    this.#buffer = new Uint8Array(0);
+    this.#length = 0;
     return {
       kind: 'error',
       code: 'line_too_long',
