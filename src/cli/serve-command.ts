@@ -28,6 +28,8 @@ export function serveCommand(y: Argv, run: Run): Argv {
             },
             port: { type: 'number', default: DEFAULT_PORT, describe: 'TCP port' },
             'tls-min': {
+              // A string: yargs would make 1.2 the number 1.2, which no choice matches.
+              type: 'string',
               choices: ['1.3', '1.2'],
               default: '1.3',
               describe: 'oldest TLS version offered',

@@ -136,6 +136,19 @@ describe('chat serve, send and tail as a new user runs them', () => {
     );
   });
 
+  it('takes --tls-min 1.2 from the command line', async () => {
+    // yargs once parsed 1.2 as a number, which the choices then refused.
+    const own = startChat(['serve', '--port', '0', '--tls-min', '1.2', '--data', 'own'], dir.path);
+    try {
+      const listening = JSON.parse(await own.waitFor('stderr', /"msg":"listening"/)) as {
+        tlsMin: string;
+      };
+      assert.equal(listening.tlsMin, '1.2');
+    } finally {
+      assert.equal(await stop(own.child), 0);
+    }
+  });
+
   it('shuts down gracefully on SIGTERM, exit 0', async () => {
     const own = startChat(['serve', '--port', '0', '--data', 'own'], dir.path);
     await own.waitFor('stderr', /"msg":"listening"/);

@@ -6,15 +6,17 @@ const NOW = new Date('2030-01-01T00:00:00Z');
 const DAY = 86_400_000;
 
 describe('validity', () => {
-  it('runs from a minute ago for the given days', () => {
+  it('runs from a minute ago for exactly the given days', () => {
     const { notBefore, notAfter } = validity(NOW, 10);
     assert.equal(notBefore.getTime(), NOW.getTime() - 60_000);
-    assert.equal(notAfter.getTime(), NOW.getTime() + 10 * DAY);
+    assert.equal(notAfter.getTime() - notBefore.getTime(), 10 * DAY);
+    const server = validity(NOW, 825);
+    assert.equal(server.notAfter.getTime() - server.notBefore.getTime(), 825 * DAY);
   });
   it('stops at the issuer expiry when that comes first', () => {
     const issuerEnd = new Date(NOW.getTime() + 5 * DAY);
     assert.equal(validity(NOW, 10, issuerEnd).notAfter, issuerEnd);
-    assert.equal(validity(NOW, 3, issuerEnd).notAfter.getTime(), NOW.getTime() + 3 * DAY);
+    assert.equal(validity(NOW, 3, issuerEnd).notAfter.getTime(), NOW.getTime() - 60_000 + 3 * DAY);
   });
 });
 
