@@ -496,11 +496,15 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         break;
       case 'joined':
         if (frame.user === this.facts.user && frame.state) {
+          // A repeated state (a join of a room already in) counts messages
+          // still being stored: moving lastSeen up to it would drop them.
+          if (!this.rooms.has(frame.room)) {
+            this.lastSeen.set(
+              frame.room,
+              Math.max(this.lastSeen.get(frame.room) ?? 0, frame.state.lastId),
+            );
+          }
           this.rooms.add(frame.room);
-          this.lastSeen.set(
-            frame.room,
-            Math.max(this.lastSeen.get(frame.room) ?? 0, frame.state.lastId),
-          );
         }
         this.emit('joined', frame);
         break;

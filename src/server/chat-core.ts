@@ -196,7 +196,12 @@ export class ChatCore {
         return [error(conn, 'invalid_frame', 'hello was already received')];
       case 'auth':
         return [error(conn, 'invalid_frame', 'auth is taken only when the server asks for it')];
-      case 'send':
+      case 'send': {
+        // A resend is answered as its original before anything else: the
+        // user may have left the room since it was kept (sent, /part, and
+        // the ack lost with the connection).
+        const again = this.resent(conn, record, frame.room, frame.ref);
+        if (again) return [again];
         if (!this.rooms.get(frame.room)?.members.has(user)) {
           return [
             error(conn, 'not_member', `you are not in ${frame.room}: join it first`, frame.ref),
@@ -211,7 +216,10 @@ export class ChatCore {
           text: frame.text,
           ...(frame.action ? { action: true } : {}),
         }));
-      case 'dm':
+      }
+      case 'dm': {
+        const again = this.resent(conn, record, dmKey(user, frame.to), frame.ref);
+        if (again) return [again];
         if ((this.users.get(frame.to)?.conns.size ?? 0) === 0) {
           return [error(conn, 'user_offline', `${frame.to} is not connected`, frame.ref)];
         }
@@ -232,6 +240,7 @@ export class ChatCore {
             ...(frame.action ? { action: true } : {}),
           }),
         );
+      }
       case 'join':
         return this.joinRoom(user, frame.room, now, conn, false);
       case 'part':
@@ -359,6 +368,19 @@ export class ChatCore {
       .map(([room, record]) => ({ room, members: record.members.size, lastId: this.lastId(room) }));
   }
 
+  /** The reack of a send already kept under `ref` in `conversation`, when it is one. */
+  private resent(
+    conn: ConnId,
+    record: UserRecord,
+    conversation: string,
+    ref: string,
+  ): Effect | undefined {
+    const seen = record.refs.get(ref);
+    return seen && seen.conversation === conversation
+      ? { kind: 'reack', conversation, conn, ref, id: seen.id, ts: seen.ts }
+      : undefined;
+  }
+
   private newMessage(
     conn: ConnId,
     record: UserRecord,
@@ -377,10 +399,6 @@ export class ChatCore {
           ref,
         ),
       ];
-    }
-    const seen = record.refs.get(ref);
-    if (seen && seen.conversation === conversation) {
-      return [{ kind: 'reack', conversation, conn, ref, id: seen.id, ts: seen.ts }];
     }
     const id = this.lastId(conversation) + 1;
     this.lastIds.set(conversation, id);
