@@ -79,7 +79,8 @@ export class DiskHistory implements HistoryStore {
   private readonly segments: Map<number, Segment>;
   private active: Segment | undefined;
   private pending: Pending[] = [];
-  private flushing = false;
+  /** The batches being written, while there are any. */
+  private flushing: Promise<void> | undefined;
   /** A failed write may have left bytes past the committed end: cut them before the next. */
   private dirty = false;
   private compacting: Promise<void> | undefined;
@@ -130,11 +131,10 @@ export class DiskHistory implements HistoryStore {
     }
     return new Promise((resolve, reject) => {
       this.pending.push({ conversation, message, ref, record, resolve, reject });
-      if (!this.flushing) {
-        this.flushing = true;
-        // Every append of this turn of the event loop goes in the first batch.
-        setImmediate(() => void this.flush());
-      }
+      // Every append of this turn of the event loop goes in the first batch.
+      this.flushing ??= new Promise<void>((started) => setImmediate(started)).then(() =>
+        this.flush(),
+      );
     });
   }
 
@@ -178,7 +178,7 @@ export class DiskHistory implements HistoryStore {
   private async closeNow(): Promise<void> {
     clearInterval(this.timer);
     await this.compacting;
-    while (this.flushing) await new Promise((resolve) => setImmediate(resolve));
+    await this.flushing;
     this.closed = true;
     for (const segment of this.segments.values()) segment.retire();
     if (this.opened.lock) await releaseLock(this.opened.lock);
@@ -255,7 +255,7 @@ export class DiskHistory implements HistoryStore {
           .catch(() => undefined);
       }
     }
-    this.flushing = false;
+    this.flushing = undefined;
   }
 
   private shouldRoll(segment: Segment): boolean {

@@ -27,6 +27,8 @@ export interface HistoryKeys {
   seal: KeyObject;
   /** HMAC key for the room tags in record headers. */
   roomTag: Buffer;
+  /** Tags already computed: a store writes to few conversations, over and over. */
+  readonly tags: Map<string, Buffer>;
   keyId: Buffer;
   keyCheck: Buffer;
 }
@@ -81,22 +83,15 @@ export async function keysFromPassphrase(
   return derive(master, 'passphrase', params, salt);
 }
 
-// Tags by key and conversation: a store writes to few conversations, over and over.
-const tags = new WeakMap<Buffer, Map<string, Buffer>>();
 const MAX_CACHED_TAGS = 10_000;
 
 /** The keyed tag that stands for a conversation in record headers. */
 export function roomTagOf(keys: HistoryKeys, conversation: string): Buffer {
-  let known = tags.get(keys.roomTag);
-  if (!known) {
-    known = new Map();
-    tags.set(keys.roomTag, known);
-  }
-  let tag = known.get(conversation);
+  let tag = keys.tags.get(conversation);
   if (!tag) {
     tag = createHmac('sha256', keys.roomTag).update(conversation).digest().subarray(0, 8);
-    if (known.size >= MAX_CACHED_TAGS) known.clear();
-    known.set(conversation, tag);
+    if (keys.tags.size >= MAX_CACHED_TAGS) keys.tags.clear();
+    keys.tags.set(conversation, tag);
   }
   return tag;
 }
@@ -115,6 +110,7 @@ function derive(
     salt,
     seal: createSecretKey(part('seal', 32)),
     roomTag: part('room tag', 32),
+    tags: new Map(),
     keyId: part('key id', 8),
     keyCheck: part('key check', 16),
   };
