@@ -1,9 +1,9 @@
-import { chmod, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ChatError } from '../errors.ts';
 import { SECRET_MODE } from '../net/pki/layout.ts';
-import { parseLockPid } from '../net/pki/lock.ts';
+import { acquireLock, type LockSpec, releaseLock } from '../net/pki/lock.ts';
 import { errorCode, fileError, fsReason, writeFiles } from '../net/pki/pki-files.ts';
 import { USER_PATTERN } from '../net/protocol/frames.ts';
 import { checkPasswordHash, verifyNobody, verifyPassword } from './password-hash.ts';
@@ -144,49 +144,29 @@ export async function writeUsers(dataDir: string, table: UsersTable): Promise<vo
  * change. A lock left by a process that is gone is taken over.
  */
 export async function withUsersLock<T>(dataDir: string, work: () => Promise<T>): Promise<T> {
-  const lock = join(dataDir, LOCK_FILE);
-  await takeLock(dataDir, lock);
+  const path = join(dataDir, LOCK_FILE);
+  const hint = `wait for it and run the command again, or remove ${path} if no other chat users is running`;
+  const spec: LockSpec = {
+    path,
+    dir: dataDir,
+    hint,
+    busy: () =>
+      new ChatError('BUSY', `another chat users is changing ${usersPath(dataDir)}`, { hint }),
+  };
+  try {
+    await mkdir(dataDir, { recursive: true, mode: DATA_DIR_MODE });
+  } catch (error) {
+    throw fileError(
+      error,
+      dataDir,
+      'make the data directory writable for you, or choose another with --data',
+    );
+  }
+  await acquireLock(spec);
   try {
     return await work();
   } finally {
-    await unlink(lock).catch(() => undefined);
-  }
-}
-
-async function takeLock(dataDir: string, lock: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await mkdir(dataDir, { recursive: true, mode: DATA_DIR_MODE });
-      const handle = await open(lock, 'wx', SECRET_MODE);
-      await handle.writeFile(`${process.pid}\n`).finally(() => handle.close());
-      return;
-    } catch (error) {
-      if (errorCode(error) !== 'EEXIST') {
-        throw fileError(
-          error,
-          dataDir,
-          'make the data directory writable for you, or choose another with --data',
-        );
-      }
-    }
-    const pid = parseLockPid(await readFile(lock, 'utf8').catch(() => ''));
-    // No pid yet may be a lock being written this instant: busy, not dead.
-    if (attempt > 0 || pid === undefined || isAlive(pid)) {
-      throw new ChatError('BUSY', `another chat users is changing ${usersPath(dataDir)}`, {
-        hint: `wait for it and run the command again, or remove ${lock} if no other chat users is running`,
-      });
-    }
-    await unlink(lock).catch(() => undefined);
-  }
-}
-
-// Signal 0 only asks whether the process exists; EPERM means it does, as another user's.
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errorCode(error) === 'EPERM';
+    await releaseLock(spec);
   }
 }
 
