@@ -3,24 +3,25 @@ import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runChat, startChat, stop } from '../helpers/cli.ts';
+import {
+  runChat,
+  type Serving,
+  startChat,
+  startServe,
+  stop,
+  teamMadeByCli,
+} from '../helpers/cli.ts';
 import { until } from '../helpers/ink.ts';
-import { tempDir } from '../helpers/pki.ts';
 
 describe('chat serve, send and tail as a new user runs them', () => {
   let dir: { path: string; cleanup: () => Promise<void> };
-  let server: ReturnType<typeof startChat>;
+  let server: Serving;
   let port = 0;
 
   before(async () => {
-    dir = await tempDir();
-    const made = await runChat(['certs', '--user', 'ada'], { cwd: dir.path });
-    assert.equal(made.code, 0, made.stderr);
-    server = startChat(['serve', '--port', '0'], dir.path);
-    const listening = JSON.parse(await server.waitFor('stderr', /"msg":"listening"/)) as {
-      port: number;
-    };
-    port = listening.port;
+    dir = await teamMadeByCli();
+    server = await startServe([], dir.path);
+    port = server.port;
   });
   after(async () => {
     await stop(server.child);

@@ -3,7 +3,14 @@ import { spawn } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CHAT_BIN, type CliResult, runChat, startChat, stop } from '../helpers/cli.ts';
+import {
+  CHAT_BIN,
+  type CliResult,
+  runChat,
+  type Serving,
+  startServe,
+  stop,
+} from '../helpers/cli.ts';
 import { tempDir } from '../helpers/pki.ts';
 
 /**
@@ -173,7 +180,7 @@ describe('chat users', () => {
 
 describe('chat serve --require-password with chat send --password-env', () => {
   let dir: { path: string; cleanup: () => Promise<void> };
-  let server: ReturnType<typeof startChat>;
+  let server: Serving;
   let port = 0;
 
   before(async () => {
@@ -186,13 +193,9 @@ describe('chat serve --require-password with chat send --password-env', () => {
       `${FIRST}\n`,
     );
     assert.equal(added.code, 0, added.stderr);
-    server = startChat(['serve', '--port', '0', '--require-password'], dir.path, { CHAT_DATA: '' });
-    const listening = JSON.parse(await server.waitFor('stderr', /"msg":"listening"/)) as {
-      port: number;
-      requirePassword?: boolean;
-    };
-    assert.equal(listening.requirePassword, true);
-    port = listening.port;
+    server = await startServe(['--require-password'], dir.path, { CHAT_DATA: '' });
+    assert.equal(server.listening.requirePassword, true);
+    port = server.port;
   });
   after(async () => {
     await stop(server.child);

@@ -1,6 +1,8 @@
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from './pki.ts';
 
 /** The real `chat` launcher, as `npx chat` runs it. */
 export const CHAT_BIN = fileURLToPath(new URL('../../bin/chat.js', import.meta.url));
@@ -95,4 +97,45 @@ export async function stop(child: ChildProcess): Promise<number | null> {
   child.kill('SIGTERM');
   const [code] = await exited;
   return code as number | null;
+}
+
+/**
+ * A `chat serve` child that is listening: its port and pid, and the whole
+ * `listening` record for checks of what it says.
+ */
+export type Serving = ReturnType<typeof startChat> & {
+  port: number;
+  pid: number;
+  listening: Record<string, unknown>;
+};
+
+/** Starts `chat serve --port 0 ARGS` in `cwd` and resolves once it listens. */
+export async function startServe(
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<Serving> {
+  const server = startChat(['serve', '--port', '0', ...args], cwd, env);
+  const listening = JSON.parse(await server.waitFor('stderr', /"msg":"listening"/)) as {
+    port: number;
+    pid: number;
+  };
+  return { ...server, port: listening.port, pid: listening.pid, listening };
+}
+
+/**
+ * A temp directory whose `certs/` the real CLI made: `chat certs --user
+ * FIRST`, then `chat certs client NAME` for each other user. Remove it with
+ * `cleanup()`.
+ */
+export async function teamMadeByCli(
+  users: readonly string[] = ['ada'],
+): Promise<{ path: string; cleanup: () => Promise<void> }> {
+  const dir = await tempDir();
+  const [first = 'ada', ...others] = users;
+  for (const args of [['certs', '--user', first], ...others.map((u) => ['certs', 'client', u])]) {
+    const made = await runChat(args, { cwd: dir.path });
+    assert.equal(made.code, 0, made.stderr);
+  }
+  return dir;
 }
