@@ -6,6 +6,7 @@ import { historyDir } from '../server/history/history-for-server.ts';
 import { historyKeySource } from '../server/history/history-key-source.ts';
 import { openHistory } from '../server/history/open-history.ts';
 import { formatBytes } from '../ui/dashboard/format.ts';
+import { safeJson } from '../ui/text/sanitize.ts';
 
 export interface HistoryArgs {
   data: string;
@@ -91,7 +92,8 @@ export async function runHistoryExport(
     let after = 0;
     for (;;) {
       const { messages } = await store.since(args.room, after, EXPORT_PAGE);
-      for (const message of messages) io.out(JSON.stringify(message));
+      // Printed to a terminal as often as to a file: nothing in it may steer the terminal.
+      for (const message of messages) io.out(safeJson(message));
       const last = messages.at(-1);
       if (last === undefined) break;
       after = last.id;

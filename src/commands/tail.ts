@@ -1,6 +1,7 @@
 import { ChatError } from '../errors.ts';
 import type { ChatClient, ClientState } from '../net/chat-client.ts';
 import { type DirectMessage, MAX_HISTORY_LIMIT, type RoomMessage } from '../net/protocol/frames.ts';
+import { safeJson } from '../ui/text/sanitize.ts';
 import { formatMessageLine } from './format-message.ts';
 import { type ClientArgs, scriptClient } from './script-client.ts';
 
@@ -42,7 +43,7 @@ export async function runTail(
   const create = deps.createClient ?? ((a: ClientArgs) => scriptClient(a, 'chat-tail', true));
   const client = await create(args);
   const output = new TailOutput(
-    (message) => io.out(args.json ? JSON.stringify(message) : formatMessageLine(message)),
+    (message) => io.out(args.json ? safeJson(message) : formatMessageLine(message)),
     () => client.facts.user,
   );
   client.on('message', (m) => {

@@ -107,6 +107,89 @@ describe('chat tail --history while messages keep coming', () => {
   });
 });
 
+describe('chat tail prints what a peer sent neutralized, like the TUI', () => {
+  let team: Team;
+  let started: Started;
+  let alice: ChatClient;
+  // What the issue found printed unchanged, each as the protocol lets it through.
+  const hostile = [
+    'zero\u200Bwidth',
+    'left\u200Emark\u200Fright',
+    'word\u2060joiner',
+    '\uFEFFbom',
+    'tag\u{E0041}\u{E0042}\u{E0043}s',
+    `z${'\u0301'.repeat(500)}`,
+  ];
+  const legit = 'ok 👩\u200D💻 🏳\uFE0F\u200D🌈 Vie\u0323\u0302t \u0915\u094D\u200D\u0937';
+
+  before(async () => {
+    team = await makeTeam(['alice', 'bob']);
+    started = await startServer(team, { ratePerSecond: 1_000, rateBurst: 1_000 });
+    alice = await client(team, started, 'alice');
+    await alice.connect();
+    for (const text of [...hostile, legit]) await alice.send(ROOM, text);
+  });
+  after(async () => {
+    await alice.close();
+    await started.server.close();
+    await team.dir.cleanup();
+  });
+
+  /** Runs `chat tail --history 7` as bob until the seven lines are out; returns them. */
+  async function tail(json: boolean): Promise<string[]> {
+    const { out, err, io } = capture();
+    let done: () => void = () => {};
+    const until = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    const printed = (line: string) => {
+      io.out(line);
+      if (out.length === 7) done();
+    };
+    await runTail({ ...tailArgs(7), json }, { out: printed, err: io.err }, until, {
+      createClient: () => client(team, started, 'bob', { rooms: [ROOM] }),
+    });
+    assert.deepEqual(err, []);
+    return out;
+  }
+
+  it('text: invisible characters removed, marks capped, emoji and joining scripts kept', {
+    timeout: 10_000,
+  }, async () => {
+    const texts = (await tail(false)).map((line) => line.replace(/^\[\d\d:\d\d\] <alice> /, ''));
+    assert.deepEqual(texts, [
+      'zerowidth',
+      'leftmarkright',
+      'wordjoiner',
+      'bom',
+      'tags',
+      `z${'\u0301'.repeat(4)}`,
+      legit,
+    ]);
+  });
+
+  it('--json: the same text back when parsed, and no unsafe character raw on stdout', {
+    timeout: 10_000,
+  }, async () => {
+    const lines = await tail(true);
+    assert.deepEqual(
+      lines.map((line) => (JSON.parse(line) as RoomMessage).text),
+      [...hostile, legit],
+    );
+    const raw = lines.join('\n');
+    for (const unsafe of ['\u200B', '\u200E', '\u200F', '\u2060', '\uFEFF', '\u{E0041}']) {
+      assert.ok(
+        !raw.includes(unsafe),
+        `U+${unsafe.codePointAt(0)?.toString(16)} raw in the output`,
+      );
+    }
+    assert.match(lines[0] ?? '', /"text":"zero\\u200bwidth"/);
+    assert.match(lines[4] ?? '', /"text":"tag\\udb40\\udc41\\udb40\\udc42\\udb40\\udc43s"/);
+    assert.ok(!/\u0301{5}/u.test(raw), 'at most 4 stacked marks raw');
+    assert.ok(raw.includes(legit), 'emoji sequences and joining scripts stay as they are');
+  });
+});
+
 describe('chat tail after a final error', () => {
   let team: Team;
   let started: Started;

@@ -36,9 +36,27 @@ describe('formatMessageLine', () => {
 
   it('indents continuation lines under the first', () => {
     const head = '[09:05] <alice> ';
+    // A tab is two spaces, as in the TUI: its stops would count from the head.
     assert.equal(
       formatMessageLine(msg({ text: 'two lines:\n\tindented\nthird' }), 'UTC'),
-      `${head}two lines:\n${' '.repeat(head.length)}\tindented\n${' '.repeat(head.length)}third`,
+      `${head}two lines:\n${' '.repeat(head.length)}  indented\n${' '.repeat(head.length)}third`,
+    );
+  });
+
+  it('neutralizes the text as the TUI draws it', () => {
+    const head = '[09:05] <alice> ';
+    const text = `a\u200Bb\u200Ec\u200Fd\u2060e\uFEFFf\u{E0041} z${'\u0301'.repeat(500)} \u001b[2J 👨\u200D💻`;
+    assert.equal(
+      formatMessageLine(msg({ text }), 'UTC'),
+      `${head}abcdef z${'\u0301'.repeat(4)} ␛[2J 👨\u200D💻`,
+    );
+  });
+
+  it('breaks the line at U+2028 and indents what follows', () => {
+    const head = '[09:05] <alice> ';
+    assert.equal(
+      formatMessageLine(msg({ text: 'one\u2028two' }), 'UTC'),
+      `${head}one\n${' '.repeat(head.length)}two`,
     );
   });
 

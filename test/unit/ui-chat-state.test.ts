@@ -387,6 +387,17 @@ describe('message', () => {
       want: ['bob: \u241b[2J\u241b]0;pwned\u2407xevil  end\ufffd'],
     },
     {
+      name: 'invisible characters and stacked marks are neutralized as chat tail does',
+      action: m(
+        '#general',
+        1,
+        'bob',
+        `a\u200Bb\u200E\u200F\u2060\uFEFFc\u{E0041}z${'\u0301'.repeat(500)}`,
+      ),
+      view: (s) => texts(s, '#general'),
+      want: [`bob: abcz${'\u0301'.repeat(4)}`],
+    },
+    {
       name: '/me actions keep their flag',
       action: { type: 'message', frame: { ...msg('#general', 1, 'bob', 'waves'), action: true } },
       view: (s) => messageAt(s, '#general', 0),
