@@ -1,4 +1,4 @@
-import { mkdirSync, openSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import closeWithGrace from 'close-with-grace';
 import { type DestinationStream, type Level, pino, type StreamEntry } from 'pino';
@@ -11,6 +11,7 @@ import { ChatServer } from '../server/chat-server.ts';
 import { watchCrl } from '../server/crl-watch.ts';
 import { historyForServer } from '../server/history/history-for-server.ts';
 import { LogBuffer } from '../server/log-buffer.ts';
+import { openLogFile } from '../server/log-file.ts';
 import { createLogger, type LogLevel } from '../server/logger.ts';
 import {
   DASHBOARD_LOG_RECORDS,
@@ -304,13 +305,21 @@ function logDestination(
 // The file is opened here, before the server starts or the screen is taken,
 // so a path that cannot be written is one clear line, not a stack trace. A
 // write that fails later (a full disk) is said once on stderr; the server
-// goes on.
+// goes on. It names users, addresses and fingerprints: private (0600), and an
+// existing file that was more open is tightened, said once.
 function logFileDestination(file: string): DestinationStream {
   let fd: number;
   try {
     mkdirSync(dirname(file), { recursive: true });
-    fd = openSync(file, 'a');
+    const opened = openLogFile(file);
+    fd = opened.fd;
+    if (opened.tightenedFrom !== undefined) {
+      process.stderr.write(
+        `chat serve: the log file ${file} was mode ${opened.tightenedFrom.toString(8)}, more open than 600: it is now 600\n`,
+      );
+    }
   } catch (cause) {
+    if (cause instanceof ChatError) throw cause;
     const code = (cause as NodeJS.ErrnoException).code ?? String(cause);
     throw new ChatError('USAGE', `cannot write the log file ${file} (${code})`, {
       hint: 'choose a writable path with --log-file',
