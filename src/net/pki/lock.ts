@@ -3,6 +3,7 @@ import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { ChatError } from '../../errors.ts';
 import type { PkiLayout } from './layout.ts';
 import { errorCode, fileError } from './pki-files.ts';
+import { isRunning } from './process-alive.ts';
 
 /**
  * Runs `work` holding the certs directory's lock file (`.lock`, holding the
@@ -63,7 +64,8 @@ const held = new Set<string>();
 /** A lock with no pid yet is being written; one still without after this long was left by a crash. */
 const EMPTY_LOCK_GRACE_MS = 5_000;
 
-// Dead: the pid is gone, or it is ours and the lock is not (after a crash a
+// Dead: the pid is gone or a zombie (a server killed with -9 whose parent
+// has not reaped it yet), or it is ours and the lock is not (after a crash a
 // restart often gets the same pid, always in a container), or no pid was
 // ever written and the file is old.
 async function isDead(path: string, text: string): Promise<boolean> {
@@ -76,7 +78,7 @@ async function isDead(path: string, text: string): Promise<boolean> {
     return age > EMPTY_LOCK_GRACE_MS;
   }
   if (pid === process.pid) return !held.has(path);
-  return !isAlive(pid);
+  return !(await isRunning(pid));
 }
 
 /** Gives the lock back. */
@@ -130,16 +132,6 @@ async function tryCreate(spec: LockSpec): Promise<'created' | 'exists' | 'no dir
   }
   await handle.close();
   return 'created';
-}
-
-// Signal 0 only asks whether the process exists; EPERM means it does, as another user's.
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errorCode(error) === 'EPERM';
-  }
 }
 
 function pkiLockSpec(layout: PkiLayout): LockSpec {
