@@ -135,6 +135,11 @@ export function serveCommand(y: Argv, run: Run): Argv {
               default: D.maxRooms,
               describe: 'rooms the server keeps in all',
             },
+            'rooms-per-hour': {
+              type: 'number',
+              default: D.maxRoomsCreatedPerHour,
+              describe: 'rooms one user may create per hour',
+            },
             motd: {
               type: 'string',
               default: D.motd,

@@ -49,6 +49,7 @@ export interface ServeArgs {
   maxErrors: number;
   maxRoomsPerUser: number;
   maxRooms: number;
+  roomsPerHour: number;
   motd: string;
   requirePassword: boolean;
   authTimeout: number;
@@ -145,6 +146,7 @@ export function serverConfigFrom(args: ServeArgs): ServerConfig {
     maxErrors: whole(args.maxErrors, '--max-errors'),
     maxRoomsPerUser: whole(args.maxRoomsPerUser, '--max-rooms-per-user'),
     maxRooms: whole(args.maxRooms, '--max-rooms'),
+    maxRoomsCreatedPerHour: whole(args.roomsPerHour, '--rooms-per-hour'),
     motd: args.motd,
     requirePassword: args.requirePassword,
     authTimeoutMs: seconds(args.authTimeout, '--auth-timeout') * 1000,

@@ -109,6 +109,8 @@ export function explainServerClose(code: string, message: string): ConnectFailur
     version_unsupported: 'update chat to the version the server runs',
     flood: 'you sent too fast; wait, then connect again',
     too_many_devices: 'close chat on one of your other devices',
+    reconnect_too_fast:
+      'you reconnected too often for the rooms you are in; chat retries by itself',
     server_shutdown: 'the server is restarting; chat reconnects by itself',
     server_full: 'the server is at its connection limit; chat retries',
     kicked: 'an operator of the server closed your connection; start chat again to come back',

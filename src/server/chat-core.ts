@@ -57,10 +57,20 @@ export interface CoreOptions {
   violationRefillPerSecond: number;
   /** Recent message refs remembered per user, so a resend after a reconnect is not stored twice. */
   refMemory: number;
-  /** Rooms one user may be in at once. */
+  /**
+   * Rooms one user may be in at once, the default room aside. Also the burst
+   * of a user's join tokens (refilled at `limits.ratePerSecond` a second), so
+   * that a reconnect resuming every room a user may be in fits in one burst.
+   */
   maxRoomsPerUser: number;
-  /** Rooms the server keeps in all. */
+  /** Rooms the core holds in all, the default room aside (with members, a topic or history). */
   maxRooms: number;
+  /**
+   * Rooms one user may create per hour: a burst of that many, then one every
+   * 3600 / n seconds. Created: a join of a room the core does not hold and
+   * that has no history. At least 1.
+   */
+  maxRoomsCreatedPerHour: number;
   /**
    * Names this run of the server's id sequences: a client resuming with
    * another epoch saw ids that no longer mean anything and is replayed from 0.
@@ -81,6 +91,10 @@ interface UserRecord {
   // Kept across disconnects: reconnecting must not reset a rate limit, and a
   // resend after a reconnect must find the ref of the original.
   bucket: TokenBucket;
+  /** One token per room newly joined, the default room aside. */
+  joins: TokenBucket;
+  /** One token per room created. */
+  creations: TokenBucket;
   refs: Map<string, { conversation: string; id: number; ts: number }>;
 }
 
@@ -120,6 +134,35 @@ export class ChatCore {
         ),
       ];
     }
+    const resume = Object.entries(frame.resume ?? {});
+    const rooms = [
+      ...resume.map(([name]) => name).filter((n) => n.startsWith('#')),
+      ...(frame.join ?? []),
+    ];
+    // Only a client that asks for nothing lands in the default room: one that
+    // resumes with no rooms has left them all and stays that way.
+    if (frame.resume === undefined && frame.join === undefined)
+      rooms.push(this.options.defaultRoom);
+    const wanted = [...new Set(rooms)];
+    // All or nothing: a hello joined in part would leave the client thinking
+    // it lost rooms it only has to wait for. Rooms past the user's cap will
+    // be refused, not joined, so they need no token.
+    const fresh = wanted.filter((room) => this.costsJoinToken(user, room)).length;
+    const needed = Math.min(
+      fresh,
+      Math.max(0, this.options.maxRoomsPerUser - this.roomCount(record)),
+    );
+    const have = tokensNow(record.joins, now);
+    if (have + EPSILON < needed) {
+      return [
+        close(
+          conn,
+          'reconnect_too_fast',
+          `joining ${needed} rooms at once needs ${needed} join tokens and you have ${Math.floor(have)} ` +
+            `(${this.joinRate()}): try again in ${waitText(needed - have, record.joins.refillPerSecond)}`,
+        ),
+      ];
+    }
     const effects: Effect[] = [];
     const cameOnline = record.conns.size === 0;
     record.conns.add(conn);
@@ -134,17 +177,8 @@ export class ChatCore {
       effects.push(this.toAllBut(user, { type: 'presence', user, status: 'online' }));
     }
 
-    const resume = Object.entries(frame.resume ?? {});
-    const rooms = [
-      ...resume.map(([name]) => name).filter((n) => n.startsWith('#')),
-      ...(frame.join ?? []),
-    ];
-    // Only a client that asks for nothing lands in the default room: one that
-    // resumes with no rooms has left them all and stays that way.
-    if (frame.resume === undefined && frame.join === undefined)
-      rooms.push(this.options.defaultRoom);
     // The welcome tells this connection its rooms; joined frames go to the others.
-    for (const room of new Set(rooms)) effects.push(...this.joinRoom(user, room, now, conn, true));
+    for (const room of wanted) effects.push(...this.joinRoom(user, room, now, conn, true));
 
     effects.push({
       kind: 'frames',
@@ -165,12 +199,13 @@ export class ChatCore {
     // nothing now: such a client gets everything kept.
     const sameEpoch = frame.epoch === undefined || frame.epoch === this.options.epoch;
     for (const [name, afterId] of resume) {
-      effects.push({
-        kind: 'replay',
-        conn,
-        conversation: conversationFor(user, name),
-        afterId: sameEpoch ? afterId : 0,
-      });
+      // A room it could not join (past a cap) is not the user's to read.
+      if (name.startsWith('#') && !record.rooms.has(name)) continue;
+      const conversation = conversationFor(user, name);
+      // An id past the newest (a client of a server that lost its history
+      // but kept no epoch) starts from the newest: nothing newer is skipped.
+      const from = Math.min(sameEpoch ? afterId : 0, this.lastId(conversation));
+      effects.push({ kind: 'replay', conn, conversation, afterId: from });
     }
     return effects;
   }
@@ -189,7 +224,15 @@ export class ChatCore {
       if (!this.violations.get(conn)?.take(now)) {
         return [close(conn, 'flood', 'you kept sending faster than the rate limit')];
       }
-      return [error(conn, 'rate_limited', 'too many frames: this one was dropped, slow down', ref)];
+      const { rateBurst, ratePerSecond } = this.options.limits;
+      return [
+        error(
+          conn,
+          'rate_limited',
+          `too many frames (${rateBurst} at once, then ${ratePerSecond} a second): this one was dropped, slow down`,
+          ref,
+        ),
+      ];
     }
     switch (frame.type) {
       case 'hello':
@@ -420,20 +463,6 @@ export class ChatCore {
   ): Effect[] {
     const record = this.users.get(user);
     if (!record) return [];
-    let room = this.rooms.get(name);
-    if (!room?.members.has(user)) {
-      const full =
-        record.rooms.size >= this.options.maxRoomsPerUser
-          ? `you are in ${record.rooms.size} rooms, the most allowed: part one first`
-          : !room && this.rooms.size >= this.options.maxRooms
-            ? `the server already has ${this.rooms.size} rooms, the most it keeps`
-            : undefined;
-      if (full) return [error(conn, 'too_many_rooms', full)];
-    }
-    if (!room) {
-      room = { topic: '', members: new Set() };
-      this.rooms.set(name, room);
-    }
     const stateFrame = (): ServerFrame => ({
       type: 'joined',
       room: name,
@@ -441,8 +470,19 @@ export class ChatCore {
       ts: now,
       state: this.roomState(name),
     });
-    if (room.members.has(user))
+    let room = this.rooms.get(name);
+    if (room?.members.has(user))
       return inHello ? [] : [{ kind: 'frames', to: [conn], frame: stateFrame() }];
+    const refused = this.joinRefusal(record, name, room, now);
+    if (refused) return [error(conn, refused.code, refused.message)];
+    if (name !== this.options.defaultRoom) {
+      record.joins.take(now);
+      if (!room && this.lastId(name) === 0) record.creations.take(now);
+    }
+    if (!room) {
+      room = { topic: '', members: new Set() };
+      this.rooms.set(name, room);
+    }
     const others = this.connsOf(room.members);
     room.members.add(user);
     record.rooms.add(name);
@@ -453,6 +493,72 @@ export class ChatCore {
     ];
   }
 
+  /**
+   * Why `record`'s user may not join `name` now, if they may not; takes
+   * nothing. The default room is never refused: whatever others did, a user
+   * can get into it.
+   */
+  private joinRefusal(
+    record: UserRecord,
+    name: string,
+    room: RoomRecord | undefined,
+    now: number,
+  ): { code: ErrorCode; message: string } | undefined {
+    if (name === this.options.defaultRoom) return undefined;
+    const { maxRoomsPerUser, maxRooms, maxRoomsCreatedPerHour } = this.options;
+    const count = this.roomCount(record);
+    if (count >= maxRoomsPerUser) {
+      return {
+        code: 'too_many_rooms',
+        message: `you are in ${count} rooms, the most one user may be in: part one first`,
+      };
+    }
+    const joins = tokensNow(record.joins, now);
+    if (joins + EPSILON < 1) {
+      return {
+        code: 'rate_limited',
+        message: `you are joining rooms too fast (${this.joinRate()}): try again in ${waitText(1 - joins, record.joins.refillPerSecond)}`,
+      };
+    }
+    if (room) return undefined;
+    const creations = tokensNow(record.creations, now);
+    if (this.lastId(name) === 0 && creations + EPSILON < 1) {
+      return {
+        code: 'too_many_rooms',
+        message:
+          `you created ${maxRoomsCreatedPerHour} rooms within the hour, the most allowed: ` +
+          `join an existing room or try again in ${waitText(1 - creations, record.creations.refillPerSecond)}`,
+      };
+    }
+    if (this.heldRooms() >= maxRooms) {
+      return {
+        code: 'too_many_rooms',
+        message: `the server holds ${this.heldRooms()} rooms, the most it keeps: join an existing room`,
+      };
+    }
+    return undefined;
+  }
+
+  /** True when joining `room` now costs `user` a join token: not the default room, and not one they are in. */
+  private costsJoinToken(user: string, room: string): boolean {
+    return room !== this.options.defaultRoom && !this.rooms.get(room)?.members.has(user);
+  }
+
+  /** The rooms a user is in that count toward maxRoomsPerUser: all but the default room. */
+  private roomCount(record: UserRecord): number {
+    return record.rooms.size - (record.rooms.has(this.options.defaultRoom) ? 1 : 0);
+  }
+
+  /** The rooms held that count toward maxRooms: all but the default room. */
+  private heldRooms(): number {
+    return this.rooms.size - (this.rooms.has(this.options.defaultRoom) ? 1 : 0);
+  }
+
+  /** The join rate in words, for error messages. */
+  private joinRate(): string {
+    return `${this.options.maxRoomsPerUser} rooms at once, then ${this.options.limits.ratePerSecond} a second`;
+  }
+
   private leaveRoom(user: string, name: string, now: number, reason: 'part' | 'quit'): Effect[] {
     const room = this.rooms.get(name);
     const record = this.users.get(user);
@@ -460,6 +566,9 @@ export class ChatCore {
     const audience = this.connsOf(room.members);
     room.members.delete(user);
     record.rooms.delete(name);
+    // Nothing left to keep: holding it would let rooms pile up to maxRooms.
+    if (room.members.size === 0 && room.topic === '' && this.lastId(name) === 0)
+      this.rooms.delete(name);
     return [
       { kind: 'frames', to: audience, frame: { type: 'left', room: name, user, ts: now, reason } },
     ];
@@ -487,6 +596,12 @@ export class ChatCore {
         awayText: undefined,
         rooms: new Set(),
         bucket: new TokenBucket(rateBurst, ratePerSecond, now),
+        joins: new TokenBucket(this.options.maxRoomsPerUser, ratePerSecond, now),
+        creations: new TokenBucket(
+          this.options.maxRoomsCreatedPerHour,
+          this.options.maxRoomsCreatedPerHour / SECONDS_PER_HOUR,
+          now,
+        ),
         refs: new Map(),
       };
       this.users.set(user, record);
@@ -533,6 +648,22 @@ export class ChatCore {
       frame,
     };
   }
+}
+
+const SECONDS_PER_HOUR = 3_600;
+/** As TokenBucket's: float refills can land a hair below a whole token. */
+const EPSILON = 1e-9;
+
+/** The tokens in `bucket` at `now`, refilled up to then (taking none). */
+function tokensNow(bucket: TokenBucket, now: number): number {
+  bucket.take(now, 0);
+  return bucket.tokens;
+}
+
+/** How long `missing` tokens take to come at `perSecond`, in words ("3 s", "3 min"). */
+function waitText(missing: number, perSecond: number): string {
+  const seconds = Math.max(1, Math.ceil(missing / perSecond - EPSILON));
+  return seconds < 60 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`;
 }
 
 function error(conn: ConnId, code: ErrorCode, message: string, ref?: string): Effect {

@@ -173,6 +173,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       refMemory: REF_MEMORY,
       maxRoomsPerUser: config.maxRoomsPerUser,
       maxRooms: config.maxRooms,
+      maxRoomsCreatedPerHour: config.maxRoomsCreatedPerHour,
       epoch: deps.store.epoch,
     });
     try {

@@ -47,6 +47,11 @@ export interface ServerConfig {
   maxRoomsPerUser: number;
   /** Rooms the server keeps in all (each holds up to historyPerRoom messages). */
   maxRooms: number;
+  /**
+   * Rooms one user may create per hour (a burst of that many, then one
+   * every 3600 / n s). The default room is never counted.
+   */
+  maxRoomsCreatedPerHour: number;
   motd: string;
   /** Whether a client must send its user's password (`<dataDir>/users.json`) after hello. */
   requirePassword: boolean;
@@ -86,6 +91,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   maxErrors: 10,
   maxRoomsPerUser: 50,
   maxRooms: 1_000,
+  maxRoomsCreatedPerHour: 20,
   motd: 'Welcome to chat. Type /help for commands.',
   requirePassword: false,
   authTimeoutMs: 60_000,

@@ -123,7 +123,12 @@ describe('commands given while disconnected', () => {
   it('writes a full queue at the rate the server allows, without rate_limited or flood', async () => {
     const team = await makeTeam(['alice']);
     // Written at once, 32 frames would empty this bucket and then the flood allowance.
-    const started = await startServer(team, { ratePerSecond: 200, rateBurst: 10 });
+    // Each join makes a room: the hourly cap on rooms a user creates must let all 32 in.
+    const started = await startServer(team, {
+      ratePerSecond: 200,
+      rateBurst: 10,
+      maxRoomsCreatedPerHour: MAX_QUEUED_COMMANDS,
+    });
     const alice = await client(team, started, 'alice');
     try {
       const rooms = Array.from({ length: MAX_QUEUED_COMMANDS }, (_, i) => `#q${i}`);

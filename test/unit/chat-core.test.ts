@@ -32,6 +32,7 @@ const OPTIONS: CoreOptions = {
   refMemory: 3,
   maxRoomsPerUser: 50,
   maxRooms: 1000,
+  maxRoomsCreatedPerHour: 20,
   epoch: 'test-epoch',
 };
 
@@ -61,8 +62,8 @@ class Harness {
     this.core = new ChatCore({ ...OPTIONS, ...options });
   }
 
-  hello(conn: ConnId, user: string, extra: Partial<HelloFrame> = {}): Effect[] {
-    this.now += STEP_MS;
+  hello(conn: ConnId, user: string, extra: Partial<HelloFrame> = {}, at?: number): Effect[] {
+    this.now = at ?? this.now + STEP_MS;
     return delivered(this.core.hello(conn, user, helloFrame(extra), this.now));
   }
 
@@ -71,8 +72,8 @@ class Harness {
     return delivered(this.core.receive(conn, frame, this.now));
   }
 
-  disconnect(conn: ConnId): Effect[] {
-    this.now += STEP_MS;
+  disconnect(conn: ConnId, at?: number): Effect[] {
+    this.now = at ?? this.now + STEP_MS;
     return delivered(this.core.disconnect(conn, this.now));
   }
 
@@ -191,6 +192,12 @@ describe('ChatCore hello', () => {
 
   it('rejoins the rooms of `resume` and asks for a replay of each conversation', () => {
     const h = new Harness();
+    for (const [conversation, id] of [
+      ['#general', 9],
+      ['dm:bob:carol', 2],
+      ['dm:alice:carol', 7],
+    ] as const)
+      h.core.seedLastId(conversation, id);
     h.hello(1, 'bob');
     const effects = h.hello(2, 'carol', {
       resume: { '#general': 4, '#ops': 0, '@bob': 2, '@alice': 7 },
@@ -215,6 +222,7 @@ describe('ChatCore hello', () => {
 
   it('replays an @peer resume as the dm conversation and joins no room', () => {
     const h = new Harness();
+    h.core.seedLastId('dm:alice:bob', 5);
     h.hello(1, 'alice');
     const effects = h.hello(2, 'bob', { resume: { '@alice': 3 } });
     assert.deepEqual(effects, [
@@ -235,6 +243,35 @@ describe('ChatCore hello', () => {
       }),
       { kind: 'replay', conn: 2, conversation: 'dm:alice:bob', afterId: 3 },
     ]);
+  });
+
+  it('replays from the newest id a resume id past it (nothing newer is skipped)', () => {
+    const h = new Harness();
+    h.core.seedLastId('#general', 5);
+    h.core.seedLastId('dm:alice:bob', 2);
+    const effects = h.hello(1, 'bob', { resume: { '#general': 100, '@alice': 9 } });
+    assert.deepEqual(
+      effects.filter((e) => e.kind === 'replay'),
+      [
+        { kind: 'replay', conn: 1, conversation: '#general', afterId: 5 },
+        { kind: 'replay', conn: 1, conversation: 'dm:alice:bob', afterId: 2 },
+      ],
+    );
+  });
+
+  it('replays no room the resume could not join (past the per-user cap)', () => {
+    const h = new Harness({ maxRoomsPerUser: 1 });
+    h.core.seedLastId('#a', 3);
+    h.core.seedLastId('#b', 3);
+    const effects = h.hello(1, 'bob', { resume: { '#a': 0, '#b': 0 } });
+    assert.deepEqual(
+      welcomeOf(effects).frame.rooms.map((r) => r.room),
+      ['#a'],
+    );
+    assert.deepEqual(
+      effects.filter((e) => e.kind === 'replay'),
+      [{ kind: 'replay', conn: 1, conversation: '#a', afterId: 0 }],
+    );
   });
 
   // docs/PROTOCOL.md, hello: "With a resume, even an empty one ..., the user
@@ -802,6 +839,284 @@ describe('ChatCore rooms, presence and history', () => {
   });
 });
 
+/** The code and text of the one error frame of `effects`. */
+function errorOf(effects: readonly Effect[]): { code: string; message: string } {
+  assert.equal(effects.length, 1, `one effect, got ${JSON.stringify(effects)}`);
+  const [effect] = effects;
+  assert.ok(effect?.kind === 'frames' && effect.frame.type === 'error', 'an error frame');
+  return { code: effect.frame.code, message: effect.frame.message };
+}
+
+/** The code and text of the one close of `effects`. */
+function closeOf(effects: readonly Effect[]): { code: string; message: string } {
+  assert.equal(effects.length, 1, `one effect, got ${JSON.stringify(effects)}`);
+  const [effect] = effects;
+  assert.ok(effect?.kind === 'close', 'a close');
+  return { code: effect.code, message: effect.message };
+}
+
+/** True when `effects` tell the joining user's connections they are in `room`. */
+function joinedState(effects: readonly Effect[], room: string): boolean {
+  return effects.some(
+    (e) =>
+      e.kind === 'frames' && e.frame.type === 'joined' && e.frame.room === room && !!e.frame.state,
+  );
+}
+
+/** Rooms the core holds, with their member counts. */
+function held(h: Harness): Array<[string, number]> {
+  return h.core.roomSummaries().map((r) => [r.room, r.members]);
+}
+
+/** Frames never run dry in these tests: only the room limits are at work. */
+const MANY_FRAMES: Partial<CoreOptions> = { limits: { ...LIMITS, rateBurst: 1_000 } };
+
+describe('ChatCore join tokens', () => {
+  it('charges a token per room newly joined; refuses with rate_limited naming the join rate; refills at the rate', () => {
+    // maxRoomsPerUser 3 is also the burst of join tokens; they refill at 5 a second.
+    const h = new Harness({ ...MANY_FRAMES, maxRoomsPerUser: 3 });
+    h.hello(1, 'alice');
+    const t = h.now + STEP_MS;
+    for (const room of ['#a', '#b', '#c'])
+      assert.ok(joinedState(h.receive(1, { type: 'join', room }, t), room), `joined ${room}`);
+    h.receive(1, { type: 'part', room: '#a' }, t);
+    assert.deepEqual(errorOf(h.receive(1, { type: 'join', room: '#d' }, t)), {
+      code: 'rate_limited',
+      message:
+        'you are joining rooms too fast (3 rooms at once, then 5 a second): try again in 1 s',
+    });
+    assert.equal(errorOf(h.receive(1, { type: 'join', room: '#d' }, t + 199)).code, 'rate_limited');
+    assert.ok(joinedState(h.receive(1, { type: 'join', room: '#d' }, t + 200), '#d'));
+  });
+
+  it('charges nothing for a room the user is in through another device, or for the default room', () => {
+    const h = new Harness({ ...MANY_FRAMES, maxRoomsPerUser: 3 });
+    const t = 10_000;
+    h.hello(1, 'alice', { join: ['#a', '#b', '#c'] }, t);
+    // No join token left: only free joins get through.
+    const second = h.hello(2, 'alice', { join: ['#a', '#b', '#general'] }, t);
+    assert.deepEqual(
+      welcomeOf(second).frame.rooms.map((r) => r.room),
+      ['#a', '#b', '#c', '#general'],
+    );
+    assert.ok(joinedState(h.receive(2, { type: 'join', room: '#c' }, t), '#c'), 'the state again');
+    h.receive(2, { type: 'part', room: '#general' }, t);
+    assert.ok(joinedState(h.receive(2, { type: 'join', room: '#general' }, t), '#general'));
+  });
+
+  it('refuses a hello whose new rooms need more tokens than the user has, whole, with a fatal reconnect_too_fast', () => {
+    const h = new Harness({ maxRoomsPerUser: 3 });
+    const t = 10_000;
+    h.hello(1, 'bob', {}, t);
+    h.hello(2, 'alice', { join: ['#a', '#b', '#c'] }, t);
+    h.disconnect(2, t);
+    const resume = { '#a': 0, '#b': 0, '#c': 0 };
+    assert.deepEqual(closeOf(h.hello(3, 'alice', { resume }, t + 100)), {
+      code: 'reconnect_too_fast',
+      message:
+        'joining 3 rooms at once needs 3 join tokens and you have 0 (3 rooms at once, then 5 a second): try again in 1 s',
+    });
+    // Nothing happened: no presence for bob, no room made, no connection known.
+    assert.equal(h.core.userOf(3), undefined);
+    assert.deepEqual(held(h), [['#general', 1]]);
+    // 3 tokens 600 ms after they ran out: the whole resume gets through.
+    const back = h.hello(4, 'alice', { resume }, t + 600);
+    assert.deepEqual(
+      welcomeOf(back).frame.rooms.map((r) => r.room),
+      ['#a', '#b', '#c'],
+    );
+    assert.equal(back.filter((e) => e.kind === 'replay').length, 3);
+  });
+
+  it('needs tokens only for the rooms the per-user cap lets in, so a hello can always get in', () => {
+    const h = new Harness({ maxRoomsPerUser: 3 });
+    const t = 10_000;
+    const first = h.hello(1, 'alice', { join: ['#a', '#b', '#c', '#d', '#e'] }, t);
+    assert.deepEqual(
+      welcomeOf(first).frame.rooms.map((r) => r.room),
+      ['#a', '#b', '#c'],
+    );
+    const refusals = first.filter((e) => e.kind === 'frames' && e.frame.type === 'error');
+    assert.deepEqual(
+      refusals.map((e) => e.kind === 'frames' && e.frame.type === 'error' && e.frame.message),
+      [
+        'you are in 3 rooms, the most one user may be in: part one first',
+        'you are in 3 rooms, the most one user may be in: part one first',
+      ],
+    );
+    // At once, tokens spent: the rooms past the cap need none.
+    const second = h.hello(2, 'alice', { join: ['#a', '#d', '#e'] }, t);
+    assert.deepEqual(
+      welcomeOf(second).frame.rooms.map((r) => r.room),
+      ['#a', '#b', '#c'],
+    );
+  });
+});
+
+describe('ChatCore rooms created per hour', () => {
+  it('refuses a user past maxRoomsCreatedPerHour with too_many_rooms naming the cap and the wait', () => {
+    const h = new Harness({ ...MANY_FRAMES, maxRoomsCreatedPerHour: 2 });
+    h.hello(1, 'alice');
+    h.hello(2, 'bob', { join: ['#bob'] });
+    assert.ok(joinedState(h.receive(1, { type: 'join', room: '#a' }), '#a'));
+    assert.ok(joinedState(h.receive(1, { type: 'join', room: '#b' }), '#b'));
+    assert.deepEqual(errorOf(h.receive(1, { type: 'join', room: '#c' })), {
+      code: 'too_many_rooms',
+      message:
+        'you created 2 rooms within the hour, the most allowed: join an existing room or try again in 30 min',
+    });
+    const created = h.now;
+    // Not creations: a room someone holds, and one with kept history the core does not hold.
+    assert.ok(joinedState(h.receive(1, { type: 'join', room: '#bob' }), '#bob'));
+    h.core.seedLastId('#old', 7);
+    const old = h.receive(1, { type: 'join', room: '#old' });
+    assert.ok(joinedState(old, '#old'));
+    // The cap is per user, and kept across a reconnect.
+    assert.ok(joinedState(h.receive(2, { type: 'join', room: '#c' }), '#c'));
+    h.disconnect(1);
+    h.hello(3, 'alice');
+    assert.equal(errorOf(h.receive(3, { type: 'join', room: '#d' })).code, 'too_many_rooms');
+    // One more every 30 minutes.
+    assert.ok(joinedState(h.receive(3, { type: 'join', room: '#d' }, created + 1_800_000), '#d'));
+    assert.equal(
+      errorOf(h.receive(3, { type: 'join', room: '#e' })).code,
+      'too_many_rooms',
+      'and only one',
+    );
+  });
+
+  it('counts a room made again after it was forgotten', () => {
+    const h = new Harness({ ...MANY_FRAMES, maxRoomsCreatedPerHour: 2 });
+    h.hello(1, 'alice');
+    for (let i = 0; i < 2; i++) {
+      assert.ok(joinedState(h.receive(1, { type: 'join', room: '#a' }), '#a'));
+      h.receive(1, { type: 'part', room: '#a' });
+    }
+    assert.equal(errorOf(h.receive(1, { type: 'join', room: '#a' })).code, 'too_many_rooms');
+  });
+});
+
+describe('ChatCore rooms on the server', () => {
+  it('refuses a new room past maxRooms with too_many_rooms naming the cap; the default room is not counted', () => {
+    const h = new Harness({ ...MANY_FRAMES, maxRooms: 2 });
+    h.hello(1, 'alice', { join: ['#general', '#a', '#b'] });
+    h.hello(2, 'bob');
+    assert.deepEqual(errorOf(h.receive(2, { type: 'join', room: '#c' })), {
+      code: 'too_many_rooms',
+      message: 'the server holds 2 rooms, the most it keeps: join an existing room',
+    });
+    // A room with kept history that the core does not hold counts once joined.
+    h.core.seedLastId('#old', 3);
+    assert.equal(errorOf(h.receive(2, { type: 'join', room: '#old' })).code, 'too_many_rooms');
+    assert.ok(joinedState(h.receive(2, { type: 'join', room: '#a' }), '#a'), 'an existing room');
+    h.receive(1, { type: 'part', room: '#b' });
+    assert.ok(
+      joinedState(h.receive(2, { type: 'join', room: '#c' }), '#c'),
+      'room again once #b went',
+    );
+  });
+
+  it('always lets a user into the default room: no token, no cap', () => {
+    const h = new Harness({
+      ...MANY_FRAMES,
+      maxRooms: 1,
+      maxRoomsPerUser: 1,
+      maxRoomsCreatedPerHour: 1,
+    });
+    const t = 10_000;
+    // alice spends her one join token, her one creation, her one room and the server's one room.
+    h.hello(1, 'alice', { join: ['#a'] }, t);
+    assert.ok(joinedState(h.receive(1, { type: 'join', room: '#general' }, t), '#general'));
+    h.receive(1, { type: 'part', room: '#general' }, t);
+    assert.ok(joinedState(h.receive(1, { type: 'join', room: '#general' }, t), '#general'));
+    const bob = h.hello(2, 'bob', {}, t);
+    assert.deepEqual(
+      welcomeOf(bob).frame.rooms.map((r) => r.room),
+      ['#general'],
+    );
+    assert.deepEqual(held(h), [
+      ['#a', 1],
+      ['#general', 2],
+    ]);
+  });
+});
+
+describe('ChatCore forgets empty rooms', () => {
+  const cases: Array<{
+    what: string;
+    before: (h: Harness) => void;
+    leave: (h: Harness) => void;
+    kept: boolean;
+  }> = [
+    {
+      what: 'a part',
+      before: () => {},
+      leave: (h) => h.receive(1, { type: 'part', room: '#r' }),
+      kept: false,
+    },
+    { what: 'a quit', before: () => {}, leave: (h) => h.disconnect(1), kept: false },
+    {
+      what: 'a part, the room having a topic',
+      before: (h) => h.receive(1, { type: 'topic', room: '#r', text: 'plans' }),
+      leave: (h) => h.receive(1, { type: 'part', room: '#r' }),
+      kept: true,
+    },
+    {
+      what: 'a quit, the room having history',
+      before: (h) => h.send(1, '#r', 'hi', 'a1'),
+      leave: (h) => h.disconnect(1),
+      kept: true,
+    },
+    {
+      what: 'a part, another member staying',
+      before: (h) => h.receive(2, { type: 'join', room: '#r' }),
+      leave: (h) => h.receive(1, { type: 'part', room: '#r' }),
+      kept: true,
+    },
+  ];
+  for (const { what, before, leave, kept } of cases) {
+    it(`${kept ? 'keeps' : 'forgets'} a room after ${what}`, () => {
+      const h = new Harness();
+      h.hello(1, 'alice', { join: ['#r'] });
+      h.hello(2, 'bob', { join: [] });
+      before(h);
+      leave(h);
+      assert.equal(
+        h.core.roomSummaries().some((r) => r.room === '#r'),
+        kept,
+      );
+    });
+  }
+
+  it('gives a forgotten room back empty when it is joined again', () => {
+    const h = new Harness();
+    h.hello(1, 'alice', { join: ['#r'] });
+    h.receive(1, { type: 'part', room: '#r' });
+    assert.deepEqual(h.receive(1, { type: 'join', room: '#r' }), [
+      frames([1], {
+        type: 'joined',
+        room: '#r',
+        user: 'alice',
+        ts: h.now,
+        state: { room: '#r', topic: '', members: ['alice'], lastId: 0 },
+      }),
+    ]);
+  });
+});
+
+describe('ChatCore rate limit messages', () => {
+  it('names the frame rate in rate_limited', () => {
+    const h = new Harness();
+    h.hello(1, 'alice');
+    const t = h.now + STEP_MS;
+    for (let i = 0; i < 3; i++) h.receive(1, { type: 'ping', ref: `p${i}` }, t);
+    assert.equal(
+      errorOf(h.receive(1, { type: 'ping', ref: 'p3' }, t)).message,
+      'too many frames (3 at once, then 5 a second): this one was dropped, slow down',
+    );
+  });
+});
+
 describe('ChatCore disconnect and recipients', () => {
   it('makes the last connection quit every room, then go offline', () => {
     const h = new Harness();
@@ -959,6 +1274,9 @@ describe('ChatCore invariants over random operations', () => {
               : { type: 'dm', to: pick(USERS), text: 'x', ref };
         }
         check(core.receive(conn, frame, now), step);
+        // No topics in this walk: a room without members must have history, or it is forgotten.
+        for (const held of core.roomSummaries())
+          assert.ok(held.members > 0 || held.lastId > 0, `step ${step}: ${held.room} kept empty`);
       }
 
       // The walk must have exercised what it checks.

@@ -62,6 +62,7 @@ describe('explainServerClose', () => {
     ['version_unsupported', 'SERVER_ERROR', false],
     ['flood', 'SERVER_ERROR', false],
     ['too_many_devices', 'SERVER_ERROR', false],
+    ['reconnect_too_fast', 'SERVER_ERROR', true],
     ['server_shutdown', 'SERVER_ERROR', true],
     ['server_full', 'SERVER_ERROR', true],
     ['too_many_connections', 'SERVER_ERROR', true],

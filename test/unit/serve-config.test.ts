@@ -31,6 +31,7 @@ const DEFAULTS: ServeArgs = {
   maxErrors: D.maxErrors,
   maxRoomsPerUser: D.maxRoomsPerUser,
   maxRooms: D.maxRooms,
+  roomsPerHour: D.maxRoomsCreatedPerHour,
   motd: D.motd,
   requirePassword: false,
   authTimeout: D.authTimeoutMs / 1000,
@@ -65,6 +66,7 @@ const INTEGER_FLAGS: Array<[keyof ServeArgs, string]> = [
   ['maxErrors', '--max-errors'],
   ['maxRoomsPerUser', '--max-rooms-per-user'],
   ['maxRooms', '--max-rooms'],
+  ['roomsPerHour', '--rooms-per-hour'],
 ];
 
 const POSITIVE_FLAGS: Array<[keyof ServeArgs, string]> = [

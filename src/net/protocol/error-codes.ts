@@ -13,7 +13,10 @@ export const ERROR_CODES = {
   not_member: 'you are not in that room: join it first',
   user_offline: 'that user is not connected',
   text_too_long: "the text exceeds the server's message length",
-  rate_limited: 'too many frames: this one was dropped, slow down',
+  rate_limited:
+    'too many frames, or joins faster than the join rate: this one was dropped, slow down',
+  reconnect_too_fast:
+    'the rooms of this hello need more join tokens than you have now: reconnect later (fatal)',
   flood: 'rate limit exceeded again and again (fatal)',
   too_many_errors: 'too many invalid frames (fatal)',
   server_full: 'the server has reached its connection limit (fatal)',
@@ -25,7 +28,8 @@ export const ERROR_CODES = {
   server_shutdown: 'the server is shutting down (fatal)',
   kicked: 'an operator closed your connection (fatal)',
   history_gap: 'some messages you missed are no longer kept',
-  too_many_rooms: 'you are in the most rooms allowed, or the server keeps no more rooms',
+  too_many_rooms:
+    'you are in the most rooms allowed, created the most rooms allowed this hour, or the server keeps no more rooms',
   store_failed: 'the server could not store the message: send it again',
   auth_required: 'the server asked for your password: send auth, and only auth, first (fatal)',
   auth_failed: 'wrong password (fatal)',
@@ -45,6 +49,7 @@ export const FATAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'server_full',
   'too_many_connections',
   'too_many_devices',
+  'reconnect_too_fast',
   'cert_rejected',
   'hello_timeout',
   'idle_timeout',
