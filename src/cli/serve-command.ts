@@ -64,6 +64,17 @@ export function serveCommand(y: Argv, run: Run): Argv {
               default: D.maxQueueBytes,
               describe: 'bytes queued to a slow client before it is dropped',
             },
+            'stall-timeout': {
+              type: 'number',
+              default: D.stallTimeoutMs / 1000,
+              describe:
+                'seconds a client may read nothing of what waits for it before it is dropped',
+            },
+            'read-budget': {
+              type: 'number',
+              default: D.readBudgetBytes,
+              describe: 'bytes of replays and history pages in flight, server-wide',
+            },
             'max-connections': {
               type: 'number',
               default: D.maxConnections,

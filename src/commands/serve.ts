@@ -35,6 +35,8 @@ export interface ServeArgs {
   rate: number;
   burst: number;
   maxQueue: number;
+  stallTimeout: number;
+  readBudget: number;
   maxConnections: number;
   maxPerAddress: number;
   maxPerUser: number;
@@ -132,6 +134,8 @@ export function serverConfigFrom(args: ServeArgs): ServerConfig {
     ratePerSecond: positive(args.rate, '--rate'),
     rateBurst: whole(args.burst, '--burst'),
     maxQueueBytes: whole(args.maxQueue, '--max-queue'),
+    stallTimeoutMs: seconds(args.stallTimeout, '--stall-timeout') * 1000,
+    readBudgetBytes: whole(args.readBudget, '--read-budget'),
     maxConnections: whole(args.maxConnections, '--max-connections'),
     maxPerAddress: whole(args.maxPerAddress, '--max-per-address'),
     maxPerUser: whole(args.maxPerUser, '--max-per-user'),

@@ -17,11 +17,13 @@ import {
 } from '../net/protocol/frames.ts';
 import { TokenBucket } from '../net/token-bucket.ts';
 import { AddressCounts } from './address-counts.ts';
+import { ByteBudget } from './byte-budget.ts';
 import { ChatCore, type Effect } from './chat-core.ts';
 import { Connection, type ConnectionInfo, toWire } from './connection.ts';
 import type { HistoryStore } from './history-store.ts';
 import { LoginGuard } from './login-guard.ts';
 import { RateMeter } from './rate-meter.ts';
+import { maxMessageBytes, ReadPump } from './read-pump.ts';
 import { DEFAULT_ROOM, type ServerConfig } from './server-config.ts';
 import type { ServerTls } from './tls-options.ts';
 import { UsersBook, usersPath } from './users-file.ts';
@@ -106,6 +108,9 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   /** Connections not closing, in all and per address, for the caps. */
   private readonly live = new AddressCounts();
   private readonly errorBudgets = new WeakMap<Connection, TokenBucket>();
+  private readonly pumps = new WeakMap<Connection, ReadPump>();
+  /** Bytes of replays and history pages queued and not yet written, server-wide. */
+  private readonly readBudget: ByteBudget;
   private readonly meter = new RateMeter(60);
   private readonly now: () => number;
   /** The passwords, with --require-password. */
@@ -149,6 +154,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     }
     const { config } = deps;
     this.now = deps.now ?? Date.now;
+    this.readBudget = new ByteBudget(config.readBudgetBytes);
     this.users = config.requirePassword
       ? new UsersBook(usersPath(config.dataDir), deps.logger)
       : undefined;
@@ -227,7 +233,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     });
     this.server.on('error', (error) => this.deps.logger.error({ err: error }, 'server error'));
     this.startedAt = this.now();
-    const tick = Math.max(10, Math.min(5_000, Math.floor(config.idlePingMs / 4)));
+    const shortest = Math.min(config.idlePingMs, config.stallTimeoutMs);
+    const tick = Math.max(10, Math.min(5_000, Math.floor(shortest / 4)));
     this.idleTimer = setInterval(() => this.checkIdle(), tick);
     this.idleTimer.unref();
     const address = this.server.address() as AddressInfo;
@@ -420,15 +427,12 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     const key = `${address}:${socket.remotePort}`;
     const acceptedAt = this.handshaking.get(key)?.acceptedAt ?? now;
     this.handshaking.delete(key);
-    const conn = new Connection(
-      this.nextConnId++,
-      socket,
-      address,
-      acceptedAt,
-      config.maxQueueBytes,
-      config.maxFrameBytes,
-      (c) => this.dropSlow(c),
-    );
+    const conn = new Connection(this.nextConnId++, socket, address, acceptedAt, {
+      maxQueueBytes: config.maxQueueBytes,
+      maxFrameBytes: config.maxFrameBytes,
+      onOverflow: (c) => this.dropSlow(c),
+      budget: this.readBudget,
+    });
     this.errorBudgets.set(conn, new TokenBucket(config.maxErrors, config.maxErrors / 60, now));
     socket.on('error', (error: NodeJS.ErrnoException) => {
       conn.closeReason ??= `socket error ${error.code ?? error.message}`;
@@ -726,10 +730,10 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
           break;
         case 'replay':
-          this.replay(effect.conn, effect.conversation, effect.afterId);
+          this.pumpOf(effect.conn)?.replay(effect.conversation, effect.afterId);
           break;
         case 'history':
-          this.answerHistory(effect);
+          this.pumpOf(effect.conn)?.history(effect);
           break;
         case 'close': {
           const conn = this.conns.get(effect.conn);
@@ -774,59 +778,40 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       this.conns.get(id)?.deliver(conversation, message.id, wire);
   }
 
-  private replay(connId: number, conversation: string, afterId: number): void {
+  // Created on a connection's first replay or history read, dropped with it.
+  private pumpOf(connId: number): ReadPump | undefined {
     const conn = this.conns.get(connId);
-    if (!conn) return;
-    conn.beginReplay(conversation);
-    void this.deps.store
-      .since(conversation, afterId, this.deps.config.historyPerRoom)
-      .then(({ messages, gap }) => {
-        if (gap) {
-          const name = conversation.startsWith('#') ? conversation : 'a direct conversation';
-          conn.send(
-            toWire({
-              type: 'error',
-              code: 'history_gap',
-              message: `some messages of ${name} are no longer kept`,
-            }),
-          );
-        }
-        return conn.endReplay(
-          conversation,
-          messages.map((message) => ({ id: message.id, wire: toWire(message) })),
-        );
-      })
-      .catch((error: unknown) => {
-        this.deps.logger.error({ err: error, conversation }, 'could not read history');
-        return conn.endReplay(conversation, []);
+    if (!conn) return undefined;
+    let pump = this.pumps.get(conn);
+    if (!pump) {
+      pump = new ReadPump(conn, {
+        store: this.deps.store,
+        budget: this.readBudget,
+        maxMessageBytes: maxMessageBytes(this.deps.config.maxTextChars),
+        onReadError: (error, conversation, fatal) => {
+          this.deps.logger.error({ err: error, conversation }, 'could not read history');
+          if (fatal)
+            this.fail(
+              conn,
+              'store_failed',
+              'the server could not read what you missed: reconnecting tries again',
+            );
+        },
       });
-  }
-
-  private answerHistory(effect: Extract<Effect, { kind: 'history' }>): void {
-    const ref = effect.ref === undefined ? {} : { ref: effect.ref };
-    void this.deps.store
-      .before(effect.conversation, effect.before, effect.limit)
-      .then(({ messages, more }) => {
-        this.conns
-          .get(effect.conn)
-          ?.send(toWire({ type: 'history', room: effect.name, messages, more, ...ref }));
-      })
-      .catch((error: unknown) => {
-        this.deps.logger.error({ err: error }, 'could not read history');
-        const frame = {
-          type: 'error',
-          code: 'store_failed',
-          message: 'the server could not read the history',
-          ...ref,
-        };
-        this.conns.get(effect.conn)?.send(toWire(frame));
-      });
+      this.pumps.set(conn, pump);
+    }
+    return pump;
   }
 
   private checkIdle(): void {
     const now = this.now();
-    const { idlePingMs, idleTimeoutMs } = this.deps.config;
+    const { idlePingMs, idleTimeoutMs, stallTimeoutMs } = this.deps.config;
     for (const conn of this.conns.values()) {
+      // Bytes the client has left unread that long: it is gone or not reading.
+      if (conn.stalledFor(now) >= stallTimeoutMs) {
+        this.dropSlow(conn);
+        continue;
+      }
       if (conn.state !== 'active') continue;
       const silent = now - conn.lastHeard;
       if (silent >= idleTimeoutMs) this.fail(conn, 'idle_timeout', 'no answer to ping');
@@ -874,6 +859,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   private onClose(conn: Connection): void {
     if (!this.conns.delete(conn.id)) return;
+    this.pumps.get(conn)?.stop();
+    conn.release();
     if (conn.state !== 'closing') this.live.remove(conn.address);
     clearTimeout(conn.helloTimer);
     const info = this.infoOf(conn);

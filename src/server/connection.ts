@@ -1,5 +1,6 @@
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { LineDecoder } from '../net/protocol/line-decoder.ts';
+import type { ByteBudget } from './byte-budget.ts';
 
 /** A frame serialized once, with its size, ready to be queued to many sockets. */
 export interface Wire {
@@ -63,6 +64,18 @@ export interface ConnectionInfo {
   certificate?: PeerCertificateInfo;
 }
 
+/** What a Connection is built with besides its socket. */
+export interface ConnectionOptions {
+  /** Bytes queued to the client before it is dropped as too slow. */
+  maxQueueBytes: number;
+  /** Longest line read, in bytes. */
+  maxFrameBytes: number;
+  /** Called once the client has fallen too far behind; the server drops it. */
+  onOverflow: (conn: Connection) => void;
+  /** Replay and history bytes are taken from this server-wide budget and given back once written. */
+  budget: ByteBudget;
+}
+
 /**
  * One client's socket: a bounded line decoder in, and out a queue that is
  * written once per tick (so a burst of fan-out costs one write per socket)
@@ -90,26 +103,38 @@ export class Connection {
 
   private pending: string[] = [];
   private pendingBytes = 0;
-  private waitingBytes = 0;
   private flushScheduled = false;
   private readonly lastDelivered = new Map<string, number>();
-  private readonly replaying = new Map<string, Array<{ id: number; wire: Wire }>>();
+  /**
+   * Conversations being replayed, each with the highest id delivered live
+   * meanwhile. Live messages are not queued during a replay: they are in the
+   * store already, and the replay reads on until it has passed them.
+   */
+  private readonly replaying = new Map<string, number>();
+  /** Budget bytes in `pending`, and in all not yet written (given back as writes complete). */
+  private budgetPending = 0;
+  private budgetHeld = 0;
+  /** Characters handed to the socket in all: with its buffer's length, what it has written. */
+  private handedChars = 0;
+  /** What the socket had written at the last look (see stalledFor), and since when (ms). */
+  private writtenMark = 0;
+  private stalledSince: number | undefined;
   // Read once: they do not change after the handshake (renegotiation is
   // refused), and stats are taken several times a second.
   private readonly tlsVersion: string;
   private readonly cipher: string;
   readonly certificate: PeerCertificateInfo | undefined;
+  private readonly maxQueueBytes: number;
 
   constructor(
     readonly id: number,
     readonly socket: TLSSocket,
     readonly address: string,
     readonly connectedAt: number,
-    private readonly maxQueueBytes: number,
-    maxFrameBytes: number,
-    private readonly onOverflow: (conn: Connection) => void,
+    private readonly options: ConnectionOptions,
   ) {
-    this.decoder = new LineDecoder(maxFrameBytes);
+    this.maxQueueBytes = options.maxQueueBytes;
+    this.decoder = new LineDecoder(options.maxFrameBytes);
     this.lastHeard = connectedAt;
     this.tlsVersion = socket.getProtocol() ?? '';
     this.cipher = socket.getCipher()?.name ?? '';
@@ -129,30 +154,22 @@ export class Connection {
   send(wire: Wire): boolean {
     if (this.socket.destroyed || this.socket.writableEnded) return false;
     if (this.queuedBytes() > this.maxQueueBytes) {
-      this.onOverflow(this);
+      this.options.onOverflow(this);
       return false;
     }
-    this.pending.push(wire.text);
-    this.pendingBytes += wire.bytes;
-    this.msgsOut += 1;
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
-    }
+    this.enqueue(wire);
     return true;
   }
 
   /**
-   * Delivers a conversation message unless this connection already has it;
-   * while a replay of that conversation runs, live messages wait behind it
-   * (and count against the queue cap).
+   * Delivers a live conversation message unless this connection already has
+   * it. During a replay of that conversation it is only noted: the replay
+   * reads it from the store in its turn.
    */
   deliver(conversation: string, id: number, wire: Wire): void {
-    const waiting = this.replaying.get(conversation);
-    if (waiting) {
-      waiting.push({ id, wire });
-      this.waitingBytes += wire.bytes;
-      if (this.queuedBytes() > this.maxQueueBytes) this.onOverflow(this);
+    const replayed = this.replaying.get(conversation);
+    if (replayed !== undefined) {
+      if (id > replayed) this.replaying.set(conversation, id);
       return;
     }
     if (id <= (this.lastDelivered.get(conversation) ?? 0)) return;
@@ -160,35 +177,101 @@ export class Connection {
     this.send(wire);
   }
 
-  /** Holds live messages of a conversation back until `endReplay`. */
+  /** From now until `endReplay`, live messages of the conversation are left to the replay. */
   beginReplay(conversation: string): void {
-    if (!this.replaying.has(conversation)) this.replaying.set(conversation, []);
+    if (!this.replaying.has(conversation)) this.replaying.set(conversation, 0);
+  }
+
+  /** The highest id delivered live during the conversation's replay (0: none yet). */
+  liveDuringReplay(conversation: string): number {
+    return this.replaying.get(conversation) ?? 0;
+  }
+
+  /** The conversation's messages go out live again. */
+  endReplay(conversation: string): void {
+    this.replaying.delete(conversation);
+  }
+
+  /** The last id of the conversation this connection was sent (0: none). */
+  delivered(conversation: string): number {
+    return this.lastDelivered.get(conversation) ?? 0;
   }
 
   /**
-   * Ends a replay: delivers the replayed messages, then what arrived live
-   * meanwhile, each at most once and in id order. A long replay goes out at
-   * the pace the client reads (waiting for `drain` past half the cap), so
-   * catching up never counts as being slow.
+   * Queues a replayed message, `held` of its bytes taken from the budget (see
+   * sendBudgeted); false, and nothing queued or held, when the connection
+   * already has it or is gone (the caller gives the bytes back).
    */
-  async endReplay(
-    conversation: string,
-    replayed: ReadonlyArray<{ id: number; wire: Wire }>,
-  ): Promise<void> {
-    for (const { id, wire } of replayed) {
-      if (this.socket.destroyed) return;
-      if (id <= (this.lastDelivered.get(conversation) ?? 0)) continue;
-      if (this.pendingBytes + this.socket.writableLength > this.maxQueueBytes / 2) {
-        this.flush();
-        await drainOrClose(this.socket);
-      }
-      this.lastDelivered.set(conversation, id);
-      this.send(wire);
+  sendReplayed(conversation: string, id: number, wire: Wire, held: number): boolean {
+    if (id <= this.delivered(conversation)) return false;
+    if (!this.sendBudgeted(wire, held)) return false;
+    this.lastDelivered.set(conversation, id);
+    return true;
+  }
+
+  /**
+   * Queues a frame for which `held` bytes were taken from the budget: this
+   * connection gives them back once the frame is written, or when it closes.
+   * Not subject to the cap: the reader paces itself with `hasRoom`. False,
+   * and nothing held, when the connection is gone or closing.
+   */
+  sendBudgeted(wire: Wire, held: number): boolean {
+    if (this.socket.destroyed || this.socket.writableEnded || this.closing) return false;
+    this.budgetPending += held;
+    this.budgetHeld += held;
+    this.enqueue(wire);
+    return true;
+  }
+
+  /**
+   * True while what is queued is under half the cap (at least the socket's
+   * own buffer size, so that a `drain` is sure to follow a wait): a replay or
+   * history read may add more.
+   */
+  hasRoom(): boolean {
+    return this.queuedBytes() < this.lowWater();
+  }
+
+  /** Bytes one history page may take: what `hasRoom` leaves, so a page never doubles the queue. */
+  pageBytes(): number {
+    return this.lowWater();
+  }
+
+  /** Writes what is queued and resolves once there is room again (true), or the socket closed (false). */
+  async waitForRoom(): Promise<boolean> {
+    this.flush();
+    while (!this.hasRoom()) {
+      if (this.socket.destroyed || this.closing) return false;
+      await drainOrClose(this.socket);
     }
-    const waiting = this.replaying.get(conversation) ?? [];
-    this.replaying.delete(conversation);
-    this.waitingBytes -= waiting.reduce((sum, item) => sum + item.wire.bytes, 0);
-    for (const { id, wire } of waiting) this.deliver(conversation, id, wire);
+    return !this.socket.destroyed && !this.closing;
+  }
+
+  /**
+   * How long, in ms, bytes handed to the socket have waited without the
+   * socket writing any of them (0: nothing waits, or some went out since the
+   * last look). A reader that reads, however slowly, is never stalled. Looked
+   * at periodically: the answer moves at the pace of the calls.
+   */
+  stalledFor(now: number): number {
+    const waiting = this.socket.writableLength;
+    const written = this.handedChars - waiting;
+    if (waiting === 0 || written !== this.writtenMark) {
+      this.writtenMark = written;
+      this.stalledSince = waiting === 0 ? undefined : now;
+      return 0;
+    }
+    this.stalledSince ??= now;
+    return now - this.stalledSince;
+  }
+
+  /** Gives every budget byte still held back, and drops what is queued: the connection is gone. */
+  release(): void {
+    this.options.budget.give(this.budgetHeld);
+    this.budgetHeld = 0;
+    this.budgetPending = 0;
+    this.pending = [];
+    this.pendingBytes = 0;
   }
 
   /** Writes everything queued now, in one write. */
@@ -199,7 +282,12 @@ export class Connection {
     this.bytesOut += this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
-    this.socket.write(text);
+    const held = this.budgetPending;
+    this.budgetPending = 0;
+    // In characters, as the socket's own buffer counts a string it was given.
+    this.handedChars += text.length;
+    if (held > 0) this.socket.write(text, () => this.giveBack(held));
+    else this.socket.write(text);
   }
 
   /** A snapshot for stats; `away` (the user's presence) shows an active connection as 'away'. */
@@ -222,9 +310,30 @@ export class Connection {
     };
   }
 
-  /** Bytes held for this client: queued, in the socket's buffer, and waiting behind a replay. */
+  /** Bytes held for this client: queued, and in the socket's buffer. */
   private queuedBytes(): number {
-    return this.pendingBytes + this.socket.writableLength + this.waitingBytes;
+    return this.pendingBytes + this.socket.writableLength;
+  }
+
+  private lowWater(): number {
+    return Math.max(this.maxQueueBytes / 2, this.socket.writableHighWaterMark);
+  }
+
+  private enqueue(wire: Wire): void {
+    this.pending.push(wire.text);
+    this.pendingBytes += wire.bytes;
+    this.msgsOut += 1;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  // A write's bytes are out of our memory: the budget may hand them to another reader.
+  private giveBack(bytes: number): void {
+    const given = Math.min(bytes, this.budgetHeld);
+    this.budgetHeld -= given;
+    this.options.budget.give(given);
   }
 }
 

@@ -21,6 +21,16 @@ export interface ServerConfig {
   rateBurst: number;
   /** Bytes queued to one client before it is dropped as too slow. */
   maxQueueBytes: number;
+  /**
+   * Time a client may leave what waits for it unread (not one byte of it
+   * going out) before it is dropped as too slow, in ms.
+   */
+  stallTimeoutMs: number;
+  /**
+   * Bytes of resume replays and history pages being read or queued to
+   * clients and not yet written, server-wide; readers past it wait their turn.
+   */
+  readBudgetBytes: number;
   maxConnections: number;
   maxPerAddress: number;
   /** Connections (devices) per user. */
@@ -77,6 +87,8 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   ratePerSecond: 5,
   rateBurst: 20,
   maxQueueBytes: 1024 * 1024,
+  stallTimeoutMs: 60_000,
+  readBudgetBytes: 32 * 1024 * 1024,
   maxConnections: 10_000,
   maxPerAddress: 50,
   maxPerUser: 8,

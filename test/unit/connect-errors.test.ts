@@ -63,6 +63,7 @@ describe('explainServerClose', () => {
     ['flood', 'SERVER_ERROR', false],
     ['too_many_devices', 'SERVER_ERROR', false],
     ['reconnect_too_fast', 'SERVER_ERROR', true],
+    ['store_failed', 'SERVER_ERROR', true],
     ['server_shutdown', 'SERVER_ERROR', true],
     ['server_full', 'SERVER_ERROR', true],
     ['too_many_connections', 'SERVER_ERROR', true],

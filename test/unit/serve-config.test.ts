@@ -21,6 +21,8 @@ const DEFAULTS: ServeArgs = {
   rate: D.ratePerSecond,
   burst: D.rateBurst,
   maxQueue: D.maxQueueBytes,
+  stallTimeout: D.stallTimeoutMs / 1000,
+  readBudget: D.readBudgetBytes,
   maxConnections: D.maxConnections,
   maxPerAddress: D.maxPerAddress,
   maxPerUser: D.maxPerUser,

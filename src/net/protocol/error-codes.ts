@@ -30,7 +30,8 @@ export const ERROR_CODES = {
   history_gap: 'some messages you missed are no longer kept',
   too_many_rooms:
     'you are in the most rooms allowed, created the most rooms allowed this hour, or the server keeps no more rooms',
-  store_failed: 'the server could not store the message: send it again',
+  store_failed:
+    'the server could not store the message (send it again), or read what you missed (fatal: resume again)',
   auth_required: 'the server asked for your password: send auth, and only auth, first (fatal)',
   auth_failed: 'wrong password (fatal)',
   auth_locked: 'too many wrong passwords from your address: wait, then try again (fatal)',

@@ -1,0 +1,302 @@
+import type { StoredMessage } from '../net/protocol/frames.ts';
+import type { ByteBudget } from './byte-budget.ts';
+import { type Connection, toWire, type Wire } from './connection.ts';
+import type { HistoryStore } from './history-store.ts';
+
+/** Most messages read from the store at a time during a replay. */
+export const REPLAY_PAGE_MESSAGES = 64;
+/** History requests one connection may have waiting for their answer; more are refused. */
+export const MAX_WAITING_HISTORY = 16;
+
+/** A history request, as ChatCore's `history` effect carries it. */
+export interface HistoryRead {
+  conversation: string;
+  /** The name as the client wrote it (#room or @user). */
+  name: string;
+  before: number | undefined;
+  limit: number;
+  ref: string | undefined;
+}
+
+/** What a pump needs besides its connection. */
+export interface ReadPumpDeps {
+  store: HistoryStore;
+  budget: ByteBudget;
+  /** The most bytes one stored message takes as a frame: what a page's read is budgeted at. */
+  maxMessageBytes: number;
+  /**
+   * A store read failed. For a replay (`fatal`) the connection must go: the
+   * client resumes from its last id on the next one, so nothing is skipped.
+   */
+  onReadError: (error: unknown, conversation: string, fatal: boolean) => void;
+}
+
+/** A conversation being replayed: where its next page starts. */
+interface Replay {
+  conversation: string;
+  /** The id the next page reads after. */
+  cursor: number;
+}
+
+/**
+ * Everything one connection reads from the history store, streamed at the
+ * pace the client reads: a resume replay is a cursor per conversation that
+ * reads its next page only once the connection's queue is under half its
+ * cap, and history requests wait for the same room (and go first). Each
+ * read is budgeted before it is made, at its largest possible size, from
+ * the server-wide budget; what the frames do not need is given back at
+ * once, the rest by the connection as it writes them. So the memory one
+ * connection costs is its queue cap plus one page, the memory of all reads
+ * is bounded by the budget, and a reader that stops reading stops the reads.
+ */
+export class ReadPump {
+  private readonly replays: Replay[] = [];
+  private readonly histories: HistoryRead[] = [];
+  private running = false;
+  private stopped = false;
+
+  constructor(
+    private readonly conn: Connection,
+    private readonly deps: ReadPumpDeps,
+  ) {}
+
+  /**
+   * Sends what the connection missed in a conversation since `afterId`:
+   * live messages of it are held back (they are stored already) from now
+   * until the replay has caught up with them.
+   */
+  replay(conversation: string, afterId: number): void {
+    this.conn.beginReplay(conversation);
+    this.replays.push({ conversation, cursor: afterId });
+    this.start();
+  }
+
+  /** Answers a history request, before any further replay page; refuses one past MAX_WAITING_HISTORY. */
+  history(read: HistoryRead): void {
+    if (this.histories.length >= MAX_WAITING_HISTORY) {
+      this.conn.send(
+        toWire({
+          type: 'error',
+          code: 'rate_limited',
+          message: `${MAX_WAITING_HISTORY} history requests already wait for their answers: ask again once they came`,
+          ...(read.ref === undefined ? {} : { ref: read.ref }),
+        }),
+      );
+      return;
+    }
+    this.histories.push(read);
+    this.start();
+  }
+
+  /** The connection is gone: no more reads. */
+  stop(): void {
+    this.stopped = true;
+    this.replays.length = 0;
+    this.histories.length = 0;
+  }
+
+  private start(): void {
+    if (this.running || this.stopped) return;
+    this.running = true;
+    void this.run();
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (!this.stopped) {
+        const history = this.histories.shift();
+        if (history) {
+          await this.answer(history);
+          continue;
+        }
+        const replay = this.replays[0];
+        if (!replay) return;
+        if (await this.replayPage(replay)) this.replays.shift();
+      }
+    } finally {
+      // At once, as run() returns: a job queued right after starts a new run.
+      this.running = false;
+    }
+  }
+
+  // One page of a replay; true once the conversation has caught up (and gone live).
+  private async replayPage(replay: Replay): Promise<boolean> {
+    const { conversation } = replay;
+    if (!(await this.conn.waitForRoom())) return this.stopNow();
+    const count = this.pageMessages();
+    const held = await this.take(count * this.deps.maxMessageBytes);
+    if (held === undefined) return false;
+    let page: { messages: StoredMessage[]; gap: boolean };
+    try {
+      page = await this.deps.store.since(conversation, replay.cursor, count);
+    } catch (error) {
+      this.deps.budget.give(held);
+      this.deps.onReadError(error, conversation, true);
+      return this.stopNow();
+    }
+    if (this.stopped) {
+      this.deps.budget.give(held);
+      return false;
+    }
+    // Told for every page that finds one: a slow reader's replay may see
+    // messages dropped from the store's end while it reads.
+    if (page.gap) {
+      this.conn.send(
+        toWire({
+          type: 'error',
+          code: 'history_gap',
+          message: `some messages of ${nameOf(conversation)} are no longer kept`,
+        }),
+      );
+    }
+    const frames = page.messages
+      .filter((message) => message.id > this.conn.delivered(conversation))
+      .map((message) => ({ id: message.id, wire: toWire(message) }));
+    const sent = await this.sendHeld(
+      held,
+      frames.map((f) => f.wire),
+      (wire, part, index) =>
+        this.conn.sendReplayed(conversation, (frames[index] as { id: number }).id, wire, part),
+    );
+    if (!sent) return this.stopNow();
+    const end = page.messages.at(-1)?.id ?? replay.cursor;
+    replay.cursor = end;
+    // A message delivered live while the page was read or sent may be newer
+    // than the page: then it is read too, in the next page. Going live here,
+    // in the same turn as the check, leaves no moment for one to slip by.
+    const caughtUp =
+      page.messages.length < count && this.conn.liveDuringReplay(conversation) <= end;
+    if (caughtUp) this.conn.endReplay(conversation);
+    return caughtUp;
+  }
+
+  private async answer(read: HistoryRead): Promise<void> {
+    if (!(await this.conn.waitForRoom())) {
+      this.stopNow();
+      return;
+    }
+    const held = await this.take(read.limit * this.deps.maxMessageBytes);
+    if (held === undefined) return;
+    const ref = read.ref === undefined ? {} : { ref: read.ref };
+    let page: { messages: StoredMessage[]; more: boolean };
+    try {
+      page = await this.deps.store.before(read.conversation, read.before, read.limit);
+    } catch (error) {
+      this.deps.budget.give(held);
+      this.deps.onReadError(error, read.conversation, false);
+      this.conn.send(
+        toWire({
+          type: 'error',
+          code: 'store_failed',
+          message: 'the server could not read the history',
+          ...ref,
+        }),
+      );
+      return;
+    }
+    if (this.stopped) {
+      this.deps.budget.give(held);
+      return;
+    }
+    // A page that would not fit half the queue is cut from its old end: the
+    // client asks again from its oldest message, as for any page with more.
+    const kept = newestWithin(page.messages, this.conn.pageBytes(), messageBytes);
+    const messages = page.messages.slice(page.messages.length - kept);
+    const more = page.more || kept < page.messages.length;
+    const wire = toWire({ type: 'history', room: read.name, messages, more, ...ref });
+    if (!(await this.sendHeld(held, [wire], (w, part) => this.conn.sendBudgeted(w, part))))
+      this.stopNow();
+  }
+
+  // Takes `bytes` (as the budget sizes them) in the budget's turn; undefined
+  // when the connection went meanwhile (nothing is held then).
+  private async take(bytes: number): Promise<number | undefined> {
+    const { budget } = this.deps;
+    const size = budget.sizeOf(bytes);
+    if (!budget.tryTake(size)) await budget.take(size);
+    if (!this.stopped) return size;
+    budget.give(size);
+    return undefined;
+  }
+
+  // Queues `wires` in order, handing the connection its part of the `held`
+  // budget bytes with each (what they do not need goes back at once), and
+  // waits for room between them. False when the connection went.
+  private async sendHeld(
+    held: number,
+    wires: readonly Wire[],
+    queue: (wire: Wire, part: number, index: number) => boolean,
+  ): Promise<boolean> {
+    const { budget } = this.deps;
+    const needed = wires.reduce((sum, wire) => sum + wire.bytes, 0);
+    let left = held;
+    if (needed < left) {
+      budget.give(left - needed);
+      left = needed;
+    }
+    for (const [index, wire] of wires.entries()) {
+      const part = Math.min(wire.bytes, left);
+      left -= part;
+      if (this.stopped || !queue(wire, part, index)) {
+        budget.give(left + part);
+        return false;
+      }
+      if (!this.conn.hasRoom() && !(await this.conn.waitForRoom())) {
+        budget.give(left);
+        return false;
+      }
+    }
+    budget.give(left);
+    return true;
+  }
+
+  // As many messages as half the queue holds at their largest, so a page
+  // read is never more than the room a reader is given.
+  private pageMessages(): number {
+    const fit = Math.floor(this.conn.pageBytes() / this.deps.maxMessageBytes);
+    return Math.min(REPLAY_PAGE_MESSAGES, Math.max(1, fit));
+  }
+
+  private stopNow(): false {
+    this.stop();
+    return false;
+  }
+}
+
+/**
+ * How many of the newest `items` fit in `maxBytes` as sized by `bytesOf`:
+ * at least one, so a single large item still goes.
+ */
+export function newestWithin<T>(
+  items: readonly T[],
+  maxBytes: number,
+  bytesOf: (item: T) => number,
+): number {
+  let total = 0;
+  let count = 0;
+  for (let index = items.length - 1; index >= 0; index -= 1) {
+    total += bytesOf(items[index] as T);
+    if (count > 0 && total > maxBytes) break;
+    count += 1;
+  }
+  return count;
+}
+
+/**
+ * The most bytes a stored message of at most `maxTextChars` (UTF-16 code
+ * units) takes as a frame: 3 bytes of UTF-8 per code unit (the protocol
+ * refuses the control characters JSON would escape longer), plus the rest of
+ * the frame, with names and numbers at their longest.
+ */
+export function maxMessageBytes(maxTextChars: number): number {
+  return 3 * maxTextChars + 512;
+}
+
+function messageBytes(message: StoredMessage): number {
+  // The comma between elements of the history array counts too.
+  return Buffer.byteLength(JSON.stringify(message)) + 1;
+}
+
+function nameOf(conversation: string): string {
+  return conversation.startsWith('#') ? conversation : 'a direct conversation';
+}

@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { StoredMessage } from '../../src/net/protocol/frames.ts';
+import { ByteBudget } from '../../src/server/byte-budget.ts';
+import { Connection, toWire } from '../../src/server/connection.ts';
+import type { HistoryStore } from '../../src/server/history-store.ts';
+import { MemoryHistory } from '../../src/server/memory-history.ts';
+import { ReadPump } from '../../src/server/read-pump.ts';
+import { FakeSocket } from '../helpers/fake-socket.ts';
+
+/**
+ * ReadPump and the Connection queue it paces against, over a socket whose
+ * reader the test plays: every read is budgeted before it is made, a failed
+ * replay read ends the connection rather than skipping, gaps are told for
+ * every page, and a reader is stalled only when nothing it was sent moves.
+ */
+
+const MAX_QUEUE = 64 * 1024;
+/** A message frame's largest size as these tests budget it (bytes). */
+const MESSAGE_BYTES = 1_024;
+
+function message(room: string, id: number, chars = 100): StoredMessage {
+  return { type: 'msg', id, ts: id, room, from: 'alice', text: 'x'.repeat(chars) };
+}
+
+async function filled(
+  room: string,
+  count: number,
+  keep = count,
+  chars = 100,
+): Promise<MemoryHistory> {
+  const store = new MemoryHistory(keep);
+  for (let id = 1; id <= count; id += 1) await store.append(room, message(room, id, chars));
+  return store;
+}
+
+function connection(budget: ByteBudget, socket = new FakeSocket()) {
+  const conn = new Connection(1, socket.asTls(), '127.0.0.1', 0, {
+    maxQueueBytes: MAX_QUEUE,
+    maxFrameBytes: 64 * 1024,
+    onOverflow: () => {},
+    budget,
+  });
+  conn.state = 'active';
+  return { conn, socket };
+}
+
+/** Every frame written, parsed. */
+function framesOf(socket: FakeSocket): Array<Record<string, unknown>> {
+  return socket.written
+    .join('')
+    .split('\n')
+    .filter(Boolean)
+    .map((text) => JSON.parse(text) as Record<string, unknown>);
+}
+
+function idsOf(socket: FakeSocket): number[] {
+  return framesOf(socket).flatMap((f) => (f.type === 'msg' ? [f.id as number] : []));
+}
+
+/** Lets timers of 0 ms and every immediate run, `turns` times. */
+async function turns(count = 50): Promise<void> {
+  for (let i = 0; i < count; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+describe('ReadPump', () => {
+  it('budgets each read before it is made: concurrent reads never exceed the budget', async () => {
+    const store = await filled('#r', 300);
+    let inFlight = 0;
+    let most = 0;
+    const counting: HistoryStore = Object.assign(Object.create(store) as HistoryStore, {
+      since: async (conversation: string, afterId: number, limit: number) => {
+        inFlight += limit * MESSAGE_BYTES;
+        most = Math.max(most, inFlight);
+        await turns(2);
+        inFlight -= limit * MESSAGE_BYTES;
+        return store.since(conversation, afterId, limit);
+      },
+    });
+    // Room for two full pages at a time.
+    const budget = new ByteBudget(2 * 32 * MESSAGE_BYTES);
+    const sockets: FakeSocket[] = [];
+    for (let i = 0; i < 8; i += 1) {
+      const { conn, socket } = connection(budget);
+      socket.autoRead = true;
+      sockets.push(socket);
+      new ReadPump(conn, {
+        store: counting,
+        budget,
+        maxMessageBytes: MESSAGE_BYTES,
+        onReadError: () => assert.fail('no read fails'),
+      }).replay('#r', 0);
+    }
+    for (let i = 0; i < 400 && sockets.some((s) => idsOf(s).length < 300); i += 1) await turns(5);
+    for (const socket of sockets) assert.deepEqual(idsOf(socket), range(1, 300));
+    assert.ok(most <= budget.capacity, `reads of ${most} bytes at once, budget ${budget.capacity}`);
+    assert.ok(most > 32 * MESSAGE_BYTES, 'reads did overlap: the budget was what bounded them');
+    assert.equal(budget.inUse, 0, 'every byte given back');
+  });
+
+  it('ends the connection when a replay read fails, instead of skipping what it missed', async () => {
+    const store = await filled('#r', 10);
+    const failing: HistoryStore = Object.assign(Object.create(store) as HistoryStore, {
+      since: async () => {
+        throw new Error('disk gone');
+      },
+    });
+    const budget = new ByteBudget(1024 * 1024);
+    const { conn, socket } = connection(budget);
+    const errors: boolean[] = [];
+    const pump = new ReadPump(conn, {
+      store: failing,
+      budget,
+      maxMessageBytes: MESSAGE_BYTES,
+      onReadError: (_error, _conversation, fatal) => errors.push(fatal),
+    });
+    pump.replay('#r', 0);
+    conn.deliver('#r', 11, toWire(message('#r', 11)));
+    await turns();
+    assert.deepEqual(errors, [true], 'told, as fatal');
+    assert.deepEqual(idsOf(socket), [], 'no live message jumps the missed ones');
+    conn.deliver('#r', 12, toWire(message('#r', 12)));
+    await turns();
+    assert.deepEqual(idsOf(socket), [], 'the replay never went live');
+    assert.equal(budget.inUse, 0);
+  });
+
+  it('tells history_gap on every page that finds one, not only the first', async () => {
+    // Keeps 40: the slow reader's replay falls behind the store's trimming.
+    const store = await filled('#r', 40, 40, 2_000);
+    const budget = new ByteBudget(1024 * 1024);
+    const socket = new FakeSocket();
+    const { conn } = connection(budget, socket);
+    const pump = new ReadPump(conn, {
+      store,
+      budget,
+      maxMessageBytes: 8 * 1024, // 4 messages a page (32 KiB of room)
+      onReadError: () => assert.fail('no read fails'),
+    });
+    pump.replay('#r', 0);
+    await turns();
+    assert.ok(idsOf(socket).length < 40, 'the replay waits for the reader');
+    for (let id = 41; id <= 200; id += 1) {
+      await store.append('#r', message('#r', id, 2_000));
+      conn.deliver('#r', id, toWire(message('#r', id, 2_000)));
+    }
+    socket.autoRead = true;
+    for (let i = 0; i < 100 && !idsOf(socket).includes(200); i += 1) {
+      socket.read();
+      await turns(5);
+    }
+    const ids = idsOf(socket);
+    assert.equal(ids.at(-1), 200, 'caught up');
+    assert.deepEqual(
+      ids,
+      [...ids].sort((a, b) => a - b),
+      'in order',
+    );
+    assert.equal(new Set(ids).size, ids.length, 'each once');
+    const gaps = framesOf(socket).filter((f) => f.code === 'history_gap');
+    assert.ok(ids.length < 200, 'messages were trimmed meanwhile');
+    assert.ok(gaps.length >= 1, 'and the client was told');
+  });
+
+  it('refuses a history request past the ones already waiting', async () => {
+    const store = await filled('#r', 10);
+    const budget = new ByteBudget(1024 * 1024);
+    const { conn, socket } = connection(budget);
+    const pump = new ReadPump(conn, {
+      store,
+      budget,
+      maxMessageBytes: MESSAGE_BYTES,
+      onReadError: () => assert.fail('no read fails'),
+    });
+    for (let i = 0; i < 20; i += 1)
+      pump.history({ conversation: '#r', name: '#r', before: undefined, limit: 5, ref: `h${i}` });
+    socket.autoRead = true;
+    await turns(200);
+    const frames = framesOf(socket);
+    const answered = frames.filter((f) => f.type === 'history').map((f) => f.ref);
+    const refused = frames.filter((f) => f.code === 'rate_limited').map((f) => f.ref);
+    assert.equal(answered.length + refused.length, 20, 'each answered or refused');
+    assert.ok(refused.length >= 3, `${refused.length} refused`);
+    assert.ok(answered.length >= 16, `${answered.length} answered`);
+  });
+});
+
+describe('Connection.stalledFor', () => {
+  it('counts only time in which nothing sent to the reader went out', () => {
+    const budget = new ByteBudget(1024);
+    const { conn, socket } = connection(budget);
+    assert.equal(conn.stalledFor(0), 0, 'nothing queued');
+    conn.send(toWire({ type: 'pong', ref: 'x'.repeat(40_000) }));
+    conn.flush();
+    assert.equal(conn.stalledFor(1_000), 0, 'first look: the clock starts');
+    assert.equal(conn.stalledFor(5_000), 4_000, 'nothing went out since');
+    socket.read(100);
+    assert.equal(conn.stalledFor(6_000), 0, 'a slow read is progress');
+    assert.equal(conn.stalledFor(9_000), 3_000);
+    socket.read();
+    assert.equal(conn.stalledFor(10_000), 0, 'all read');
+    assert.equal(conn.stalledFor(70_000), 0, 'an idle reader with nothing waiting is not stalled');
+  });
+});
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
