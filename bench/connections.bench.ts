@@ -69,6 +69,10 @@ const RAISED = [
   '100000',
   '--max-connections',
   '100000',
+  '--max-handshakes',
+  '100000',
+  '--max-handshakes-per-address',
+  '100000',
   '--handshake-timeout',
   '60',
 ];

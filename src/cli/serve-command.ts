@@ -39,6 +39,16 @@ export function serveCommand(y: Argv, run: Run): Argv {
               default: D.handshakeTimeoutMs / 1000,
               describe: 'seconds for TLS handshake + hello',
             },
+            'max-handshakes': {
+              type: 'number',
+              default: D.maxHandshakes,
+              describe: 'sockets in their TLS handshake at once, in all',
+            },
+            'max-handshakes-per-address': {
+              type: 'number',
+              default: D.maxHandshakesPerAddress,
+              describe: 'sockets in their TLS handshake at once per IP address (IPv6: per /64)',
+            },
             'max-frame': {
               type: 'number',
               default: D.maxFrameBytes,

@@ -30,6 +30,8 @@ export interface ServeArgs {
   data: string;
   tlsMin: string;
   handshakeTimeout: number;
+  maxHandshakes: number;
+  maxHandshakesPerAddress: number;
   maxFrame: number;
   maxText: number;
   rate: number;
@@ -129,6 +131,8 @@ export function serverConfigFrom(args: ServeArgs): ServerConfig {
     dataDir: args.data,
     tlsMin: args.tlsMin,
     handshakeTimeoutMs: seconds(args.handshakeTimeout, '--handshake-timeout') * 1000,
+    maxHandshakes: whole(args.maxHandshakes, '--max-handshakes'),
+    maxHandshakesPerAddress: whole(args.maxHandshakesPerAddress, '--max-handshakes-per-address'),
     maxFrameBytes: whole(args.maxFrame, '--max-frame'),
     maxTextChars: Math.min(MAX_TEXT_CHARS, whole(args.maxText, '--max-text')),
     ratePerSecond: positive(args.rate, '--rate'),

@@ -1,10 +1,10 @@
-import { connect } from 'node:net';
 import { createElement } from 'react';
 import pkg from '../../package.json' with { type: 'json' };
 import { ChatError } from '../errors.ts';
 import { ChatClient } from '../net/chat-client.ts';
 import { pkiLayout } from '../net/pki/layout.ts';
 import { exists } from '../net/pki/pki-files.ts';
+import { portAnswers } from '../net/port-probe.ts';
 import type { ChatServer } from '../server/chat-server.ts';
 import { App } from '../ui/tui/App.tsx';
 import { PasswordPrompter } from '../ui/tui/password-prompter.ts';
@@ -57,7 +57,7 @@ export async function prepareTui(args: TuiArgs): Promise<TuiSession> {
     notices.push(`first run: made the team's certificates in ${args.certs}/`);
   }
   let embedded: ChatServer | undefined;
-  if (local && !(await listening(args.host, args.port))) {
+  if (local && !(await portAnswers(args.host, args.port))) {
     const { startEmbeddedServer } = await import('./embedded-server.ts');
     embedded = await startEmbeddedServer({
       port: args.port,
@@ -78,20 +78,6 @@ export async function prepareTui(args: TuiArgs): Promise<TuiSession> {
     password: passwords.ask,
   });
   return { client, notices, embedded, passwords };
-}
-
-// True when something accepts TCP connections there (an answer within 1 s).
-function listening(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (answer: boolean) => {
-      socket.destroy();
-      resolve(answer);
-    };
-    socket.setTimeout(1_000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
 }
 
 /**

@@ -7,9 +7,11 @@ import { backoffDelay } from './backoff.ts';
 import {
   type ConnectFailure,
   explainEarlyClose,
+  explainHandshakeRefusal,
   explainServerClose,
   explainSocketError,
 } from './connect-errors.ts';
+import { ownCertificateProblem } from './own-certificate.ts';
 import { passwordProblem } from './password-rules.ts';
 import { encodeFrame, parseServerFrame } from './protocol/codec.ts';
 import {
@@ -187,6 +189,8 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   private welcomed = false;
   private closedByUser = false;
   private failure: ConnectFailure | undefined;
+  // The previous attempt ended in a handshake refusal: one more in a row is final.
+  private refusedLastTime = false;
   // The password that was last sent (or typed), until the server calls it wrong.
   private password: string | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -376,14 +380,23 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       return timer;
     };
     let timeout = arm();
+    // Under TLS 1.3 the client is through its handshake before the server
+    // has judged its certificate: a node server refusing it then closes or
+    // resets the connection without an alert and without one byte.
+    let secured = false;
+    let heard = false;
+    const final = this.refusedLastTime;
+    this.refusedLastTime = false;
     socket.setNoDelay(true);
     socket.on('secureConnect', () => {
+      secured = true;
       this.facts.tlsVersion = socket.getProtocol() ?? undefined;
       this.facts.cipher = socket.getCipher()?.name;
       this.facts.serverFingerprint = socket.getPeerCertificate().fingerprint256;
       socket.write(encodeFrame(this.hello()));
     });
     socket.on('data', (chunk: Buffer) => {
+      heard = true;
       for (const event of decoder.push(chunk)) {
         if (event.kind === 'error') {
           this.failure ??= {
@@ -408,12 +421,26 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       }
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      this.failure ??= explainSocketError(error.code, error.message, host, port);
+      const cut = error.code === 'ECONNRESET' || error.code === 'EPIPE';
+      this.failure ??=
+        secured && !heard && cut
+          ? this.handshakeRefusal(final)
+          : explainSocketError(error.code, error.message, host, port);
     });
     socket.on('close', () => {
       clearTimeout(timeout);
+      if (secured && !heard) this.failure ??= this.handshakeRefusal(final);
       this.onClose();
     });
+  }
+
+  // Explains a refusal the server gave no reason for, from what the client
+  // can see of its own certificate; `final` when the previous attempt was refused too.
+  private handshakeRefusal(final: boolean): ConnectFailure {
+    const { host, port, credentials } = this.options;
+    this.refusedLastTime = true;
+    const problem = ownCertificateProblem(credentials.cert, credentials.ca, this.now());
+    return explainHandshakeRefusal(host, port, problem, final);
   }
 
   // Answers the server's request for a password: with the one given before,

@@ -1,4 +1,5 @@
 import { ChatError, type ChatErrorCode } from '../errors.ts';
+import type { OwnCertificateProblem } from './own-certificate.ts';
 import type { ErrorCode } from './protocol/error-codes.ts';
 
 /** A failure of one connection attempt, explained, and whether trying again can help. */
@@ -18,6 +19,38 @@ const UNTRUSTED_SERVER = new Set([
   'CERT_UNTRUSTED',
 ]);
 
+/** The fix for a client certificate the server refuses. */
+const NEW_CERTIFICATE =
+  'ask your admin for a new certificate (`chat certs client NAME --force`, then a bundle)';
+const TEAM_CERTIFICATE =
+  "use the certificate from your team's bundle (ask your admin), and check --host and --port";
+
+// TLS alerts about the client's certificate, by node's error code. The same
+// certificate fails the same way every time: none is retried.
+const CLIENT_CERT_ALERTS: Readonly<Record<string, { why: string; hint: string }>> = {
+  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: {
+    why: 'it requires one and none was sent',
+    hint: 'point --certs (and --user) at your certificate, or ask your admin for a bundle',
+  },
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED: { why: 'it was revoked', hint: NEW_CERTIFICATE },
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED: { why: 'it has expired', hint: NEW_CERTIFICATE },
+  ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: {
+    why: "it was not issued by the server's CA",
+    hint: TEAM_CERTIFICATE,
+  },
+  ERR_SSL_TLSV1_ALERT_DECRYPT_ERROR: {
+    why: "its signature does not check out (another team's CA, or a key that does not match)",
+    hint: TEAM_CERTIFICATE,
+  },
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: { why: 'it is not acceptable', hint: NEW_CERTIFICATE },
+  ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE: {
+    why: 'it is of a kind the server does not take',
+    hint: NEW_CERTIFICATE,
+  },
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN: { why: 'it is not acceptable', hint: NEW_CERTIFICATE },
+  ERR_SSL_TLSV1_ALERT_ACCESS_DENIED: { why: 'access denied', hint: NEW_CERTIFICATE },
+};
+
 /**
  * Explains why a connection to `host:port` could not be made or kept, in one
  * line with the fix. Pure: takes node's error code and message.
@@ -29,6 +62,21 @@ export function explainSocketError(
   port: number,
 ): ConnectFailure {
   const where = `${host}:${port}`;
+  const alert = code === undefined ? undefined : CLIENT_CERT_ALERTS[code];
+  if (alert) {
+    return fatal(
+      'CERT_REFUSED',
+      `the server at ${where} refused your certificate: ${alert.why}`,
+      alert.hint,
+    );
+  }
+  if (code === 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE') {
+    return fatal(
+      'CERT_REFUSED',
+      `the server at ${where} refused the TLS handshake: no client certificate sent, or no TLS version and cipher in common`,
+      'check --certs and --user, and that client and server run the same chat',
+    );
+  }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     return fatal(
       'SERVER_IDENTITY',
@@ -81,6 +129,46 @@ export function explainSocketError(
   );
 }
 
+/**
+ * Explains a server that closed the connection right after the TLS
+ * handshake without a word: a node server refuses a client certificate that
+ * fails its checks that way, with no alert to say why. `problem` is what the
+ * client found wrong with its own certificate; without one the likeliest
+ * cause is a revocation. `final` once it happened again after a retry: the
+ * first may have been a server restarting mid-handshake.
+ */
+export function explainHandshakeRefusal(
+  host: string,
+  port: number,
+  problem: OwnCertificateProblem | undefined,
+  final: boolean,
+): ConnectFailure {
+  const refused = `the server at ${host}:${port} refused your certificate`;
+  if (problem?.kind === 'expired') {
+    return fatal('CERT_REFUSED', `${refused}: it expired on ${problem.date}`, NEW_CERTIFICATE);
+  }
+  if (problem?.kind === 'not_yet_valid') {
+    return fatal(
+      'CERT_REFUSED',
+      `${refused}: it is not valid before ${problem.date}`,
+      "check this machine's clock, or ask your admin for a new certificate",
+    );
+  }
+  if (problem?.kind === 'foreign') {
+    return fatal(
+      'CERT_REFUSED',
+      `${refused}: it was not issued by your team's CA`,
+      TEAM_CERTIFICATE,
+    );
+  }
+  const error = new ChatError(
+    'CERT_REFUSED',
+    `${refused} during the TLS handshake: most likely it was revoked`,
+    { hint: NEW_CERTIFICATE },
+  );
+  return { error, retry: !final };
+}
+
 /** Explains a close before `welcome` that came without an error frame. */
 export function explainEarlyClose(host: string, port: number): ConnectFailure {
   return retry(
@@ -104,8 +192,7 @@ const FINAL: ReadonlySet<string> = new Set<ErrorCode>([
 /** Explains a fatal error frame from the server. */
 export function explainServerClose(code: string, message: string): ConnectFailure {
   const hints: Record<string, string> = {
-    cert_rejected:
-      'ask your admin for a new certificate (`chat certs client NAME --force`, then a bundle)',
+    cert_rejected: NEW_CERTIFICATE,
     version_unsupported: 'update chat to the version the server runs',
     flood: 'you sent too fast; wait, then connect again',
     too_many_devices: 'close chat on one of your other devices',
@@ -128,7 +215,7 @@ export function explainServerClose(code: string, message: string): ConnectFailur
   return { error, retry: !FINAL.has(code) };
 }
 
-function fatal(code: 'SERVER_IDENTITY', message: string, hint: string): ConnectFailure {
+function fatal(code: ChatErrorCode, message: string, hint: string): ConnectFailure {
   return { error: new ChatError(code, message, { hint }), retry: false };
 }
 

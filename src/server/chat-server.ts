@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import tls, { type TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import { ChatError } from '../errors.ts';
@@ -20,6 +20,7 @@ import { AddressCounts } from './address-counts.ts';
 import { ByteBudget } from './byte-budget.ts';
 import { ChatCore, type Effect } from './chat-core.ts';
 import { Connection, type ConnectionInfo, toWire } from './connection.ts';
+import { HandshakeShell } from './handshake-shell.ts';
 import type { HistoryStore } from './history-store.ts';
 import { LoginGuard } from './login-guard.ts';
 import { RateMeter } from './rate-meter.ts';
@@ -62,15 +63,6 @@ export interface ChatServerDeps {
   now?: () => number;
 }
 
-/** A socket accepted and still in its TLS handshake. */
-interface Handshaking {
-  /** Negative, unique per socket, so it never names a Connection. */
-  id: number;
-  address: string;
-  /** When the TCP connection was accepted, epoch ms. */
-  acceptedAt: number;
-}
-
 /** A connection between its hello and its welcome, on a server that requires passwords. */
 interface Login {
   hello: HelloFrame;
@@ -85,8 +77,6 @@ const MAX_KICK_REASON_CHARS = 200;
 const CLOSE_GRACE_MS = 1_000;
 /** Sends remembered per user by ref, so a resend is acknowledged as its original. */
 const REF_MEMORY = 1_000;
-/** Open sockets per address allowed before TLS, as a multiple of --max-per-address: past it they are cut unread. */
-const PENDING_PER_ADDRESS_FACTOR = 2;
 
 /**
  * The TLS broadcast server: owns the sockets, timers and history store, and
@@ -94,16 +84,11 @@ const PENDING_PER_ADDRESS_FACTOR = 2;
  */
 export class ChatServer extends EventEmitter<ChatServerEvents> {
   private readonly core: ChatCore;
+  /** Never listens itself: the shell accepts and hands it the sockets it admits. */
   private readonly server: tls.Server;
+  /** Accepts, caps and times the sockets not yet through TLS, and logs failed handshakes. */
+  private readonly shell: HandshakeShell;
   private readonly conns = new Map<number, Connection>();
-  private readonly rawPerAddress = new Map<string, number>();
-  /**
-   * Sockets accepted and not yet through TLS (key address:port): for stats,
-   * and for when each was accepted, so the hello deadline counts the handshake too.
-   */
-  private readonly handshaking = new Map<string, Handshaking>();
-  /** Every accepted TCP socket by address:port, so close() can cut those still handshaking. */
-  private readonly rawSockets = new Map<string, Socket>();
   private readonly appendChains = new Map<string, Promise<void>>();
   /** Connections not closing, in all and per address, for the caps. */
   private readonly live = new AddressCounts();
@@ -118,7 +103,6 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private readonly guard: LoginGuard;
   private readonly logins = new WeakMap<Connection, Login>();
   private nextConnId = 1;
-  private nextHandshakeId = -1;
   private totalMessages = 0;
   private peakConnections = 0;
   private startedAt = 0;
@@ -185,10 +169,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     try {
       this.server = tls.createServer({
         ...deps.tls.options,
+        // The shell's deadline, counted from accept, comes first; this one is node's own.
         handshakeTimeout: config.handshakeTimeoutMs,
-        // Frames are written whole and coalesced per tick already: Nagle
-        // would only hold each small write (a welcome, an ack) for ~40 ms.
-        noDelay: true,
       });
     } catch (cause) {
       throw new ChatError(
@@ -200,17 +182,15 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         },
       );
     }
-    this.server.on('connection', (raw: Socket) => this.onRawConnection(raw));
-    // Node 20 only reports a handshake timeout or failure: the socket stays
-    // open unless destroyed here.
-    this.server.on('tlsClientError', (error: NodeJS.ErrnoException, socket: TLSSocket) => {
-      this.deps.logger.info(
-        { address: socket.remoteAddress, reason: error.code ?? error.message },
-        'handshake failed',
-      );
-      socket.destroy();
+    this.shell = new HandshakeShell({
+      tlsServer: this.server,
+      caps: config,
+      timeoutMs: config.handshakeTimeoutMs,
+      logIntervalMs: config.handshakeLogMs,
+      logger: deps.logger,
+      now: this.now,
+      onSecure: (socket, acceptedAt) => this.onSecureConnection(socket, acceptedAt),
     });
-    this.server.on('secureConnection', (socket: TLSSocket) => this.onSecureConnection(socket));
   }
 
   /** Starts listening; resolves with the bound address. */
@@ -221,23 +201,16 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       this.core.seedRef(sent.user, sent.ref, sent.conversation, sent.id, sent.ts);
     // Before the port opens: a missing or garbled users file stops the start.
     await this.users?.load();
-    await new Promise<void>((resolve, reject) => {
-      const onError = (error: NodeJS.ErrnoException) => {
-        reject(listenError(error, config));
-      };
-      this.server.once('error', onError);
-      this.server.listen(config.port, config.host, () => {
-        this.server.off('error', onError);
-        resolve();
+    const address = await this.shell
+      .listen(config.port, config.host)
+      .catch((error: NodeJS.ErrnoException) => {
+        throw listenError(error, config);
       });
-    });
-    this.server.on('error', (error) => this.deps.logger.error({ err: error }, 'server error'));
     this.startedAt = this.now();
     const shortest = Math.min(config.idlePingMs, config.stallTimeoutMs);
     const tick = Math.max(10, Math.min(5_000, Math.floor(shortest / 4)));
     this.idleTimer = setInterval(() => this.checkIdle(), tick);
     this.idleTimer.unref();
-    const address = this.server.address() as AddressInfo;
     this.deps.logger.info(
       {
         address: address.address,
@@ -267,12 +240,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     if (this.closing) return;
     this.closing = true;
     clearInterval(this.idleTimer);
-    const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    // Sockets still in their handshake have no one to say goodbye to.
-    const talking = new Set(
-      [...this.conns.values()].map((c) => `${c.address}:${c.socket.remotePort}`),
-    );
-    for (const [key, raw] of this.rawSockets) if (!talking.has(key)) raw.destroy();
+    // Cuts the sockets still in their handshake: they have no one to say goodbye to.
+    const stopped = this.shell.stop();
     for (const conn of this.conns.values())
       this.fail(conn, 'server_shutdown', 'the server is shutting down');
     const grace = delay(CLOSE_GRACE_MS);
@@ -330,7 +299,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   stats(): ServerStats {
     const now = this.now();
-    const address = this.server.address() as AddressInfo | null;
+    const address = this.shell.address();
     return {
       startedAt: this.startedAt,
       address: address?.address ?? this.deps.config.host,
@@ -368,7 +337,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   private connectionInfos(): ConnectionInfo[] {
     const infos: ConnectionInfo[] = [];
-    for (const pending of this.handshaking.values()) {
+    for (const pending of this.shell.handshaking()) {
       infos.push({
         id: pending.id,
         user: undefined,
@@ -393,40 +362,18 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     return conn.info(conn.user !== undefined && this.core.isAway(conn.user));
   }
 
-  // A flood guard before any TLS work: past twice the per-address cap of
-  // open sockets, new ones are cut without a word.
-  private onRawConnection(raw: Socket): void {
-    const address = raw.remoteAddress ?? '';
-    const key = `${address}:${raw.remotePort}`;
-    this.rawSockets.set(key, raw);
-    const count = (this.rawPerAddress.get(address) ?? 0) + 1;
-    this.rawPerAddress.set(address, count);
-    raw.once('close', () => {
-      this.handshaking.delete(key);
-      this.rawSockets.delete(key);
-      const left = (this.rawPerAddress.get(address) ?? 1) - 1;
-      if (left <= 0) this.rawPerAddress.delete(address);
-      else this.rawPerAddress.set(address, left);
-    });
-    const { maxPerAddress, maxConnections } = this.deps.config;
-    if (
-      this.closing ||
-      count > maxPerAddress * PENDING_PER_ADDRESS_FACTOR ||
-      this.conns.size >= maxConnections * 2
-    ) {
-      raw.destroy();
-      return;
-    }
-    this.handshaking.set(key, { id: this.nextHandshakeId--, address, acceptedAt: this.now() });
-  }
-
-  private onSecureConnection(socket: TLSSocket): void {
+  // Returns whether the socket became a connection: one refused (with a
+  // fatal frame) keeps its place under the handshake caps until it has closed.
+  private onSecureConnection(socket: TLSSocket, acceptedAt: number): boolean {
     const { config, logger } = this.deps;
     const now = this.now();
     const address = socket.remoteAddress ?? '';
-    const key = `${address}:${socket.remotePort}`;
-    const acceptedAt = this.handshaking.get(key)?.acceptedAt ?? now;
-    this.handshaking.delete(key);
+    // TLS (rejectUnauthorized) refuses these in the handshake: never a byte to a peer it did not vouch for.
+    if (!socket.authorized) {
+      logger.warn({ address, reason: socket.authorizationError }, 'unverified peer cut');
+      socket.destroy();
+      return false;
+    }
     const conn = new Connection(this.nextConnId++, socket, address, acceptedAt, {
       maxQueueBytes: config.maxQueueBytes,
       maxFrameBytes: config.maxFrameBytes,
@@ -442,27 +389,17 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.live.add(address);
     this.peakConnections = Math.max(this.peakConnections, this.conns.size);
 
-    if (!socket.authorized) {
-      const peer = socket.getPeerCertificate();
-      const reason =
-        peer && Object.keys(peer).length > 0
-          ? String(socket.authorizationError)
-          : 'no client certificate';
-      logger.info({ conn: conn.id, address, reason }, 'certificate refused');
-      this.fail(conn, 'cert_rejected', `your certificate was refused (${reason})`);
-      return;
-    }
     // A handshake begun before a CRL reload was checked against the old CRL.
     const serial = conn.certificate?.serial;
     if (serial !== undefined && this.revoked.has(normalizeSerial(serial))) {
       logger.info({ conn: conn.id, address, serial }, 'certificate refused: revoked');
       this.fail(conn, 'cert_rejected', 'your certificate was revoked');
-      return;
+      return false;
     }
     const cap = this.capExceeded(address);
     if (cap) {
       this.fail(conn, cap.code, cap.message);
-      return;
+      return false;
     }
     // The user is the CN of a certificate our CA signed; `chat certs` only
     // issues valid names, but a CA used elsewhere might not.
@@ -475,7 +412,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         'cert_rejected',
         'the name in your certificate is not a valid chat user name',
       );
-      return;
+      return false;
     }
     conn.user = cn;
     // A locked-out address is told so at once, before it says anything.
@@ -483,7 +420,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     if (lockedFor !== undefined) {
       logger.info({ conn: conn.id, address, user: cn }, 'refused: address locked out');
       this.fail(conn, 'auth_locked', lockedMessage(address, lockedFor));
-      return;
+      return false;
     }
     conn.helloTimer = setTimeout(
       () => this.fail(conn, 'hello_timeout', 'no hello in time'),
@@ -504,6 +441,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       'connection open',
     );
     this.emit('connect', info);
+    return true;
   }
 
   private capExceeded(address: string): { code: ErrorCode; message: string } | undefined {

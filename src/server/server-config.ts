@@ -11,6 +11,15 @@ export interface ServerConfig {
   tlsMin: '1.2' | '1.3';
   /** TLS handshake plus hello, from the first byte, in ms. */
   handshakeTimeoutMs: number;
+  /**
+   * Sockets accepted and not yet through TLS, in all (count). Each costs up
+   * to ~60 KiB while its handshake runs: 1000 keep a flood under ~100 MiB.
+   */
+  maxHandshakes: number;
+  /** Sockets accepted and not yet through TLS from one address or IPv6 /64 (count). */
+  maxHandshakesPerAddress: number;
+  /** How often failed handshakes are logged, one line per address, in ms. */
+  handshakeLogMs: number;
   /** Longest line read, in bytes, newline excluded. */
   maxFrameBytes: number;
   /** Longest message text, in characters. */
@@ -82,6 +91,9 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   dataDir: 'data',
   tlsMin: '1.3',
   handshakeTimeoutMs: 10_000,
+  maxHandshakes: 1_000,
+  maxHandshakesPerAddress: 10,
+  handshakeLogMs: 10_000,
   maxFrameBytes: 64 * 1024,
   maxTextChars: 4_000,
   ratePerSecond: 5,

@@ -28,9 +28,11 @@ export interface ServerTls {
 
 /**
  * Reads the CA, server certificate and key, and the CRL when there is one,
- * and builds mutual-TLS server options. Client certificates are requested
- * and checked against the CA and CRL; the server itself decides what to do
- * with a peer that fails, so it can log why and tell the client.
+ * and builds mutual-TLS server options. Client certificates are required and
+ * checked against the CA and CRL in the handshake: a peer without one gets
+ * the `certificate_required` alert, and one whose certificate fails (another
+ * CA, expired, revoked) is cut right after the handshake, before any session
+ * ticket or application byte. Either way it never becomes a connection.
  */
 export async function loadServerTls(certsDir: string, tlsMin: '1.2' | '1.3'): Promise<ServerTls> {
   const layout = pkiLayout(certsDir);
@@ -63,7 +65,7 @@ export async function loadServerTls(certsDir: string, tlsMin: '1.2' | '1.3'): Pr
       key,
       ...(crl === undefined ? {} : { crl }),
       requestCert: true,
-      rejectUnauthorized: false,
+      rejectUnauthorized: true,
       minVersion: tlsMin === '1.2' ? 'TLSv1.2' : 'TLSv1.3',
       ciphers: TLS12_CIPHERS,
       honorCipherOrder: true,

@@ -111,9 +111,9 @@ export interface PeerOptions {
   allowHalfOpen?: boolean;
 }
 
-/** Opens a raw TLS connection to the test server and waits for the handshake. */
+/** Opens a raw TLS connection to the test server (or any on loopback) and waits for the handshake. */
 export async function connectPeer(
-  started: Started,
+  started: Pick<Started, 'port'>,
   credentials: Credentials,
   options: PeerOptions = {},
 ): Promise<Peer> {
@@ -192,7 +192,7 @@ async function recordFrames(socket: TLSSocket): Promise<Peer> {
 
 /** A raw peer that has said hello and got its welcome. */
 export async function helloPeer(
-  started: Started,
+  started: Pick<Started, 'port'>,
   credentials: Credentials,
   options: PeerOptions = {},
 ): Promise<Peer> {
@@ -319,4 +319,32 @@ export function forceGc(): void {
 export function heapAndBuffers(): number {
   const usage = process.memoryUsage();
   return usage.heapUsed + usage.arrayBuffers;
+}
+
+/**
+ * The first flight a real node TLS client sends with these credentials: a
+ * whole ClientHello, captured on a scratch socket. Sent as raw bytes, it
+ * starts a handshake the sender never has to finish.
+ */
+export async function captureClientHello(credentials: Credentials): Promise<Buffer> {
+  const sink = net.createServer();
+  const first = new Promise<Buffer>((resolve) => {
+    sink.once('connection', (socket) => {
+      socket.once('data', (chunk: Buffer) => {
+        resolve(chunk);
+        socket.destroy();
+      });
+    });
+  });
+  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+  const { port } = sink.address() as net.AddressInfo;
+  const probe = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ...credentials });
+  probe.on('error', () => {});
+  try {
+    return await withDeadline(first, WAIT_MS, 'a ClientHello');
+  } finally {
+    probe.destroy();
+    await closeOf(probe);
+    await new Promise<void>((resolve) => sink.close(() => resolve()));
+  }
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { rename, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ChatError } from '../../src/errors.ts';
@@ -71,6 +72,79 @@ describe('revocation that bites: a new CRL cuts off live sessions', () => {
     const stillOut = await client(team, started, 'bob', { reconnect: false });
     clients.push(stillOut);
     await assert.rejects(stillOut.connect(), /revoked|refused/i);
+  });
+});
+
+/**
+ * A TCP relay to the server that passes the client's first flight (its
+ * ClientHello) and holds everything after it (its certificate and Finished)
+ * until released: a handshake caught halfway.
+ */
+async function holdingRelay(port: number) {
+  let holding: () => void = () => {};
+  const held = new Promise<void>((resolve) => {
+    holding = resolve;
+  });
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const sockets: net.Socket[] = [];
+  const relay = net.createServer((inbound) => {
+    const outbound = net.connect({ host: '127.0.0.1', port });
+    sockets.push(inbound, outbound);
+    for (const socket of [inbound, outbound]) {
+      socket.on('error', () => {});
+      socket.on('close', () => {
+        inbound.destroy();
+        outbound.destroy();
+      });
+    }
+    outbound.on('data', (chunk: Buffer) => inbound.write(chunk));
+    let flights = 0;
+    inbound.on('data', (chunk: Buffer) => {
+      flights += 1;
+      if (flights === 1) {
+        outbound.write(chunk);
+        return;
+      }
+      holding();
+      void released.then(() => outbound.write(chunk));
+    });
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  const { port: relayPort } = relay.address() as net.AddressInfo;
+  const close = async () => {
+    release();
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => relay.close(() => resolve()));
+  };
+  return { port: relayPort, held, release, close };
+}
+
+describe('a handshake begun before a CRL reload', () => {
+  it('is checked against the new CRL once it completes: told why, then closed', async () => {
+    const team = await makeTeam(['alice', 'carol']);
+    const started = await startServer(team);
+    const relay = await holdingRelay(started.port);
+    const carol = await client(team, started, 'carol', { port: relay.port, reconnect: false });
+    try {
+      const refused = carol.connect();
+      refused.catch(() => {});
+      // carol's ClientHello went through, under the old CRL: now she is revoked and it reloads.
+      await relay.held;
+      await revokeClient(team.ctx, { name: 'carol' });
+      assert.equal(started.server.reloadTls(await loadServerTls(team.certsDir, '1.3')), 0);
+      relay.release();
+      await assert.rejects(refused, /your certificate was revoked/);
+      assert.equal(carol.state, 'offline', 'a revoked client does not retry');
+      assert.ok(started.logs.some((r) => r.msg === 'certificate refused: revoked'));
+    } finally {
+      await carol.close();
+      await relay.close();
+      await started.server.close();
+      await team.dir.cleanup();
+    }
   });
 });
 

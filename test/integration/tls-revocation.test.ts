@@ -30,9 +30,9 @@ describe('a node:tls server loaded with the CRL', () => {
   after(() => dir.cleanup());
 
   /**
-   * With `reject`, node ends an unauthorized handshake itself (and reports
-   * only a hang-up); without it, the server sees the verification error, as
-   * `chat serve` will in order to tell the client why.
+   * With `reject` (as `chat serve` runs), node ends an unauthorized
+   * handshake itself and reports only a hang-up; without it, the server
+   * sees the verification error, and the client a completed handshake.
    */
   async function connectAs(user: string, reject: boolean): Promise<Outcome> {
     const read = (path: string) => readFile(path);

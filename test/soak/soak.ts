@@ -170,6 +170,8 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakR
     maxConnections: 10_000,
     maxPerAddress: 10_000,
     maxPerUser: 1_000,
+    maxHandshakes: 10_000,
+    maxHandshakesPerAddress: 10_000,
     ratePerSecond: 10_000,
     rateBurst: 10_000,
     // Everything kept and replayed, so a long offline time is no history_gap.

@@ -4,6 +4,7 @@ import { ChatError, type ChatErrorCode } from '../../src/errors.ts';
 import {
   type ConnectFailure,
   explainEarlyClose,
+  explainHandshakeRefusal,
   explainServerClose,
   explainSocketError,
 } from '../../src/net/connect-errors.ts';
@@ -36,6 +37,17 @@ describe('explainSocketError', () => {
     ['EPIPE', 'CONNECT_FAILED', true],
     ['EHOSTUNREACH', 'CONNECT_FAILED', true],
     [undefined, 'CONNECT_FAILED', true],
+    // TLS alerts about the client's own certificate (codes seen from node 20 against openssl s_server).
+    ['ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'CERT_REFUSED', false],
+    ['ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED', 'CERT_REFUSED', false],
+    ['ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED', 'CERT_REFUSED', false],
+    ['ERR_SSL_TLSV1_ALERT_UNKNOWN_CA', 'CERT_REFUSED', false],
+    ['ERR_SSL_TLSV1_ALERT_DECRYPT_ERROR', 'CERT_REFUSED', false],
+    ['ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', 'CERT_REFUSED', false],
+    ['ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE', 'CERT_REFUSED', false],
+    ['ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN', 'CERT_REFUSED', false],
+    ['ERR_SSL_TLSV1_ALERT_ACCESS_DENIED', 'CERT_REFUSED', false],
+    ['ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', 'CERT_REFUSED', false],
   ];
   for (const [nodeCode, code, retry] of cases) {
     it(`${nodeCode ?? 'no code'} → ${code}, ${retry ? 'retry' : 'final'}`, () => {
@@ -43,6 +55,82 @@ describe('explainSocketError', () => {
         code,
         retry,
       });
+    });
+  }
+});
+
+describe('explainSocketError on TLS alerts', () => {
+  const cases: Array<[nodeCode: string, says: RegExp]> = [
+    [
+      'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+      /refused your certificate: it requires one and none was sent/,
+    ],
+    ['ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED', /refused your certificate: it was revoked/],
+    ['ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED', /refused your certificate: it has expired/],
+    [
+      'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+      /refused your certificate: it was not issued by the server's CA/,
+    ],
+  ];
+  for (const [nodeCode, says] of cases) {
+    it(`${nodeCode} names the server and the reason`, () => {
+      const { error } = explainSocketError(nodeCode, 'alert', 'chat.example', 7443);
+      assert.match(error.message, /^the server at chat\.example:7443 /);
+      assert.match(error.message, says);
+    });
+  }
+});
+
+describe('explainHandshakeRefusal', () => {
+  const cases: Array<
+    [
+      name: string,
+      problem: Parameters<typeof explainHandshakeRefusal>[2],
+      final: boolean,
+      retry: boolean,
+      says: RegExp,
+    ]
+  > = [
+    [
+      'expired',
+      { kind: 'expired', date: '2024-05-01' },
+      false,
+      false,
+      /: it expired on 2024-05-01$/,
+    ],
+    [
+      'not yet valid',
+      { kind: 'not_yet_valid', date: '2031-01-01' },
+      false,
+      false,
+      /: it is not valid before 2031-01-01$/,
+    ],
+    ['foreign', { kind: 'foreign' }, false, false, /: it was not issued by your team's CA$/],
+    // Nothing wrong that the client can see: the first may be a server restarting mid-handshake.
+    [
+      'no reason, first time',
+      undefined,
+      false,
+      true,
+      /during the TLS handshake: most likely it was revoked$/,
+    ],
+    [
+      'no reason, again',
+      undefined,
+      true,
+      false,
+      /during the TLS handshake: most likely it was revoked$/,
+    ],
+  ];
+  for (const [name, problem, final, retry, says] of cases) {
+    it(`${name} → CERT_REFUSED, ${retry ? 'retry' : 'final'}`, () => {
+      const failure = explainHandshakeRefusal('chat.example', 7443, problem, final);
+      assert.deepEqual(outcome(failure), { code: 'CERT_REFUSED', retry });
+      assert.match(
+        failure.error.message,
+        /^the server at chat\.example:7443 refused your certificate/,
+      );
+      assert.match(failure.error.message, says);
     });
   }
 });

@@ -22,7 +22,8 @@ export const ERROR_CODES = {
   server_full: 'the server has reached its connection limit (fatal)',
   too_many_connections: 'too many connections from your address (fatal)',
   too_many_devices: 'too many connections for your user (fatal)',
-  cert_rejected: 'your certificate was refused: revoked, expired or not from this CA (fatal)',
+  cert_rejected:
+    'your certificate was revoked during the session, or its name is not a valid chat user name (fatal)',
   hello_timeout: 'no hello within the handshake timeout (fatal)',
   idle_timeout: 'no answer to ping within the idle timeout (fatal)',
   server_shutdown: 'the server is shutting down (fatal)',
