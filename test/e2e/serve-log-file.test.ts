@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { CHAT_BIN, runChat, startChat, stop, teamMadeByCli } from '../helpers/cli.ts';
+import { assertServedFrom, credentialsIn } from '../helpers/hostile.ts';
 
 const exec = promisify(execFile);
 
@@ -54,6 +55,11 @@ describe('chat serve --log-file is private whatever the umask', () => {
       if (umask !== undefined) assert.equal(umask, '0000', 'the server really ran under umask 000');
       await listeningIn(file);
       assert.equal(await modeOf(file), '600');
+      const { port } = JSON.parse(
+        (await readFile(file, 'utf8')).split('\n').find((l) => l.includes('"listening"')) ?? '{}',
+      ) as { port: number };
+      const ada = await credentialsIn(join(dir.path, 'certs'), 'ada');
+      await assertServedFrom(port, ada, ada);
     } finally {
       assert.equal(await stop(server.child), 0);
     }

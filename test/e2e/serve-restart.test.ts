@@ -3,9 +3,11 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseStatState } from '../../src/net/pki/process-alive.ts';
 import { CHAT_BIN, startChat, stop, teamMadeByCli } from '../helpers/cli.ts';
+import { assertServedFrom, credentialsIn } from '../helpers/hostile.ts';
 
 const stateOf = async (pid: number) =>
   parseStatState(await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => ''));
@@ -56,8 +58,12 @@ describe('chat serve right after kill -9', {
       const again = startChat(['serve', '--port', '0', '--data', 'data'], dir.path);
       let code: number | null;
       try {
-        await again.waitFor('stderr', /"msg":"listening"/);
+        const { port } = JSON.parse(await again.waitFor('stderr', /"msg":"listening"/)) as {
+          port: number;
+        };
         assert.equal(await stateOf(pid), 'Z', 'the old server was still a zombie');
+        const ada = await credentialsIn(join(dir.path, 'certs'), 'ada');
+        await assertServedFrom(port, ada, ada);
       } finally {
         code = await stop(again.child);
       }

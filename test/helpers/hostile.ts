@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import net from 'node:net';
+import { join } from 'node:path';
 import tls, { type TLSSocket } from 'node:tls';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -346,5 +348,48 @@ export async function captureClientHello(credentials: Credentials): Promise<Buff
     probe.destroy();
     await closeOf(probe);
     await new Promise<void>((resolve) => sink.close(() => resolve()));
+  }
+}
+
+/** The credentials of `user` in a certs directory as `chat certs` lays it out (ca.crt, clients/USER.crt and .key). */
+export async function credentialsIn(certsDir: string, user: string): Promise<Credentials> {
+  const [ca, cert, key] = await Promise.all([
+    readFile(join(certsDir, 'ca.crt'), 'utf8'),
+    readFile(join(certsDir, 'clients', `${user}.crt`), 'utf8'),
+    readFile(join(certsDir, 'clients', `${user}.key`), 'utf8'),
+  ]);
+  return { ca, cert, key };
+}
+
+let rawServed = 0;
+
+/**
+ * A well-behaved client of `sender` from 127.0.0.2 is welcomed, sends to
+ * #general and is acked, and a witness (`witness`, from 127.0.0.3) gets the
+ * message, all within SERVED_WITHIN_MS or the test fails. Raw peers, so that
+ * it works against any server by its port, in this process or not.
+ */
+export async function assertServedFrom(
+  port: number,
+  sender: Credentials,
+  witness: Credentials,
+): Promise<void> {
+  const text = `served from another address ${++rawServed}`;
+  const watcher = await helloPeer({ port }, witness, { localAddress: '127.0.0.3' });
+  try {
+    const from = watcher.frames.length;
+    await withDeadline(
+      (async () => {
+        const peer = await helloPeer({ port }, sender, { localAddress: '127.0.0.2' });
+        peer.socket.write(sendLine(text, `served-${rawServed}`));
+        await peer.waitFrame((f) => f.type === 'ack', 'ack');
+        await watcher.waitFrame((f) => f.type === 'msg' && f.text === text, 'delivery', { from });
+        await peer.end();
+      })(),
+      SERVED_WITHIN_MS,
+      'a normal client from 127.0.0.2 welcomed, acked and delivered',
+    );
+  } finally {
+    await watcher.end();
   }
 }

@@ -1,20 +1,17 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_SERVER_CONFIG } from '../../src/server/server-config.ts';
 import { type Serving, startServe, stop, teamMadeByCli } from '../helpers/cli.ts';
 import {
+  assertServedFrom,
   type Credentials,
   captureClientHello,
   closeOf,
-  helloPeer,
+  credentialsIn,
   MIB,
-  SERVED_WITHIN_MS,
-  sendLine,
   WAIT_MS,
-  withDeadline,
 } from '../helpers/hostile.ts';
 import { until } from '../helpers/ink.ts';
 import { rssOf, sampleRss } from '../helpers/process-memory.ts';
@@ -62,17 +59,10 @@ describe('a handshake flood against chat serve', () => {
   let port = 0;
   let pid = 0;
   let credentials: (user: string) => Promise<Credentials>;
-  /** Sends so far: each needs a ref of its own, or it is taken for a resend. */
-  let sends = 0;
 
   before(async () => {
     dir = await teamMadeByCli(['ada', 'bob']);
-    const certs = join(dir.path, 'certs');
-    credentials = async (user) => ({
-      ca: await readFile(join(certs, 'ca.crt'), 'utf8'),
-      cert: await readFile(join(certs, 'clients', `${user}.crt`), 'utf8'),
-      key: await readFile(join(certs, 'clients', `${user}.key`), 'utf8'),
-    });
+    credentials = (user) => credentialsIn(join(dir.path, 'certs'), user);
     server = await startServe(['--store', 'memory'], dir.path);
     ({ port, pid } = server);
   });
@@ -83,30 +73,8 @@ describe('a handshake flood against chat serve', () => {
   });
 
   /** ada (from 127.0.0.2) is welcomed, acked and delivered to bob (127.0.0.3) within a second. */
-  async function assertServed(text: string): Promise<void> {
-    const witness = await helloPeer({ port }, await credentials('bob'), {
-      localAddress: '127.0.0.3',
-    });
-    try {
-      const from = witness.frames.length;
-      await withDeadline(
-        (async () => {
-          const ada = await helloPeer({ port }, await credentials('ada'), {
-            localAddress: '127.0.0.2',
-          });
-          ada.socket.write(sendLine(text, `r${++sends}`));
-          await ada.waitFrame((f) => f.type === 'ack', 'ack');
-          await witness.waitFrame((f) => f.type === 'msg' && f.text === text, 'delivery', {
-            from,
-          });
-          await ada.end();
-        })(),
-        SERVED_WITHIN_MS,
-        'a normal client from 127.0.0.2 welcomed, acked and delivered',
-      );
-    } finally {
-      await witness.end();
-    }
+  async function assertServed(): Promise<void> {
+    await assertServedFrom(port, await credentials('ada'), await credentials('bob'));
   }
 
   it('holds at most the caps, serves others, and gives the memory back', {
@@ -114,7 +82,7 @@ describe('a handshake flood against chat serve', () => {
   }, async (t) => {
     const clientHello = await captureClientHello(await credentials('ada'));
     // Warm: the paths a normal session takes are loaded before the start is read.
-    await assertServed('before the flood');
+    await assertServed();
     const start = await rssOf(pid);
     const sampler = sampleRss(pid, 50);
 
@@ -167,7 +135,7 @@ describe('a handshake flood against chat serve', () => {
       WAIT_MS,
     );
 
-    await assertServed('during the flood');
+    await assertServed();
     const peak = await sampler.stop();
 
     for (const h of halves) h.socket.destroy();
@@ -197,6 +165,6 @@ describe('a handshake flood against chat serve', () => {
     assert.ok(lines.length <= ADDRESSES * 2, `${lines.length} lines for ${SOCKETS} sockets`);
     assert.ok(!lines.some((l) => l.address === '127.0.0.2' || l.address === '127.0.0.3'));
 
-    await assertServed('after the flood');
+    await assertServed();
   });
 });

@@ -6,6 +6,7 @@ import type { ChatClient } from '../../src/net/chat-client.ts';
 import { revokeClient } from '../../src/net/pki/client-certs.ts';
 import type { RoomMessage } from '../../src/net/protocol/frames.ts';
 import { client, makeTeam, type Started, startServer, type Team } from '../helpers/chat-server.ts';
+import { assertServedFrom } from '../helpers/hostile.ts';
 
 const ROOM = '#general';
 const never = new Promise<void>(() => {});
@@ -187,6 +188,12 @@ describe('chat tail prints what a peer sent neutralized, like the TUI', () => {
     assert.match(lines[4] ?? '', /"text":"tag\\udb40\\udc41\\udb40\\udc42\\udb40\\udc43s"/);
     assert.ok(!/\u0301{5}/u.test(raw), 'at most 4 stacked marks raw');
     assert.ok(raw.includes(legit), 'emoji sequences and joining scripts stay as they are');
+    // Last in this suite: its message would be among the lines tail prints.
+    await assertServedFrom(
+      started.port,
+      await team.credentials('alice'),
+      await team.credentials('bob'),
+    );
   });
 });
 
