@@ -3,6 +3,9 @@ import pkg from '../package.json' with { type: 'json' };
 import { certsCommand } from './cli/certs-command.ts';
 import { clientCommands } from './cli/client-commands.ts';
 import { historyCommand } from './cli/history-command.ts';
+import { inviteCommands } from './cli/invite-command.ts';
+import { checkDays, checkNumbers } from './cli/number-options.ts';
+import { checkProfileEnv, placeArgs, teamOption } from './cli/profile-options.ts';
 import { serveCommand } from './cli/serve-command.ts';
 import type { Run } from './cli/shared-options.ts';
 import { usersCommand } from './cli/users-command.ts';
@@ -47,13 +50,29 @@ export async function main(argv: string[]): Promise<number> {
 
   const parser = yargs(argv)
     .scriptName('chat')
-    .usage(
-      '$0 <command> [options]\n\nA secure, self-hosted team chat that lives in your terminal.',
-    );
+    .usage('$0 <command> [options]\n\nA secure, self-hosted team chat that lives in your terminal.')
+    .option('team', teamOption)
+    // Read by the screens that colour (the TUI, the dashboard) with NO_COLOR: see color-choice.ts.
+    .option('color', {
+      type: 'boolean',
+      global: true,
+      describe: 'colours on screen [default: on, off when NO_COLOR is set] (--no-color: none)',
+    })
+    // After parsing: where the certs, data and server are, from the flags or the team's profile.
+    .middleware(async (args) => {
+      // getOptions() is yargs' own, missing from its types.
+      checkNumbers(args, (parser as unknown as NumberOptions).getOptions().number);
+      checkDays(args);
+      checkProfileEnv(process.env);
+      // join takes its profile from the invite, not from what is on this machine.
+      if (args._.length > 0 && args._[0] !== 'completion' && args._[0] !== 'join')
+        await placeArgs(args);
+    });
   certsCommand(parser, run, io);
   serveCommand(parser, run);
   historyCommand(parser, run);
   clientCommands(parser, run, stopSignal);
+  inviteCommands(parser, run);
   usersCommand(parser, run, {
     out: (line) => process.stdout.write(`${line}\n`),
     // Getters: process.stdin is only touched by a users command that reads it.
@@ -72,11 +91,13 @@ export async function main(argv: string[]): Promise<number> {
     .alias('version', 'V')
     .help()
     .alias('help', 'h')
-    .example('$0 certs', "create the team's PKI in ./certs")
+    .example('$0 certs', "create the team's PKI in your profile")
     .example('$0 serve', 'run the server on 127.0.0.1:8443')
     .example('echo hello | $0 send', 'say hello in #general')
     .example('$0 tail', 'follow #general')
-    .epilogue('Docs: README.md and docs/. Environment: CHAT_CERTS_DIR sets the certs directory.')
+    .epilogue(
+      "Docs: README.md and docs/. Each team's profile lives in ~/.config/chat/TEAM (CHAT_HOME, XDG_CONFIG_HOME and XDG_DATA_HOME move it; CHAT_CERTS_DIR and CHAT_DATA name folders outright). NO_COLOR=1 (or --no-color) turns colours off.",
+    )
     .wrap(Math.min(100, process.stdout.columns || 80))
     .exitProcess(false)
     .fail((message, error) => {
@@ -91,6 +112,11 @@ export async function main(argv: string[]): Promise<number> {
     return reportError(error);
   }
   return exitCode;
+}
+
+/** The part of a yargs instance that lists the options declared as numbers. */
+interface NumberOptions {
+  getOptions(): { number: string[] };
 }
 
 /** Every command and subcommand name, to tell a mistyped command from a stray word. */
@@ -113,6 +139,8 @@ const COMMAND_NAMES = new Set([
   'history',
   'verify',
   'export',
+  'invite',
+  'join',
 ]);
 
 function reportError(error: unknown): number {

@@ -25,6 +25,7 @@ export type ChatErrorCode =
   | 'BUSY'
   | 'PORT_IN_USE'
   | 'CONNECT_FAILED'
+  | 'NOT_A_CHAT_SERVER'
   | 'SERVER_IDENTITY'
   | 'CERT_REFUSED'
   | 'SERVER_ERROR'
@@ -39,7 +40,15 @@ export type ChatErrorCode =
   | 'HISTORY_KEY_MISSING'
   | 'HISTORY_KEY_WRONG'
   | 'HISTORY_DAMAGED'
-  | 'HISTORY_NOT_FOUND';
+  | 'HISTORY_NOT_FOUND'
+  | 'INVITE_FORMAT'
+  | 'INVITE_VERSION'
+  | 'INVITE_TRUNCATED'
+  | 'INVITE_PASSPHRASE'
+  | 'INVITE_TAMPERED'
+  | 'INVITE_INVALID'
+  | 'FILE_EXISTS'
+  | 'PROFILE_EXISTS';
 
 /**
  * The one error type of `chat`. `message` says what happened and `hint` what

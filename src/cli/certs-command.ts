@@ -4,7 +4,9 @@ import type { CertsIo } from '../commands/certs.ts';
 // Loaded when a certs command runs: the others start without the X.509 library.
 const certs = () => import('../commands/certs.ts');
 
+import { ChatError } from '../errors.ts';
 import { REVOCATION_REASONS } from '../net/pki/revocation-reasons.ts';
+import { placed } from './profile-options.ts';
 import { certsDirOption, type Run } from './shared-options.ts';
 
 const daysOption = {
@@ -45,19 +47,19 @@ export function certsCommand(y: Argv, run: Run, io: CertsIo): Argv {
                 type: 'boolean',
                 describe: 'replace an existing certificate (and revoke it)',
               }),
-          run(async (args) => (await certs()).runCertsClient(args, io)),
+          run(async (args) => (await certs()).runCertsClient(placed(args), io)),
         )
         .command(
           'server',
           're-issue the server certificate for the names it is reached by',
           (c) => c.option('host', hostOption).option('ip', ipOption).option('days', daysOption),
-          run(async (args) => (await certs()).runCertsServer(args, io)),
+          run(async (args) => (await certs()).runCertsServer(placed(args), io)),
         )
         .command(
           'list',
           'list every certificate with fingerprint, expiry and status',
           (c) => c.option('json', { type: 'boolean', describe: 'one JSON object per line' }),
-          run(async (args) => (await certs()).runCertsList(args, io)),
+          run(async (args) => (await certs()).runCertsList(placed(args), io)),
         )
         .command(
           'revoke <name>',
@@ -70,20 +72,23 @@ export function certsCommand(y: Argv, run: Run, io: CertsIo): Argv {
                 default: 'cessation-of-operation',
                 describe: 'reason recorded in the CRL',
               }),
-          run(async (args) => (await certs()).runCertsRevoke(args, io)),
+          run(async (args) => (await certs()).runCertsRevoke(placed(args), io)),
         )
+        // Retired: an invite carries the same and the server's address, sealed.
         .command(
-          'bundle <name>',
-          'pack what a teammate needs to connect (CA cert, their cert and key)',
-          (c) =>
-            c
-              .positional('name', { type: 'string', demandOption: true, describe: 'user name' })
-              .option('out', {
-                type: 'string',
-                describe: 'where to write it [default: <dir>/bundles/<name>]',
-              })
-              .option('force', { type: 'boolean', describe: 'replace an existing bundle' }),
-          run(async (args) => (await certs()).runCertsBundle(args, io)),
+          'bundle [name]',
+          false,
+          (c) => c.positional('name', { type: 'string' }).strict(false),
+          run(async (args) => {
+            const name = args.name ?? 'NAME';
+            throw new ChatError(
+              'USAGE',
+              `\`chat certs bundle\` is gone: \`chat invite ${name} --server HOST\` replaced it`,
+              {
+                hint: `it seals the CA certificate, ${name}'s certificate and key and the server's address in one file, which ${name} opens with \`chat join FILE\``,
+              },
+            );
+          }),
         )
         // Options of `chat certs` itself; global: false keeps them off the subcommands.
         .options({
@@ -116,11 +121,10 @@ export function certsCommand(y: Argv, run: Run, io: CertsIo): Argv {
             describe: 're-create the CA and certificates (the history key is kept)',
           },
         })
-        .example('$0 certs', 'make everything missing in ./certs')
+        .example('$0 certs', "make everything missing in your team's profile")
         .example('$0 certs --host chat.example.com', 'also name the server by its DNS name')
         .example('$0 certs client alice', 'issue a certificate for alice')
-        .example('$0 certs bundle alice', 'pack it, with the CA certificate, for her')
         .example('$0 certs revoke alice', "cut alice's certificate off"),
-    run(async (args) => (await certs()).runCertsInit(args, io)),
+    run(async (args) => (await certs()).runCertsInit(placed(args), io)),
   );
 }

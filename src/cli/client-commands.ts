@@ -9,6 +9,8 @@ const commands = {
 
 import { ChatError } from '../errors.ts';
 import { ROOM_PATTERN } from '../net/protocol/frames.ts';
+import { checkCount } from './number-options.ts';
+import { placedClient } from './profile-options.ts';
 import {
   certsDirOption,
   DEFAULT_PORT,
@@ -16,6 +18,12 @@ import {
   envDefaults,
   type Run,
 } from './shared-options.ts';
+
+/** `chat tail --history N`: how many to print first, a whole number of 0 or more. */
+function count(history: number): number {
+  checkCount(history, '--history');
+  return history;
+}
 
 /** A room as typed: `general` or `#general`. */
 export function roomArgument(value: string): string {
@@ -35,10 +43,14 @@ function connectionOptions(c: Argv) {
     ...envDefaults({
       host: {
         type: 'string',
-        default: 'localhost',
+        defaultDescription: "the team profile's server, else localhost",
         describe: 'the server, as named in its certificate',
       },
-      port: { type: 'number', default: DEFAULT_PORT, describe: 'the server port' },
+      port: {
+        type: 'number',
+        defaultDescription: `the team profile's, else ${DEFAULT_PORT}`,
+        describe: 'the server port',
+      },
       user: {
         type: 'string',
         describe: 'whose certificate to use [default: your login name, or the only one]',
@@ -85,10 +97,10 @@ export function clientCommands(y: Argv, run: Run, stopSignal: () => Promise<void
           .example('$0 tui', 'chat on localhost (made ready on first run)')
           .example('$0 tui --user bob', "chat as bob, with bob's certificate")
           .example(
-            '$0 tui --host chat.example.com --certs ~/chat-certs',
-            "join your team's server with your bundle",
+            '$0 tui --team work',
+            'chat in the team joined with `chat join FILE --team work`',
           ),
-      run(async (args) => (await commands.tui()).runTui(args)),
+      run(async (args) => (await commands.tui()).runTui(placedClient(args))),
     )
     .command(
       'send [text..]',
@@ -104,7 +116,7 @@ export function clientCommands(y: Argv, run: Run, stopSignal: () => Promise<void
           .example('make 2>&1 | tail -1 | $0 send --room builds', 'post the last line of a build'),
       run(async (args) =>
         (await commands.send()).runSend(
-          { ...args, room: roomArgument(args.room), text: args.text ?? [] },
+          { ...placedClient(args), room: roomArgument(args.room), text: args.text ?? [] },
           process.stdin,
         ),
       ),
@@ -127,7 +139,7 @@ export function clientCommands(y: Argv, run: Run, stopSignal: () => Promise<void
           ),
       run(async (args) =>
         (await commands.tail()).runTail(
-          { ...args, room: roomArgument(args.room) },
+          { ...placedClient(args), room: roomArgument(args.room), history: count(args.history) },
           {
             out: (line) => process.stdout.write(`${line}\n`),
             err: (line) => process.stderr.write(`${line}\n`),

@@ -193,7 +193,7 @@ export function serveCommand(y: Argv, run: Run): Argv {
             },
           }),
         })
-        .example('$0 serve', 'serve on 127.0.0.1:8443 with the certs in ./certs')
+        .example('$0 serve', "serve on 127.0.0.1:8443 with your team profile's certificates")
         .example('$0 serve --host 0.0.0.0 --port 9000', 'serve the whole network on port 9000')
         .example('CHAT_RATE=10 $0 serve', 'any flag from the environment')
         .example('$0 serve --dashboard', 'watch connections, log and throughput live')

@@ -1,19 +1,20 @@
 /** Wraps a command so a failure becomes the exit code instead of an exception. */
 export type Run = <A>(command: (args: A) => Promise<void>) => (args: A) => Promise<void>;
 
-/** The certs directory: --certs (or --dir), else $CHAT_CERTS_DIR, else ./certs. */
+/**
+ * The certs directory: --certs (or --dir), else $CHAT_CERTS_DIR, else the
+ * team profile's (filled in by profile-options.ts after parsing).
+ */
 export const certsDirOption = {
   type: 'string',
-  default: process.env.CHAT_CERTS_DIR || 'certs',
-  defaultDescription: '$CHAT_CERTS_DIR or ./certs',
+  defaultDescription: "$CHAT_CERTS_DIR, else the team profile's",
   describe: 'the certs directory',
 } as const;
 
-/** The server's data directory (history, users): --data, else $CHAT_DATA, else ./data. */
+/** The server's data directory (history, users): --data, else $CHAT_DATA, else the team profile's. */
 export const dataDirOption = {
   type: 'string',
-  default: process.env.CHAT_DATA || 'data',
-  defaultDescription: '$CHAT_DATA or ./data',
+  defaultDescription: "$CHAT_DATA, else the team profile's",
   describe: "the server's data directory (history, users)",
 } as const;
 
@@ -23,6 +24,7 @@ export const DEFAULT_PORT = 8443;
 interface EnvOption {
   type?: 'string' | 'number' | 'boolean' | undefined;
   default?: unknown;
+  defaultDescription?: string | undefined;
   describe?: string | undefined;
 }
 

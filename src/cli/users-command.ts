@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import type { UsersIo } from '../commands/users.ts';
+import { placed } from './profile-options.ts';
 import { dataDirOption, type Run } from './shared-options.ts';
 
 // Loaded when a users command runs: the others start without scrypt and the users file.
@@ -27,25 +28,25 @@ export function usersCommand(y: Argv, run: Run, io: UsersIo): Argv {
           'add <name>',
           'set a password for a user who has none (asked twice, not shown)',
           (c) => c.positional('name', nameArgument).option('password-stdin', passwordStdinOption),
-          run(async (args) => (await users()).runUsersAdd(args, io)),
+          run(async (args) => (await users()).runUsersAdd(placed(args), io)),
         )
         .command(
           'passwd <name>',
           "change a user's password",
           (c) => c.positional('name', nameArgument).option('password-stdin', passwordStdinOption),
-          run(async (args) => (await users()).runUsersPasswd(args, io)),
+          run(async (args) => (await users()).runUsersPasswd(placed(args), io)),
         )
         .command(
           'remove <name>',
           "remove a user's password (with --require-password they can no longer log in)",
           (c) => c.positional('name', nameArgument),
-          run(async (args) => (await users()).runUsersRemove(args, io)),
+          run(async (args) => (await users()).runUsersRemove(placed(args), io)),
         )
         .command(
           'list',
           'list the users with a password, and when it was set (never the hashes)',
           (c) => c.option('json', { type: 'boolean', describe: 'one JSON object per line' }),
-          run(async (args) => (await users()).runUsersList(args, io)),
+          run(async (args) => (await users()).runUsersList(placed(args), io)),
         )
         .demandCommand(1, 'say which: chat users add, passwd, remove or list')
         .example('$0 users add alice', "set alice's password (typed twice, not shown)")

@@ -1,5 +1,5 @@
 import { ChatError } from '../errors.ts';
-import { bundleClient, issueClient, revokeClient } from '../net/pki/client-certs.ts';
+import { issueClient, revokeClient } from '../net/pki/client-certs.ts';
 import { isRevocationReason, REVOCATION_REASONS } from '../net/pki/crl.ts';
 import { initPki } from '../net/pki/init-pki.ts';
 import type { CertInfo } from '../net/pki/inspect.ts';
@@ -50,7 +50,7 @@ export async function runCertsInit(args: CertsInitArgs, io: CertsIo): Promise<vo
   io.out('');
   io.out(
     report.some((line) => line.status === 'created')
-      ? 'Next: give a teammate access with `chat certs client NAME`, then `chat certs bundle NAME`.'
+      ? 'Next: give a teammate access with `chat invite NAME --server HOST` (they run `chat join FILE`).'
       : 'Everything was already there: nothing changed. `chat certs --force` re-creates the CA and certificates.',
   );
 }
@@ -66,7 +66,9 @@ export async function runCertsClient(
     force: args.force === true,
   });
   printReport(report, io);
-  io.out(`Next: \`chat certs bundle ${args.name}\` packs what ${args.name} needs to connect.`);
+  io.out(
+    `Next: to hand it over, \`chat invite ${args.name} --server HOST --force\` issues it again, sealed in one file for \`chat join\`.`,
+  );
 }
 
 /** `chat certs server --host H --ip I`. */
@@ -94,19 +96,6 @@ export async function runCertsRevoke(
     });
   }
   printReport(await revokeClient(context(args, io), { name: args.name, reason }), io);
-}
-
-/** `chat certs bundle NAME`. */
-export async function runCertsBundle(
-  args: CertsDirArgs & { name: string; out?: string; force?: boolean },
-  io: CertsIo,
-): Promise<void> {
-  const report = await bundleClient(context(args, io), {
-    name: args.name,
-    out: args.out,
-    force: args.force === true,
-  });
-  printReport(report, io);
 }
 
 /** `chat certs list`: a table, or JSON lines for scripts. */

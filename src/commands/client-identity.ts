@@ -18,7 +18,7 @@ export async function loadClientCredentials(
   const ca = await readOptional(layout.caCert);
   if (ca === undefined) {
     throw new ChatError('NO_CLIENT_CERT', `${layout.caCert} is missing`, {
-      hint: 'run `chat certs` (on the server machine) or unpack the bundle your admin gave you, and point --certs at it',
+      hint: 'run `chat certs` (on the server machine), or `chat join FILE` with the invite your admin gave you',
     });
   }
   const names = (await listBySuffix(layout.clientsDir, '.crt')).map((n) => basename(n, '.crt'));
@@ -33,7 +33,7 @@ export async function loadClientCredentials(
         hint:
           names.length > 1
             ? 'choose one with --user NAME'
-            : 'issue one with `chat certs client NAME`, or point --certs at your bundle',
+            : 'issue one with `chat certs client NAME`, or `chat join FILE` with an invite',
       },
     );
   }

@@ -112,7 +112,7 @@ async function existingHistory(dataDir: string): Promise<string> {
   const names = await readdir(dir).catch(() => [] as string[]);
   if (!names.some((n) => n.endsWith('.seg'))) {
     throw new ChatError('HISTORY_NOT_FOUND', `there is no history in ${dir}`, {
-      hint: "point --data at the server's data directory (chat serve --data; default ./data)",
+      hint: "point --data at the server's data directory (chat serve --data; default: the team profile's)",
     });
   }
   return dir;

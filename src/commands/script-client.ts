@@ -2,18 +2,25 @@ import pkg from '../../package.json' with { type: 'json' };
 import { ChatError } from '../errors.ts';
 import { ChatClient } from '../net/chat-client.ts';
 import { passwordProblem } from '../net/password-rules.ts';
+import { pkiLayout } from '../net/pki/layout.ts';
+import { exists } from '../net/pki/pki-files.ts';
 import { loadClientCredentials } from './client-identity.ts';
 import { loginName } from './login-name.ts';
+import { certsLookup, missingCerts } from './missing-certs.ts';
 
 /** Options `chat send` and `chat tail` share: where to connect, as whom. */
 export interface ClientArgs {
   host: string;
   port: number;
   certs: string;
-  user?: string;
+  user?: string | undefined;
   room: string;
   /** The environment variable holding the password, for a server that asks for one. */
   passwordEnv?: string | undefined;
+  /** An explicit --certs, or the team profile's (see cli/profile-options.ts). */
+  certsFrom?: 'explicit' | 'profile';
+  team?: string | undefined;
+  teamFrom?: 'flag' | 'env' | 'only' | 'default' | undefined;
 }
 
 /** Builds a client for a scripting command from its flags. */
@@ -23,6 +30,10 @@ export async function scriptClient(
   reconnect: boolean,
 ): Promise<ChatClient> {
   const password = passwordFromEnv(args.passwordEnv, process.env);
+  if (!(await exists(pkiLayout(args.certs).caCert))) {
+    const verdict = missingCerts(certsLookup(args, { mayStartTeam: false, serverAnswers: false }));
+    if (verdict !== 'first-run') throw verdict;
+  }
   const { credentials } = await loadClientCredentials(args.certs, args.user, loginName());
   return new ChatClient({
     password: ({ user }) => {

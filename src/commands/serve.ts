@@ -10,6 +10,7 @@ import { MAX_HISTORY_LIMIT, MAX_TEXT_CHARS } from '../net/protocol/frames.ts';
 import { ChatServer } from '../server/chat-server.ts';
 import { watchCrl } from '../server/crl-watch.ts';
 import { historyForServer } from '../server/history/history-for-server.ts';
+import { certNames, listenWarning } from '../server/listen-names.ts';
 import { LogBuffer } from '../server/log-buffer.ts';
 import { openLogFile } from '../server/log-file.ts';
 import { createLogger, type LogLevel } from '../server/logger.ts';
@@ -21,6 +22,7 @@ import {
 } from '../server/server-config.ts';
 import { loadServerTls } from '../server/tls-options.ts';
 import { requireUsers, usersPath } from '../server/users-file.ts';
+import { colorEnabled } from '../ui/text/color-choice.ts';
 
 /** `chat serve` options as yargs parses them: times in seconds, sizes in bytes. */
 export interface ServeArgs {
@@ -60,6 +62,8 @@ export interface ServeArgs {
   logLevel: LogLevel;
   logFile?: string | undefined;
   dashboard: boolean;
+  /** `--color` (true), `--no-color` (false), or neither: then NO_COLOR decides (the dashboard's). */
+  color?: boolean | undefined;
 }
 
 /** How long a graceful shutdown may take before the process exits anyway, in ms. */
@@ -252,6 +256,9 @@ export async function runServe(args: ServeArgs): Promise<void> {
   // Only now: a signal from the moment the port is open closes gracefully.
   await server.listen();
   logger.info(history.summary, 'history');
+  // Said once the server runs, where the operator looks: the log (and the dashboard's pane).
+  const unnamed = listenWarning(config.host, certNames(String(tls.options.cert)));
+  if (unnamed !== undefined) logger.warn({ host: config.host }, unnamed);
   if (logs === undefined) {
     await new Promise(() => {});
     return;
@@ -263,6 +270,7 @@ export async function runServe(args: ServeArgs): Promise<void> {
     await runDashboard({
       server,
       logs,
+      color: colorEnabled(process.env, args.color),
       onShutdown: async () => {
         logger.info({ by: 'dashboard' }, 'shutting down');
         await shutDown();

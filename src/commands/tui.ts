@@ -1,26 +1,37 @@
 import { createElement } from 'react';
 import pkg from '../../package.json' with { type: 'json' };
-import { ChatError } from '../errors.ts';
 import { ChatClient } from '../net/chat-client.ts';
 import { pkiLayout } from '../net/pki/layout.ts';
 import { exists } from '../net/pki/pki-files.ts';
 import { portAnswers } from '../net/port-probe.ts';
+import { DEFAULT_TEAM } from '../profile/profile-paths.ts';
 import type { ChatServer } from '../server/chat-server.ts';
+import { ColorContext } from '../ui/hooks/use-color.ts';
+import { colorEnabled } from '../ui/text/color-choice.ts';
 import { App } from '../ui/tui/App.tsx';
+import { keepStylesWithoutColor } from '../ui/tui/keep-styles.ts';
 import { PasswordPrompter } from '../ui/tui/password-prompter.ts';
 import { runFullscreen } from '../ui/tui/run-fullscreen.ts';
 import { loadClientCredentials } from './client-identity.ts';
 import { loginName } from './login-name.ts';
+import { certsLookup, missingCerts } from './missing-certs.ts';
+import { terminalProblem } from './need-terminal.ts';
 
-/** `chat tui` options. */
+/** `chat tui` options, with where they came from (see cli/profile-options.ts). */
 export interface TuiArgs {
   host: string;
   port: number;
   certs: string;
   /** The embedded server's data directory (its encrypted history). */
   data: string;
-  user?: string;
+  user?: string | undefined;
   bell: boolean;
+  /** `--color` (true), `--no-color` (false), or neither: then NO_COLOR decides. */
+  color?: boolean | undefined;
+  /** An explicit --certs, or the team profile's. */
+  certsFrom?: 'explicit' | 'profile';
+  team?: string | undefined;
+  teamFrom?: 'flag' | 'env' | 'only' | 'default' | undefined;
 }
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1']);
@@ -36,28 +47,40 @@ export interface TuiSession {
 }
 
 /**
- * Prepares `chat tui`: against localhost, a first run makes the certificates
- * and, when nothing listens on the port, starts a server inside this process;
- * against another host it never makes or starts anything and explains what
- * is missing instead.
+ * Prepares `chat tui`: the first run of the default profile against
+ * localhost, with nothing listening there, makes the team's certificates;
+ * against localhost with nothing listening, a profile holding the server's
+ * certificate (the admin's) starts a server inside this process. Otherwise it never makes or starts anything, and explains what is
+ * missing instead (see missing-certs.ts).
  */
 export async function prepareTui(args: TuiArgs): Promise<TuiSession> {
   const local = LOCAL_HOSTS.has(args.host);
   const notices: string[] = [];
   const layout = pkiLayout(args.certs);
+  let answers: boolean | undefined;
+  const serverAnswers = async () => {
+    answers ??= await portAnswers(args.host, args.port);
+    return answers;
+  };
   if (!(await exists(layout.caCert))) {
-    if (!local) {
-      throw new ChatError('NO_CLIENT_CERT', `${layout.caCert} is missing`, {
-        hint: 'unpack the bundle your admin gave you and point --certs at it',
-      });
-    }
+    const verdict = missingCerts(
+      certsLookup(args, {
+        // Only the default profile: a team named, or the only one there is, was made or joined on purpose.
+        mayStartTeam: local && args.certsFrom === 'profile' && args.team === DEFAULT_TEAM,
+        serverAnswers: local && (await serverAnswers()),
+      }),
+    );
+    if (verdict !== 'first-run') throw verdict;
     // Loaded only for a first run: the X.509 libraries cost a TUI's start otherwise.
     const { initPki } = await import('../net/pki/init-pki.ts');
     await initPki({ layout, now: new Date() }, { user: args.user ?? loginName() });
     notices.push(`first run: made the team's certificates in ${args.certs}/`);
   }
   let embedded: ChatServer | undefined;
-  if (local && !(await portAnswers(args.host, args.port))) {
+  // Only a profile that can serve (the admin's) starts a server; a joined one
+  // waits for its team's server instead, and says so on screen.
+  const canServe = (await exists(layout.serverCert)) && (await exists(layout.serverKey));
+  if (local && canServe && !(await serverAnswers())) {
     const { startEmbeddedServer } = await import('./embedded-server.ts');
     embedded = await startEmbeddedServer({
       port: args.port,
@@ -82,20 +105,33 @@ export async function prepareTui(args: TuiArgs): Promise<TuiSession> {
 
 /**
  * `chat tui`: the full-screen client until /quit or Ctrl+C on an empty line.
- * The terminal is restored on every way out; an embedded server stops with it.
+ * Without a terminal on stdin and stdout it does nothing but say so (a USAGE
+ * error, exit 2). The terminal is restored on every way out; an embedded
+ * server stops with it.
  */
 export async function runTui(args: TuiArgs): Promise<void> {
+  // First: nothing is made, started or drawn for a pipe or a file.
+  const problem = terminalProblem({
+    stdin: process.stdin.isTTY === true,
+    stdout: process.stdout.isTTY === true,
+  });
+  if (problem) throw problem;
   const session = await prepareTui(args);
+  keepStylesWithoutColor(args.color, process.env);
   try {
     await runFullscreen(
-      createElement(App, {
-        client: session.client,
-        // Said in the status bar for as long as it runs: quitting stops that server.
-        server: `${args.host}:${args.port}${session.embedded ? ' (embedded)' : ''}`,
-        bell: args.bell,
-        notices: session.notices,
-        passwords: session.passwords,
-      }),
+      createElement(
+        ColorContext.Provider,
+        { value: colorEnabled(process.env, args.color) },
+        createElement(App, {
+          client: session.client,
+          // Said in the status bar for as long as it runs: quitting stops that server.
+          server: `${args.host}:${args.port}${session.embedded ? ' (embedded)' : ''}`,
+          bell: args.bell,
+          notices: session.notices,
+          passwords: session.passwords,
+        }),
+      ),
     );
   } finally {
     await session.client.close();

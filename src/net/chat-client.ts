@@ -8,8 +8,12 @@ import {
   type ConnectFailure,
   explainEarlyClose,
   explainHandshakeRefusal,
+  explainNotChat,
   explainServerClose,
   explainSocketError,
+  explainTimeout,
+  notChatLine,
+  notChatReply,
 } from './connect-errors.ts';
 import { ownCertificateProblem } from './own-certificate.ts';
 import { passwordProblem } from './password-rules.ts';
@@ -371,38 +375,63 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       rejectUnauthorized: true,
     });
     this.socket = socket;
-    const arm = () => {
-      const timer = setTimeout(() => {
-        this.failure ??= explainSocketError('CONNECT_TIMEOUT', 'timed out', host, port);
-        socket.destroy();
-      }, this.options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs);
-      timer.unref();
-      return timer;
-    };
-    let timeout = arm();
     // Under TLS 1.3 the client is through its handshake before the server
     // has judged its certificate: a node server refusing it then closes or
     // resets the connection without an alert and without one byte.
     let secured = false;
     let heard = false;
+    // How far a peer that goes silent let the attempt get, for the timeout's message.
+    let tcp = false;
+    // The hello as written, to know it when a peer that is no server sends it back.
+    let helloLine = '';
+    const arm = () => {
+      const ms = this.options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs;
+      const timer = setTimeout(() => {
+        const silentAfter = heard ? undefined : secured ? 'tls' : tcp ? 'tcp' : undefined;
+        this.failure ??= explainTimeout(host, port, silentAfter, ms);
+        socket.destroy();
+      }, ms);
+      timer.unref();
+      return timer;
+    };
+    let timeout = arm();
     const final = this.refusedLastTime;
     this.refusedLastTime = false;
     socket.setNoDelay(true);
+    socket.on('connect', () => {
+      tcp = true;
+    });
     socket.on('secureConnect', () => {
       secured = true;
       this.facts.tlsVersion = socket.getProtocol() ?? undefined;
       this.facts.cipher = socket.getCipher()?.name;
       this.facts.serverFingerprint = socket.getPeerCertificate().fingerprint256;
-      socket.write(encodeFrame(this.hello()));
+      const hello = encodeFrame(this.hello());
+      helloLine = hello.slice(0, -1);
+      socket.write(hello);
     });
     socket.on('data', (chunk: Buffer) => {
+      // A chat server's first byte opens a JSON object: anything else is
+      // another protocol (an HTTPS server's "HTTP/1.1 400", a banner), for good.
+      const reply = heard ? undefined : notChatReply(chunk);
       heard = true;
+      if (reply !== undefined) {
+        this.failure ??= explainNotChat(host, port, reply);
+        socket.destroy();
+        return;
+      }
       for (const event of decoder.push(chunk)) {
         if (event.kind === 'error') {
           this.failure ??= {
             error: new ChatError('SERVER_ERROR', `the server sent a bad line: ${event.message}`),
             retry: true,
           };
+          socket.destroy();
+          return;
+        }
+        const notChat = this.welcomed ? undefined : notChatLine(event.line, helloLine);
+        if (notChat !== undefined) {
+          this.failure ??= explainNotChat(host, port, notChat);
           socket.destroy();
           return;
         }

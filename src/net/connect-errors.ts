@@ -19,18 +19,29 @@ const UNTRUSTED_SERVER = new Set([
   'CERT_UNTRUSTED',
 ]);
 
+// What OpenSSL says when the bytes that answer the client's TLS hello are
+// not TLS: an HTTP, SSH or Redis server, a banner, the hello echoed back.
+const NOT_TLS = new Set([
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'ERR_SSL_PACKET_LENGTH_TOO_LONG',
+  'ERR_SSL_UNEXPECTED_MESSAGE',
+]);
+
+/** The fix for a peer that is not a chat server. */
+const NOT_CHAT_HINT = 'check --host and --port: they must name a `chat serve`';
+
 /** The fix for a client certificate the server refuses. */
 const NEW_CERTIFICATE =
-  'ask your admin for a new certificate (`chat certs client NAME --force`, then a bundle)';
+  'ask your admin for a new certificate: they run `chat invite NAME --server HOST --force`, you `chat join FILE --force`';
 const TEAM_CERTIFICATE =
-  "use the certificate from your team's bundle (ask your admin), and check --host and --port";
+  "use the certificate from your team's invite (`chat join FILE`), and check --host and --port";
 
 // TLS alerts about the client's certificate, by node's error code. The same
 // certificate fails the same way every time: none is retried.
 const CLIENT_CERT_ALERTS: Readonly<Record<string, { why: string; hint: string }>> = {
   ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: {
     why: 'it requires one and none was sent',
-    hint: 'point --certs (and --user) at your certificate, or ask your admin for a bundle',
+    hint: 'point --certs (and --user) at your certificate, or ask your admin for an invite (`chat join FILE`)',
   },
   ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED: { why: 'it was revoked', hint: NEW_CERTIFICATE },
   ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED: { why: 'it has expired', hint: NEW_CERTIFICATE },
@@ -62,6 +73,13 @@ export function explainSocketError(
   port: number,
 ): ConnectFailure {
   const where = `${host}:${port}`;
+  if (code && NOT_TLS.has(code)) {
+    return fatal(
+      'NOT_A_CHAT_SERVER',
+      `${where} does not speak TLS: is it a chat server?`,
+      NOT_CHAT_HINT,
+    );
+  }
   const alert = code === undefined ? undefined : CLIENT_CERT_ALERTS[code];
   if (alert) {
     return fatal(
@@ -78,17 +96,19 @@ export function explainSocketError(
     );
   }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    // An address is named by an IP entry, a name by a DNS one: the fix says which.
+    const flag = looksLikeIp(host) ? '--ip' : '--host';
     return fatal(
       'SERVER_IDENTITY',
       `the server's certificate does not name ${host}, so it cannot be trusted`,
-      `on the server run \`chat certs server --host ${host}\` (or --ip), restart chat serve, or connect with the name it has`,
+      `on the server run \`chat certs server ${flag} ${host}\`, restart chat serve, or connect with a name it has`,
     );
   }
   if (code && UNTRUSTED_SERVER.has(code)) {
     return fatal(
       'SERVER_IDENTITY',
       `the server at ${where} has a certificate that your team's CA did not sign`,
-      'check --host and --port, and that your certs directory holds the team ca.crt (ask your admin for a bundle)',
+      'check --host and --port, and that your certs directory holds the team ca.crt (ask your admin for an invite: `chat join FILE`)',
     );
   }
   if (code === 'CERT_HAS_EXPIRED') {
@@ -169,6 +189,104 @@ export function explainHandshakeRefusal(
   return { error, retry: !final };
 }
 
+/** Longest quote of a non-chat server's first words, in characters. */
+export const MAX_REPLY_QUOTE_CHARS = 40;
+
+/**
+ * What to quote of the first bytes a server sent after the TLS handshake,
+ * when they show it is no chat server: chat's frames are JSON objects, so
+ * its first byte is always `{`. Undefined when it may be chat. The quote is
+ * the first line, printable ASCII only, cut to MAX_REPLY_QUOTE_CHARS.
+ */
+export function notChatReply(first: Uint8Array): string | undefined {
+  if (first.length === 0 || first[0] === 0x7b) return undefined;
+  return quoteReply(Buffer.from(first).toString('latin1').split(/\r?\n/)[0] ?? '');
+}
+
+// The start of what a server said, safe to print: printable ASCII, cut.
+function quoteReply(line: string): string {
+  const printable = line.replace(/[^\x20-\x7e]/g, '.');
+  return printable.length > MAX_REPLY_QUOTE_CHARS
+    ? `${printable.slice(0, MAX_REPLY_QUOTE_CHARS - 1)}…`
+    : printable;
+}
+
+/** What explainNotChat is given for a server that sent the client's hello back. */
+export const ECHO: unique symbol = Symbol('echo');
+
+/**
+ * Whether a line a server sent before `welcome` shows it is no chat server:
+ * ECHO when it is the client's own `hello` line sent back, a quote of it
+ * (as notChatReply's) when it is not a JSON object with a string `type`,
+ * which every frame of every version of the protocol is; else undefined
+ * (a frame, maybe of a newer server).
+ */
+export function notChatLine(line: string, helloLine: string): string | typeof ECHO | undefined {
+  if (line === helloLine) return ECHO;
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    value = undefined;
+  }
+  const typed =
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    typeof (value as { type?: unknown }).type === 'string';
+  return typed ? undefined : quoteReply(line);
+}
+
+/**
+ * Explains a peer that completed the TLS handshake and then spoke something
+ * other than chat: `reply` is what it said (see notChatReply), or ECHO when
+ * it sent the client's hello back. Final: retrying cannot change it.
+ */
+export function explainNotChat(
+  host: string,
+  port: number,
+  reply: string | typeof ECHO,
+): ConnectFailure {
+  const said = reply === ECHO ? 'it echoed the hello back' : `it answered "${reply}"`;
+  return fatal(
+    'NOT_A_CHAT_SERVER',
+    `${host}:${port} speaks TLS but is not a chat server: ${said}`,
+    NOT_CHAT_HINT,
+  );
+}
+
+/**
+ * Explains an attempt that ran out of time. `silentAfter`: how far it got
+ * before the peer stopped answering: TCP (a port that takes connections and
+ * never answers the TLS handshake), TLS (a TLS server that never answers
+ * hello), or undefined (no TCP connection, or the server had spoken).
+ * Retried: a loaded chat server may just be slow. `ms`: the time allowed.
+ */
+export function explainTimeout(
+  host: string,
+  port: number,
+  silentAfter: 'tcp' | 'tls' | undefined,
+  ms: number,
+): ConnectFailure {
+  const where = `${host}:${port}`;
+  const seconds = `${Math.round(ms / 100) / 10} s`;
+  if (silentAfter === 'tcp') {
+    return retry(
+      'CONNECT_FAILED',
+      `${where} took the connection but did not answer the TLS handshake in ${seconds}: is it a chat server?`,
+      NOT_CHAT_HINT,
+    );
+  }
+  if (silentAfter === 'tls') {
+    return retry(
+      'CONNECT_FAILED',
+      `${where} speaks TLS but did not answer hello in ${seconds}: is it a chat server?`,
+      `${NOT_CHAT_HINT}; if it is one, see its log`,
+    );
+  }
+  return explainSocketError('CONNECT_TIMEOUT', 'timed out', host, port);
+}
+
 /** Explains a close before `welcome` that came without an error frame. */
 export function explainEarlyClose(host: string, port: number): ConnectFailure {
   return retry(
@@ -225,4 +343,9 @@ function retry(
   hint: string,
 ): ConnectFailure {
   return { error: new ChatError(code, message, { hint }), retry: true };
+}
+
+// An IPv4 literal, or anything with a colon (IPv6); names never have one.
+function looksLikeIp(host: string): boolean {
+  return host.includes(':') || /^\d{1,3}(\.\d{1,3}){3}$/.test(host);
 }

@@ -71,7 +71,7 @@ describe('chat send with a refused certificate', () => {
     [
       "another team's certificate",
       ['--certs', 'mixed', '--user', 'zed'],
-      /^chat: the server at localhost:\d+ refused your certificate: it was not issued by your team's CA — use the certificate from your team's bundle/,
+      /^chat: the server at localhost:\d+ refused your certificate: it was not issued by your team's CA — use the certificate from your team's invite/,
     ],
   ];
 

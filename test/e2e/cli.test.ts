@@ -2,29 +2,29 @@ import assert from 'node:assert/strict';
 import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type CliResult, runChat } from '../helpers/cli.ts';
+import { builtCopy } from '../helpers/built-copy.ts';
+import { assertOneLineError, runChat } from '../helpers/cli.ts';
 import { snapshot, tempDir } from '../helpers/pki.ts';
 
 const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
 
-/** A user error: exit 1 or 2, exactly one line on stderr, no stack trace. */
-function assertOneLineError(result: CliResult, code: number, pattern: RegExp): void {
-  assert.equal(result.code, code, result.stderr);
-  const lines = result.stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, result.stderr);
-  assert.match(lines[0] ?? '', /^chat: /);
-  assert.match(lines[0] ?? '', pattern);
-  assert.doesNotMatch(result.stderr, /\n\s+at /);
-}
-
 describe('the chat command line', () => {
+  // root reads and writes anything, so some tests run chat as nobody, who may
+  // not read this checkout (a clone under a 0700 folder): nobody runs a copy.
+  const asRoot = process.getuid?.() === 0;
+  const nobody = (home: string) => ({ uid: 65534, gid: 65534, env: { HOME: home }, bin: copy.bin });
   let dir: { path: string; cleanup: () => Promise<void> };
+  let copy: Awaited<ReturnType<typeof builtCopy>>;
   before(async () => {
     dir = await tempDir();
+    if (asRoot) copy = await builtCopy();
   });
-  after(() => dir.cleanup());
+  after(async () => {
+    await dir.cleanup();
+    if (asRoot) await copy.cleanup();
+  });
 
   it('lists its commands with descriptions and examples in --help', async () => {
     const result = await runChat(['--help'], { cwd: dir.path });
@@ -109,20 +109,19 @@ describe('the chat command line', () => {
     await mkdir(locked, { mode: 0o755 });
     await chmod(dir.path, 0o755);
     // root writes anywhere, so run as nobody there; others just lose the write bit.
-    const asRoot = process.getuid?.() === 0;
     if (!asRoot) await chmod(locked, 0o555);
     const result = await runChat(['certs', '--user', 'alice'], {
       cwd: locked,
-      ...(asRoot ? { uid: 65534, gid: 65534, env: { HOME: locked } } : {}),
+      ...(asRoot ? nobody(locked) : {}),
     });
     assertOneLineError(result, 1, /cannot write to certs: permission denied/);
     assert.deepEqual(await snapshot(locked), {});
   });
-  it('explains a bad --days, an address with a zone and an empty --out in one line', async () => {
+  it('explains a bad --days, an address with a zone, an empty --out and the retired bundle in one line', async () => {
     assertOneLineError(
       await runChat(['certs', '--user', 'ada', '--days', 'abc'], { cwd: dir.path }),
-      1,
-      /invalid --days: not a whole number of days — give a whole number/,
+      2,
+      /--days takes a number — give --days digits only/,
     );
     assertOneLineError(
       await runChat(['certs', '--user', 'ada', '--ip', 'fe80::1%eth0'], { cwd: dir.path }),
@@ -130,10 +129,17 @@ describe('the chat command line', () => {
       /invalid IP address "fe80::1%eth0": it has a zone — .*--ip fe80::1$/,
     );
     assertOneLineError(
-      await runChat(['certs', 'bundle', 'ada', '--out', ''], { cwd: dir.path }),
+      await runChat(['invite', 'ada', '--server', 'localhost', '--out', ''], { cwd: dir.path }),
       2,
-      /--out needs a path/,
+      /--out needs a file name/,
     );
+    for (const args of [['ada', '--out', 'x'], []]) {
+      assertOneLineError(
+        await runChat(['certs', 'bundle', ...args], { cwd: dir.path }),
+        2,
+        /`chat certs bundle` is gone: `chat invite (ada|NAME) --server HOST` replaced it — .*`chat join FILE`/,
+      );
+    }
   });
 
   it('leaves a --dir that holds other files open, and says so', async () => {
@@ -176,14 +182,9 @@ describe('the chat command line', () => {
   });
 
   describe('file permissions', () => {
-    // root reads and writes anything: run chat as nobody then, in a directory of nobody's.
-    const asRoot = process.getuid?.() === 0;
+    // As root, chat runs as nobody, in a directory of nobody's.
     let work: string;
-    const run = (args: string[]) =>
-      runChat(args, {
-        cwd: work,
-        ...(asRoot ? { uid: 65534, gid: 65534, env: { HOME: work } } : {}),
-      });
+    const run = (args: string[]) => runChat(args, { cwd: work, ...(asRoot ? nobody(work) : {}) });
     before(async () => {
       work = join(dir.path, 'perms');
       await mkdir(work);

@@ -4,7 +4,8 @@ import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { CHAT_BIN, runChat, startChat, stop, teamMadeByCli } from '../helpers/cli.ts';
+import { builtCopy } from '../helpers/built-copy.ts';
+import { CHAT_BIN, chatEnvWords, runChat, startChat, stop, teamMadeByCli } from '../helpers/cli.ts';
 import { assertServedFrom, credentialsIn } from '../helpers/hostile.ts';
 
 const exec = promisify(execFile);
@@ -94,12 +95,15 @@ describe('chat serve --log-file is private whatever the umask', () => {
     await writeFile(file, '');
     await chmod(file, 0o666);
     await chmod(dir.path, 0o755);
+    // nobody may not read this checkout (a clone under a 0700 folder): it runs a copy of dist/.
+    const copy = await builtCopy();
     const result = await runChat(['serve', '--port', '0', '--log-file', file], {
       cwd: dir.path,
       uid: 65534,
       gid: 65534,
       env: { HOME: dir.path },
-    });
+      bin: copy.bin,
+    }).finally(() => copy.cleanup());
     assert.equal(result.code, 2, result.stderr);
     assert.equal(result.stderr.trimEnd().split('\n').length, 1, result.stderr);
     assert.match(
@@ -128,7 +132,7 @@ describe('chat serve --log-file is private whatever the umask', () => {
       '35',
       '-c',
       dir.path,
-      `umask 000; env CI=false CHAT_CERTS_DIR= ${command}; sleep 60`,
+      `umask 000; env CI=false ${chatEnvWords(dir.path)} ${command}; sleep 60`,
     ]);
     try {
       await listeningIn(file);

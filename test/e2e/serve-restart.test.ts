@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseStatState } from '../../src/net/pki/process-alive.ts';
-import { CHAT_BIN, startChat, stop, teamMadeByCli } from '../helpers/cli.ts';
+import { CHAT_BIN, chatEnv, startChat, stop, teamMadeByCli } from '../helpers/cli.ts';
 import { assertServedFrom, credentialsIn } from '../helpers/hostile.ts';
 
 const stateOf = async (pid: number) =>
@@ -33,7 +33,7 @@ describe('chat serve right after kill -9', {
       ],
       {
         cwd: dir.path,
-        env: { ...process.env, CHAT_CERTS_DIR: '' },
+        env: chatEnv(dir.path),
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );

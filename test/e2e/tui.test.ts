@@ -3,90 +3,28 @@ import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { CHAT_BIN, runChat } from '../helpers/cli.ts';
+import { CHAT_BIN, chatEnv, runChat } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/pki.ts';
+import { chatCommandLine, TmuxTerminal } from '../helpers/tmux.ts';
 
-const exec = promisify(execFile);
+const _exec = promisify(execFile);
 
-/** A real terminal: a detached tmux session of the given size running `chat tui`. */
-class Terminal {
-  constructor(readonly name: string) {}
-
-  static async start(
-    name: string,
-    cwd: string,
-    args: string[],
-    size = { columns: 100, rows: 30 },
-    chat = ['tui'],
-  ) {
-    const command = [process.execPath, CHAT_BIN, ...chat, ...args].map((a) => `'${a}'`).join(' ');
-    await exec('tmux', ['kill-session', '-t', name]).catch(() => {});
-    await exec('tmux', [
-      'new-session',
-      '-d',
-      '-s',
-      name,
-      '-x',
-      String(size.columns),
-      '-y',
-      String(size.rows),
-      '-c',
-      cwd,
-      // CI=true makes Ink render nothing until exit; the shell after the app shows how it left the screen.
-      `env CI=false CHAT_CERTS_DIR= ${command}; echo "[exited $?]"; sleep 60`,
-    ]);
-    return new Terminal(name);
-  }
-
-  async screen(): Promise<string> {
-    const { stdout } = await exec('tmux', ['capture-pane', '-p', '-t', this.name]);
-    return stdout;
-  }
-
-  /** Waits until the screen matches, polling (a terminal has no event to await); bounded. */
-  async waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const screen = await this.screen();
-      if (pattern.test(screen)) return screen;
-      if (Date.now() > deadline) assert.fail(`${pattern} not on screen:\n${screen}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
-  /** Types text literally, then Enter: the app must take them apart even when read as one. */
-  async type(text: string, enter = true): Promise<void> {
-    await exec('tmux', ['send-keys', '-t', this.name, '-l', text]);
-    if (enter) await exec('tmux', ['send-keys', '-t', this.name, 'Enter']);
-  }
-
-  /** Presses keys by tmux name (M-1, C-n, PageUp…). */
-  async press(...keys: string[]): Promise<void> {
-    await exec('tmux', ['send-keys', '-t', this.name, ...keys]);
-  }
-
-  async resize(columns: number, rows: number): Promise<void> {
-    await exec('tmux', [
-      'resize-window',
-      '-t',
-      this.name,
-      '-x',
-      String(columns),
-      '-y',
-      String(rows),
-    ]);
-  }
-
-  async stop(): Promise<void> {
-    await exec('tmux', ['kill-session', '-t', this.name]).catch(() => {});
-  }
+/** `chat tui ARGS` (or another chat command) in a real terminal of the given size. */
+function startTerminal(
+  name: string,
+  cwd: string,
+  args: string[],
+  size = { columns: 100, rows: 30 },
+  chat = ['tui'],
+): Promise<TmuxTerminal> {
+  return TmuxTerminal.start(name, cwd, chatCommandLine(cwd, [...chat, ...args]), size);
 }
 
 describe('chat tui in a real terminal', () => {
   let dir: { path: string; cleanup: () => Promise<void> };
   let server: ReturnType<typeof spawn>;
   let port = 0;
-  const terminals: Terminal[] = [];
+  const terminals: TmuxTerminal[] = [];
 
   before(async () => {
     dir = await tempDir();
@@ -100,7 +38,7 @@ describe('chat tui in a real terminal', () => {
     }
     server = spawn(process.execPath, [CHAT_BIN, 'serve', '--port', '0'], {
       cwd: dir.path,
-      env: { ...process.env, CHAT_CERTS_DIR: '' },
+      env: chatEnv(dir.path),
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let log = '';
@@ -122,19 +60,19 @@ describe('chat tui in a real terminal', () => {
   });
 
   it('shows in one what is typed in the other; /msg reaches only its target', async () => {
-    const ada = await Terminal.start('chat-e2e-ada', dir.path, [
+    const ada = await startTerminal('chat-e2e-ada', dir.path, [
       '--user',
       'ada',
       '--port',
       String(port),
     ]);
-    const bob = await Terminal.start('chat-e2e-bob', dir.path, [
+    const bob = await startTerminal('chat-e2e-bob', dir.path, [
       '--user',
       'bob',
       '--port',
       String(port),
     ]);
-    const cy = await Terminal.start('chat-e2e-cy', dir.path, [
+    const cy = await startTerminal('chat-e2e-cy', dir.path, [
       '--user',
       'cy',
       '--port',
@@ -158,7 +96,7 @@ describe('chat tui in a real terminal', () => {
   });
 
   it('lays the screen out again on a resize', async () => {
-    const bob = terminals[1] as Terminal;
+    const bob = terminals[1] as TmuxTerminal;
     assert.match(await bob.screen(), /3 users/);
     await bob.resize(60, 20);
     const narrow = await bob.waitFor(/^.{0,60}\n/m);
@@ -170,7 +108,7 @@ describe('chat tui in a real terminal', () => {
   });
 
   it('leaves the terminal in its normal screen on /quit', async () => {
-    const cy = terminals[2] as Terminal;
+    const cy = terminals[2] as TmuxTerminal;
     await cy.type('/quit');
     const after = await cy.waitFor(/\[exited 0\]/);
     assert.doesNotMatch(
@@ -180,7 +118,7 @@ describe('chat tui in a real terminal', () => {
     );
   });
   it('chat serve --dashboard shows a client, and q then y stops it and gives the screen back', async () => {
-    const dash = await Terminal.start(
+    const dash = await startTerminal(
       'chat-e2e-dash',
       dir.path,
       // Its own data directory: the TUIs' embedded server may still hold ./data.
@@ -193,7 +131,7 @@ describe('chat tui in a real terminal', () => {
     const dashPort = /127\.0\.0\.1:(\d+)/.exec(screen)?.[1] ?? '';
     const tail = spawn(process.execPath, [CHAT_BIN, 'tail', '--user', 'bob', '--port', dashPort], {
       cwd: dir.path,
-      env: { ...process.env, CHAT_CERTS_DIR: '' },
+      env: chatEnv(dir.path),
       stdio: 'ignore',
     });
     try {

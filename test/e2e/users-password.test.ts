@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   CHAT_BIN,
   type CliResult,
+  chatEnv,
   runChat,
   type Serving,
   startServe,
@@ -34,7 +35,7 @@ function runWithInput(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CHAT_BIN, ...args], {
       cwd,
-      env: { ...process.env, CHAT_CERTS_DIR: '', CHAT_DATA: '', ...env },
+      env: chatEnv(cwd, env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -193,7 +194,7 @@ describe('chat serve --require-password with chat send --password-env', () => {
       `${FIRST}\n`,
     );
     assert.equal(added.code, 0, added.stderr);
-    server = await startServe(['--require-password'], dir.path, { CHAT_DATA: '' });
+    server = await startServe(['--require-password'], dir.path);
     assert.equal(server.listening.requirePassword, true);
     port = server.port;
   });

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { type AddressInfo, createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './pki.ts';
 
@@ -13,15 +15,51 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * The environment a `chat` child runs in: the team's things in `cwd`
+ * (./certs and ./data, as explicit folders), and a home of its own inside
+ * `cwd`, so that nothing a test runs ever touches the real user's profiles.
+ * A test of profiles clears CHAT_CERTS_DIR and CHAT_DATA in `env`.
+ */
+export function chatEnv(cwd: string, env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...process.env, ...chatPlaces(cwd), ...env };
+}
+
+/** chatEnv's own variables as `NAME=value` words for `env …` in a shell command line. */
+export function chatEnvWords(cwd: string, env: NodeJS.ProcessEnv = {}): string {
+  return Object.entries({ ...chatPlaces(cwd), ...env })
+    .map(([name, value]) => `${name}='${String(value ?? '').replaceAll("'", "'\\''")}'`)
+    .join(' ');
+}
+
+function chatPlaces(cwd: string): NodeJS.ProcessEnv {
+  return {
+    HOME: join(cwd, '.home'),
+    XDG_CONFIG_HOME: '',
+    XDG_DATA_HOME: '',
+    CHAT_HOME: '',
+    CHAT_TEAM: '',
+    CHAT_CERTS_DIR: 'certs',
+    CHAT_DATA: 'data',
+  };
+}
+
 /** Runs `chat ARGS` as a child process in `cwd` and collects its output. */
 export function runChat(
   args: string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number },
+  options: {
+    cwd: string;
+    env?: NodeJS.ProcessEnv;
+    uid?: number;
+    gid?: number;
+    /** Another launcher than the checkout's (an installed package's). */
+    bin?: string;
+  },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHAT_BIN, ...args], {
+    const child = spawn(process.execPath, [options.bin ?? CHAT_BIN, ...args], {
       cwd: options.cwd,
-      env: { ...process.env, CHAT_CERTS_DIR: '', ...options.env },
+      env: chatEnv(options.cwd, options.env),
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid }),
     });
@@ -39,10 +77,15 @@ export function runChat(
 }
 
 /** A long-running `chat` child whose output lines can be awaited. */
-export function startChat(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [CHAT_BIN, ...args], {
+export function startChat(
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+  bin: string = CHAT_BIN,
+) {
+  const child = spawn(process.execPath, [bin, ...args], {
     cwd,
-    env: { ...process.env, CHAT_CERTS_DIR: '', ...env },
+    env: chatEnv(cwd, env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines = { stdout: [] as string[], stderr: [] as string[] };
@@ -114,8 +157,9 @@ export async function startServe(
   args: string[],
   cwd: string,
   env: NodeJS.ProcessEnv = {},
+  bin: string = CHAT_BIN,
 ): Promise<Serving> {
-  const server = startChat(['serve', '--port', '0', ...args], cwd, env);
+  const server = startChat(['serve', '--port', '0', ...args], cwd, env, bin);
   const listening = JSON.parse(await server.waitFor('stderr', /"msg":"listening"/)) as {
     port: number;
     pid: number;
@@ -138,4 +182,113 @@ export async function teamMadeByCli(
     assert.equal(made.code, 0, made.stderr);
   }
   return dir;
+}
+
+/**
+ * Starts `chat ARGS` in a pseudo-terminal of its own (util-linux `script`):
+ * `keys` types into it, `waitFor` resolves once the screen's output so far
+ * matches, `exited` with the exit code. Its output is as the terminal got it
+ * (escape sequences included, CRLF line ends turned to LF).
+ */
+export function startChatInPty(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
+  const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
+  const command = [process.execPath, CHAT_BIN, ...args].map(quote).join(' ');
+  const child = spawn(
+    'script',
+    ['-q', '-e', '-c', `stty cols 100 rows 30; exec ${command}`, '/dev/null'],
+    {
+      cwd: options.cwd,
+      env: { ...chatEnv(options.cwd, options.env), CI: 'false', TERM: 'xterm-256color' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  const listeners = new Set<() => void>();
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk.replaceAll('\r\n', '\n');
+    for (const listener of listeners) listener();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+  return {
+    child,
+    exited,
+    output: () => output,
+    keys: (text: string) => child.stdin.write(text),
+    waitFor: (pattern: RegExp) =>
+      Promise.race([
+        new Promise<void>((resolve) => {
+          const look = () => {
+            if (!pattern.test(output)) return;
+            listeners.delete(look);
+            resolve();
+          };
+          listeners.add(look);
+          look();
+        }),
+        exited.then((code) => {
+          if (!pattern.test(output))
+            throw new Error(`chat exited (${code}) before ${pattern}: ${output.slice(-300)}`);
+        }),
+      ]),
+  };
+}
+
+/** Runs `chat ARGS` in a pseudo-terminal of its own until it exits (see startChatInPty). */
+export async function runChatInPty(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<{ code: number | null; output: string }> {
+  const running = startChatInPty(args, options);
+  const code = await running.exited;
+  return { code, output: running.output() };
+}
+
+/**
+ * Another machine, as far as `chat` can tell: a home with XDG folders of its
+ * own (config/ and data/ in it), and the environment that makes `chat` use
+ * the team profiles there (CHAT_CERTS_DIR and CHAT_DATA cleared).
+ */
+export function machineAt(home: string) {
+  const config = join(home, 'config');
+  const data = join(home, 'data');
+  return {
+    home,
+    config,
+    data,
+    env: {
+      HOME: home,
+      XDG_CONFIG_HOME: config,
+      XDG_DATA_HOME: data,
+      CHAT_CERTS_DIR: '',
+      CHAT_DATA: '',
+    } as NodeJS.ProcessEnv,
+  };
+}
+
+/**
+ * A user error as the CLI reports it: exit `code`, exactly one line on
+ * stderr (or, from a pseudo-terminal, in its output) starting `chat: ` and
+ * matching `pattern`, no stack trace.
+ */
+export function assertOneLineError(
+  result: { code: number | null; stderr?: string; output?: string },
+  code: number,
+  pattern: RegExp,
+): void {
+  const said = result.stderr ?? result.output ?? '';
+  assert.equal(result.code, code, said);
+  const lines = said.trimEnd().split('\n');
+  assert.equal(lines.length, 1, said);
+  assert.match(lines[0] ?? '', /^chat: /);
+  assert.match(lines[0] ?? '', pattern);
+  assert.doesNotMatch(said, /\n\s+at /);
+}
+
+/** A loopback port nothing listens on (just now). */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
 }

@@ -3,7 +3,7 @@ import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { writeFilesAtomically } from '../../src/net/pki/atomic-write.ts';
-import { bundleClient, issueClient, revokeClient } from '../../src/net/pki/client-certs.ts';
+import { issueClient, revokeClient } from '../../src/net/pki/client-certs.ts';
 import { initPki } from '../../src/net/pki/init-pki.ts';
 import { reissueServer } from '../../src/net/pki/server-cert.ts';
 import { pkiContext, snapshot, tempDir } from '../helpers/pki.ts';
@@ -51,7 +51,6 @@ describe('bad input to chat certs', () => {
     for (const name of ['', 'Alice', 'a'.repeat(33), '../etc', 'al ice', 'bob.smith', 'ünï']) {
       await failsCleanly(dir.path, () => issueClient(ctx, { name }), 'INVALID_NAME');
       await failsCleanly(dir.path, () => revokeClient(ctx, { name }), 'INVALID_NAME');
-      await failsCleanly(dir.path, () => bundleClient(ctx, { name }), 'INVALID_NAME');
       await failsCleanly(dir.path, () => initPki(ctx, { user: name }), 'INVALID_NAME');
     }
   });

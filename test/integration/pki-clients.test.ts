@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ChatError } from '../../src/errors.ts';
-import { bundleClient, issueClient, revokeClient } from '../../src/net/pki/client-certs.ts';
+import { issueClient, revokeClient } from '../../src/net/pki/client-certs.ts';
 import { readCrl } from '../../src/net/pki/crl.ts';
 import { initPki } from '../../src/net/pki/init-pki.ts';
 import { normalizeSerial } from '../../src/net/pki/keys.ts';
-import { clientPaths, pkiLayout } from '../../src/net/pki/layout.ts';
+import { clientPaths } from '../../src/net/pki/layout.ts';
 import { listCertificates } from '../../src/net/pki/list-certs.ts';
 import { reissueServer } from '../../src/net/pki/server-cert.ts';
 import {
@@ -26,7 +25,7 @@ async function serialOf(path: string): Promise<string> {
   return normalizeSerial(new X509Certificate(await readFile(path, 'utf8')).serialNumber);
 }
 
-describe('client certificates, revocation, listing and bundles', () => {
+describe('client certificates, revocation and listing', () => {
   let dir: { path: string; cleanup: () => Promise<void> };
   let ctx: ReturnType<typeof pkiContext>;
   let alice: { cert: string; key: string };
@@ -127,37 +126,6 @@ describe('client certificates, revocation, listing and bundles', () => {
     const later = { ...ctx, now: new Date(ctx.now.getTime() + 11 * DAY) };
     const { certs } = await listCertificates(later);
     assert.equal(certs.find((c) => c.commonName === 'bob')?.status, 'expired');
-  });
-
-  it('bundles the CA certificate, the cert and the key, the key 0600', async () => {
-    const report = await bundleClient(ctx, { name: 'root' });
-    const out = join(ctx.layout.bundlesDir, 'root');
-    assert.equal(report[0]?.path, out);
-    const snap = await snapshot(out);
-    assert.deepEqual(Object.keys(snap).sort(), [
-      'README.txt',
-      'ca.crt',
-      'clients/',
-      'clients/root.crt',
-      'clients/root.key',
-    ]);
-    assert.match(snap['clients/root.key'] ?? '', /^600 /);
-    assert.equal(snap['clients/'], '700');
-    const same = (name: string, original: string) =>
-      Promise.all([readFile(join(out, name), 'utf8'), readFile(original, 'utf8')]).then(([a, b]) =>
-        assert.equal(a, b),
-      );
-    await same('ca.crt', ctx.layout.caCert);
-    await same('clients/root.key', clientPaths(ctx.layout, 'root').key);
-    assert.match(await readFile(join(out, 'README.txt'), 'utf8'), /PRIVATE KEY/);
-    const verify = await opensslVerify(pkiLayout(out), [join(out, 'clients/root.crt')]);
-    assert.equal(verify.code, 0, verify.out);
-  });
-
-  it('refuses to overwrite a bundle without force, or to bundle a revoked certificate', async () => {
-    await assert.rejects(bundleClient(ctx, { name: 'root' }), { code: 'CERT_EXISTS' });
-    await assert.rejects(bundleClient(ctx, { name: 'alice' }), { code: 'CERT_REVOKED' });
-    await assert.rejects(bundleClient(ctx, { name: 'nobody' }), { code: 'CERT_NOT_FOUND' });
   });
 
   it('re-issues the server certificate with exactly the names given', async () => {

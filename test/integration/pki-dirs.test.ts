@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { bundleClient } from '../../src/net/pki/client-certs.ts';
 import { initPki } from '../../src/net/pki/init-pki.ts';
 import { pkiLayout } from '../../src/net/pki/layout.ts';
 import { tempDir } from '../helpers/pki.ts';
@@ -37,27 +36,5 @@ describe('which directories chat certs makes private', () => {
     const notes = report.filter((l) => l.status === 'note').map((l) => l.text);
     assert.equal(notes.length, 1, JSON.stringify(report));
     assert.match(notes[0] ?? '', /project is readable by others \(mode 755\).*chmod 700/);
-  });
-
-  it('leaves a shared --out of a bundle as it was, and says so', async () => {
-    const certs = join(dir.path, 'team');
-    const ctx = { layout: pkiLayout(certs), now: new Date() };
-    await initPki(ctx, { user: 'root' });
-    const share = join(dir.path, 'share');
-    await mkdir(share);
-    await writeFile(join(share, 'holiday.jpg'), 'x');
-    await chmod(share, 0o755);
-    const report = await bundleClient(ctx, { name: 'root', out: share, force: true });
-    assert.equal(await modeOf(share), '755');
-    assert.equal(await modeOf(join(share, 'clients')), '700');
-    assert.ok(
-      report.some((l) => l.status === 'note' && /share is readable by others/.test(l.text)),
-    );
-
-    const again = join(dir.path, 'old-bundle');
-    await bundleClient(ctx, { name: 'root', out: again });
-    await chmod(again, 0o755);
-    await bundleClient(ctx, { name: 'root', out: again, force: true });
-    assert.equal(await modeOf(again), '700', 'a bundle of ours is tightened again');
   });
 });

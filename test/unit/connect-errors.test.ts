@@ -17,6 +17,21 @@ function outcome(failure: ConnectFailure): { code: ChatErrorCode; retry: boolean
   return { code: failure.error.code, retry: failure.retry };
 }
 
+describe('explainSocketError: the server certificate does not name the host', () => {
+  const advice: Array<[host: string, fix: string]> = [
+    ['chat.example.com', 'chat certs server --host chat.example.com'],
+    ['192.0.2.2', 'chat certs server --ip 192.0.2.2'],
+    ['2001:db8::2', 'chat certs server --ip 2001:db8::2'],
+  ];
+  for (const [host, fix] of advice) {
+    it(`says \`${fix}\` for ${host}`, () => {
+      const { error } = explainSocketError('ERR_TLS_CERT_ALTNAME_INVALID', 'x', host, 8443);
+      assert.match(error.message, new RegExp(`does not name ${host.replaceAll('.', '\\.')}`));
+      assert.ok(error.hint?.includes(`\`${fix}\``), error.hint);
+    });
+  }
+});
+
 describe('explainSocketError', () => {
   const cases: Array<[nodeCode: string | undefined, code: ChatErrorCode, retry: boolean]> = [
     ['ERR_TLS_CERT_ALTNAME_INVALID', 'SERVER_IDENTITY', false],

@@ -34,6 +34,11 @@ describe('validateServerNames', () => {
       hosts: ['chat.example.com'],
       ips: ['192.0.2.1', '2001:db8::1'],
     }));
+  it('puts an address given as a host name among the addresses', () =>
+    assert.deepEqual(validateServerNames(['192.0.2.2', 'chat.example.com', '::1'], ['192.0.2.2']), {
+      hosts: ['chat.example.com'],
+      ips: ['192.0.2.2', '::1'],
+    }));
   it('refuses an address with a zone, saying how to write it', () =>
     assert.throws(
       () => validateServerNames([], ['fe80::1%eth0']),

@@ -10,7 +10,6 @@ export interface PkiLayout {
   crl: string;
   historyKey: string;
   clientsDir: string;
-  bundlesDir: string;
   /** Held by the `chat certs` command that is writing here (see lock.ts). */
   lock: string;
 }
@@ -29,7 +28,6 @@ export function pkiLayout(dir: string): PkiLayout {
     crl: join(dir, 'crl.pem'),
     historyKey: join(dir, 'history.key'),
     clientsDir: join(dir, 'clients'),
-    bundlesDir: join(dir, 'bundles'),
     lock: join(dir, LOCK_FILE),
   };
 }
@@ -43,7 +41,7 @@ export function clientPaths(layout: PkiLayout, user: string): { cert: string; ke
 }
 
 /** Which kind of directory of the PKI a listing is of (see isPkiEntry). */
-export type PkiDirKind = 'certs' | 'clients' | 'bundle';
+export type PkiDirKind = 'certs' | 'clients';
 
 const CERTS_ENTRIES: ReadonlySet<string> = new Set([
   'README.md',
@@ -54,10 +52,10 @@ const CERTS_ENTRIES: ReadonlySet<string> = new Set([
   'crl.pem',
   'history.key',
   'clients',
+  // Left by `chat certs bundle` of earlier versions.
   'bundles',
   LOCK_FILE,
 ]);
-const BUNDLE_ENTRIES: ReadonlySet<string> = new Set([...CERTS_ENTRIES, 'README.txt']);
 const CLIENT_FILE = /^[a-z0-9_-]{1,32}\.(crt|key)$/;
 // What writeFilesAtomically stages next to a target, left behind only by a crash.
 const STAGED_FILE = /^\..+\.[0-9a-f]{12}\.tmp$/;
@@ -70,7 +68,7 @@ const STAGED_FILE = /^\..+\.[0-9a-f]{12}\.tmp$/;
 export function isPkiEntry(name: string, kind: PkiDirKind = 'certs'): boolean {
   if (STAGED_FILE.test(name)) return true;
   if (kind === 'clients') return CLIENT_FILE.test(name);
-  return (kind === 'bundle' ? BUNDLE_ENTRIES : CERTS_ENTRIES).has(name);
+  return CERTS_ENTRIES.has(name);
 }
 
 /** Permission bits: secrets for the owner only, certificates readable by all. */

@@ -5,17 +5,21 @@ import { validateHostName } from './names.ts';
 /** Longest validity accepted anywhere, in days (100 years). */
 export const MAX_DAYS = 36_500;
 
-/** Checks a --days value (as yargs parsed it: NaN for words): a whole number of days from 1 to 36500. */
+/** What is wrong with a --days value (as yargs parsed it: NaN for words), if anything. Pure. */
+export function daysProblem(days: number): string | undefined {
+  if (!Number.isInteger(days)) return 'not a whole number of days';
+  if (days < 1 || days > MAX_DAYS) return `${days} days is out of range`;
+  return undefined;
+}
+
+/** The hint for a refused --days. */
+export const DAYS_HINT = `give a whole number of days from 1 to ${MAX_DAYS}`;
+
+/** Checks a --days value: a whole number of days from 1 to 36500. */
 export function validateDays(days: number, flag = '--days'): number {
-  const problem = !Number.isInteger(days)
-    ? 'not a whole number of days'
-    : days < 1 || days > MAX_DAYS
-      ? `${days} days is out of range`
-      : undefined;
+  const problem = daysProblem(days);
   if (problem) {
-    throw new ChatError('INVALID_DAYS', `invalid ${flag}: ${problem}`, {
-      hint: `give a whole number of days from 1 to ${MAX_DAYS}`,
-    });
+    throw new ChatError('INVALID_DAYS', `invalid ${flag}: ${problem}`, { hint: DAYS_HINT });
   }
   return days;
 }
@@ -46,5 +50,11 @@ export function validateServerNames(
       });
     }
   }
-  return { hosts: hosts.map(validateHostName), ips: [...ips] };
+  // An address given as a name belongs in the IP entries: a DNS entry of
+  // 192.0.2.2 never matches a client dialing 192.0.2.2.
+  const addresses = hosts.filter((host) => isIP(host) !== 0);
+  return {
+    hosts: hosts.filter((host) => isIP(host) === 0).map(validateHostName),
+    ips: [...new Set([...ips, ...addresses])],
+  };
 }

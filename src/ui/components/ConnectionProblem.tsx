@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { memo, type ReactNode } from 'react';
+import { useColor } from '../hooks/use-color.ts';
 import { neutralizeLine } from '../text/sanitize.ts';
 import { wrapText } from '../text/wrap.ts';
 
@@ -23,6 +24,7 @@ export const ConnectionProblem = memo(function ConnectionProblem({
   width,
   height,
 }: ConnectionProblemProps): ReactNode {
+  const tint = useColor();
   const [what = error, fix = ''] = neutralizeLine(error).split(' — ');
   const inner = Math.max(1, width - 4);
   const rows = [
@@ -47,7 +49,7 @@ export const ConnectionProblem = memo(function ConnectionProblem({
           key={i}
           wrap="truncate"
           bold={i === 0}
-          color={i === 0 ? 'red' : undefined}
+          color={i === 0 ? tint('red') : undefined}
         >
           {row}
         </Text>

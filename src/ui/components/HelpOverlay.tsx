@@ -1,5 +1,6 @@
 import { Box } from 'ink';
 import { memo, type ReactNode } from 'react';
+import { useColor } from '../hooks/use-color.ts';
 import { COMMANDS } from '../input/command-parser.ts';
 import { padEnd, wrapText } from '../text/wrap.ts';
 import { Rows } from './Rows.tsx';
@@ -113,6 +114,7 @@ export const HelpOverlay = memo(function HelpOverlay({
   width,
   height,
 }: HelpOverlayProps): ReactNode {
+  const tint = useColor();
   const border = height >= BORDER_MIN_ROWS && width >= BORDER_MIN_COLUMNS;
   // A border takes a column and a row on each side, the padding a column.
   const inner = Math.max(1, width - (border ? 4 : 0));
@@ -125,7 +127,7 @@ export const HelpOverlay = memo(function HelpOverlay({
       flexShrink={0}
       overflow="hidden"
       borderStyle="round"
-      borderColor="cyan"
+      borderColor={tint('cyan')}
       paddingX={1}
     >
       <Rows rows={rows} width={inner} />

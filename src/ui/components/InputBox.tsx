@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import TextInput from 'ink-text-input';
 import { useCallback, useEffect, useRef, useSyncExternalStore } from 'react';
+import { useColor } from '../hooks/use-color.ts';
 import { usePasteGate } from '../hooks/use-input-keys.ts';
 import { isForwardDelete } from '../input/input-keys.ts';
 import { inputWindow } from '../input/input-window.ts';
@@ -61,6 +62,7 @@ export function InputBox({
   const columns = Math.max(1, Math.floor(width));
   const shownPrompt = truncate(neutralizeLine(prompt), Math.max(0, columns - MIN_FIELD));
   const field = Math.max(1, columns - displayWidth(shownPrompt));
+  const tint = useColor();
   const scroll = useRef(0);
   const view = inputWindow(value, cursor, field, scroll.current);
   scroll.current = view.start;
@@ -123,7 +125,7 @@ export function InputBox({
         <Box flexShrink={0}>
           <Text>{shownPrompt}</Text>
         </Box>
-        <Text color="yellow">{truncate(pasteQuestion(pending.lines), field)}</Text>
+        <Text color={tint('yellow')}>{truncate(pasteQuestion(pending.lines), field)}</Text>
       </Box>
     );
   }

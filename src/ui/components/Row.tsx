@@ -1,5 +1,6 @@
 import { Text } from 'ink';
 import type { ReactNode } from 'react';
+import { useColor } from '../hooks/use-color.ts';
 import { fitSpans, type RowSpans, type Span } from './spans.ts';
 
 /** Props of {@link Row}. */
@@ -13,9 +14,19 @@ export type RowProps = {
   inverse?: boolean;
 };
 
-function styled(span: Span, key: number): ReactNode {
+function styled(
+  span: Span,
+  key: number,
+  tint: (color: string | undefined) => string | undefined,
+): ReactNode {
   return (
-    <Text key={key} color={span.color} bold={span.bold} dimColor={span.dim} inverse={span.inverse}>
+    <Text
+      key={key}
+      color={tint(span.color)}
+      bold={span.bold}
+      dimColor={span.dim}
+      inverse={span.inverse}
+    >
       {span.text}
     </Text>
   );
@@ -23,15 +34,17 @@ function styled(span: Span, key: number): ReactNode {
 
 /**
  * One row of styled spans, fitted to `width` before Ink sees it, and drawn
- * with `wrap="truncate"` so Ink never wraps it onto a second row.
+ * with `wrap="truncate"` so Ink never wraps it onto a second row. Colours
+ * are left out where colour is off (see `ColorContext`).
  */
 export function Row({ spans, width, pad = false, inverse = false }: RowProps): ReactNode {
+  const tint = useColor();
   const fitted = fitSpans(spans, width, pad);
   // An empty Text takes no row in Ink's layout: keep one column.
   if (fitted.length === 0) return <Text wrap="truncate"> </Text>;
   return (
     <Text wrap="truncate" inverse={inverse}>
-      {fitted.map(styled)}
+      {fitted.map((span, key) => styled(span, key, tint))}
     </Text>
   );
 }

@@ -1,10 +1,11 @@
 import { Box, Text, useApp, useInput } from 'ink';
 import TextInput from 'ink-text-input';
-import { type ReactNode, useMemo, useRef, useState } from 'react';
+import { type ReactNode, useContext, useMemo, useRef, useState } from 'react';
 import sparkly from 'sparkly';
 import type { LogBuffer } from '../../server/log-buffer.ts';
 import { Row } from '../components/Row.tsx';
 import { Rows } from '../components/Rows.tsx';
+import { ColorContext, useColor } from '../hooks/use-color.ts';
 import { useTerminalSize } from '../hooks/use-terminal-size.ts';
 import { truncate } from '../text/wrap.ts';
 import { nextSort, type Sort, sortConnections } from './connections-table.ts';
@@ -286,11 +287,13 @@ type FooterProps = {
 /** The bottom row: key hints, a status line, or a question with its text input. */
 function Footer(props: FooterProps): ReactNode {
   const { overlay, width } = props;
+  const tint = useColor();
+  const colored = useContext(ColorContext);
   switch (overlay.kind) {
     case 'filter':
       return (
         <Box>
-          <Text color="cyan" bold>
+          <Text color={tint('cyan')} bold>
             {' filter: '}
           </Text>
           <TextInput value={props.draft} onChange={props.onDraft} onSubmit={props.onFilter} />
@@ -300,16 +303,21 @@ function Footer(props: FooterProps): ReactNode {
     case 'kick':
       return (
         <Box>
-          <Text color="red" bold wrap="truncate">
+          <Text color={tint('red')} bold wrap="truncate">
             {` kick ${truncate(overlay.who, Math.max(8, width - 50))}? reason: `}
           </Text>
           <TextInput
             value={props.reason}
             onChange={props.onReason}
             onSubmit={props.onKick}
-            placeholder="no reason given"
+            // ink-text-input greys its placeholder: without colour the hint says it instead.
+            placeholder={colored ? 'no reason given' : undefined}
           />
-          <Text dimColor>{'  Enter: kick  Esc: cancel'}</Text>
+          <Text dimColor>
+            {colored
+              ? '  Enter: kick  Esc: cancel'
+              : '  Enter: kick (empty: no reason given)  Esc: cancel'}
+          </Text>
         </Box>
       );
     case 'quit':

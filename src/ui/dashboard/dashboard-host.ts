@@ -31,6 +31,8 @@ export type DashboardHostOptions = {
   onShutdown: () => Promise<void>;
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
+  /** Whether the dashboard may use colour (see `colorEnabled`); default true. */
+  color?: boolean;
 };
 
 /**
@@ -45,6 +47,7 @@ export async function runDashboard(options: DashboardHostOptions): Promise<void>
   const data: DashboardWorkerData = {
     columns: stdout.columns || 80,
     rows: stdout.rows || 24,
+    color: options.color ?? true,
     stats: server.stats(),
     records: [...logs.records()],
   };

@@ -27,6 +27,8 @@ export type FromDashboard =
 export type DashboardWorkerData = {
   columns: number;
   rows: number;
+  /** Whether the dashboard may use colour (see `colorEnabled`). */
+  color: boolean;
   stats: ServerStats;
   records: LogRecord[];
 };

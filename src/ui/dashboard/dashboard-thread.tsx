@@ -11,6 +11,7 @@ import { render } from 'ink';
 import type { ServerStats } from '../../server/chat-server.ts';
 import { LogBuffer } from '../../server/log-buffer.ts';
 import { DASHBOARD_LOG_RECORDS } from '../../server/server-config.ts';
+import { ColorContext } from '../hooks/use-color.ts';
 import { Dashboard } from './Dashboard.tsx';
 import type { DashboardWorkerData, FromDashboard, ToDashboard } from './dashboard-protocol.ts';
 import type { DashboardSource } from './use-server-snapshot.ts';
@@ -109,16 +110,18 @@ port.on('message', (message: ToDashboard) => {
 });
 
 const instance = render(
-  <Dashboard
-    source={server}
-    logs={logs}
-    onShutdown={() =>
-      new Promise<void>((resolve) => {
-        closed = resolve;
-        post({ type: 'shutdown' });
-      })
-    }
-  />,
+  <ColorContext value={start.color}>
+    <Dashboard
+      source={server}
+      logs={logs}
+      onShutdown={() =>
+        new Promise<void>((resolve) => {
+          closed = resolve;
+          post({ type: 'shutdown' });
+        })
+      }
+    />
+  </ColorContext>,
   {
     stdout: stdout as unknown as NodeJS.WriteStream,
     stdin: stdin as unknown as NodeJS.ReadStream,
