@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { formatTable } from '../src/commands/format-table.ts';
-import { issueClient, revokeClient } from '../src/net/pki/client-certs.ts';
-import { initPki } from '../src/net/pki/init-pki.ts';
-import { pkiLayout } from '../src/net/pki/layout.ts';
-import type { KeySpec } from '../src/net/pki/profiles.ts';
-import type { PkiContext } from '../src/net/pki/write-certs.ts';
+import { issueClient, revokeClient } from '../src/pki/client-certs.ts';
+import { initPki } from '../src/pki/init-pki.ts';
+import { pkiLayout } from '../src/pki/layout.ts';
+import type { KeySpec } from '../src/pki/profiles.ts';
+import type { PkiContext } from '../src/pki/write-certs.ts';
 
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 3 : 10;

@@ -23,9 +23,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { issueClient } from '../src/net/pki/client-certs.ts';
-import { initPki } from '../src/net/pki/init-pki.ts';
-import { clientPaths, type PkiLayout, pkiLayout } from '../src/net/pki/layout.ts';
+import { issueClient } from '../src/pki/client-certs.ts';
+import { initPki } from '../src/pki/init-pki.ts';
+import { clientPaths, type PkiLayout, pkiLayout } from '../src/pki/layout.ts';
 import {
   type Cell,
   comparisonTable,

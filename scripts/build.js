@@ -100,7 +100,7 @@ export async function build() {
       entryPoints: {
         cli: join(ROOT, 'src', 'cli.ts'),
         // Found next to dashboard-host's chunk by new URL('./dashboard-worker.js', import.meta.url).
-        'dashboard-worker': join(ROOT, 'src', 'ui', 'dashboard', 'dashboard-thread.tsx'),
+        'dashboard-worker': join(ROOT, 'src', 'dashboard', 'dashboard-thread.tsx'),
       },
       outdir: DIST,
       write: false,

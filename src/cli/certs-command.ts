@@ -5,7 +5,7 @@ import type { CertsIo } from '../commands/certs.ts';
 const certs = () => import('../commands/certs.ts');
 
 import { ChatError } from '../errors.ts';
-import { REVOCATION_REASONS } from '../net/pki/revocation-reasons.ts';
+import { REVOCATION_REASONS } from '../pki/revocation-reasons.ts';
 import { placed } from './profile-options.ts';
 import { certsDirOption, type Run } from './shared-options.ts';
 

@@ -1,5 +1,5 @@
 import { ChatError } from '../errors.ts';
-import { DAYS_HINT, daysProblem } from '../net/pki/validate.ts';
+import { DAYS_HINT, daysProblem } from '../pki/validate.ts';
 
 /**
  * Refuses a numeric flag that was not given a number (yargs makes `--port

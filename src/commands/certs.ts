@@ -1,13 +1,13 @@
 import { ChatError } from '../errors.ts';
-import { issueClient, revokeClient } from '../net/pki/client-certs.ts';
-import { isRevocationReason, REVOCATION_REASONS } from '../net/pki/crl.ts';
-import { initPki } from '../net/pki/init-pki.ts';
-import type { CertInfo } from '../net/pki/inspect.ts';
-import { pkiLayout } from '../net/pki/layout.ts';
-import { listCertificates } from '../net/pki/list-certs.ts';
-import type { KeySpec } from '../net/pki/profiles.ts';
-import { reissueServer } from '../net/pki/server-cert.ts';
-import type { PkiContext, ReportLine } from '../net/pki/write-certs.ts';
+import { issueClient, revokeClient } from '../pki/client-certs.ts';
+import { isRevocationReason, REVOCATION_REASONS } from '../pki/crl.ts';
+import { initPki } from '../pki/init-pki.ts';
+import type { CertInfo } from '../pki/inspect.ts';
+import { pkiLayout } from '../pki/layout.ts';
+import { listCertificates } from '../pki/list-certs.ts';
+import type { KeySpec } from '../pki/profiles.ts';
+import { reissueServer } from '../pki/server-cert.ts';
+import type { PkiContext, ReportLine } from '../pki/write-certs.ts';
 import { formatTable } from './format-table.ts';
 
 /** What the certs commands need from the outside world, passed in so tests can hold it. */

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ChatError } from '../errors.ts';
+import { listBySuffix, readOptional } from '../fs/files.ts';
 import type { ClientCredentials } from '../net/chat-client.ts';
-import { clientPaths, pkiLayout } from '../net/pki/layout.ts';
-import { listBySuffix, readOptional } from '../net/pki/pki-files.ts';
+import { clientPaths, pkiLayout } from '../pki/layout.ts';
 
 /**
  * Picks the client certificate to connect with from a certs directory:

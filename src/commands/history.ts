@@ -1,11 +1,11 @@
 import { readdir } from 'node:fs/promises';
 import { ChatError } from '../errors.ts';
-import { pkiLayout } from '../net/pki/layout.ts';
+import { formatBytes } from '../format/bytes.ts';
+import { pkiLayout } from '../pki/layout.ts';
 import { DiskHistory } from '../server/history/disk-history.ts';
 import { historyDir } from '../server/history/history-for-server.ts';
 import { historyKeySource } from '../server/history/history-key-source.ts';
 import { openHistory } from '../server/history/open-history.ts';
-import { formatBytes } from '../ui/dashboard/format.ts';
 import { safeJson } from '../ui/text/sanitize.ts';
 
 export interface HistoryArgs {

@@ -3,25 +3,26 @@ import { constants } from 'node:fs';
 import { access, rm } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { ChatError } from '../errors.ts';
-import { issueClient } from '../net/pki/client-certs.ts';
-import {
-  chosenPassphraseProblem,
-  generatePassphrase,
-  MIN_CHOSEN_PASSPHRASE_CHARS,
-  type PassphraseKind,
-  sealInvite,
-} from '../net/pki/invite-file.ts';
-import { tryParseCertificate } from '../net/pki/keys.ts';
-import { clientPaths, pkiLayout, SECRET_MODE } from '../net/pki/layout.ts';
-import { loadCaCert } from '../net/pki/load.ts';
-import { validateUserName } from '../net/pki/names.ts';
-import { exists, fsReason, listBySuffix, readOptional, writeFiles } from '../net/pki/pki-files.ts';
+import { exists, fsReason, listBySuffix, readOptional, writeFiles } from '../fs/files.ts';
+import { SECRET_MODE } from '../fs/modes.ts';
 import {
   formatServerAddress,
   isLoopback,
   parseServerAddress,
   type ServerAddress,
 } from '../net/server-address.ts';
+import { issueClient } from '../pki/client-certs.ts';
+import {
+  chosenPassphraseProblem,
+  generatePassphrase,
+  MIN_CHOSEN_PASSPHRASE_CHARS,
+  type PassphraseKind,
+  sealInvite,
+} from '../pki/invite-file.ts';
+import { tryParseCertificate } from '../pki/keys.ts';
+import { clientPaths, pkiLayout } from '../pki/layout.ts';
+import { loadCaCert } from '../pki/load.ts';
+import { validateUserName } from '../pki/names.ts';
 import { DEFAULT_TEAM, type ProfileEnv, profilePlace } from '../profile/profile-paths.ts';
 import { readSettings, writeSettings } from '../profile/profile-store.ts';
 

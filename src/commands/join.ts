@@ -2,16 +2,6 @@ import { X509Certificate } from 'node:crypto';
 import { open, rename } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ChatError } from '../errors.ts';
-import type { ClientCredentials } from '../net/chat-client.ts';
-import type { ConnectTest } from '../net/connect-test.ts';
-import {
-  type InviteContents,
-  MAX_INVITE_BYTES,
-  openSealedInvite,
-  parseInvite,
-  type SealedInvite,
-} from '../net/pki/invite-file.ts';
-import { clientPaths, PUBLIC_MODE, pkiLayout, SECRET_MODE } from '../net/pki/layout.ts';
 import {
   ensurePrivateDir,
   errorCode,
@@ -19,8 +9,19 @@ import {
   fileError,
   readOptional,
   writeFiles,
-} from '../net/pki/pki-files.ts';
+} from '../fs/files.ts';
+import { PUBLIC_MODE, SECRET_MODE } from '../fs/modes.ts';
+import type { ClientCredentials } from '../net/chat-client.ts';
+import type { ConnectTest } from '../net/connect-test.ts';
 import type { ServerAddress } from '../net/server-address.ts';
+import {
+  type InviteContents,
+  MAX_INVITE_BYTES,
+  openSealedInvite,
+  parseInvite,
+  type SealedInvite,
+} from '../pki/invite-file.ts';
+import { clientPaths, isPkiEntry, pkiLayout } from '../pki/layout.ts';
 import {
   chooseTeam,
   type ProfileEnv,
@@ -216,9 +217,9 @@ async function moveAside(path: string, stamp: string): Promise<string | undefine
 async function install(place: ProfilePlace, invite: InviteContents): Promise<void> {
   const hint = 'choose a writable place with CHAT_HOME or XDG_CONFIG_HOME';
   const layout = pkiLayout(place.certsDir);
-  await ensurePrivateDir(place.configDir, hint);
-  await ensurePrivateDir(place.certsDir, hint);
-  await ensurePrivateDir(layout.clientsDir, hint, 'clients');
+  await ensurePrivateDir(place.configDir, hint, (name) => isPkiEntry(name));
+  await ensurePrivateDir(place.certsDir, hint, (name) => isPkiEntry(name));
+  await ensurePrivateDir(layout.clientsDir, hint, (name) => isPkiEntry(name, 'clients'));
   const paths = clientPaths(layout, invite.user);
   await writeFiles(
     [

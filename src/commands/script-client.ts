@@ -1,9 +1,9 @@
 import pkg from '../../package.json' with { type: 'json' };
 import { ChatError } from '../errors.ts';
+import { exists } from '../fs/files.ts';
 import { ChatClient } from '../net/chat-client.ts';
 import { passwordProblem } from '../net/password-rules.ts';
-import { pkiLayout } from '../net/pki/layout.ts';
-import { exists } from '../net/pki/pki-files.ts';
+import { pkiLayout } from '../pki/layout.ts';
 import { loadClientCredentials } from './client-identity.ts';
 import { loginName } from './login-name.ts';
 import { certsLookup, missingCerts } from './missing-certs.ts';

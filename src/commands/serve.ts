@@ -4,9 +4,9 @@ import closeWithGrace from 'close-with-grace';
 import { type DestinationStream, type Level, pino, type StreamEntry } from 'pino';
 import pkg from '../../package.json' with { type: 'json' };
 import { ChatError } from '../errors.ts';
-import { crlSignedBy } from '../net/pki/crl.ts';
-import { pkiLayout } from '../net/pki/layout.ts';
 import { MAX_HISTORY_LIMIT, MAX_TEXT_CHARS } from '../net/protocol/frames.ts';
+import { crlSignedBy } from '../pki/crl.ts';
+import { pkiLayout } from '../pki/layout.ts';
 import { ChatServer } from '../server/chat-server.ts';
 import { watchCrl } from '../server/crl-watch.ts';
 import { historyForServer } from '../server/history/history-for-server.ts';
@@ -264,7 +264,7 @@ export async function runServe(args: ServeArgs): Promise<void> {
     return;
   }
   // Loaded only with --dashboard.
-  const { runDashboard } = await import('../ui/dashboard/dashboard-host.ts');
+  const { runDashboard } = await import('../dashboard/dashboard-host.ts');
   let failure: unknown;
   try {
     await runDashboard({

@@ -1,9 +1,9 @@
 import { createElement } from 'react';
 import pkg from '../../package.json' with { type: 'json' };
+import { exists } from '../fs/files.ts';
 import { ChatClient } from '../net/chat-client.ts';
-import { pkiLayout } from '../net/pki/layout.ts';
-import { exists } from '../net/pki/pki-files.ts';
 import { portAnswers } from '../net/port-probe.ts';
+import { pkiLayout } from '../pki/layout.ts';
 import { DEFAULT_TEAM } from '../profile/profile-paths.ts';
 import type { ChatServer } from '../server/chat-server.ts';
 import { ColorContext } from '../ui/hooks/use-color.ts';
@@ -72,7 +72,7 @@ export async function prepareTui(args: TuiArgs): Promise<TuiSession> {
     );
     if (verdict !== 'first-run') throw verdict;
     // Loaded only for a first run: the X.509 libraries cost a TUI's start otherwise.
-    const { initPki } = await import('../net/pki/init-pki.ts');
+    const { initPki } = await import('../pki/init-pki.ts');
     await initPki({ layout, now: new Date() }, { user: args.user ?? loginName() });
     notices.push(`first run: made the team's certificates in ${args.certs}/`);
   }

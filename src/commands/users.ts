@@ -1,7 +1,7 @@
 import { ChatError } from '../errors.ts';
 import { passwordProblem } from '../net/password-rules.ts';
-import { validateUserName } from '../net/pki/names.ts';
 import { MAX_PASSWORD_BYTES } from '../net/protocol/frames.ts';
+import { validateUserName } from '../pki/names.ts';
 import { hashPassword } from '../server/password-hash.ts';
 import {
   readUsers,

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { ChatError } from '../errors.ts';
-import { validateHostName } from './pki/names.ts';
+import { validateHostName } from '../pki/names.ts';
 
 /** A chat server as clients dial it: a DNS name or an IP address, and a TCP port. */
 export interface ServerAddress {

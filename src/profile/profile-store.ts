@@ -2,7 +2,8 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ChatError } from '../errors.ts';
-import { exists, readOptional, writeFiles } from '../net/pki/pki-files.ts';
+import { exists, readOptional, writeFiles } from '../fs/files.ts';
+import { DIR_MODE, SECRET_MODE } from '../fs/modes.ts';
 import { USER_PATTERN } from '../net/protocol/frames.ts';
 import { type ProfileEnv, profilePlace, profilesRoot, TEAM_PATTERN } from './profile-paths.ts';
 
@@ -61,9 +62,9 @@ export async function readSettings(file: string): Promise<ProfileSettings> {
 
 /** Writes a profile's settings (0600, in a 0700 folder), replacing what was there. */
 export async function writeSettings(file: string, settings: ProfileSettings): Promise<void> {
-  await mkdir(join(file, '..'), { recursive: true, mode: 0o700 });
+  await mkdir(join(file, '..'), { recursive: true, mode: DIR_MODE });
   await writeFiles(
-    [{ path: file, data: `${JSON.stringify(settings, null, 2)}\n`, mode: 0o600 }],
+    [{ path: file, data: `${JSON.stringify(settings, null, 2)}\n`, mode: SECRET_MODE }],
     'choose a writable folder with CHAT_HOME or XDG_CONFIG_HOME',
   );
 }

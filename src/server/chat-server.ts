@@ -3,8 +3,6 @@ import type { AddressInfo } from 'node:net';
 import tls, { type TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import { ChatError } from '../errors.ts';
-import { readCrl } from '../net/pki/crl.ts';
-import { normalizeSerial } from '../net/pki/keys.ts';
 import { parseClientFrame } from '../net/protocol/codec.ts';
 import type { ErrorCode } from '../net/protocol/error-codes.ts';
 import {
@@ -16,12 +14,14 @@ import {
   USER_PATTERN,
 } from '../net/protocol/frames.ts';
 import { TokenBucket } from '../net/token-bucket.ts';
+import { readCrl } from '../pki/crl.ts';
+import { normalizeSerial } from '../pki/keys.ts';
 import { AddressCounts } from './address-counts.ts';
 import { ByteBudget } from './byte-budget.ts';
 import { ChatCore, type Effect } from './chat-core.ts';
 import { Connection, type ConnectionInfo, toWire } from './connection.ts';
 import { HandshakeShell } from './handshake-shell.ts';
-import type { HistoryStore } from './history-store.ts';
+import type { HistoryStore } from './history/history-store.ts';
 import { LoginGuard } from './login-guard.ts';
 import { RateMeter } from './rate-meter.ts';
 import { maxMessageBytes, ReadPump } from './read-pump.ts';

@@ -1,8 +1,9 @@
 import { closeSync, fchmodSync, fstatSync, openSync } from 'node:fs';
 import { ChatError } from '../errors.ts';
+import { SECRET_MODE } from '../fs/modes.ts';
 
 /** Permission bits of a log file: it names users, addresses and fingerprints (owner only). */
-export const LOG_FILE_MODE = 0o600;
+export const LOG_FILE_MODE = SECRET_MODE;
 
 /**
  * What to do with the permission bits of an opened log file: `keep` them, or

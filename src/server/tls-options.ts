@@ -1,8 +1,8 @@
 import { constants, X509Certificate } from 'node:crypto';
 import type { TlsOptions } from 'node:tls';
 import { ChatError } from '../errors.ts';
-import { pkiLayout } from '../net/pki/layout.ts';
-import { readOptional } from '../net/pki/pki-files.ts';
+import { readOptional } from '../fs/files.ts';
+import { pkiLayout } from '../pki/layout.ts';
 
 /**
  * TLS 1.2 suites offered with `--tls-min 1.2`: forward-secret ECDHE with AEAD

@@ -2,16 +2,15 @@ import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ChatError } from '../errors.ts';
-import { SECRET_MODE } from '../net/pki/layout.ts';
-import { acquireLock, type LockSpec, releaseLock } from '../net/pki/lock.ts';
-import { errorCode, fileError, fsReason, writeFiles } from '../net/pki/pki-files.ts';
+import { errorCode, fileError, fsReason, writeFiles } from '../fs/files.ts';
+import { DIR_MODE, SECRET_MODE } from '../fs/modes.ts';
+import { acquireLock, type LockSpec, releaseLock } from '../fs/pid-lock.ts';
 import { USER_PATTERN } from '../net/protocol/frames.ts';
 import { checkPasswordHash, verifyNobody, verifyPassword } from './password-hash.ts';
 
 /** The users file's name in the server's data directory. */
 export const USERS_FILE = 'users.json';
 /** Mode of a data directory `chat users` creates. */
-const DATA_DIR_MODE = 0o700;
 /** Held by the `chat users` command that is changing the file. */
 const LOCK_FILE = '.users.lock';
 
@@ -127,8 +126,8 @@ export async function requireUsers(path: string): Promise<UsersTable> {
 export async function writeUsers(dataDir: string, table: UsersTable): Promise<void> {
   const hint = 'make the data directory writable for you, or choose another with --data';
   try {
-    const made = await mkdir(dataDir, { recursive: true, mode: DATA_DIR_MODE });
-    if (made !== undefined) await chmod(dataDir, DATA_DIR_MODE); // the umask may have taken bits
+    const made = await mkdir(dataDir, { recursive: true, mode: DIR_MODE });
+    if (made !== undefined) await chmod(dataDir, DIR_MODE); // the umask may have taken bits
   } catch (error) {
     throw fileError(error, dataDir, hint);
   }
@@ -154,7 +153,7 @@ export async function withUsersLock<T>(dataDir: string, work: () => Promise<T>):
       new ChatError('BUSY', `another chat users is changing ${usersPath(dataDir)}`, { hint }),
   };
   try {
-    await mkdir(dataDir, { recursive: true, mode: DATA_DIR_MODE });
+    await mkdir(dataDir, { recursive: true, mode: DIR_MODE });
   } catch (error) {
     throw fileError(
       error,

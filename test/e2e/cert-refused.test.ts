@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { issueClient } from '../../src/net/pki/client-certs.ts';
+import { issueClient } from '../../src/pki/client-certs.ts';
 import { runChat, type Serving, startServe, stop } from '../helpers/cli.ts';
 import { pkiContext, tempDir } from '../helpers/pki.ts';
 

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parseStatState } from '../../src/net/pki/process-alive.ts';
+import { parseStatState } from '../../src/fs/process-alive.ts';
 import { CHAT_BIN, chatEnv, startChat, stop, teamMadeByCli } from '../helpers/cli.ts';
 import { assertServedFrom, credentialsIn } from '../helpers/hostile.ts';
 

@@ -9,13 +9,13 @@ import {
   type ChatClientOptions,
   type ChatClient as ChatClientType,
 } from '../../src/net/chat-client.ts';
-import { issueClient } from '../../src/net/pki/client-certs.ts';
-import { initPki } from '../../src/net/pki/init-pki.ts';
-import { clientPaths } from '../../src/net/pki/layout.ts';
 import type { ServerFrame } from '../../src/net/protocol/frames.ts';
+import { issueClient } from '../../src/pki/client-certs.ts';
+import { initPki } from '../../src/pki/init-pki.ts';
+import { clientPaths } from '../../src/pki/layout.ts';
 import { ChatServer } from '../../src/server/chat-server.ts';
-import type { HistoryStore } from '../../src/server/history-store.ts';
-import { MemoryHistory } from '../../src/server/memory-history.ts';
+import type { HistoryStore } from '../../src/server/history/history-store.ts';
+import { MemoryHistory } from '../../src/server/history/memory-history.ts';
 import { DEFAULT_SERVER_CONFIG, type ServerConfig } from '../../src/server/server-config.ts';
 import { loadServerTls } from '../../src/server/tls-options.ts';
 import { pkiContext, tempDir } from './pki.ts';

@@ -4,7 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import tls from 'node:tls';
-import { pkiLayout } from '../../src/net/pki/layout.ts';
+import { pkiLayout } from '../../src/pki/layout.ts';
 
 /**
  * Servers on a chat port that are not chat: `http` (plain HTTP), `echo`

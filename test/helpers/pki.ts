@@ -4,8 +4,8 @@ import fsPromises, { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promis
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { type PkiLayout, pkiLayout } from '../../src/net/pki/layout.ts';
-import type { PkiContext } from '../../src/net/pki/write-certs.ts';
+import { type PkiLayout, pkiLayout } from '../../src/pki/layout.ts';
+import type { PkiContext } from '../../src/pki/write-certs.ts';
 
 /** A fresh directory under the system temp dir, removed by the returned cleanup. */
 export async function tempDir(): Promise<{ path: string; cleanup: () => Promise<void> }> {

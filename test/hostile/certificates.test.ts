@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import tls from 'node:tls';
-import { issueClient, revokeClient } from '../../src/net/pki/client-certs.ts';
+import { issueClient, revokeClient } from '../../src/pki/client-certs.ts';
 import type { ConnectionInfo } from '../../src/server/connection.ts';
 import { makeTeam, type Started, startServer, type Team } from '../helpers/chat-server.ts';
 import {

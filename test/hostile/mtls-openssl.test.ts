@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { revokeClient } from '../../src/net/pki/client-certs.ts';
-import { clientPaths } from '../../src/net/pki/layout.ts';
+import { revokeClient } from '../../src/pki/client-certs.ts';
+import { clientPaths } from '../../src/pki/layout.ts';
 import { makeTeam, type Started, startServer, type Team } from '../helpers/chat-server.ts';
 import {
   assertServed,

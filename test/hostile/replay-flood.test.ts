@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pkiLayout } from '../../src/net/pki/layout.ts';
 import type { StoredMessage } from '../../src/net/protocol/frames.ts';
+import { pkiLayout } from '../../src/pki/layout.ts';
 import { DiskHistory } from '../../src/server/history/disk-history.ts';
 import { historyDir } from '../../src/server/history/history-for-server.ts';
 import { historyKeySource } from '../../src/server/history/history-key-source.ts';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ChatError } from '../../src/errors.ts';
 import type { ChatClient, ClientState } from '../../src/net/chat-client.ts';
-import { revokeClient } from '../../src/net/pki/client-certs.ts';
+import { revokeClient } from '../../src/pki/client-certs.ts';
 import { watchCrl } from '../../src/server/crl-watch.ts';
 import { loadServerTls } from '../../src/server/tls-options.ts';
 import {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ownCertificateProblem } from '../../src/net/own-certificate.ts';
-import { issueClient } from '../../src/net/pki/client-certs.ts';
+import { issueClient } from '../../src/pki/client-certs.ts';
 import { makeTeam, type Team } from '../helpers/chat-server.ts';
 import { pkiContext } from '../helpers/pki.ts';
 

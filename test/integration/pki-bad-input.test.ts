@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { writeFilesAtomically } from '../../src/net/pki/atomic-write.ts';
-import { issueClient, revokeClient } from '../../src/net/pki/client-certs.ts';
-import { initPki } from '../../src/net/pki/init-pki.ts';
-import { reissueServer } from '../../src/net/pki/server-cert.ts';
+import { writeFilesAtomically } from '../../src/fs/atomic-write.ts';
+import { issueClient, revokeClient } from '../../src/pki/client-certs.ts';
+import { initPki } from '../../src/pki/init-pki.ts';
+import { reissueServer } from '../../src/pki/server-cert.ts';
 import { pkiContext, snapshot, tempDir } from '../helpers/pki.ts';
 
 type Ctx = ReturnType<typeof pkiContext>;

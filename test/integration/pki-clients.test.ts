@@ -3,13 +3,13 @@ import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { ChatError } from '../../src/errors.ts';
-import { issueClient, revokeClient } from '../../src/net/pki/client-certs.ts';
-import { readCrl } from '../../src/net/pki/crl.ts';
-import { initPki } from '../../src/net/pki/init-pki.ts';
-import { normalizeSerial } from '../../src/net/pki/keys.ts';
-import { clientPaths } from '../../src/net/pki/layout.ts';
-import { listCertificates } from '../../src/net/pki/list-certs.ts';
-import { reissueServer } from '../../src/net/pki/server-cert.ts';
+import { issueClient, revokeClient } from '../../src/pki/client-certs.ts';
+import { readCrl } from '../../src/pki/crl.ts';
+import { initPki } from '../../src/pki/init-pki.ts';
+import { normalizeSerial } from '../../src/pki/keys.ts';
+import { clientPaths } from '../../src/pki/layout.ts';
+import { listCertificates } from '../../src/pki/list-certs.ts';
+import { reissueServer } from '../../src/pki/server-cert.ts';
 import {
   openssl,
   opensslSan,

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { revokeClient } from '../../src/net/pki/client-certs.ts';
-import { buildCrl, readCrl } from '../../src/net/pki/crl.ts';
-import { initPki } from '../../src/net/pki/init-pki.ts';
-import { clientPaths } from '../../src/net/pki/layout.ts';
+import { revokeClient } from '../../src/pki/client-certs.ts';
+import { buildCrl, readCrl } from '../../src/pki/crl.ts';
+import { initPki } from '../../src/pki/init-pki.ts';
+import { clientPaths } from '../../src/pki/layout.ts';
 import { openssl, opensslVerify, pkiContext, tempDir } from '../helpers/pki.ts';
 
 // A serial whose first byte has the top bit set: DER needs a leading 00 byte

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { initPki } from '../../src/net/pki/init-pki.ts';
-import { pkiLayout } from '../../src/net/pki/layout.ts';
+import { initPki } from '../../src/pki/init-pki.ts';
+import { pkiLayout } from '../../src/pki/layout.ts';
 import { tempDir } from '../helpers/pki.ts';
 
 const modeOf = async (path: string) => ((await stat(path)).mode & 0o777).toString(8);

@@ -3,8 +3,8 @@ import { X509Certificate } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import * as x509 from '@peculiar/x509';
-import { initPki } from '../../src/net/pki/init-pki.ts';
-import { clientPaths } from '../../src/net/pki/layout.ts';
+import { initPki } from '../../src/pki/init-pki.ts';
+import { clientPaths } from '../../src/pki/layout.ts';
 import {
   openssl,
   opensslSan,

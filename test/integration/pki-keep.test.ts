@@ -3,11 +3,11 @@ import { X509Certificate } from 'node:crypto';
 import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { issueClient } from '../../src/net/pki/client-certs.ts';
-import { readCrl } from '../../src/net/pki/crl.ts';
-import { initPki } from '../../src/net/pki/init-pki.ts';
-import { normalizeSerial } from '../../src/net/pki/keys.ts';
-import { clientPaths } from '../../src/net/pki/layout.ts';
+import { issueClient } from '../../src/pki/client-certs.ts';
+import { readCrl } from '../../src/pki/crl.ts';
+import { initPki } from '../../src/pki/init-pki.ts';
+import { normalizeSerial } from '../../src/pki/keys.ts';
+import { clientPaths } from '../../src/pki/layout.ts';
 import { opensslVerify, pkiContext, signalWhenOpened, snapshot, tempDir } from '../helpers/pki.ts';
 
 type Ctx = ReturnType<typeof pkiContext>;

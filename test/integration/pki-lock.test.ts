@@ -7,13 +7,13 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ChatError } from '../../src/errors.ts';
-import { issueClient, revokeClient } from '../../src/net/pki/client-certs.ts';
-import { readCrl } from '../../src/net/pki/crl.ts';
-import { initPki } from '../../src/net/pki/init-pki.ts';
-import { normalizeSerial } from '../../src/net/pki/keys.ts';
-import { clientPaths } from '../../src/net/pki/layout.ts';
-import { acquireLock, type LockSpec, releaseLock } from '../../src/net/pki/lock.ts';
-import { parseStatState } from '../../src/net/pki/process-alive.ts';
+import { acquireLock, type LockSpec, releaseLock } from '../../src/fs/pid-lock.ts';
+import { parseStatState } from '../../src/fs/process-alive.ts';
+import { issueClient, revokeClient } from '../../src/pki/client-certs.ts';
+import { readCrl } from '../../src/pki/crl.ts';
+import { initPki } from '../../src/pki/init-pki.ts';
+import { normalizeSerial } from '../../src/pki/keys.ts';
+import { clientPaths } from '../../src/pki/layout.ts';
 import { pkiContext, snapshot, tempDir } from '../helpers/pki.ts';
 
 /** The pid of a process that has already exited. */

@@ -4,8 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import tls from 'node:tls';
 import { ChatError } from '../../src/errors.ts';
 import type { ChatClient } from '../../src/net/chat-client.ts';
-import { issueClient, revokeClient } from '../../src/net/pki/client-certs.ts';
 import type { RoomMessage, ServerFrame, ServerFrameOf } from '../../src/net/protocol/frames.ts';
+import { issueClient, revokeClient } from '../../src/pki/client-certs.ts';
 import type { ConnectionInfo } from '../../src/server/connection.ts';
 import {
   client,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ServerFrame, StoredMessage } from '../../src/net/protocol/frames.ts';
-import { MemoryHistory } from '../../src/server/memory-history.ts';
+import { MemoryHistory } from '../../src/server/history/memory-history.ts';
 import type { ServerConfig } from '../../src/server/server-config.ts';
 import { client, makeTeam, type Started, startServer, type Team } from '../helpers/chat-server.ts';
 import {

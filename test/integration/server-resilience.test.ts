@@ -4,7 +4,7 @@ import net from 'node:net';
 import { describe, it } from 'node:test';
 import type { ChatClient } from '../../src/net/chat-client.ts';
 import type { DirectMessage, RoomMessage, StoredMessage } from '../../src/net/protocol/frames.ts';
-import { MemoryHistory } from '../../src/server/memory-history.ts';
+import { MemoryHistory } from '../../src/server/history/memory-history.ts';
 import {
   client,
   collect,

@@ -3,8 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { runTail } from '../../src/commands/tail.ts';
 import { ChatError } from '../../src/errors.ts';
 import type { ChatClient } from '../../src/net/chat-client.ts';
-import { revokeClient } from '../../src/net/pki/client-certs.ts';
 import type { RoomMessage } from '../../src/net/protocol/frames.ts';
+import { revokeClient } from '../../src/pki/client-certs.ts';
 import { client, makeTeam, type Started, startServer, type Team } from '../helpers/chat-server.ts';
 import { assertServedFrom } from '../helpers/hostile.ts';
 

@@ -4,9 +4,9 @@ import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import tls from 'node:tls';
-import { issueClient, revokeClient } from '../../src/net/pki/client-certs.ts';
-import { initPki } from '../../src/net/pki/init-pki.ts';
-import { clientPaths } from '../../src/net/pki/layout.ts';
+import { issueClient, revokeClient } from '../../src/pki/client-certs.ts';
+import { initPki } from '../../src/pki/init-pki.ts';
+import { clientPaths } from '../../src/pki/layout.ts';
 import { pkiContext, tempDir } from '../helpers/pki.ts';
 
 /** What the server made of the handshake: whom it accepted, or why not. */

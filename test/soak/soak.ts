@@ -23,7 +23,7 @@ import type { ChatError } from '../../src/errors.ts';
 import { ChatClient, type ClientCredentials } from '../../src/net/chat-client.ts';
 import type { StoredMessage } from '../../src/net/protocol/frames.ts';
 import { ChatServer } from '../../src/server/chat-server.ts';
-import { MemoryHistory } from '../../src/server/memory-history.ts';
+import { MemoryHistory } from '../../src/server/history/memory-history.ts';
 import { DEFAULT_SERVER_CONFIG, type ServerConfig } from '../../src/server/server-config.ts';
 import { loadServerTls } from '../../src/server/tls-options.ts';
 import { makeTeam } from '../helpers/chat-server.ts';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { render } from 'ink-testing-library';
+import { Dashboard } from '../../src/dashboard/Dashboard.tsx';
 import type { ChatClient } from '../../src/net/chat-client.ts';
 import { LogBuffer } from '../../src/server/log-buffer.ts';
-import { Dashboard } from '../../src/ui/dashboard/Dashboard.tsx';
 import {
   client,
   makeTeam,

@@ -1,9 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ServerStats } from '../../src/server/chat-server.ts';
-import type { ConnectionInfo } from '../../src/server/connection.ts';
-import type { LogRecord } from '../../src/server/log-buffer.ts';
-import { type RowSpans, spansWidth } from '../../src/ui/components/spans.ts';
 import {
   cellText,
   columnsFor,
@@ -14,7 +10,7 @@ import {
   SORT_KEYS,
   type SortKey,
   sortConnections,
-} from '../../src/ui/dashboard/connections-table.ts';
+} from '../../src/dashboard/connections-table.ts';
 import {
   connectionRows,
   detailRows,
@@ -22,21 +18,25 @@ import {
   logRows,
   roomRows,
   windowStart,
-} from '../../src/ui/dashboard/dashboard-rows.ts';
+} from '../../src/dashboard/dashboard-rows.ts';
 import {
   clockSeconds,
-  formatBytes,
   formatCount,
   formatDuration,
   formatRate,
   shortFingerprint,
-} from '../../src/ui/dashboard/format.ts';
+} from '../../src/dashboard/format.ts';
 import {
   isEmptyFilter,
   matchesLogFilter,
   parseLogFilter,
   recordText,
-} from '../../src/ui/dashboard/log-filter.ts';
+} from '../../src/dashboard/log-filter.ts';
+import { formatBytes } from '../../src/format/bytes.ts';
+import type { ServerStats } from '../../src/server/chat-server.ts';
+import type { ConnectionInfo } from '../../src/server/connection.ts';
+import type { LogRecord } from '../../src/server/log-buffer.ts';
+import { type RowSpans, spansWidth } from '../../src/ui/components/spans.ts';
 
 const NOW = Date.parse('2026-03-04T05:06:07.000Z');
 const SEC = 1000;

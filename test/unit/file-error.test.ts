@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ChatError } from '../../src/errors.ts';
-import { fileError } from '../../src/net/pki/pki-files.ts';
+import { fileError } from '../../src/fs/files.ts';
 
 const fsError = (code: string, path = '/x/certs/.ca.key.0123456789ab.tmp') =>
   Object.assign(new Error(`${code}: something, open '${path}'`), { code, path });

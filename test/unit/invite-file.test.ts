@@ -12,9 +12,9 @@ import {
   parseInvite,
   type ScryptParams,
   sealInvite,
-} from '../../src/net/pki/invite-file.ts';
-import { type CertAndKey, issueCertificate } from '../../src/net/pki/issue.ts';
-import { caProfile, clientProfile, validity } from '../../src/net/pki/profiles.ts';
+} from '../../src/pki/invite-file.ts';
+import { type CertAndKey, issueCertificate } from '../../src/pki/issue.ts';
+import { caProfile, clientProfile, validity } from '../../src/pki/profiles.ts';
 
 /**
  * The sealed invite file (issue 14, item 3): what it holds opens only with

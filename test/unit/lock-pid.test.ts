@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseLockPid } from '../../src/net/pki/lock.ts';
-import { parseStatState } from '../../src/net/pki/process-alive.ts';
+import { parseLockPid } from '../../src/fs/pid-lock.ts';
+import { parseStatState } from '../../src/fs/process-alive.ts';
 
 describe('parseLockPid', () => {
   const cases: Array<[string, number | undefined]> = [

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { StoredMessage } from '../../src/net/protocol/frames.ts';
-import { MemoryHistory } from '../../src/server/memory-history.ts';
+import { MemoryHistory } from '../../src/server/history/memory-history.ts';
 
 function message(id: number, room = '#general'): StoredMessage {
   return { type: 'msg', id, ts: 1_000 * id, room, from: 'alice', text: `m${id}` };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isPkiEntry, type PkiDirKind } from '../../src/net/pki/layout.ts';
-import { validateHostName, validateUserName } from '../../src/net/pki/names.ts';
+import { isPkiEntry, type PkiDirKind } from '../../src/pki/layout.ts';
+import { validateHostName, validateUserName } from '../../src/pki/names.ts';
 
 describe('validateUserName', () => {
   const good = ['a', 'alice', 'bob_smith', 'x-1', '0', 'a'.repeat(32)];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { caProfile, clientProfile, serverProfile, validity } from '../../src/net/pki/profiles.ts';
+import { caProfile, clientProfile, serverProfile, validity } from '../../src/pki/profiles.ts';
 
 const NOW = new Date('2030-01-01T00:00:00Z');
 const DAY = 86_400_000;

@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import type { StoredMessage } from '../../src/net/protocol/frames.ts';
 import { ByteBudget } from '../../src/server/byte-budget.ts';
 import { Connection, toWire } from '../../src/server/connection.ts';
-import type { HistoryStore } from '../../src/server/history-store.ts';
-import { MemoryHistory } from '../../src/server/memory-history.ts';
+import type { HistoryStore } from '../../src/server/history/history-store.ts';
+import { MemoryHistory } from '../../src/server/history/memory-history.ts';
 import { ReadPump } from '../../src/server/read-pump.ts';
 import { FakeSocket } from '../helpers/fake-socket.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { derSerialHex, normalizeSerial } from '../../src/net/pki/keys.ts';
+import { derSerialHex, normalizeSerial } from '../../src/pki/keys.ts';
 
 describe('normalizeSerial', () => {
   const cases: Array<[string, string]> = [

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { validateDays, validateServerNames } from '../../src/net/pki/validate.ts';
+import { validateDays, validateServerNames } from '../../src/pki/validate.ts';
 
 describe('validateDays', () => {
   for (const days of [1, 825, 36_500])

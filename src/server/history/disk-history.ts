@@ -1,11 +1,12 @@
 import { type FileHandle, open, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { releaseLock } from '../../net/pki/lock.ts';
+import { SECRET_MODE } from '../../fs/modes.ts';
+import { releaseLock } from '../../fs/pid-lock.ts';
 import type { StoredMessage } from '../../net/protocol/frames.ts';
-import type { HistoryStore, SentRef } from '../history-store.ts';
-import type { Entry, HistoryIndex, IndexLimits } from './history-index.ts';
+import type { HistoryIndex, IndexLimits } from './history-index.ts';
 import type { HistoryKeySource } from './history-key-source.ts';
 import { epochOf, type HistoryKeys } from './history-keys.ts';
+import type { HistoryStore, SentRef } from './history-store.ts';
 import {
   createSegment,
   headerFor,
@@ -15,7 +16,7 @@ import {
   syncDir,
 } from './open-history.ts';
 import { openRecord, sealRecord } from './record-seal.ts';
-import { Segment } from './segment.ts';
+import { type Entry, Segment } from './segment.ts';
 import { decodeRecordHeader, HEADER_BYTES } from './segment-format.ts';
 import { SEQUENCE_FILE, sealSequences } from './sequence-file.ts';
 
@@ -322,7 +323,7 @@ export class DiskHistory implements HistoryStore {
   private async saveSequences(): Promise<void> {
     const path = join(this.options.dir, SEQUENCE_FILE);
     await writeFile(`${path}.tmp`, sealSequences(this.keys, this.index.lastIds()), {
-      mode: 0o600,
+      mode: SECRET_MODE,
       flush: true,
     });
     await rename(`${path}.tmp`, path);
@@ -349,7 +350,7 @@ export class DiskHistory implements HistoryStore {
       at += entry.bytes;
     }
     const tmp = `${segment.path}.tmp`;
-    await writeFile(tmp, Buffer.concat(parts), { mode: 0o600, flush: true });
+    await writeFile(tmp, Buffer.concat(parts), { mode: SECRET_MODE, flush: true });
     await rename(tmp, segment.path);
     await syncDir(this.options.dir);
     const replacement = new Segment(

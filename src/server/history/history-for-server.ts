@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { pkiLayout } from '../../net/pki/layout.ts';
-import type { HistoryStore } from '../history-store.ts';
-import { MemoryHistory } from '../memory-history.ts';
+import { pkiLayout } from '../../pki/layout.ts';
 import type { ServerConfig } from '../server-config.ts';
 import { DiskHistory } from './disk-history.ts';
 import { historyKeySource } from './history-key-source.ts';
+import type { HistoryStore } from './history-store.ts';
+import { MemoryHistory } from './memory-history.ts';
 
 /** The history directory inside a data directory. */
 export function historyDir(dataDir: string): string {

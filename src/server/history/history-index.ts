@@ -1,15 +1,5 @@
 import type { StoredMessage } from '../../net/protocol/frames.ts';
-import type { Segment } from './segment.ts';
-
-/** Where one kept message is, and the message itself while it is among the newest. */
-export interface Entry {
-  id: number;
-  ts: number;
-  segment: Segment;
-  offset: number;
-  bytes: number;
-  message: StoredMessage | undefined;
-}
+import type { Entry, Segment } from './segment.ts';
 
 export interface IndexLimits {
   /** Newest messages per conversation held decrypted in memory, so resumes never read the disk. */

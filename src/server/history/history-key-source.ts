@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ChatError } from '../../errors.ts';
-import { errorCode, fileError } from '../../net/pki/pki-files.ts';
+import { errorCode, fileError } from '../../fs/files.ts';
 import {
   type HistoryKeys,
   KEY_FILE_BYTES,

@@ -10,14 +10,15 @@ import {
 } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChatError } from '../../errors.ts';
-import { acquireLock, type LockSpec, releaseLock } from '../../net/pki/lock.ts';
-import { errorCode, fileError } from '../../net/pki/pki-files.ts';
+import { errorCode, fileError } from '../../fs/files.ts';
+import { DIR_MODE, SECRET_MODE } from '../../fs/modes.ts';
+import { acquireLock, type LockSpec, releaseLock } from '../../fs/pid-lock.ts';
 import { conversationOf } from '../conversations.ts';
-import type { SentRef } from '../history-store.ts';
 import { damagedError, wrongKeyError } from './history-errors.ts';
 import { HistoryIndex, type IndexLimits } from './history-index.ts';
 import { type HistoryKeySource, resolveHistoryKeys } from './history-key-source.ts';
 import type { HistoryKeys } from './history-keys.ts';
+import type { SentRef } from './history-store.ts';
 import { Segment } from './segment.ts';
 import {
   decodeHeader,
@@ -65,9 +66,7 @@ export interface OpenedHistory {
   lock: LockSpec | undefined;
 }
 
-const DIR_MODE = 0o700;
 const REFS_PER_USER = 1_000;
-const FILE_MODE = 0o600;
 
 /**
  * Opens a history directory: checks the key against the store's, reads and
@@ -228,7 +227,7 @@ export async function openHistory(options: OpenOptions): Promise<OpenedHistory> 
         // A write the process did not finish, so never acknowledged. Its bytes are kept aside.
         const { path, handle, tail, goodBytes } = tornTail;
         const savedAs = `${path}.cut-${new Date(now()).toISOString().replace(/[:.]/g, '-')}`;
-        await writeFile(savedAs, tail, { mode: FILE_MODE });
+        await writeFile(savedAs, tail, { mode: SECRET_MODE });
         await handle.truncate(goodBytes);
         await handle.datasync();
         report.cut = { file: path, bytes: tail.length, savedAs };
@@ -269,7 +268,7 @@ export async function createSegment(
   const path = join(dir, segmentName(number));
   const tmp = `${path}.tmp`;
   try {
-    await writeFile(tmp, headerFor(keys, number), { mode: FILE_MODE, flush: true });
+    await writeFile(tmp, headerFor(keys, number), { mode: SECRET_MODE, flush: true });
     await rename(tmp, path);
     await syncDir(dir);
   } catch (error) {

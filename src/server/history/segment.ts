@@ -1,5 +1,15 @@
 import type { FileHandle } from 'node:fs/promises';
-import type { Entry } from './history-index.ts';
+import type { StoredMessage } from '../../net/protocol/frames.ts';
+
+/** Where one kept message is, and the message itself while it is among the newest. */
+export interface Entry {
+  id: number;
+  ts: number;
+  segment: Segment;
+  offset: number;
+  bytes: number;
+  message: StoredMessage | undefined;
+}
 
 /**
  * One segment file as the store holds it open. Readers count themselves in

@@ -1,0 +1,55 @@
+import type { StoredMessage } from '../../net/protocol/frames.ts';
+
+/** A message kept with the ref its sender gave it. */
+export interface SentRef {
+  user: string;
+  ref: string;
+  conversation: string;
+  id: number;
+  ts: number;
+}
+
+/**
+ * Where messages are kept. The server appends each conversation's messages
+ * in id order, one after the other, and acknowledges a message only once its
+ * append has resolved. Conversations are keyed as in conversations.ts.
+ */
+export interface HistoryStore {
+  /**
+   * Keeps a message; resolves once it is kept (durably, for a store on disk).
+   * Appends are kept in the order they are made, and the server makes the
+   * next before the last has resolved.
+   */
+  append(conversation: string, message: StoredMessage, ref?: string): Promise<void>;
+  /**
+   * Names this history for the protocol's resume (welcome.epoch): a client's
+   * ids from another epoch mean nothing here. Stable while the history lives.
+   */
+  readonly epoch: string;
+  /**
+   * The newest sends kept, with the refs their senders gave them, at most
+   * `perUser` per user: a resend after a restart then finds its original.
+   */
+  recentRefs(perUser: number): Promise<SentRef[]>;
+  /**
+   * Messages with an id above `afterId`, oldest first, at most `limit`;
+   * `gap` is true when some of those are no longer kept.
+   */
+  since(
+    conversation: string,
+    afterId: number,
+    limit: number,
+  ): Promise<{ messages: StoredMessage[]; gap: boolean }>;
+  /**
+   * The newest messages with an id below `before` (all, when undefined),
+   * oldest first, at most `limit`; `more` is true when older ones are kept.
+   */
+  before(
+    conversation: string,
+    before: number | undefined,
+    limit: number,
+  ): Promise<{ messages: StoredMessage[]; more: boolean }>;
+  /** The newest id of every conversation kept, to continue the sequences after a restart. */
+  lastIds(): Promise<Map<string, number>>;
+  close(): Promise<void>;
+}
