@@ -91,158 +91,206 @@ export async function openHistory(options: OpenOptions): Promise<OpenedHistory> 
   try {
     // Nothing is changed until every check has passed: a refusal leaves the files as they were.
     const names = await listDir(dir);
-    const numbers = names
-      .map(segmentNumber)
-      .filter((n): n is number => n !== undefined)
-      .sort((a, b) => a - b);
     const report: OpenReport = { segments: 0, records: 0, bytes: 0, problems: [] };
-    // Segments are begun complete (see createSegment); one shorter than its
-    // header can only be the newest, from a power cut: it holds nothing.
-    const newestNumber = numbers.at(-1);
-    let emptyNewest: string | undefined;
-    if (newestNumber !== undefined) {
-      const start = await readStart(join(dir, segmentName(newestNumber)));
-      if (start.length < HEADER_BYTES) {
-        emptyNewest = segmentName(newestNumber);
-        numbers.pop();
-        const problem: ScanProblem = {
-          kind: 'torn',
-          offset: 0,
-          what: 'the file ends inside its header',
-        };
-        if (readOnly)
-          report.problems.push({ file: emptyNewest, problem, bytesAfter: start.length });
-      }
-    }
-    const first = numbers[0];
-    let firstHeader: SegmentHeader | undefined;
-    if (first !== undefined) {
-      const decoded = decodeHeader(await readStart(join(dir, segmentName(first))));
-      if ('problem' in decoded) {
-        const problem: ScanProblem = { kind: 'damaged', offset: 0, what: decoded.problem };
-        throw damagedError(join(dir, segmentName(first)), problem);
-      }
-      firstHeader = decoded;
-    }
+    const { numbers, emptyNewest } = await segmentsToRead(dir, names, readOnly, report);
+    const firstHeader = await readFirstHeader(dir, numbers[0]);
     const keys = await resolveHistoryKeys(options.key, firstHeader, dir);
     if (firstHeader && !firstHeader.keyCheck.equals(keys.keyCheck))
       throw wrongKeyError(dir, firstHeader.keyId, keys.keyId);
-    const index = new HistoryIndex(options.limits);
-    const refs = new Map<string, SentRef[]>();
-    const refsPerUser = options.refsPerUser ?? REFS_PER_USER;
-    let tornTail: { path: string; handle: FileHandle; tail: Buffer; goodBytes: number } | undefined;
-    for (const [position, number] of numbers.entries()) {
-      const name = segmentName(number);
-      const path = join(dir, name);
-      // One segment in memory at a time: they are a few MiB each.
-      const bytes = await readFile(path);
-      const newest = position === numbers.length - 1;
-      const header = decodeHeader(bytes);
-      const headerProblem =
-        'problem' in header
-          ? header.problem
-          : !header.keyCheck.equals(keys.keyCheck)
-            ? 'it was sealed with another key than the rest of the store'
-            : header.segment !== number
-              ? `its header says segment ${header.segment}`
-              : undefined;
-      if (headerProblem !== undefined) {
-        const problem: ScanProblem = { kind: 'damaged', offset: 0, what: headerProblem };
-        if (!readOnly) throw damagedError(path, problem);
-        report.problems.push({ file: name, problem, bytesAfter: bytes.length });
-        continue;
-      }
-      const scan = scanSegment(keys, bytes, newest);
-      const handle = await open(path, readOnly ? 'r' : newest ? 'r+' : 'r');
-      const createdAt = scan.records[0]?.message.ts ?? now();
-      const segment = new Segment(
-        number,
-        path,
-        handle,
-        scan.goodBytes,
-        scan.records.length,
-        createdAt,
-      );
-      segments.set(number, segment);
-      for (const record of scan.records) {
-        const { message, ref } = record;
-        if (ref !== undefined)
-          remember(refs, refsPerUser, {
-            user: message.from,
-            ref,
-            conversation: conversationOf(message),
-            id: message.id,
-            ts: message.ts,
-          });
-        if (!index.add(conversationOf(message), message, segment, record.offset, record.bytes)) {
-          const problem: ScanProblem = {
-            kind: 'damaged',
-            offset: record.offset,
-            what: `record ${message.id} repeats an id or goes back`,
-          };
-          if (!readOnly) throw damagedError(path, problem);
-          report.problems.push({ file: name, problem, bytesAfter: bytes.length - record.offset });
-        }
-      }
-      report.segments += 1;
-      report.records += scan.records.length;
-      report.bytes += scan.goodBytes;
-      if (scan.problem === undefined) continue;
-      const bytesAfter = bytes.length - scan.goodBytes;
-      if (readOnly) {
-        report.problems.push({ file: name, problem: scan.problem, bytesAfter });
-        continue;
-      }
-      if (scan.problem.kind === 'damaged')
-        throw damagedError(path, scan.problem, ` (${bytesAfter} bytes from there on)`);
-      tornTail = {
-        path,
-        handle,
-        tail: Buffer.from(bytes.subarray(scan.goodBytes)),
-        goodBytes: scan.goodBytes,
-      };
-    }
-    // Without the ids a room ended at, a room retention emptied would start
-    // again at 1 under the same epoch: clients would take new messages for old.
-    const sequences = await readOptionalFile(join(dir, SEQUENCE_FILE));
-    if (sequences !== undefined) {
-      const ids = openSequences(keys, sequences);
-      if (ids === undefined) {
-        const problem: ScanProblem = {
-          kind: 'damaged',
-          offset: 0,
-          what: 'it does not open with this key (damaged or altered)',
-        };
-        if (!readOnly) throw damagedError(join(dir, SEQUENCE_FILE), problem);
-        report.problems.push({ file: SEQUENCE_FILE, problem, bytesAfter: sequences.length });
-      }
-      for (const [conversation, id] of ids ?? []) index.seedLastId(conversation, id);
-    }
+    const loading: Loading = {
+      dir,
+      readOnly,
+      keys,
+      now,
+      report,
+      segments,
+      index: new HistoryIndex(options.limits),
+      refs: new Map(),
+      refsPerUser: options.refsPerUser ?? REFS_PER_USER,
+    };
+    let tornTail: TornTail | undefined;
+    for (const [position, number] of numbers.entries())
+      tornTail = (await loadSegment(loading, number, position === numbers.length - 1)) ?? tornTail;
+    await seedSequences(loading);
     if (!readOnly) {
       // Every check passed: now the repairs. A compaction or a segment the
       // process did not finish left a .tmp (the file it was replacing is intact).
       for (const name of names.filter((n) => n.endsWith('.tmp'))) await unlink(join(dir, name));
       if (emptyNewest !== undefined) await unlink(join(dir, emptyNewest));
-      if (tornTail) {
-        // A write the process did not finish, so never acknowledged. Its bytes are kept aside.
-        const { path, handle, tail, goodBytes } = tornTail;
-        const savedAs = `${path}.cut-${new Date(now()).toISOString().replace(/[:.]/g, '-')}`;
-        await writeFile(savedAs, tail, { mode: SECRET_MODE });
-        await handle.truncate(goodBytes);
-        await handle.datasync();
-        report.cut = { file: path, bytes: tail.length, savedAs };
-      }
+      if (tornTail) report.cut = await cutTornTail(tornTail, now());
       if (segments.size === 0) {
         const segment = await createSegment(dir, keys, (numbers.at(-1) ?? 0) + 1, now());
         segments.set(segment.number, segment);
       }
     }
-    return { keys, refs, index, segments, report, lock };
+    return { keys, refs: loading.refs, index: loading.index, segments, report, lock };
   } catch (error) {
     for (const segment of segments.values()) segment.retire();
     if (lock) await releaseLock(lock);
     throw error;
   }
+}
+
+/** What the segments are read into while a history opens. */
+interface Loading {
+  dir: string;
+  readOnly: boolean;
+  keys: HistoryKeys;
+  now: () => number;
+  report: OpenReport;
+  segments: Map<number, Segment>;
+  index: HistoryIndex;
+  refs: Map<string, SentRef[]>;
+  refsPerUser: number;
+}
+
+/** The end of the newest segment past its last whole record: a write never acknowledged. */
+interface TornTail {
+  path: string;
+  handle: FileHandle;
+  tail: Buffer;
+  goodBytes: number;
+}
+
+// The segment numbers to read, in order. Segments are begun complete (see
+// createSegment); one shorter than its header can only be the newest, from
+// a power cut: it holds nothing, and is left out (and removed on a start).
+async function segmentsToRead(
+  dir: string,
+  names: readonly string[],
+  readOnly: boolean,
+  report: OpenReport,
+): Promise<{ numbers: number[]; emptyNewest: string | undefined }> {
+  const numbers = names
+    .map(segmentNumber)
+    .filter((n): n is number => n !== undefined)
+    .sort((a, b) => a - b);
+  const newestNumber = numbers.at(-1);
+  if (newestNumber === undefined) return { numbers, emptyNewest: undefined };
+  const start = await readStart(join(dir, segmentName(newestNumber)));
+  if (start.length >= HEADER_BYTES) return { numbers, emptyNewest: undefined };
+  const emptyNewest = segmentName(newestNumber);
+  numbers.pop();
+  const problem: ScanProblem = { kind: 'torn', offset: 0, what: 'the file ends inside its header' };
+  if (readOnly) report.problems.push({ file: emptyNewest, problem, bytesAfter: start.length });
+  return { numbers, emptyNewest };
+}
+
+// The oldest segment's header names the key the whole store was sealed with.
+async function readFirstHeader(
+  dir: string,
+  first: number | undefined,
+): Promise<SegmentHeader | undefined> {
+  if (first === undefined) return undefined;
+  const path = join(dir, segmentName(first));
+  const decoded = decodeHeader(await readStart(path));
+  if ('problem' in decoded)
+    throw damagedError(path, { kind: 'damaged', offset: 0, what: decoded.problem });
+  return decoded;
+}
+
+/**
+ * Reads one segment into the index and the refs, and opens its file. Damage
+ * fails a start; read-only, it is reported and the rest read. Returns the
+ * newest segment's torn tail, for the caller to cut once every check passed.
+ */
+async function loadSegment(
+  loading: Loading,
+  number: number,
+  newest: boolean,
+): Promise<TornTail | undefined> {
+  const { keys, readOnly, report } = loading;
+  const name = segmentName(number);
+  const path = join(loading.dir, name);
+  // One segment in memory at a time: they are a few MiB each.
+  const bytes = await readFile(path);
+  const headerProblem = segmentHeaderProblem(bytes, keys, number);
+  if (headerProblem !== undefined) {
+    const problem: ScanProblem = { kind: 'damaged', offset: 0, what: headerProblem };
+    if (!readOnly) throw damagedError(path, problem);
+    report.problems.push({ file: name, problem, bytesAfter: bytes.length });
+    return undefined;
+  }
+  const scan = scanSegment(keys, bytes, newest);
+  const handle = await open(path, readOnly ? 'r' : newest ? 'r+' : 'r');
+  const createdAt = scan.records[0]?.message.ts ?? loading.now();
+  const segment = new Segment(number, path, handle, scan.goodBytes, scan.records.length, createdAt);
+  loading.segments.set(number, segment);
+  for (const record of scan.records) {
+    const { message, ref } = record;
+    if (ref !== undefined)
+      remember(loading.refs, loading.refsPerUser, {
+        user: message.from,
+        ref,
+        conversation: conversationOf(message),
+        id: message.id,
+        ts: message.ts,
+      });
+    if (loading.index.add(conversationOf(message), message, segment, record.offset, record.bytes))
+      continue;
+    const problem: ScanProblem = {
+      kind: 'damaged',
+      offset: record.offset,
+      what: `record ${message.id} repeats an id or goes back`,
+    };
+    if (!readOnly) throw damagedError(path, problem);
+    report.problems.push({ file: name, problem, bytesAfter: bytes.length - record.offset });
+  }
+  report.segments += 1;
+  report.records += scan.records.length;
+  report.bytes += scan.goodBytes;
+  if (scan.problem === undefined) return undefined;
+  const bytesAfter = bytes.length - scan.goodBytes;
+  if (readOnly) {
+    report.problems.push({ file: name, problem: scan.problem, bytesAfter });
+    return undefined;
+  }
+  if (scan.problem.kind === 'damaged')
+    throw damagedError(path, scan.problem, ` (${bytesAfter} bytes from there on)`);
+  const tail = Buffer.from(bytes.subarray(scan.goodBytes));
+  return { path, handle, tail, goodBytes: scan.goodBytes };
+}
+
+// What is wrong with a segment's header, read with the store's key, if anything.
+function segmentHeaderProblem(
+  bytes: Buffer,
+  keys: HistoryKeys,
+  number: number,
+): string | undefined {
+  const header = decodeHeader(bytes);
+  if ('problem' in header) return header.problem;
+  if (!header.keyCheck.equals(keys.keyCheck))
+    return 'it was sealed with another key than the rest of the store';
+  if (header.segment !== number) return `its header says segment ${header.segment}`;
+  return undefined;
+}
+
+// Without the ids a room ended at, a room retention emptied would start
+// again at 1 under the same epoch: clients would take new messages for old.
+async function seedSequences(loading: Loading): Promise<void> {
+  const file = join(loading.dir, SEQUENCE_FILE);
+  const sequences = await readOptionalFile(file);
+  if (sequences === undefined) return;
+  const ids = openSequences(loading.keys, sequences);
+  if (ids === undefined) {
+    const problem: ScanProblem = {
+      kind: 'damaged',
+      offset: 0,
+      what: 'it does not open with this key (damaged or altered)',
+    };
+    if (!loading.readOnly) throw damagedError(file, problem);
+    loading.report.problems.push({ file: SEQUENCE_FILE, problem, bytesAfter: sequences.length });
+  }
+  for (const [conversation, id] of ids ?? []) loading.index.seedLastId(conversation, id);
+}
+
+// A write the process did not finish, so never acknowledged: its bytes are kept aside, then cut.
+async function cutTornTail(torn: TornTail, now: number): Promise<NonNullable<OpenReport['cut']>> {
+  const savedAs = `${torn.path}.cut-${new Date(now).toISOString().replace(/[:.]/g, '-')}`;
+  await writeFile(savedAs, torn.tail, { mode: SECRET_MODE });
+  await torn.handle.truncate(torn.goodBytes);
+  await torn.handle.datasync();
+  return { file: torn.path, bytes: torn.tail.length, savedAs };
 }
 
 // Keeps the newest `cap` per user; trimmed in batches, not on every record.
