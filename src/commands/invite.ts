@@ -12,13 +12,13 @@ import {
   type ServerAddress,
 } from '../net/server-address.ts';
 import { issueClient } from '../pki/client-certs.ts';
+import { sealInvite } from '../pki/invite-file.ts';
 import {
   chosenPassphraseProblem,
   generatePassphrase,
   MIN_CHOSEN_PASSPHRASE_CHARS,
   type PassphraseKind,
-  sealInvite,
-} from '../pki/invite-file.ts';
+} from '../pki/invite-passphrase.ts';
 import { tryParseCertificate } from '../pki/keys.ts';
 import { clientPaths, pkiLayout } from '../pki/layout.ts';
 import { loadCaCert } from '../pki/load.ts';

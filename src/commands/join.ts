@@ -14,8 +14,8 @@ import { PUBLIC_MODE, SECRET_MODE } from '../fs/modes.ts';
 import type { ClientCredentials } from '../net/chat-client.ts';
 import type { ConnectTest } from '../net/connect-test.ts';
 import type { ServerAddress } from '../net/server-address.ts';
+import type { InviteContents } from '../pki/invite-contents.ts';
 import {
-  type InviteContents,
   MAX_INVITE_BYTES,
   openSealedInvite,
   parseInvite,

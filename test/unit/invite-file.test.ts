@@ -2,17 +2,15 @@ import assert from 'node:assert/strict';
 import { createCipheriv, randomBytes, scryptSync, X509Certificate } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import { ChatError } from '../../src/errors.ts';
+import { checkInviteContents, type InviteContents } from '../../src/pki/invite-contents.ts';
 import {
-  canonicalPassphrase,
-  checkInviteContents,
-  generatePassphrase,
   INVITE_SCRYPT,
-  type InviteContents,
   openInvite,
   parseInvite,
   type ScryptParams,
   sealInvite,
 } from '../../src/pki/invite-file.ts';
+import { canonicalPassphrase, generatePassphrase } from '../../src/pki/invite-passphrase.ts';
 import { type CertAndKey, issueCertificate } from '../../src/pki/issue.ts';
 import { caProfile, clientProfile, validity } from '../../src/pki/profiles.ts';
 
