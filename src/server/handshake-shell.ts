@@ -1,6 +1,7 @@
 import net, { type AddressInfo, type Socket } from 'node:net';
 import type { TLSSocket, Server as TlsServer } from 'node:tls';
 import type { Logger } from 'pino';
+import { ChatError } from '../errors.ts';
 import { HandshakeFailures } from './handshake-failures.ts';
 import { addressKey, type HandshakeCaps, HandshakeGate } from './handshake-gate.ts';
 
@@ -79,12 +80,13 @@ export class HandshakeShell {
     deps.tlsServer.on('secureConnection', (socket: TLSSocket) => this.onSecure(socket));
   }
 
-  /** Starts listening; resolves with the bound address, rejects with node's listen error. */
+  /** Starts listening; resolves with the bound address, rejects with a ChatError that says the fix. */
   listen(port: number, host: string): Promise<AddressInfo> {
     return new Promise((resolve, reject) => {
-      this.front.once('error', reject);
+      const refused = (error: NodeJS.ErrnoException) => reject(listenError(error, port, host));
+      this.front.once('error', refused);
       this.front.listen(port, host, () => {
-        this.front.off('error', reject);
+        this.front.off('error', refused);
         this.front.on('error', (error) => this.deps.logger.error({ err: error }, 'server error'));
         resolve(this.front.address() as AddressInfo);
       });
@@ -231,6 +233,25 @@ export class HandshakeShell {
       );
     }
   }
+}
+
+function listenError(error: NodeJS.ErrnoException, port: number, host: string): ChatError {
+  if (error.code === 'EADDRINUSE') {
+    return new ChatError('PORT_IN_USE', `port ${port} on ${host} is already in use`, {
+      hint: 'stop the other server, or choose another port with --port',
+      cause: error,
+    });
+  }
+  if (error.code === 'EACCES') {
+    return new ChatError('PORT_IN_USE', `not allowed to listen on port ${port}`, {
+      hint: 'ports below 1024 need privileges: choose another with --port',
+      cause: error,
+    });
+  }
+  return new ChatError('PORT_IN_USE', `cannot listen on ${host}:${port}: ${error.message}`, {
+    hint: 'check --host and --port',
+    cause: error,
+  });
 }
 
 function ignore(): void {}

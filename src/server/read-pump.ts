@@ -1,7 +1,7 @@
 import type { StoredMessage } from '../net/protocol/frames.ts';
 import type { ByteBudget } from './byte-budget.ts';
 import { type Connection, toWire, type Wire } from './connection.ts';
-import type { HistoryStore } from './history/history-store.ts';
+import type { HistoryReader } from './history/history-store.ts';
 
 /** Most messages read from the store at a time during a replay. */
 export const REPLAY_PAGE_MESSAGES = 64;
@@ -20,7 +20,7 @@ export interface HistoryRead {
 
 /** What a pump needs besides its connection. */
 export interface ReadPumpDeps {
-  store: HistoryStore;
+  store: HistoryReader;
   budget: ByteBudget;
   /** The most bytes one stored message takes as a frame: what a page's read is budgeted at. */
   maxMessageBytes: number;

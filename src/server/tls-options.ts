@@ -1,5 +1,5 @@
 import { constants, X509Certificate } from 'node:crypto';
-import type { TlsOptions } from 'node:tls';
+import { createServer, type Server, type TlsOptions } from 'node:tls';
 import { ChatError } from '../errors.ts';
 import { readOptional } from '../fs/files.ts';
 import { pkiLayout } from '../pki/layout.ts';
@@ -73,4 +73,20 @@ export async function loadServerTls(certsDir: string, tlsMin: '1.2' | '1.3'): Pr
       secureOptions: constants.SSL_OP_NO_RENEGOTIATION,
     },
   };
+}
+
+/**
+ * The TLS server of `tls`; it never listens itself (the handshake shell
+ * hands it sockets). `handshakeTimeoutMs` is node's own deadline: the
+ * shell's, counted from accept, comes first.
+ */
+export function createTlsServer(tls: ServerTls, handshakeTimeoutMs: number): Server {
+  try {
+    return createServer({ ...tls.options, handshakeTimeout: handshakeTimeoutMs });
+  } catch (cause) {
+    throw new ChatError('CERT_UNREADABLE', `cannot use the server certificate: ${String(cause)}`, {
+      hint: 'check that server.key belongs to server.crt, or re-issue them with `chat certs server`',
+      cause,
+    });
+  }
 }

@@ -53,3 +53,6 @@ export interface HistoryStore {
   lastIds(): Promise<Map<string, number>>;
   close(): Promise<void>;
 }
+
+/** The reads of a HistoryStore: what a replay or a history answer needs. */
+export type HistoryReader = Pick<HistoryStore, 'since' | 'before'>;

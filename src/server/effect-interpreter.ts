@@ -1,0 +1,167 @@
+import type { Logger } from 'pino';
+import type { AppendChains } from './append-chains.ts';
+import type { ByteBudget } from './byte-budget.ts';
+import type { ChatCore, Effect } from './chat-core.ts';
+import { type Connection, toWire } from './connection.ts';
+import type { ConnectionTable } from './connection-table.ts';
+import type { FanOut } from './fan-out.ts';
+import type { HistoryReader, HistoryStore } from './history/history-store.ts';
+import { ReadPump } from './read-pump.ts';
+
+/**
+ * What the interpreter keeps messages in and reads them back from: the
+ * store half of the seam a shared broker plugs into (FanOut is the other).
+ */
+export type MessageStore = Pick<HistoryStore, 'append'> & HistoryReader;
+
+/** What an EffectInterpreter is built from. */
+export interface EffectInterpreterDeps {
+  core: Pick<ChatCore, 'holdsRef' | 'forgetRef'>;
+  store: MessageStore;
+  fanOut: FanOut;
+  conns: Pick<ConnectionTable, 'get' | 'fail'>;
+  chains: AppendChains;
+  /** Bytes of replays and history pages queued and not yet written, server-wide. */
+  readBudget: ByteBudget;
+  /** The most bytes one stored message takes as a frame. */
+  maxMessageBytes: number;
+  logger: Logger;
+  /** A message was kept and is being delivered (for the stats). */
+  onStored: () => void;
+}
+
+type MessageEffect = Extract<Effect, { kind: 'message' }>;
+type ReackEffect = Extract<Effect, { kind: 'reack' }>;
+
+/** Why a client is told `store_failed`: a send the store did not keep, or a replay it could not read. */
+type StoreFailure = { kind: 'append'; ref: string } | { kind: 'replay' };
+
+/**
+ * Carries out what ChatCore returns: appends chained per conversation,
+ * then delivery and the sender's ack in id order; resent messages acked
+ * again; replays and history answers through each connection's ReadPump;
+ * closes. It owns no socket: connections come from the table, and
+ * everything stored or fanned out goes through the MessageStore and FanOut
+ * seams.
+ */
+export class EffectInterpreter {
+  private readonly pumps = new WeakMap<Connection, ReadPump>();
+
+  constructor(private readonly deps: EffectInterpreterDeps) {}
+
+  apply(effects: Effect[]): void {
+    for (const effect of effects) {
+      switch (effect.kind) {
+        case 'frames':
+          this.deps.fanOut.send(effect.to, effect.frame);
+          break;
+        case 'message':
+          this.append(effect);
+          break;
+        case 'reack':
+          this.reack(effect);
+          break;
+        case 'replay':
+          this.pumpOf(effect.conn)?.replay(effect.conversation, effect.afterId);
+          break;
+        case 'history':
+          this.pumpOf(effect.conn)?.history(effect);
+          break;
+        case 'close': {
+          const conn = this.deps.conns.get(effect.conn);
+          if (conn) this.deps.conns.fail(conn, effect.code, effect.message);
+          break;
+        }
+      }
+    }
+  }
+
+  /** The connection is gone: its reads stop. */
+  forget(conn: Connection): void {
+    this.pumps.get(conn)?.stop();
+  }
+
+  private append({ conversation, message, ack }: MessageEffect): void {
+    // Begun now, in id order, so a store that syncs in batches takes many
+    // messages per sync; delivery and the ack still wait in order.
+    const stored = this.deps.store.append(conversation, message, ack.ref);
+    stored.catch(() => {}); // handled in the chain, which may reach it later
+    this.deps.chains.run(
+      conversation,
+      async () => {
+        await stored;
+        this.deps.onStored();
+        this.deps.fanOut.publish(conversation, message);
+        const { id, ts } = message;
+        this.deps.conns.get(ack.conn)?.send(toWire({ type: 'ack', ref: ack.ref, id, ts }));
+      },
+      (error) => {
+        this.logStoreError(error, conversation);
+        this.deps.core.forgetRef(message.from, ack.ref);
+        this.storeFailed(this.deps.conns.get(ack.conn), { kind: 'append', ref: ack.ref });
+      },
+    );
+  }
+
+  // Behind the conversation's earlier appends, the original's among them.
+  private reack({ conversation, conn: connId, ref, id, ts }: ReackEffect): void {
+    this.deps.chains.run(
+      conversation,
+      async () => {
+        const conn = this.deps.conns.get(connId);
+        // The original's store may have failed meanwhile: then it was never kept.
+        const kept = conn?.user !== undefined && this.deps.core.holdsRef(conn.user, ref, id);
+        if (kept) conn.send(toWire({ type: 'ack', ref, id, ts }));
+        else this.storeFailed(conn, { kind: 'append', ref });
+      },
+      (error) => this.logStoreError(error, conversation),
+    );
+  }
+
+  // Every store_failed a client is told is built here. A replay that could
+  // not be read ends the connection: the client resumes from its last id on
+  // the next one, so nothing is skipped.
+  private storeFailed(conn: Connection | undefined, failure: StoreFailure): void {
+    if (!conn) return;
+    if (failure.kind === 'replay') {
+      this.deps.conns.fail(
+        conn,
+        'store_failed',
+        'the server could not read what you missed: reconnecting tries again',
+      );
+      return;
+    }
+    conn.send(
+      toWire({
+        type: 'error',
+        code: 'store_failed',
+        message: 'the server could not store it: try again',
+        ref: failure.ref,
+      }),
+    );
+  }
+
+  private logStoreError(error: unknown, conversation: string): void {
+    this.deps.logger.error({ err: error, conversation }, 'could not store a message');
+  }
+
+  // Created on a connection's first replay or history read, dropped with it.
+  private pumpOf(connId: number): ReadPump | undefined {
+    const conn = this.deps.conns.get(connId);
+    if (!conn) return undefined;
+    let pump = this.pumps.get(conn);
+    if (!pump) {
+      pump = new ReadPump(conn, {
+        store: this.deps.store,
+        budget: this.deps.readBudget,
+        maxMessageBytes: this.deps.maxMessageBytes,
+        onReadError: (error, conversation, fatal) => {
+          this.deps.logger.error({ err: error, conversation }, 'could not read history');
+          if (fatal) this.storeFailed(conn, { kind: 'replay' });
+        },
+      });
+      this.pumps.set(conn, pump);
+    }
+    return pump;
+  }
+}
