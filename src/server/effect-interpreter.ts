@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import type { AppendChains } from './append-chains.ts';
 import type { ByteBudget } from './byte-budget.ts';
-import type { ChatCore, Effect } from './chat-core.ts';
+import type { ChatCore } from './chat-core.ts';
 import { type Connection, toWire } from './connection.ts';
 import type { ConnectionTable } from './connection-table.ts';
+import type { Effect } from './core-effects.ts';
 import type { FanOut } from './fan-out.ts';
 import type { HistoryReader, HistoryStore } from './history/history-store.ts';
 import { ReadPump } from './read-pump.ts';

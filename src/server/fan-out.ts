@@ -1,7 +1,8 @@
 import type { ServerFrame, StoredMessage } from '../net/protocol/frames.ts';
-import type { ChatCore, ConnId } from './chat-core.ts';
+import type { ChatCore } from './chat-core.ts';
 import { toWire } from './connection.ts';
 import type { ConnectionTable } from './connection-table.ts';
+import type { ConnId } from './core-effects.ts';
 
 /**
  * Where the effect interpreter sends what ChatCore asks to be sent: the

@@ -6,12 +6,9 @@ import type {
   Limits,
   ServerFrame,
 } from '../../src/net/protocol/frames.ts';
-import {
-  ChatCore,
-  type ConnId,
-  type CoreOptions,
-  type Effect,
-} from '../../src/server/chat-core.ts';
+import { ChatCore } from '../../src/server/chat-core.ts';
+import type { ConnId, Effect } from '../../src/server/core-effects.ts';
+import type { CoreOptions } from '../../src/server/core-state.ts';
 
 const LIMITS: Limits = {
   maxFrameBytes: 4096,

@@ -8,13 +8,10 @@ import type {
   ServerFrame,
   StoredMessage,
 } from '../../src/net/protocol/frames.ts';
-import {
-  ChatCore,
-  type ConnId,
-  type CoreOptions,
-  type Effect,
-} from '../../src/server/chat-core.ts';
+import { ChatCore } from '../../src/server/chat-core.ts';
 import { dmKey } from '../../src/server/conversations.ts';
+import type { ConnId, Effect } from '../../src/server/core-effects.ts';
+import type { CoreOptions } from '../../src/server/core-state.ts';
 
 /**
  * Property tests of ChatCore as its members see it. Random joins, parts,

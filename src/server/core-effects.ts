@@ -1,0 +1,47 @@
+import type { ErrorCode } from '../net/protocol/error-codes.ts';
+import type { ServerFrame, StoredMessage } from '../net/protocol/frames.ts';
+
+/** A connection's number, given by the I/O layer. */
+export type ConnId = number;
+
+/** What the core asks the I/O layer to do. The core itself never touches a socket or a store. */
+export type Effect =
+  /** Send one frame to these connections (serialized once for all of them). */
+  | { kind: 'frames'; to: readonly ConnId[]; frame: ServerFrame }
+  /** Store a new message, then deliver it to the conversation's members in id order and ack it. */
+  | {
+      kind: 'message';
+      conversation: string;
+      message: StoredMessage;
+      ack: { conn: ConnId; ref: string };
+    }
+  /** A resent message already stored: ack it again once its conversation's earlier appends are done. */
+  | { kind: 'reack'; conversation: string; conn: ConnId; ref: string; id: number; ts: number }
+  /** Send this connection what it missed in a conversation since `afterId`. */
+  | { kind: 'replay'; conn: ConnId; conversation: string; afterId: number }
+  /** Answer a history request (`name` as the client wrote it: #room or @user). */
+  | {
+      kind: 'history';
+      conn: ConnId;
+      conversation: string;
+      name: string;
+      before: number | undefined;
+      limit: number;
+      ref: string | undefined;
+    }
+  /** Tell the connection why, then close it. */
+  | { kind: 'close'; conn: ConnId; code: ErrorCode; message: string };
+
+/** An error frame to one connection; the connection stays. */
+export function errorEffect(conn: ConnId, code: ErrorCode, message: string, ref?: string): Effect {
+  return {
+    kind: 'frames',
+    to: [conn],
+    frame: { type: 'error', code, message, ...(ref ? { ref } : {}) },
+  };
+}
+
+/** A fatal error to one connection, then its close. */
+export function closeEffect(conn: ConnId, code: ErrorCode, message: string): Effect {
+  return { kind: 'close', conn, code, message };
+}

@@ -1,0 +1,125 @@
+import type { ClientFrame, StoredMessage } from '../net/protocol/frames.ts';
+import { conversationFor, dmKey } from './conversations.ts';
+import { type ConnId, type Effect, errorEffect } from './core-effects.ts';
+import type { CoreState, UserRecord } from './core-state.ts';
+
+type SendFrame = Extract<ClientFrame, { type: 'send' }>;
+type DmFrame = Extract<ClientFrame, { type: 'dm' }>;
+type HistoryFrame = Extract<ClientFrame, { type: 'history' }>;
+
+/** A message to a room the sender is in, or the reack of one kept already. */
+export function roomMessage(
+  state: CoreState,
+  conn: ConnId,
+  user: string,
+  record: UserRecord,
+  frame: SendFrame,
+  now: number,
+): Effect[] {
+  // A resend is answered as its original before anything else: the user may
+  // have left the room since it was kept (sent, /part, and the ack lost
+  // with the connection).
+  const again = resent(conn, record, frame.room, frame.ref);
+  if (again) return [again];
+  if (!state.rooms.get(frame.room)?.members.has(user)) {
+    return [
+      errorEffect(conn, 'not_member', `you are not in ${frame.room}: join it first`, frame.ref),
+    ];
+  }
+  return newMessage(state, conn, record, frame.room, frame, now, (id) => ({
+    type: 'msg',
+    id,
+    ts: now,
+    room: frame.room,
+    from: user,
+    text: frame.text,
+    ...(frame.action ? { action: true } : {}),
+  }));
+}
+
+/** A direct message to a connected user, or the reack of one kept already. */
+export function directMessage(
+  state: CoreState,
+  conn: ConnId,
+  user: string,
+  record: UserRecord,
+  frame: DmFrame,
+  now: number,
+): Effect[] {
+  const conversation = dmKey(user, frame.to);
+  const again = resent(conn, record, conversation, frame.ref);
+  if (again) return [again];
+  if ((state.users.get(frame.to)?.conns.size ?? 0) === 0) {
+    return [errorEffect(conn, 'user_offline', `${frame.to} is not connected`, frame.ref)];
+  }
+  return newMessage(state, conn, record, conversation, frame, now, (id) => ({
+    type: 'dm',
+    id,
+    ts: now,
+    from: user,
+    to: frame.to,
+    text: frame.text,
+    ...(frame.action ? { action: true } : {}),
+  }));
+}
+
+/** A history read of a room the user is in, or of their direct messages with someone. */
+export function historyRequest(
+  state: CoreState,
+  conn: ConnId,
+  user: string,
+  record: UserRecord,
+  frame: HistoryFrame,
+): Effect[] {
+  if (frame.room.startsWith('#') && !record.rooms.has(frame.room)) {
+    return [
+      errorEffect(conn, 'not_member', `you are not in ${frame.room}: join it first`, frame.ref),
+    ];
+  }
+  return [
+    {
+      kind: 'history',
+      conn,
+      conversation: conversationFor(user, frame.room),
+      name: frame.room,
+      before: frame.before,
+      limit: Math.min(frame.limit, state.options.limits.maxHistory),
+      ref: frame.ref,
+    },
+  ];
+}
+
+/** The reack of a send already kept under `ref` in `conversation`, when it is one. */
+function resent(
+  conn: ConnId,
+  record: UserRecord,
+  conversation: string,
+  ref: string,
+): Effect | undefined {
+  const seen = record.refs.get(ref);
+  return seen && seen.conversation === conversation
+    ? { kind: 'reack', conversation, conn, ref, id: seen.id, ts: seen.ts }
+    : undefined;
+}
+
+// The next id of the conversation, remembered under the sender's ref.
+function newMessage(
+  state: CoreState,
+  conn: ConnId,
+  record: UserRecord,
+  conversation: string,
+  { ref, text }: { ref: string; text: string },
+  now: number,
+  build: (id: number) => StoredMessage,
+): Effect[] {
+  const { maxTextChars } = state.options.limits;
+  if (text.length > maxTextChars) {
+    return [
+      errorEffect(conn, 'text_too_long', `messages are limited to ${maxTextChars} characters`, ref),
+    ];
+  }
+  const id = state.lastId(conversation) + 1;
+  state.lastIds.set(conversation, id);
+  state.rememberRef(record, ref, { conversation, id, ts: now });
+  return [{ kind: 'message', conversation, message: build(id), ack: { conn, ref } }];
+}

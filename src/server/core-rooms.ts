@@ -1,0 +1,204 @@
+import type { ErrorCode } from '../net/protocol/error-codes.ts';
+import type { ServerFrame } from '../net/protocol/frames.ts';
+import type { TokenBucket } from '../net/token-bucket.ts';
+import { type ConnId, type Effect, errorEffect } from './core-effects.ts';
+import type { CoreState, RoomRecord, UserRecord } from './core-state.ts';
+
+/** As TokenBucket's: float refills can land a hair below a whole token. */
+const EPSILON = 1e-9;
+
+/**
+ * Puts `user` in a room (made on first join). The user's connections get
+ * the room's state; `inHello` leaves out the requesting one, whose welcome
+ * is about to carry it. Joining a room twice just repeats the state.
+ */
+export function joinRoom(
+  state: CoreState,
+  user: string,
+  name: string,
+  now: number,
+  conn: ConnId,
+  inHello: boolean,
+): Effect[] {
+  const record = state.users.get(user);
+  if (!record) return [];
+  const stateFrame = (): ServerFrame => ({
+    type: 'joined',
+    room: name,
+    user,
+    ts: now,
+    state: state.roomState(name),
+  });
+  let room = state.rooms.get(name);
+  if (room?.members.has(user))
+    return inHello ? [] : [{ kind: 'frames', to: [conn], frame: stateFrame() }];
+  const refused = joinRefusal(state, record, name, room, now);
+  if (refused) return [errorEffect(conn, refused.code, refused.message)];
+  if (name !== state.options.defaultRoom) {
+    record.joins.take(now);
+    if (!room && state.lastId(name) === 0) record.creations.take(now);
+  }
+  if (!room) {
+    room = { topic: '', members: new Set() };
+    state.rooms.set(name, room);
+  }
+  const others = state.connsOf(room.members);
+  room.members.add(user);
+  record.rooms.add(name);
+  const own = [...record.conns].filter((c) => !inHello || c !== conn);
+  return [
+    { kind: 'frames', to: others, frame: { type: 'joined', room: name, user, ts: now } },
+    { kind: 'frames', to: own, frame: stateFrame() },
+  ];
+}
+
+/** Takes `user` out of a room, forgetting the room once nothing is left to keep. */
+export function leaveRoom(
+  state: CoreState,
+  user: string,
+  name: string,
+  now: number,
+  reason: 'part' | 'quit',
+): Effect[] {
+  const room = state.rooms.get(name);
+  const record = state.users.get(user);
+  if (!room || !record) return [];
+  const audience = state.connsOf(room.members);
+  room.members.delete(user);
+  record.rooms.delete(name);
+  // Nothing left to keep: holding it would let rooms pile up to maxRooms.
+  if (room.members.size === 0 && room.topic === '' && state.lastId(name) === 0)
+    state.rooms.delete(name);
+  return [
+    { kind: 'frames', to: audience, frame: { type: 'left', room: name, user, ts: now, reason } },
+  ];
+}
+
+/** Sets a room's topic, for its members to see; only a member may. */
+export function setTopic(
+  state: CoreState,
+  conn: ConnId,
+  user: string,
+  name: string,
+  text: string,
+  now: number,
+): Effect[] {
+  const room = state.rooms.get(name);
+  if (!room?.members.has(user)) {
+    return [errorEffect(conn, 'not_member', `you are not in ${name}: join it first`)];
+  }
+  room.topic = text;
+  return [
+    {
+      kind: 'frames',
+      to: state.connsOf(room.members),
+      frame: { type: 'topic', room: name, text, by: user, ts: now },
+    },
+  ];
+}
+
+/**
+ * Why a hello may not join the rooms it asks for, if it may not: all or
+ * nothing, since a hello joined in part would leave the client thinking it
+ * lost rooms it only has to wait for. Rooms past the user's cap will be
+ * refused, not joined, so they need no token. Takes nothing.
+ */
+export function helloJoinRefusal(
+  state: CoreState,
+  user: string,
+  record: UserRecord,
+  wanted: readonly string[],
+  now: number,
+): string | undefined {
+  const fresh = wanted.filter((room) => costsJoinToken(state, user, room)).length;
+  const needed = Math.min(
+    fresh,
+    Math.max(0, state.options.maxRoomsPerUser - roomCount(state, record)),
+  );
+  const have = tokensNow(record.joins, now);
+  if (have + EPSILON >= needed) return undefined;
+  return (
+    `joining ${needed} rooms at once needs ${needed} join tokens and you have ${Math.floor(have)} ` +
+    `(${joinRate(state)}): try again in ${waitText(needed - have, record.joins.refillPerSecond)}`
+  );
+}
+
+/**
+ * Why `record`'s user may not join `name` now, if they may not; takes
+ * nothing. The default room is never refused: whatever others did, a user
+ * can get into it.
+ */
+function joinRefusal(
+  state: CoreState,
+  record: UserRecord,
+  name: string,
+  room: RoomRecord | undefined,
+  now: number,
+): { code: ErrorCode; message: string } | undefined {
+  const { defaultRoom, maxRoomsPerUser, maxRooms, maxRoomsCreatedPerHour } = state.options;
+  if (name === defaultRoom) return undefined;
+  const count = roomCount(state, record);
+  if (count >= maxRoomsPerUser) {
+    return {
+      code: 'too_many_rooms',
+      message: `you are in ${count} rooms, the most one user may be in: part one first`,
+    };
+  }
+  const joins = tokensNow(record.joins, now);
+  if (joins + EPSILON < 1) {
+    return {
+      code: 'rate_limited',
+      message: `you are joining rooms too fast (${joinRate(state)}): try again in ${waitText(1 - joins, record.joins.refillPerSecond)}`,
+    };
+  }
+  if (room) return undefined;
+  const creations = tokensNow(record.creations, now);
+  if (state.lastId(name) === 0 && creations + EPSILON < 1) {
+    return {
+      code: 'too_many_rooms',
+      message:
+        `you created ${maxRoomsCreatedPerHour} rooms within the hour, the most allowed: ` +
+        `join an existing room or try again in ${waitText(1 - creations, record.creations.refillPerSecond)}`,
+    };
+  }
+  const held = heldRooms(state);
+  if (held >= maxRooms) {
+    return {
+      code: 'too_many_rooms',
+      message: `the server holds ${held} rooms, the most it keeps: join an existing room`,
+    };
+  }
+  return undefined;
+}
+
+/** True when joining `room` now costs `user` a join token: not the default room, and not one they are in. */
+function costsJoinToken(state: CoreState, user: string, room: string): boolean {
+  return room !== state.options.defaultRoom && !state.rooms.get(room)?.members.has(user);
+}
+
+/** The rooms a user is in that count toward maxRoomsPerUser: all but the default room. */
+function roomCount(state: CoreState, record: UserRecord): number {
+  return record.rooms.size - (record.rooms.has(state.options.defaultRoom) ? 1 : 0);
+}
+
+/** The rooms held that count toward maxRooms: all but the default room. */
+function heldRooms(state: CoreState): number {
+  return state.rooms.size - (state.rooms.has(state.options.defaultRoom) ? 1 : 0);
+}
+
+/** The join rate in words, for error messages. */
+function joinRate(state: CoreState): string {
+  return `${state.options.maxRoomsPerUser} rooms at once, then ${state.options.limits.ratePerSecond} a second`;
+}
+
+/** The tokens in `bucket` at `now`, refilled up to then (taking none). */
+function tokensNow(bucket: TokenBucket, now: number): number {
+  bucket.take(now, 0);
+  return bucket.tokens;
+}
+
+/** How long `missing` tokens take to come at `perSecond`, in words ("3 s", "3 min"). */
+function waitText(missing: number, perSecond: number): string {
+  const seconds = Math.max(1, Math.ceil(missing / perSecond - EPSILON));
+  return seconds < 60 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`;
+}

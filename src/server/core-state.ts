@@ -1,0 +1,167 @@
+import type { Limits, RoomState, ServerFrame, UserState } from '../net/protocol/frames.ts';
+import { TokenBucket } from '../net/token-bucket.ts';
+import type { ConnId, Effect } from './core-effects.ts';
+
+/** Tunables of the chat logic; the I/O layer enforces the rest. */
+export interface CoreOptions {
+  serverName: string;
+  motd: string;
+  defaultRoom: string;
+  limits: Limits;
+  /** Connections one user may hold at once (devices). */
+  maxDevicesPerUser: number;
+  /** Rate-limit breaches tolerated in a burst before the connection is closed for flooding. */
+  violationBurst: number;
+  /** Breaches forgiven per second. */
+  violationRefillPerSecond: number;
+  /** Recent message refs remembered per user, so a resend after a reconnect is not stored twice. */
+  refMemory: number;
+  /**
+   * Rooms one user may be in at once, the default room aside. Also the burst
+   * of a user's join tokens (refilled at `limits.ratePerSecond` a second), so
+   * that a reconnect resuming every room a user may be in fits in one burst.
+   */
+  maxRoomsPerUser: number;
+  /** Rooms the core holds in all, the default room aside (with members, a topic or history). */
+  maxRooms: number;
+  /**
+   * Rooms one user may create per hour: a burst of that many, then one every
+   * 3600 / n seconds. Created: a join of a room the core does not hold and
+   * that has no history. At least 1.
+   */
+  maxRoomsCreatedPerHour: number;
+  /**
+   * Names this run of the server's id sequences: a client resuming with
+   * another epoch saw ids that no longer mean anything and is replayed from 0.
+   */
+  epoch: string;
+}
+
+/** A room the core holds: its topic and the users in it. */
+export interface RoomRecord {
+  topic: string;
+  members: Set<string>;
+}
+
+/** A user the core has seen since the start, connected or not. */
+export interface UserRecord {
+  conns: Set<ConnId>;
+  status: 'online' | 'away';
+  awayText: string | undefined;
+  rooms: Set<string>;
+  // Kept across disconnects: reconnecting must not reset a rate limit, and a
+  // resend after a reconnect must find the ref of the original.
+  bucket: TokenBucket;
+  /** One token per room newly joined, the default room aside. */
+  joins: TokenBucket;
+  /** One token per room created. */
+  creations: TokenBucket;
+  refs: Map<string, SentRecord>;
+}
+
+/** Where a send was kept, remembered by its ref. */
+export interface SentRecord {
+  conversation: string;
+  id: number;
+  ts: number;
+}
+
+const SECONDS_PER_HOUR = 3_600;
+
+/**
+ * What ChatCore knows, and the questions every rule asks of it: who is
+ * connected, who is in which room, each conversation's newest id. Pure:
+ * plain maps, no I/O, the time always given.
+ */
+export class CoreState {
+  readonly rooms = new Map<string, RoomRecord>();
+  readonly users = new Map<string, UserRecord>();
+  readonly connUsers = new Map<ConnId, string>();
+  readonly lastIds = new Map<string, number>();
+  // Per connection: one device's flooding must not close the user's others.
+  readonly violations = new Map<ConnId, TokenBucket>();
+
+  constructor(readonly options: CoreOptions) {}
+
+  /** The id of the newest message of a conversation (0: none). */
+  lastId(conversation: string): number {
+    return this.lastIds.get(conversation) ?? 0;
+  }
+
+  /** The record of `user`, made (with full buckets at `now`) on first sight. */
+  userRecord(user: string, now: number): UserRecord {
+    let record = this.users.get(user);
+    if (!record) {
+      const { ratePerSecond, rateBurst } = this.options.limits;
+      record = {
+        conns: new Set(),
+        status: 'online',
+        awayText: undefined,
+        rooms: new Set(),
+        bucket: new TokenBucket(rateBurst, ratePerSecond, now),
+        joins: new TokenBucket(this.options.maxRoomsPerUser, ratePerSecond, now),
+        creations: new TokenBucket(
+          this.options.maxRoomsCreatedPerHour,
+          this.options.maxRoomsCreatedPerHour / SECONDS_PER_HOUR,
+          now,
+        ),
+        refs: new Map(),
+      };
+      this.users.set(user, record);
+    }
+    return record;
+  }
+
+  /** Remembers a send by its ref, forgetting the user's oldest past `refMemory`. */
+  rememberRef(record: UserRecord, ref: string, sent: SentRecord): void {
+    record.refs.set(ref, sent);
+    if (record.refs.size > this.options.refMemory) {
+      const oldest = record.refs.keys().next().value;
+      if (oldest !== undefined) record.refs.delete(oldest);
+    }
+  }
+
+  roomState(name: string): RoomState {
+    const room = this.rooms.get(name);
+    return {
+      room: name,
+      topic: room?.topic ?? '',
+      members: [...(room?.members ?? [])].sort(),
+      lastId: this.lastId(name),
+    };
+  }
+
+  /** Every connected user with their presence, by name. */
+  userStates(): UserState[] {
+    return [...this.users.entries()]
+      .filter(([, record]) => record.conns.size > 0)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([user, record]) => ({
+        user,
+        status: record.status,
+        ...(record.awayText === undefined ? {} : { text: record.awayText }),
+      }));
+  }
+
+  /** Every connection of these users. */
+  connsOf(users: Iterable<string>): ConnId[] {
+    const conns: ConnId[] = [];
+    for (const user of users)
+      for (const conn of this.users.get(user)?.conns ?? []) conns.push(conn);
+    return conns;
+  }
+
+  /** One frame to every connection that has said hello. */
+  toAll(frame: ServerFrame): Effect {
+    return { kind: 'frames', to: [...this.connUsers.keys()], frame };
+  }
+
+  /** One frame to every connection of every user but `user`. */
+  toAllBut(user: string, frame: ServerFrame): Effect {
+    return {
+      kind: 'frames',
+      to: this.connsOf([...this.users.keys()].filter((u) => u !== user)),
+      frame,
+    };
+  }
+}
