@@ -4,7 +4,6 @@ import closeWithGrace from 'close-with-grace';
 import { type DestinationStream, type Level, pino, type StreamEntry } from 'pino';
 import pkg from '../../package.json' with { type: 'json' };
 import { ChatError } from '../errors.ts';
-import { MAX_HISTORY_LIMIT, MAX_TEXT_CHARS } from '../net/protocol/frames.ts';
 import { crlSignedBy } from '../pki/crl.ts';
 import { pkiLayout } from '../pki/layout.ts';
 import { ChatServer } from '../server/chat-server.ts';
@@ -15,167 +14,31 @@ import { LogBuffer } from '../server/log-buffer.ts';
 import { openLogFile } from '../server/log-file.ts';
 import { createLogger, type LogLevel } from '../server/logger.ts';
 import {
+  configFromFlags,
   DASHBOARD_LOG_RECORDS,
   DEFAULT_DASHBOARD_LOG,
-  DEFAULT_SERVER_CONFIG,
-  type ServerConfig,
+  parseServeFlags,
+  type ServeArgs,
 } from '../server/server-config.ts';
 import { loadServerTls } from '../server/tls-options.ts';
 import { requireUsers, usersPath } from '../server/users-file.ts';
 import { colorEnabled } from '../ui/text/color-choice.ts';
 
-/** `chat serve` options as yargs parses them: times in seconds, sizes in bytes. */
-export interface ServeArgs {
-  host: string;
-  port: number;
-  certs: string;
-  data: string;
-  tlsMin: string;
-  handshakeTimeout: number;
-  maxHandshakes: number;
-  maxHandshakesPerAddress: number;
-  maxFrame: number;
-  maxText: number;
-  rate: number;
-  burst: number;
-  maxQueue: number;
-  stallTimeout: number;
-  readBudget: number;
-  maxConnections: number;
-  maxPerAddress: number;
-  maxPerUser: number;
-  idlePing: number;
-  idleTimeout: number;
-  store: string;
-  historyPassphraseEnv?: string | undefined;
-  keepDays: number;
-  keepMessages: number;
-  historySize: number;
-  maxHistory: number;
-  maxErrors: number;
-  maxRoomsPerUser: number;
-  maxRooms: number;
-  roomsPerHour: number;
-  motd: string;
-  requirePassword: boolean;
-  authTimeout: number;
-  logLevel: LogLevel;
-  logFile?: string | undefined;
-  dashboard: boolean;
-  /** `--color` (true), `--no-color` (false), or neither: then NO_COLOR decides (the dashboard's). */
-  color?: boolean | undefined;
-}
-
 /** How long a graceful shutdown may take before the process exits anyway, in ms. */
 const SHUTDOWN_BUDGET_MS = 2_000;
-/** Longest time a flag may set, in seconds: 24 days, under node's timer limit. */
-const MAX_TIMER_SECONDS = 24 * 24 * 3600;
-
-/**
- * Turns `chat serve` flags into a checked ServerConfig: counts and sizes must
- * be whole numbers of 1 or more, times (seconds) and the rate above 0, the
- * port 0 to 65535. Throws a USAGE ChatError naming the flag otherwise.
- */
-export function serverConfigFrom(args: ServeArgs): ServerConfig {
-  const positive = (value: number, flag: string) => {
-    if (!Number.isFinite(value) || value <= 0) {
-      throw new ChatError('USAGE', `invalid ${flag} ${String(value)}`, {
-        hint: `give a number above 0 for ${flag}`,
-      });
-    }
-    return value;
-  };
-  // Node timers cannot wait longer than 2^31-1 ms (about 24.8 days); a longer one fires at once.
-  const seconds = (value: number, flag: string) => {
-    if (positive(value, flag) > MAX_TIMER_SECONDS) {
-      throw new ChatError('USAGE', `invalid ${flag} ${String(value)}`, {
-        hint: `give at most ${MAX_TIMER_SECONDS} seconds for ${flag}`,
-      });
-    }
-    return value;
-  };
-  // Counts and sizes: a fraction or 0 is refused here, not met as a RangeError on the first connection.
-  const whole = (value: number, flag: string) => {
-    if (!Number.isSafeInteger(value) || value < 1) {
-      throw new ChatError('USAGE', `invalid ${flag} ${String(value)}`, {
-        hint: `give a whole number of 1 or more for ${flag}`,
-      });
-    }
-    return value;
-  };
-  if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65_535) {
-    throw new ChatError('USAGE', `invalid --port ${String(args.port)}`, {
-      hint: 'give a port from 1 to 65535 (0 picks a free one)',
-    });
-  }
-  if (args.tlsMin !== '1.2' && args.tlsMin !== '1.3') {
-    throw new ChatError('USAGE', `invalid --tls-min ${args.tlsMin}`, {
-      hint: 'use 1.3 (the default) or 1.2 for old peers',
-    });
-  }
-  if (args.store !== 'disk' && args.store !== 'memory') {
-    throw new ChatError('USAGE', `invalid --store ${args.store}`, {
-      hint: 'use disk (the default) or memory',
-    });
-  }
-  // 0 means no limit; anything else is a whole number, as for the other counts.
-  const orNone = (value: number, flag: string) => (value === 0 ? 0 : whole(value, flag));
-  const idlePingMs = seconds(args.idlePing, '--idle-ping') * 1000;
-  const idleTimeoutMs = seconds(args.idleTimeout, '--idle-timeout') * 1000;
-  if (idleTimeoutMs <= idlePingMs) {
-    throw new ChatError('USAGE', '--idle-timeout must be longer than --idle-ping', {
-      hint: `e.g. --idle-ping ${args.idlePing} --idle-timeout ${args.idlePing * 2}`,
-    });
-  }
-  return {
-    ...DEFAULT_SERVER_CONFIG,
-    host: args.host,
-    port: args.port,
-    certsDir: args.certs,
-    dataDir: args.data,
-    tlsMin: args.tlsMin,
-    handshakeTimeoutMs: seconds(args.handshakeTimeout, '--handshake-timeout') * 1000,
-    maxHandshakes: whole(args.maxHandshakes, '--max-handshakes'),
-    maxHandshakesPerAddress: whole(args.maxHandshakesPerAddress, '--max-handshakes-per-address'),
-    maxFrameBytes: whole(args.maxFrame, '--max-frame'),
-    maxTextChars: Math.min(MAX_TEXT_CHARS, whole(args.maxText, '--max-text')),
-    ratePerSecond: positive(args.rate, '--rate'),
-    rateBurst: whole(args.burst, '--burst'),
-    maxQueueBytes: whole(args.maxQueue, '--max-queue'),
-    stallTimeoutMs: seconds(args.stallTimeout, '--stall-timeout') * 1000,
-    readBudgetBytes: whole(args.readBudget, '--read-budget'),
-    maxConnections: whole(args.maxConnections, '--max-connections'),
-    maxPerAddress: whole(args.maxPerAddress, '--max-per-address'),
-    maxPerUser: whole(args.maxPerUser, '--max-per-user'),
-    idlePingMs,
-    idleTimeoutMs,
-    store: args.store,
-    historyPassphraseEnv: args.historyPassphraseEnv,
-    keepDays: orNone(args.keepDays, '--keep-days'),
-    keepMessages: orNone(args.keepMessages, '--keep-messages'),
-    historyPerRoom: whole(args.historySize, '--history-size'),
-    maxHistory: Math.min(MAX_HISTORY_LIMIT, whole(args.maxHistory, '--max-history')),
-    maxErrors: whole(args.maxErrors, '--max-errors'),
-    maxRoomsPerUser: whole(args.maxRoomsPerUser, '--max-rooms-per-user'),
-    maxRooms: whole(args.maxRooms, '--max-rooms'),
-    maxRoomsCreatedPerHour: whole(args.roomsPerHour, '--rooms-per-hour'),
-    motd: args.motd,
-    requirePassword: args.requirePassword,
-    authTimeoutMs: seconds(args.authTimeout, '--auth-timeout') * 1000,
-  };
-}
 
 /**
  * `chat serve`: runs the server until SIGINT or SIGTERM (or, with the
  * dashboard, until the operator quits it), then closes gracefully (clients
  * are told, the process exits 0 within 2 s; a second signal exits at once).
  */
-export async function runServe(args: ServeArgs): Promise<void> {
-  const config = serverConfigFrom(args);
-  const dashboard = args.dashboard && dashboardPossible();
+export async function runServe(args: ServeArgs & { color?: boolean | undefined }): Promise<void> {
+  const flags = parseServeFlags(args);
+  const config = configFromFlags(flags);
+  const dashboard = flags.dashboard && dashboardPossible();
   const logs = dashboard ? new LogBuffer(DASHBOARD_LOG_RECORDS) : undefined;
-  const logFile = args.logFile ?? (dashboard ? DEFAULT_DASHBOARD_LOG : undefined);
-  const logger = createLogger(args.logLevel, logDestination(args.logLevel, logFile, logs));
+  const logFile = flags.logFile ?? (dashboard ? DEFAULT_DASHBOARD_LOG : undefined);
+  const logger = createLogger(flags.logLevel, logDestination(flags.logLevel, logFile, logs));
   const tls = await loadServerTls(config.certsDir, config.tlsMin);
   // Before the history opens: without a usable users file nothing starts (one line says why).
   if (config.requirePassword) await requireUsers(usersPath(config.dataDir));
