@@ -1,4 +1,5 @@
 import { ChatError } from '../errors.ts';
+import { flagName } from '../format/flag-name.ts';
 import { DAYS_HINT, daysProblem } from '../pki/validate.ts';
 
 /**
@@ -12,7 +13,7 @@ export function checkNumbers(argv: Record<string, unknown>, numberKeys: readonly
     const values = argv[key];
     for (const value of Array.isArray(values) ? values : [values]) {
       if (typeof value === 'number' && !Number.isFinite(value)) {
-        const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+        const flag = flagName(key);
         throw new ChatError('USAGE', `${flag} takes a number`, {
           hint: `give ${flag} digits only (see --help)`,
         });

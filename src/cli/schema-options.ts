@@ -6,6 +6,7 @@
  * schema that also checks them (see SERVE_FLAGS in src/server/server-config.ts).
  */
 import type { z } from 'zod';
+import { flagName } from '../format/flag-name.ts';
 
 /** One yargs option, as {@link envDefaults} (shared-options.ts) reads it. */
 export type SchemaOption = {
@@ -44,7 +45,7 @@ export function schemaOptions(
   const options: Record<string, SchemaOption> = {};
   for (const [key, field] of Object.entries(schema.shape)) {
     if (except.includes(key)) continue;
-    options[key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)] = optionOf(field as z.ZodType);
+    options[flagName(key).slice(2)] = optionOf(field as z.ZodType);
   }
   return options;
 }

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { ChatError } from '../errors.ts';
+import { flagName } from '../format/flag-name.ts';
 import { MAX_HISTORY_LIMIT, MAX_TEXT_CHARS } from '../net/protocol/frames.ts';
 import { LOG_LEVELS } from './log-levels.ts';
 
@@ -22,11 +23,6 @@ export const DASHBOARD_LOG_RECORDS = 1_000;
 
 /** Longest time a flag may set, in seconds: 24 days, under node's timer limit. */
 const MAX_TIMER_SECONDS = 24 * 24 * 3600;
-
-/** `maxPerUser` → `--max-per-user`. */
-export function flagName(key: string): string {
-  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-}
 
 /**
  * A zod error option whose message is the hint of a usage error, naming the
