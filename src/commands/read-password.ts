@@ -43,8 +43,9 @@ export function readHiddenLine(prompt: string, input: TtyInput, output: NodeJS.W
         else if (char >= ' ') value += char;
       }
     };
-    output.write(prompt);
+    // No echo before the prompt shows: what is typed the moment it appears stays hidden.
     input.setRawMode?.(true);
+    output.write(prompt);
     input.on('data', onData);
     input.resume();
   });
