@@ -4,6 +4,7 @@ import { type ReactNode, useContext } from 'react';
 import { Row } from '../ui/components/Row.tsx';
 import { ColorContext, useColor } from '../ui/hooks/use-color.ts';
 import { truncate } from '../ui/text/wrap.ts';
+import { FOOTER_HINT, QUIT_QUESTION_HINT } from './dashboard-keys.ts';
 import type { Overlay } from './dashboard-state.ts';
 
 /** Props of {@link DashboardFooter}. */
@@ -62,7 +63,7 @@ export function DashboardFooter(props: DashboardFooterProps): ReactNode {
           spans={[
             { text: ' Shut the server down? ', color: 'red', bold: true },
             { text: 'Every client is told. ' },
-            { text: 'y: yes  n/Esc: no', dim: true },
+            { text: QUIT_QUESTION_HINT, dim: true },
           ]}
           width={width}
         />
@@ -77,12 +78,7 @@ export function DashboardFooter(props: DashboardFooterProps): ReactNode {
           spans={
             props.status !== ''
               ? [{ text: ` ${props.status}`, color: 'cyan' }]
-              : [
-                  {
-                    text: ' Tab: pane  ↑↓: select/scroll  s: sort  Enter: details  k: kick  /: filter  ?: help  q: quit',
-                    dim: true,
-                  },
-                ]
+              : [{ text: ` ${FOOTER_HINT}`, dim: true }]
           }
           width={width}
         />

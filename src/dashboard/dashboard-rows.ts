@@ -9,6 +9,7 @@ import type { ServerStats } from '../server/chat-server.ts';
 import type { ConnectionInfo } from '../server/connection.ts';
 import type { LogLevelName, LogRecord } from '../server/log-buffer.ts';
 import type { RowSpans, Span } from '../ui/components/spans.ts';
+import { helpLines } from '../ui/input/key-bindings.ts';
 import { neutralizeLine } from '../ui/text/sanitize.ts';
 import { padEnd, truncate } from '../ui/text/wrap.ts';
 import {
@@ -19,6 +20,7 @@ import {
   rowText,
   type Sort,
 } from './connections-table.ts';
+import { CONNECTIONS_HINT, DASHBOARD_KEYMAP } from './dashboard-keys.ts';
 import {
   clockSeconds,
   formatCount,
@@ -125,7 +127,7 @@ export function connectionRows(pane: ConnectionPane): { rows: RowSpans[]; start:
   const { connections, width, height } = pane;
   // Rows start with one space of margin.
   const columns: Column[] = columnsFor(width - 1);
-  const hint = `sorted by ${columnTitle(pane.sort.key)}  s: sort  S: reverse  Enter: details  k: kick`;
+  const hint = `sorted by ${columnTitle(pane.sort.key)}  ${CONNECTIONS_HINT}`;
   const rows: RowSpans[] = [
     title(`Connections (${connections.length})`, pane.focused, hint),
     [{ text: ` ${headerText(columns, pane.sort)}`, bold: true, dim: true }],
@@ -295,19 +297,8 @@ export function detailRows(connection: ConnectionInfo | undefined, now: number):
   ];
 }
 
-/** What each key does, for `?`. */
-export const DASHBOARD_KEYS: ReadonlyArray<readonly [key: string, does: string]> = [
-  ['Tab / Shift+Tab', 'move between connections, log and rooms'],
-  ['Up / Down', 'select a connection, or scroll the log or rooms'],
-  ['PageUp / PageDown', 'scroll a page; End: back to the newest log line'],
-  ['s / S', 'sort connections by the next column / reverse the order'],
-  ['Enter', 'details of the selected connection (certificate, serial, expiry)'],
-  ['k', 'kick the selected connection (asks first; the client is told why)'],
-  ['/', 'filter the log: words to find, or a level (warn, error)'],
-  ['Esc', 'close this help, the details, or a question'],
-  ['?', 'this help'],
-  ['q / Ctrl+C', 'shut the server down gracefully (asks first)'],
-];
+/** What each key does, for `?` (from the dashboard's keymap). */
+export const DASHBOARD_KEYS = helpLines(DASHBOARD_KEYMAP, ' / ');
 
 /** The help, as rows. */
 export function helpRows(): RowSpans[] {

@@ -11,7 +11,14 @@
 import type { ServerStats } from '../server/chat-server.ts';
 import type { ConnectionInfo } from '../server/connection.ts';
 import type { LogRecord } from '../server/log-buffer.ts';
+import { commandFor, type InputKey } from '../ui/input/key-bindings.ts';
 import { nextSort, type Sort, sortConnections } from './connections-table.ts';
+import {
+  DASHBOARD_KEYMAP,
+  type DashboardCommand,
+  QUIT_QUESTION_KEYMAP,
+  TEXT_FIELD_KEYMAP,
+} from './dashboard-keys.ts';
 import { matchesLogFilter, parseLogFilter } from './log-filter.ts';
 
 /** A pane that can have the keys. */
@@ -68,18 +75,8 @@ export const INITIAL_DASHBOARD_STATE: DashboardState = {
 };
 
 /** The fields of ink's `Key` read here (ink's `Key` satisfies it). */
-export type DashboardKey = {
-  readonly escape: boolean;
-  readonly ctrl: boolean;
-  readonly shift: boolean;
-  readonly tab: boolean;
-  readonly return: boolean;
-  readonly upArrow: boolean;
-  readonly downArrow: boolean;
-  readonly pageUp: boolean;
-  readonly pageDown: boolean;
-  readonly end: boolean;
-};
+/** A key as Ink reports it (see ui/input/key-bindings.ts). */
+export type DashboardKey = InputKey;
 
 /** What is on screen when a key is pressed: what the key acts on. */
 export type DashboardView = {
@@ -148,51 +145,62 @@ function onKey(
   view: DashboardView,
 ): DashboardState {
   const { overlay } = state;
-  const ctrlC = key.ctrl && input === 'c';
   if (overlay.kind === 'closing') return state;
   if (overlay.kind === 'quit') {
-    if (input === 'y' || ctrlC) return { ...state, overlay: { kind: 'closing' } };
-    if (input === 'n' || key.escape) return { ...state, overlay: NONE };
+    const answer = commandFor(QUIT_QUESTION_KEYMAP, input, key);
+    if (answer === 'yes') return { ...state, overlay: { kind: 'closing' } };
+    if (answer === 'no') return { ...state, overlay: NONE };
     return state;
   }
   // Typing goes to the text input; only Esc and Ctrl+C are ours.
   if (TYPED.has(overlay.kind) || TYPED.has(view.shown)) {
-    if (ctrlC) return { ...state, overlay: { kind: 'quit' } };
-    if (key.escape) return { ...state, overlay: NONE };
+    const command = commandFor(TEXT_FIELD_KEYMAP, input, key);
+    if (command === 'quit') return { ...state, overlay: { kind: 'quit' } };
+    if (command === 'close') return { ...state, overlay: NONE };
     return state;
   }
   const next = state.status === '' ? state : { ...state, status: '' };
-  if (input === 'q' || ctrlC) return { ...next, overlay: { kind: 'quit' } };
-  if (key.escape) return { ...next, overlay: NONE };
-  if (input === '?') return { ...next, overlay: overlay.kind === 'help' ? NONE : { kind: 'help' } };
-  if (overlay.kind === 'details') return input === 'k' ? askKick(next, overlay.id, view) : next;
+  const command = commandFor(DASHBOARD_KEYMAP, input, key);
+  if (command === 'quit') return { ...next, overlay: { kind: 'quit' } };
+  if (command === 'close') return { ...next, overlay: NONE };
+  if (command === 'help')
+    return { ...next, overlay: overlay.kind === 'help' ? NONE : { kind: 'help' } };
+  if (overlay.kind === 'details')
+    return command === 'kick' ? askKick(next, overlay.id, view) : next;
   if (overlay.kind === 'help') return next;
-  if (key.tab) {
-    const step = key.shift ? PANES.length - 1 : 1;
+  if (command === 'nextPane' || command === 'previousPane') {
+    const step = command === 'previousPane' ? PANES.length - 1 : 1;
     return {
       ...next,
       focus: PANES[(PANES.indexOf(next.focus) + step) % PANES.length] ?? 'connections',
     };
   }
-  if (input === '/') return { ...next, draft: next.filter, overlay: { kind: 'filter' } };
-  if (input === 's') return { ...next, sort: nextSort(next.sort) };
-  if (input === 'S') return { ...next, sort: { ...next.sort, descending: !next.sort.descending } };
+  if (command === 'filter') return { ...next, draft: next.filter, overlay: { kind: 'filter' } };
+  if (command === 'sort') return { ...next, sort: nextSort(next.sort) };
+  if (command === 'reverse')
+    return { ...next, sort: { ...next.sort, descending: !next.sort.descending } };
   const current = currentConnection(next, view.connections);
-  if (input === 'k') return askKick(next, current, view);
-  if (key.return && current !== undefined)
+  if (command === 'kick') return askKick(next, current, view);
+  if (command === 'details' && current !== undefined)
     return { ...next, overlay: { kind: 'details', id: current } };
-  return scroll(next, key, view, current);
+  return scroll(next, command, view, current);
 }
 
 /** Up/Down/PageUp/PageDown/End in the focused pane. */
 function scroll(
   state: DashboardState,
-  key: DashboardKey,
+  command: DashboardCommand | undefined,
   view: DashboardView,
   current: number | undefined,
 ): DashboardState {
   const page = pageRows(view.bottomHeight);
-  const by = key.upArrow ? -1 : key.downArrow ? 1 : key.pageUp ? -page : key.pageDown ? page : 0;
+  const steps: Partial<Record<DashboardCommand, number>> = {
+    up: -1,
+    down: 1,
+    pageUp: -page,
+    pageDown: page,
+  };
+  const by = command === undefined ? 0 : (steps[command] ?? 0);
   switch (state.focus) {
     case 'connections': {
       if (by === 0) return state;
@@ -201,7 +209,7 @@ function scroll(
     }
     case 'log': {
       const { records } = view;
-      if (key.end) return { ...state, logAnchor: undefined };
+      if (command === 'follow') return { ...state, logAnchor: undefined };
       if (by === 0 || records.length === 0) return state;
       // Never above the first screenful: the pane stays full.
       const top = Math.min(records.length - 1, Math.max(0, view.bottomHeight - 2));

@@ -5,12 +5,12 @@ import {
   applyInputKey,
   cleanDraft,
   editInput,
-  type InputKey,
   type InputState,
   initialInputState,
   submitInput,
 } from '../../src/ui/input/input-keys.ts';
 import { inputWindow } from '../../src/ui/input/input-window.ts';
+import type { InputKey } from '../../src/ui/input/key-bindings.ts';
 import {
   cleanPaste,
   endPaste,
@@ -89,6 +89,8 @@ describe('applyInputKey', () => {
     ['Alt+A', 'draft|', 'a', { meta: true }, undefined],
     ['Shift+Tab', 'al|', '', { tab: true, shift: true }, undefined],
     ['plain letter (the text input types it)', 'a|', 'x', {}, undefined],
+    ['Delete', 'a|👍🏽b', '', { delete: true, forwardDelete: true }, 'a|b'],
+    ['PageUp', 'a|', '', { pageUp: true }, undefined],
     ['Enter (the text input submits)', 'a|', '\r', { return: true }, undefined],
   ];
   for (const [name, before, input, key, after] of table) {

@@ -2,6 +2,7 @@ import { Box } from 'ink';
 import { memo, type ReactNode } from 'react';
 import { useColor } from '../hooks/use-color.ts';
 import { COMMANDS } from '../input/command-parser.ts';
+import { HELP_KEYS } from '../input/keymap.ts';
 import { padEnd, wrapText } from '../text/wrap.ts';
 import { Rows } from './Rows.tsx';
 import type { RowSpans, Span } from './spans.ts';
@@ -13,26 +14,6 @@ export type HelpOverlayProps = {
   /** Rows of the box, border included. */
   height: number;
 };
-
-/** The keys /help lists: what to press, what it does. */
-export const HELP_KEYS: ReadonlyArray<readonly [key: string, does: string]> = [
-  ['Enter', 'send the message'],
-  ['Alt+Enter', 'insert a new line'],
-  ['Up/Down', 'input history'],
-  ['Ctrl+A/Ctrl+E', 'start / end of line'],
-  ['Ctrl+Left/Right', 'word left / right'],
-  ['Ctrl+W', 'delete word before'],
-  ['Ctrl+U/Ctrl+K', 'delete to start / end'],
-  ['Tab', 'complete nick/cmd/room'],
-  ['PageUp/PageDown', 'scroll messages'],
-  ['End', 'back to the newest'],
-  ['Ctrl+N/Ctrl+P', 'next / previous room'],
-  ['Alt+1..9', 'go to room 1..9'],
-  ['Alt+A', 'next room with activity'],
-  ['Ctrl+L', 'redraw the screen'],
-  ['Esc', 'close this help'],
-  ['Ctrl+C', 'quit on an empty input'],
-];
 
 /** A border needs this many rows and columns, or the box goes without one. */
 const BORDER_MIN_ROWS = 8;

@@ -7,9 +7,9 @@ import {
   editInput,
   type InputState,
   initialInputState,
-  isForwardDelete,
   submitInput,
 } from '../input/input-keys.ts';
+import { isForwardDelete } from '../input/key-bindings.ts';
 import {
   endPaste,
   idlePasteReader,
@@ -191,8 +191,8 @@ export type InputKeys = {
 
 /**
  * Owns the input box's draft, its history and Tab completion, and binds the
- * editing keys the patched ink-text-input leaves alone (see `applyInputKey`
- * for the list): Up/Down, Tab, Alt+Enter, Ctrl+A/E/B/F/W/U/K/D,
+ * editing keys of `INPUT_KEYMAP` the patched ink-text-input leaves alone
+ * (see `applyInputKey`): Up/Down, Tab, Alt+Enter, Ctrl+A/E/B/F/W/U/K/D,
  * Ctrl/Alt+Left/Right, Alt+B/F, Alt+Backspace, Delete. Events that are part of a
  * bracketed paste, or answer its question, are left alone (see
  * {@link PasteGate}; `InputBox` inserts the paste).

@@ -1,9 +1,8 @@
 /**
- * The input box's editing state and the keys bound to it, as pure functions
- * (state in, state out). The patched ink-text-input handles typing, pastes,
- * Left/Right, Backspace and Enter; everything here is what it leaves to us:
- * readline chords, word moves, history, Tab and Alt+Enter. Pure: no terminal,
- * no I/O; the key shape matches the fields of ink's `Key` that are read.
+ * The input line's editing state and what its keys do to it, as pure
+ * functions (state in, state out). Which key is which command is written in
+ * `keymap.ts`. The patched ink-text-input types, and handles Enter, Left,
+ * Right and Backspace; the rest is here. Pure: no terminal, no I/O.
  */
 import { type CompletionCandidates, type CompletionState, complete } from './completion.ts';
 import {
@@ -13,10 +12,13 @@ import {
   type InputHistory,
   pushHistory,
 } from './input-history.ts';
+import { commandFor, type InputKey } from './key-bindings.ts';
+import { INPUT_KEYMAP, type InputCommand } from './keymap.ts';
 import {
   charLeft,
   charRight,
   clampCursor,
+  deleteBackward,
   deleteForward,
   deleteWordBefore,
   insertNewline,
@@ -39,33 +41,6 @@ export type InputState = {
   readonly history: InputHistory;
   readonly completion: CompletionState | undefined;
 };
-
-/** The fields of ink's `Key` read here (ink's `Key` satisfies it). */
-export type InputKey = {
-  readonly upArrow: boolean;
-  readonly downArrow: boolean;
-  readonly leftArrow: boolean;
-  readonly rightArrow: boolean;
-  readonly return: boolean;
-  readonly escape: boolean;
-  readonly ctrl: boolean;
-  readonly meta: boolean;
-  readonly shift: boolean;
-  readonly tab: boolean;
-  readonly backspace: boolean;
-  readonly delete: boolean;
-  /**
-   * The Delete key (ESC [3~). Ink names it and Backspace (DEL) both
-   * `delete`; the caller tells them apart by the raw sequence (see
-   * {@link isForwardDelete}).
-   */
-  readonly forwardDelete?: boolean;
-};
-
-/** Whether a raw input event is the Delete key, which deletes after the cursor. */
-export function isForwardDelete(raw: string): boolean {
-  return raw === '\u001b[3~';
-}
 
 /** An empty draft with an empty history of at most `maxHistory` lines. */
 export function initialInputState(maxHistory = 500): InputState {
@@ -132,41 +107,6 @@ function withLine(state: InputState, line: LineState): InputState {
   return { ...state, value: line.value, cursor: line.cursor, completion: undefined };
 }
 
-function ctrlChord(state: InputState, input: string, key: InputKey): LineState | undefined {
-  if (key.leftArrow) return wordLeft(state);
-  if (key.rightArrow) return wordRight(state);
-  switch (input) {
-    case 'a':
-      return moveToStart(state);
-    case 'e':
-      return moveToEnd(state);
-    case 'b':
-      return charLeft(state);
-    case 'f':
-      return charRight(state);
-    case 'w':
-      return deleteWordBefore(state);
-    case 'u':
-      return killToStart(state);
-    case 'k':
-      return killToEnd(state);
-    // On an empty draft Ctrl+D is left to the app (readline's end of input).
-    case 'd':
-      return state.value === '' ? undefined : deleteForward(state);
-    default:
-      return undefined;
-  }
-}
-
-function metaChord(state: InputState, input: string, key: InputKey): LineState | undefined {
-  if (key.return) return insertNewline(state);
-  if (key.leftArrow || input === 'b') return wordLeft(state);
-  if (key.rightArrow || input === 'f') return wordRight(state);
-  // Alt+Backspace: terminals send ESC DEL, which ink reports as meta + delete.
-  if (key.backspace || key.delete) return deleteWordBefore(state);
-  return undefined;
-}
-
 function walkHistory(state: InputState, up: boolean): InputState {
   // In a multi-line draft Up/Down are not history keys, except while walking
   // (a recalled entry may itself span lines).
@@ -180,19 +120,65 @@ function walkHistory(state: InputState, up: boolean): InputState {
   };
 }
 
+const LINE_EDITS: Partial<Record<InputCommand, (line: LineState) => LineState>> = {
+  newline: insertNewline,
+  lineStart: moveToStart,
+  lineEnd: moveToEnd,
+  wordLeft,
+  wordRight,
+  deleteWordBefore,
+  killToStart,
+  killToEnd,
+  charLeft,
+  charRight,
+  deleteBackward,
+  deleteForward,
+};
+
 /**
- * Applies one key press the text input leaves alone. Returns the new state
- * (the same object when the key is bound but changes nothing), or
- * `undefined` when the key is not bound here, so the app may use it.
- *
- * Bound: Up/Down (history; in a multi-line draft only while walking), Tab
- * (completion from `candidates`, cycling on repeated presses), Alt+Enter
- * (newline), Ctrl+A/E (line start/end), Ctrl+B/F (character), Ctrl+W and
- * Alt+Backspace (delete word), Ctrl+U/K (kill to line start/end), Ctrl+D
- * (delete forward, on a non-empty draft), Delete (forward), Ctrl+Left/Right and Alt+Left/Right,
- * Alt+B/F (word moves). Never bound: Esc (it never clears the draft), Enter
- * (the text input submits), PageUp/PageDown, Home/End, Shift+Tab, Ctrl+C,
- * Ctrl+L, Ctrl+N/P, Alt+1..9, Alt+A and every other chord.
+ * Runs one command of the input line on the draft (see `INPUT_KEYMAP`).
+ * `submit` is not a change of state (the caller sends, see
+ * {@link submitInput}): it gives `undefined`, as does `deleteForward` on an
+ * empty draft, left to the app.
+ */
+export function runInputCommand(
+  state: InputState,
+  command: InputCommand,
+  candidates: CompletionCandidates,
+): InputState | undefined {
+  switch (command) {
+    case 'submit':
+      return undefined;
+    case 'historyUp':
+    case 'historyDown':
+      return walkHistory(state, command === 'historyUp');
+    case 'complete': {
+      const at = { line: state.value, cursor: state.cursor };
+      const result = complete(at, candidates, state.completion);
+      return { ...state, value: result.line, cursor: result.cursor, completion: result.state };
+    }
+    case 'deleteForward':
+      if (state.value === '') return undefined;
+      break;
+  }
+  const edit = LINE_EDITS[command];
+  return edit === undefined ? undefined : withLine(state, edit(state));
+}
+
+/** Commands whose bare keys (no Ctrl) the patched text input handles itself. */
+const TEXT_INPUT_COMMANDS: ReadonlySet<InputCommand> = new Set([
+  'submit',
+  'charLeft',
+  'charRight',
+  'deleteBackward',
+]);
+
+/**
+ * Applies one key press the text input leaves alone: the command
+ * `INPUT_KEYMAP` binds it to (see {@link runInputCommand}). Returns the new
+ * state (the same object when the key is bound but changes nothing), or
+ * `undefined` when the key is not bound here, so the text input or the app
+ * may use it (typing, Enter, Left/Right, Backspace, Esc, PageUp, Ctrl+N...).
  */
 export function applyInputKey(
   state: InputState,
@@ -200,24 +186,7 @@ export function applyInputKey(
   key: InputKey,
   candidates: CompletionCandidates,
 ): InputState | undefined {
-  if (key.escape) return undefined;
-  if (key.forwardDelete) return withLine(state, deleteForward(state));
-  if (key.ctrl) {
-    const line = ctrlChord(state, input, key);
-    return line === undefined ? undefined : withLine(state, line);
-  }
-  if (key.meta) {
-    const line = metaChord(state, input, key);
-    return line === undefined ? undefined : withLine(state, line);
-  }
-  if (key.upArrow || key.downArrow) return walkHistory(state, key.upArrow);
-  if (key.tab && !key.shift) {
-    const result = complete(
-      { line: state.value, cursor: state.cursor },
-      candidates,
-      state.completion,
-    );
-    return { ...state, value: result.line, cursor: result.cursor, completion: result.state };
-  }
-  return undefined;
+  const command = commandFor(INPUT_KEYMAP, input, key);
+  if (command === undefined || (TEXT_INPUT_COMMANDS.has(command) && !key.ctrl)) return undefined;
+  return runInputCommand(state, command, candidates);
 }

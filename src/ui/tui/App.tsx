@@ -1,11 +1,11 @@
-import { useApp, useInput, useStdout } from 'ink';
+import { useApp, useStdout } from 'ink';
 import { useEffect, useState } from 'react';
 import type { ChatClient } from '../../net/chat-client.ts';
 import { InputBox } from '../components/InputBox.tsx';
 import { lineRows } from '../components/message-rows.ts';
 import { PasswordInput } from '../components/PasswordInput.tsx';
 import { useChatClient } from '../hooks/use-chat-client.ts';
-import { useInputKeys, usePasteGate } from '../hooks/use-input-keys.ts';
+import { useInputKeys } from '../hooks/use-input-keys.ts';
 import { usePasswordLogin } from '../hooks/use-password-login.ts';
 import { useTerminalSize } from '../hooks/use-terminal-size.ts';
 import { COMMANDS } from '../input/command-parser.ts';
@@ -13,6 +13,7 @@ import { completionCandidates, type Line } from '../state/chat-state.ts';
 import { ChatScreen, screenLayout } from './ChatScreen.tsx';
 import type { PasswordPrompter } from './password-prompter.ts';
 import { useCommands } from './use-commands.ts';
+import { useScreenKeys } from './use-screen-keys.ts';
 
 /** How long a notice stays above the input, in ms. */
 const NOTICE_MS = 10_000;
@@ -46,7 +47,6 @@ export function App({ client, server, bell, notices, passwords }: AppProps) {
     commands: COMMANDS.flatMap((c) => [c.name, ...(c.aliases ?? [])]),
   };
   const input = useInputKeys({ candidates, onSubmit: run, focus: asking === undefined });
-  const paste = usePasteGate();
 
   useEffect(() => {
     client.connect().catch(() => {
@@ -86,24 +86,18 @@ export function App({ client, server, bell, notices, passwords }: AppProps) {
   const page = Math.max(1, pane.middle - 1);
   const rowsOf = (line: Line) => lineRows(line, pane.paneWidth, state.timeZone).length;
   const scroll = (by: number) => dispatch({ type: 'scroll', by, rowsOf, height: pane.middle });
-  useInput((text, key) => {
-    if (paste.consumed()) return; // pasted text, or the answer to "paste N lines?", is no app key
-    if (key.ctrl && text === 'c') {
-      if (input.value === '') exit();
-      else input.setValue('');
-    } else if (key.escape) dispatch({ type: 'closeHelp' });
-    else if (key.pageUp) scroll(page);
-    else if (key.pageDown) scroll(-page);
-    else if (key.end) dispatch({ type: 'scrollToBottom' });
-    else if (key.ctrl && text === 'n') dispatch({ type: 'nextConversation' });
-    else if (key.ctrl && text === 'p') dispatch({ type: 'previousConversation' });
-    else if (key.ctrl && text === 'l') {
+  useScreenKeys({
+    dispatch,
+    scroll,
+    page,
+    draft: () => input.read().value,
+    clearDraft: () => input.setValue(''),
+    quit: exit,
+    redraw: () => {
       // Ink's write() clears its frame, writes, then draws the frame again.
       write('\u001b[2J\u001b[H');
       setNow(Date.now());
-    } else if (key.meta && /^[1-9]$/.test(text))
-      dispatch({ type: 'jumpToNumber', number: Number(text) });
-    else if (key.meta && text === 'a') dispatch({ type: 'nextActivity' });
+    },
   });
 
   const prompt = `[${state.current ?? '…'}] `;

@@ -1,0 +1,58 @@
+import { useInput } from 'ink';
+import { usePasteGate } from '../hooks/use-input-keys.ts';
+import { commandFor } from '../input/key-bindings.ts';
+import { SCREEN_KEYMAP, type ScreenCommand } from '../input/keymap.ts';
+import type { ChatAction } from '../state/chat-types.ts';
+
+/** What the screen's keys act on. */
+export type ScreenKeyTargets = {
+  dispatch: (action: ChatAction) => void;
+  /** Scrolls the message pane `by` rows (positive: back in time). */
+  scroll: (by: number) => void;
+  /** Rows that PageUp/PageDown move. */
+  page: number;
+  /** The draft now, rendered or not. */
+  draft: () => string;
+  clearDraft: () => void;
+  quit: () => void;
+  redraw: () => void;
+};
+
+function runScreenCommand(to: ScreenKeyTargets, command: ScreenCommand, text: string): void {
+  switch (command) {
+    case 'clearOrQuit':
+      return to.draft() === '' ? to.quit() : to.clearDraft();
+    case 'closeHelp':
+      return to.dispatch({ type: 'closeHelp' });
+    case 'scrollUp':
+      return to.scroll(to.page);
+    case 'scrollDown':
+      return to.scroll(-to.page);
+    case 'scrollToBottom':
+      return to.dispatch({ type: 'scrollToBottom' });
+    case 'nextRoom':
+      return to.dispatch({ type: 'nextConversation' });
+    case 'previousRoom':
+      return to.dispatch({ type: 'previousConversation' });
+    case 'jumpToRoom':
+      return to.dispatch({ type: 'jumpToNumber', number: Number(text) });
+    case 'nextActivity':
+      return to.dispatch({ type: 'nextActivity' });
+    case 'redraw':
+      return to.redraw();
+  }
+}
+
+/**
+ * Binds the keys of the screen around the input line (`SCREEN_KEYMAP`:
+ * scrolling, rooms, Esc, Ctrl+L, Ctrl+C). Pasted text, or the answer to
+ * "paste N lines?", is no screen key.
+ */
+export function useScreenKeys(targets: ScreenKeyTargets): void {
+  const paste = usePasteGate();
+  useInput((text, key) => {
+    if (paste.consumed()) return;
+    const command = commandFor(SCREEN_KEYMAP, text, key);
+    if (command !== undefined) runScreenCommand(targets, command, text);
+  });
+}
