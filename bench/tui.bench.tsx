@@ -183,8 +183,6 @@ function StillScreen({ state }: { state: ChatState }): ReactNode {
           width={COLUMNS}
           value="a draft"
           cursor={7}
-          onChange={noop}
-          onSubmit={noop}
           focus={false}
         />
       }
@@ -217,8 +215,6 @@ function TypingScreen({ initial, driver }: { initial: ChatState; driver: Driver 
           width={COLUMNS}
           value={input.value}
           cursor={input.cursor}
-          onChange={input.onChange}
-          onSubmit={input.submit}
           focus={true}
         />
       }
@@ -237,7 +233,7 @@ interface Row {
 
 /**
  * Types KEYS characters, one every KEY_EVERY_MS, into the real input path
- * (stdin, Ink's key parser, the patched text input, useInputKeys) while
+ * (stdin, Ink's key parser, useInputKeys, InputBox) while
  * messages arrive at FLOOD_PER_MS, dispatched every FLOOD_EVERY_MS as the
  * app's batching does (all those due: a late tick carries more, so the rate
  * holds). For each key, the time to the first frame whose input row ends

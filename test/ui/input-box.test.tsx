@@ -57,17 +57,7 @@ function Harness({ seen, width }: { seen: Seen; width: number }) {
   });
   seen.value = input.value;
   seen.cursor = input.cursor;
-  return (
-    <InputBox
-      prompt={PROMPT}
-      width={width}
-      value={input.value}
-      cursor={input.cursor}
-      onChange={input.onChange}
-      onSubmit={input.submit}
-      focus
-    />
-  );
+  return <InputBox prompt={PROMPT} width={width} value={input.value} cursor={input.cursor} focus />;
 }
 
 /**

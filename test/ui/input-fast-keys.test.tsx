@@ -12,18 +12,7 @@ function Input({ sent }: { sent: string[] }) {
       sent.push(line);
     },
   });
-  return (
-    <InputBox
-      prompt="> "
-      width={60}
-      value={keys.value}
-      cursor={keys.cursor}
-      onChange={keys.onChange}
-      onSubmit={keys.submit}
-      focus={true}
-      current={keys.read}
-    />
-  );
+  return <InputBox prompt="> " width={60} value={keys.value} cursor={keys.cursor} focus={true} />;
 }
 
 async function typed(chunks: string[]): Promise<{ frame: string; sent: string[] }> {

@@ -88,10 +88,16 @@ describe('applyInputKey', () => {
     ['Alt+1', 'draft|', '1', { meta: true }, undefined],
     ['Alt+A', 'draft|', 'a', { meta: true }, undefined],
     ['Shift+Tab', 'al|', '', { tab: true, shift: true }, undefined],
-    ['plain letter (the text input types it)', 'a|', 'x', {}, undefined],
+    ['plain letter', 'a|', 'x', {}, 'ax|'],
+    ['Shift+letter', 'a|', 'X', { shift: true }, 'aX|'],
+    ['Left', 'a👍🏽b|', '', { leftArrow: true }, 'a👍🏽|b'],
+    ['Right', 'a|👍🏽b', '', { rightArrow: true }, 'a👍🏽|b'],
+    ['Backspace (DEL, which ink calls delete)', 'a👍🏽|b', '', { delete: true }, 'a|b'],
     ['Delete', 'a|👍🏽b', '', { delete: true, forwardDelete: true }, 'a|b'],
+    ['a read with a line break inside (a paste)', 'a|', 'b\rc', {}, 'ab\nc|'],
     ['PageUp', 'a|', '', { pageUp: true }, undefined],
-    ['Enter (the text input submits)', 'a|', '\r', { return: true }, undefined],
+    ['End', 'a|', '', { end: true }, undefined],
+    ['Enter (the caller submits)', 'a|', '\r', { return: true }, undefined],
   ];
   for (const [name, before, input, key, after] of table) {
     it(`${name}: ${JSON.stringify(before)} -> ${JSON.stringify(after)}`, () => {

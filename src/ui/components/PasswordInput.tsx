@@ -1,12 +1,19 @@
-import { Box, Text, useInput } from 'ink';
-import TextInput from 'ink-text-input';
-import { useEffect, useRef, useState } from 'react';
-import { usePasteGate } from '../hooks/use-input-keys.ts';
-import { neutralizeLine } from '../text/sanitize.ts';
-import { truncate } from '../text/wrap.ts';
-
-/** Columns kept for the stars when the prompt is long (the prompt is cut first). */
-const MIN_FIELD = 10;
+import { useInput } from 'ink';
+import { useEffect } from 'react';
+import { useLatestStore } from '../hooks/use-latest-store.ts';
+import { usePasteGate } from '../hooks/use-paste-gate.ts';
+import { commandFor, type InputKey, isForwardDelete, keyName } from '../input/key-bindings.ts';
+import { INPUT_KEYMAP, type InputCommand } from '../input/keymap.ts';
+import {
+  charLeft,
+  charRight,
+  deleteBackward,
+  deleteForward,
+  insertText,
+  killToStart,
+  type LineState,
+} from '../input/line-edit.ts';
+import { InputBox } from './InputBox.tsx';
 
 /** Props of {@link PasswordInput}. */
 export type PasswordInputProps = {
@@ -19,49 +26,62 @@ export type PasswordInputProps = {
 };
 
 /**
+ * The input line's edits a password takes. Word moves and deletes are left
+ * out: where they stop would tell where the spaces are.
+ */
+const PASSWORD_EDITS: Partial<Record<InputCommand, (line: LineState) => LineState>> = {
+  charLeft,
+  charRight,
+  deleteBackward,
+  deleteForward,
+  killToStart,
+};
+
+const EMPTY: LineState = { value: '', cursor: 0 };
+
+/** The password after one key press, or `undefined` when the key is not the field's. */
+function passwordKey(line: LineState, input: string, key: InputKey): LineState | undefined {
+  const command = commandFor(INPUT_KEYMAP, input, key);
+  if (command !== undefined) return PASSWORD_EDITS[command]?.(line);
+  if (input === '' || key.ctrl || key.meta || keyName(key) !== undefined) return undefined;
+  return insertText(line, input.replace(/[\r\n]/g, ''));
+}
+
+/**
  * The input row while the server waits for a password: the prompt, then a
- * `*` per character typed, never the characters. Backspace edits, Ctrl+U
- * clears, a paste (a password manager's) goes in without its line breaks.
+ * `*` per character typed, never the characters. Backspace and Left/Right
+ * edit, Ctrl+U clears, a paste (a password manager's) goes in without its
+ * line breaks.
  */
 export function PasswordInput({ prompt, width, onSubmit }: PasswordInputProps) {
-  const columns = Math.max(1, Math.floor(width));
-  const shownPrompt = truncate(neutralizeLine(prompt), Math.max(0, columns - MIN_FIELD));
-  const [value, setValue] = useState('');
-  // Keys can arrive faster than renders: the newest value, rendered or not.
-  const latest = useRef('');
-  const set = (next: string) => {
-    latest.current = next;
-    setValue(next);
-  };
+  const [line, store] = useLatestStore(() => EMPTY);
   const paste = usePasteGate();
   useEffect(
     () =>
-      paste.setTarget((text) => {
-        latest.current += text.replace(/[\r\n]/g, '');
-        setValue(latest.current);
-      }),
-    [paste],
+      paste.setTarget((text) => store.set(insertText(store.get(), text.replace(/[\r\n]/g, '')))),
+    [paste, store],
   );
   useInput((input, key) => {
-    if (key.ctrl && input === 'u' && !paste.consumed()) set('');
+    if (paste.consumed()) return;
+    const keys = isForwardDelete(paste.raw()) ? { ...key, forwardDelete: true } : key;
+    if (commandFor(INPUT_KEYMAP, input, keys) === 'submit') {
+      const password = store.get().value;
+      if (password === '') return;
+      onSubmit(password);
+      store.set(EMPTY);
+      return;
+    }
+    const next = passwordKey(store.get(), input, keys);
+    if (next !== undefined) store.set(next);
   });
-  const submit = () => {
-    if (paste.consumed() || latest.current === '') return;
-    onSubmit(latest.current);
-    set('');
-  };
   return (
-    <Box width={columns} height={1} overflow="hidden">
-      <Box flexShrink={0}>
-        <Text>{shownPrompt}</Text>
-      </Box>
-      <TextInput
-        value={value}
-        mask="*"
-        onChange={set}
-        accept={() => !paste.consumed()}
-        onSubmit={submit}
-      />
-    </Box>
+    <InputBox
+      prompt={prompt}
+      width={width}
+      value={line.value}
+      cursor={line.cursor}
+      focus
+      mask="*"
+    />
   );
 }

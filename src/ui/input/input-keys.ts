@@ -1,8 +1,7 @@
 /**
  * The input line's editing state and what its keys do to it, as pure
  * functions (state in, state out). Which key is which command is written in
- * `keymap.ts`. The patched ink-text-input types, and handles Enter, Left,
- * Right and Backspace; the rest is here. Pure: no terminal, no I/O.
+ * `keymap.ts`; typing is what no command claims. Pure: no terminal, no I/O.
  */
 import { type CompletionCandidates, type CompletionState, complete } from './completion.ts';
 import {
@@ -12,7 +11,7 @@ import {
   type InputHistory,
   pushHistory,
 } from './input-history.ts';
-import { commandFor, type InputKey } from './key-bindings.ts';
+import { commandFor, type InputKey, keyName } from './key-bindings.ts';
 import { INPUT_KEYMAP, type InputCommand } from './keymap.ts';
 import {
   charLeft,
@@ -22,6 +21,7 @@ import {
   deleteForward,
   deleteWordBefore,
   insertNewline,
+  insertText,
   killToEnd,
   killToStart,
   type LineState,
@@ -75,8 +75,8 @@ export function cleanDraft(state: LineState): LineState {
 }
 
 /**
- * The text input changed the draft (typing, a paste, Backspace, Left/Right)
- * or the app set it: the new draft, cleaned (see {@link cleanDraft}).
+ * The draft replaced (by the app, or by typing or a paste inserting at the
+ * cursor): the new draft, cleaned (see {@link cleanDraft}).
  */
 export function editInput(state: InputState, value: string, cursor: number): InputState {
   const line = cleanDraft({ value, cursor });
@@ -141,7 +141,7 @@ const LINE_EDITS: Partial<Record<InputCommand, (line: LineState) => LineState>> 
  * {@link submitInput}): it gives `undefined`, as does `deleteForward` on an
  * empty draft, left to the app.
  */
-export function runInputCommand(
+function runInputCommand(
   state: InputState,
   command: InputCommand,
   candidates: CompletionCandidates,
@@ -165,20 +165,24 @@ export function runInputCommand(
   return edit === undefined ? undefined : withLine(state, edit(state));
 }
 
-/** Commands whose bare keys (no Ctrl) the patched text input handles itself. */
-const TEXT_INPUT_COMMANDS: ReadonlySet<InputCommand> = new Set([
-  'submit',
-  'charLeft',
-  'charRight',
-  'deleteBackward',
-]);
+/**
+ * Typing: a key with text and neither Ctrl, Alt nor a name (Enter, Tab, the
+ * arrows...) inserts its text at the cursor, cleaned (see
+ * {@link cleanDraft}): a read with line breaks inside is a paste from a
+ * terminal without bracketed paste, kept whole. Other keys give `undefined`.
+ */
+function typeInput(state: InputState, input: string, key: InputKey): InputState | undefined {
+  if (input === '' || key.ctrl || key.meta || keyName(key) !== undefined) return undefined;
+  const line = insertText(state, input);
+  return editInput(state, line.value, line.cursor);
+}
 
 /**
- * Applies one key press the text input leaves alone: the command
- * `INPUT_KEYMAP` binds it to (see {@link runInputCommand}). Returns the new
- * state (the same object when the key is bound but changes nothing), or
- * `undefined` when the key is not bound here, so the text input or the app
- * may use it (typing, Enter, Left/Right, Backspace, Esc, PageUp, Ctrl+N...).
+ * Applies one key press to the draft: the command `INPUT_KEYMAP` binds it
+ * to (see {@link runInputCommand}), or typing (see {@link typeInput}).
+ * Returns the new state (the same object when the key changes nothing), or
+ * `undefined` when the key is not the input line's (Esc, PageUp, Ctrl+N...)
+ * or is Enter, which the caller handles with {@link submitInput}.
  */
 export function applyInputKey(
   state: InputState,
@@ -187,6 +191,6 @@ export function applyInputKey(
   candidates: CompletionCandidates,
 ): InputState | undefined {
   const command = commandFor(INPUT_KEYMAP, input, key);
-  if (command === undefined || (TEXT_INPUT_COMMANDS.has(command) && !key.ctrl)) return undefined;
-  return runInputCommand(state, command, candidates);
+  if (command !== undefined) return runInputCommand(state, command, candidates);
+  return typeInput(state, input, key);
 }

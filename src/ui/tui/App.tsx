@@ -90,7 +90,7 @@ export function App({ client, server, bell, notices, passwords }: AppProps) {
     dispatch,
     scroll,
     page,
-    draft: () => input.read().value,
+    draft: input.draft,
     clearDraft: () => input.setValue(''),
     quit: exit,
     redraw: () => {
@@ -120,10 +120,7 @@ export function App({ client, server, bell, notices, passwords }: AppProps) {
             width={columns}
             value={input.value}
             cursor={input.cursor}
-            onChange={input.onChange}
-            onSubmit={input.submit}
             focus={true}
-            current={input.read}
           />
         )
       }

@@ -1,5 +1,5 @@
 import { useInput } from 'ink';
-import { usePasteGate } from '../hooks/use-input-keys.ts';
+import { usePasteGate } from '../hooks/use-paste-gate.ts';
 import { commandFor } from '../input/key-bindings.ts';
 import { SCREEN_KEYMAP, type ScreenCommand } from '../input/keymap.ts';
 import type { ChatAction } from '../state/chat-types.ts';

@@ -1,0 +1,147 @@
+import type { EventEmitter } from 'node:events';
+import { useStdin } from 'ink';
+import { useEffect } from 'react';
+import {
+  endPaste,
+  idlePasteReader,
+  type PasteRead,
+  type PasteReader,
+  pasteAnswer,
+  pasteLineCount,
+  pasteNeedsAsking,
+  readPasteEvent,
+} from '../input/paste.ts';
+
+/** A paste whose end marker has not come after this long (ms) is taken as ended. */
+const PASTE_TIMEOUT_MS = 2_000;
+
+/** A long paste waiting for Enter (insert) or Esc (cancel). */
+export type PendingPaste = {
+  /** The cleaned text. */
+  readonly text: string;
+  /** Its lines (see `pasteLineCount`). */
+  readonly lines: number;
+};
+
+/**
+ * Bracketed paste for one Ink app, shared by every component through
+ * {@link usePasteGate}. It listens to Ink's input events ahead of every
+ * `useInput` handler (it is prepended), so while an event is dispatched
+ * {@link PasteGate.consumed} tells each handler whether the event is part of a
+ * paste, or an answer to the "paste N lines?" question, which no key handler
+ * should act on. A finished paste goes to the target (the focused input box):
+ * at once, or after Enter when it has more than a few lines. The target is
+ * whoever owns the focused draft (`useInputKeys`, `PasswordInput`).
+ */
+export class PasteGate {
+  private reader: PasteReader = idlePasteReader;
+  private consumedNow = false;
+  private rawNow = '';
+  private waiting: PendingPaste | undefined;
+  private target: ((text: string) => void) | undefined;
+  private users = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly emitter: EventEmitter) {}
+
+  /** Whether the input event being dispatched belongs to a paste or answers its question. */
+  readonly consumed = (): boolean => this.consumedNow;
+
+  /** The raw text of the input event being dispatched (ink's `Key` cannot tell some keys apart). */
+  readonly raw = (): string => this.rawNow;
+
+  /** The long paste waiting for an answer, if any (the same object until it changes). */
+  readonly pending = (): PendingPaste | undefined => this.waiting;
+
+  /** Calls `listener` when {@link pending} changes; returns the unsubscriber. */
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /**
+   * Makes `insert` the one that receives finished pastes (the focused input
+   * box); returns the undoer, which also drops a waiting paste.
+   */
+  setTarget(insert: (text: string) => void): () => void {
+    this.target = insert;
+    return () => {
+      if (this.target !== insert) return;
+      this.target = undefined;
+      this.setPending(undefined);
+    };
+  }
+
+  /** Starts listening for a user (counted); returns the stopper. */
+  attach(): () => void {
+    if (this.users++ === 0) this.emitter.prependListener('input', this.onEvent);
+    return () => {
+      if (--this.users > 0) return;
+      this.emitter.removeListener('input', this.onEvent);
+      this.clearTimer();
+      this.reader = idlePasteReader;
+      this.consumedNow = false;
+    };
+  }
+
+  private readonly onEvent = (event: unknown): void => {
+    this.rawNow = String(event);
+    const step = readPasteEvent(this.reader, this.rawNow);
+    this.consumedNow = step.consumed;
+    this.apply(step);
+    if (step.consumed || this.waiting === undefined) return;
+    // Every key is held while the question is shown; Enter and Esc answer it.
+    this.consumedNow = true;
+    const answer = pasteAnswer(String(event));
+    if (answer === undefined) return;
+    const { text } = this.waiting;
+    this.setPending(undefined);
+    if (answer === 'insert') this.target?.(text);
+  };
+
+  private apply(step: PasteRead): void {
+    this.reader = step.reader;
+    this.clearTimer();
+    if (this.reader.inside) {
+      this.timer = setTimeout(() => this.apply(endPaste(this.reader)), PASTE_TIMEOUT_MS);
+      this.timer.unref?.();
+    }
+    if (step.pasted === undefined || step.pasted === '') return;
+    // A newer paste replaces one still waiting.
+    if (this.target && pasteNeedsAsking(step.pasted)) {
+      this.setPending({ text: step.pasted, lines: pasteLineCount(step.pasted) });
+    } else {
+      this.setPending(undefined);
+      this.target?.(step.pasted);
+    }
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private setPending(next: PendingPaste | undefined): void {
+    if (next === this.waiting) return;
+    this.waiting = next;
+    for (const listener of this.listeners) listener();
+  }
+}
+
+const gates = new WeakMap<EventEmitter, PasteGate>();
+
+/**
+ * The {@link PasteGate} of the Ink app this component is in (one per app),
+ * listening while the component is mounted.
+ */
+export function usePasteGate(): PasteGate {
+  const emitter = useStdin().internal_eventEmitter;
+  let gate = gates.get(emitter);
+  if (gate === undefined) {
+    gate = new PasteGate(emitter);
+    gates.set(emitter, gate);
+  }
+  useEffect(() => gate.attach(), [gate]);
+  return gate;
+}
