@@ -21,25 +21,36 @@ export type ScreenKeyTargets = {
 function runScreenCommand(to: ScreenKeyTargets, command: ScreenCommand, text: string): void {
   switch (command) {
     case 'clearOrQuit':
-      return to.draft() === '' ? to.quit() : to.clearDraft();
+      if (to.draft() === '') to.quit();
+      else to.clearDraft();
+      return;
     case 'closeHelp':
-      return to.dispatch({ type: 'closeHelp' });
+      to.dispatch({ type: 'closeHelp' });
+      return;
     case 'scrollUp':
-      return to.scroll(to.page);
+      to.scroll(to.page);
+      return;
     case 'scrollDown':
-      return to.scroll(-to.page);
+      to.scroll(-to.page);
+      return;
     case 'scrollToBottom':
-      return to.dispatch({ type: 'scrollToBottom' });
+      to.dispatch({ type: 'scrollToBottom' });
+      return;
     case 'nextRoom':
-      return to.dispatch({ type: 'nextConversation' });
+      to.dispatch({ type: 'nextConversation' });
+      return;
     case 'previousRoom':
-      return to.dispatch({ type: 'previousConversation' });
+      to.dispatch({ type: 'previousConversation' });
+      return;
     case 'jumpToRoom':
-      return to.dispatch({ type: 'jumpToNumber', number: Number(text) });
+      to.dispatch({ type: 'jumpToNumber', number: Number(text) });
+      return;
     case 'nextActivity':
-      return to.dispatch({ type: 'nextActivity' });
+      to.dispatch({ type: 'nextActivity' });
+      return;
     case 'redraw':
-      return to.redraw();
+      to.redraw();
+      return;
   }
 }
 
