@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import closeWithGrace from 'close-with-grace';
-import { type DestinationStream, type Level, pino, type StreamEntry } from 'pino';
+import { type DestinationStream, type Level, type Logger, pino, type StreamEntry } from 'pino';
 import pkg from '../../package.json' with { type: 'json' };
 import { ChatError } from '../errors.ts';
-import { crlSignedBy } from '../pki/crl.ts';
 import { pkiLayout } from '../pki/layout.ts';
 import { ChatServer } from '../server/chat-server.ts';
+import { crlReloader } from '../server/crl-reloader.ts';
 import { watchCrl } from '../server/crl-watch.ts';
 import { historyForServer } from '../server/history/history-for-server.ts';
 import { certNames, listenWarning } from '../server/listen-names.ts';
@@ -70,52 +70,13 @@ export async function runServe(args: ServeArgs & { color?: boolean | undefined }
       await shutDown();
     },
   );
-  // A revoked certificate is cut off at once: the CRL is read again when the
-  // file changes, and on SIGHUP when no terminal is attached (a daemon's
-  // `kill -HUP`). Without a valid one the previous CRL stays in force.
-  // One at a time, in order: an older read never lands after a newer one.
-  let reloads = Promise.resolve();
-  const reloadCrl = (why: string) => {
-    reloads = reloads.then(() => reloadCrlNow(why));
-    return reloads;
-  };
-  const reloadCrlNow = async (why: string) => {
-    try {
-      const next = await loadServerTls(config.certsDir, config.tlsMin);
-      const { crl, ca } = next.options;
-      // Another CA's CRL would make OpenSSL refuse every client: keep ours.
-      if (typeof crl === 'string' && !(await crlSignedBy(crl, String(ca)))) {
-        throw new Error('crl.pem is not signed by this CA');
-      }
-      server.reloadTls(next);
-    } catch (error) {
-      logger.warn(
-        { why, err: error instanceof Error ? error.message : String(error) },
-        'crl not reloaded: the previous one stays in force',
-      );
-    }
-  };
+  const reloadCrl = crlReloader(server, config, logger);
   stopWatching = watchCrl(pkiLayout(config.certsDir).crl, () => {
     void reloadCrl('crl.pem changed');
   });
   const interactive = process.stdin.isTTY === true;
   if (!interactive) process.on('SIGHUP', () => void reloadCrl('SIGHUP'));
-  // With a terminal, SIGHUP means it went away (ssh dropped, tmux window
-  // killed). Node 20's process.exit() then spins forever restoring a terminal
-  // that is gone (nodejs/node#51519): close gracefully, then die of the signal.
-  let hungUp = false;
-  if (interactive)
-    process.once('SIGHUP', () => {
-      hungUp = true;
-      logger.info({ signal: 'SIGHUP' }, 'shutting down');
-      process.stdout.on('error', () => {}); // writes to the gone terminal fail: nobody to tell
-      const die = () => {
-        process.removeAllListeners('SIGHUP');
-        process.kill(process.pid, 'SIGHUP');
-      };
-      setTimeout(die, SHUTDOWN_BUDGET_MS).unref();
-      void shutDown().finally(die);
-    });
+  const hangup = interactive ? closeOnHangup(logger, shutDown) : { happened: () => false };
   // Only now: a signal from the moment the port is open closes gracefully.
   await server.listen();
   logger.info(history.summary, 'history');
@@ -126,6 +87,31 @@ export async function runServe(args: ServeArgs & { color?: boolean | undefined }
     await new Promise(() => {});
     return;
   }
+  await dashboardUntilQuit(server, logs, {
+    color: colorEnabled(process.env, args.color),
+    logger,
+    logFile,
+    shutDown,
+    hungUp: hangup.happened,
+  });
+}
+
+/**
+ * Runs the dashboard until the operator quits it (or a signal, or a
+ * failure, ends it), closes the server gracefully, then ends the process.
+ */
+async function dashboardUntilQuit(
+  server: ChatServer,
+  logs: LogBuffer,
+  how: {
+    color: boolean;
+    logger: Logger;
+    logFile: string | undefined;
+    shutDown: () => Promise<void>;
+    hungUp: () => boolean;
+  },
+): Promise<void> {
+  const { logger, shutDown } = how;
   // Loaded only with --dashboard.
   const { runDashboard } = await import('../dashboard/dashboard-host.ts');
   let failure: unknown;
@@ -133,7 +119,7 @@ export async function runServe(args: ServeArgs & { color?: boolean | undefined }
     await runDashboard({
       server,
       logs,
-      color: colorEnabled(process.env, args.color),
+      color: how.color,
       onShutdown: async () => {
         logger.info({ by: 'dashboard' }, 'shutting down');
         await shutDown();
@@ -141,7 +127,7 @@ export async function runServe(args: ServeArgs & { color?: boolean | undefined }
     });
   } catch (error) {
     // Writing to a terminal that hung up fails too: that is no failure of the dashboard.
-    if (!hungUp) {
+    if (!how.hungUp()) {
       failure = error;
       logger.error({ err: error }, 'the dashboard failed; closing');
     }
@@ -149,14 +135,35 @@ export async function runServe(args: ServeArgs & { color?: boolean | undefined }
     // A signal or a failure also ends the dashboard: the server still closes gracefully.
     await shutDown();
   }
-  if (hungUp) return; // the SIGHUP handler ends the process
+  if (how.hungUp()) return; // the SIGHUP handler ends the process
   if (failure !== undefined) {
     process.stderr.write(
-      `chat serve: the dashboard failed (${failure instanceof Error ? failure.message : String(failure)}); the server was closed, see ${logFile}\n`,
+      `chat serve: the dashboard failed (${failure instanceof Error ? failure.message : String(failure)}); the server was closed, see ${how.logFile}\n`,
     );
     process.exit(1);
   }
   process.exit(0);
+}
+
+/**
+ * With a terminal, SIGHUP means it went away (ssh dropped, tmux window
+ * killed). Node 20's process.exit() then spins forever restoring a terminal
+ * that is gone (nodejs/node#51519): close gracefully, then die of the signal.
+ */
+function closeOnHangup(logger: Logger, shutDown: () => Promise<void>): { happened: () => boolean } {
+  let hungUp = false;
+  process.once('SIGHUP', () => {
+    hungUp = true;
+    logger.info({ signal: 'SIGHUP' }, 'shutting down');
+    process.stdout.on('error', () => {}); // writes to the gone terminal fail: nobody to tell
+    const die = () => {
+      process.removeAllListeners('SIGHUP');
+      process.kill(process.pid, 'SIGHUP');
+    };
+    setTimeout(die, SHUTDOWN_BUDGET_MS).unref();
+    void shutDown().finally(die);
+  });
+  return { happened: () => hungUp };
 }
 
 // The dashboard takes the terminal: without one (output to a file or a

@@ -55,23 +55,27 @@ export async function runDashboard(options: DashboardHostOptions): Promise<void>
     workerData: data,
   });
   const send = (message: ToDashboard) => worker.postMessage(message);
+  const terminal = takeTerminal(stdin, stdout, send);
+  const stopFeed = feedSnapshots(server, logs, send);
+  try {
+    await untilWorkerEnds(worker, { stdout, server, send, onShutdown });
+  } finally {
+    stopFeed();
+    await worker.terminate();
+    terminal.giveBack();
+  }
+}
 
-  let restored = false;
-  const restore = () => {
-    if (restored) return;
-    restored = true;
-    try {
-      if (stdin.isTTY) stdin.setRawMode(false);
-      stdout.write(SHOW_CURSOR + LEAVE_ALT_SCREEN);
-    } catch {
-      // The terminal is gone (it hung up): nothing to give back.
-    }
-  };
-  stdout.write(ENTER_ALT_SCREEN);
-  process.once('exit', restore);
-
-  // Snapshots: every REFRESH_EVERY_MS, and soon after a connection or a log
-  // line, never closer than MIN_REFRESH_GAP_MS: bounded whatever the load.
+/**
+ * Snapshots: every REFRESH_EVERY_MS, and soon after a connection or a log
+ * line, never closer than MIN_REFRESH_GAP_MS: bounded whatever the load.
+ * Returns what stops them.
+ */
+function feedSnapshots(
+  server: DashboardServer,
+  logs: LogBuffer,
+  send: (message: ToDashboard) => void,
+): () => void {
   let pending: LogRecord[] = [];
   let timer: NodeJS.Timeout | undefined;
   let last = 0;
@@ -93,6 +97,38 @@ export async function runDashboard(options: DashboardHostOptions): Promise<void>
   server.on('connect', soon);
   server.on('disconnect', soon);
   logs.on('record', onRecord);
+  return () => {
+    clearInterval(tick);
+    clearTimeout(timer);
+    server.off('connect', soon);
+    server.off('disconnect', soon);
+    logs.off('record', onRecord);
+  };
+}
+
+/**
+ * Takes the terminal for the dashboard: the alternate screen, raw keys
+ * passed to the worker, resizes told to it. `giveBack` puts it back as it
+ * was, also on the way out of a crash (process 'exit').
+ */
+function takeTerminal(
+  stdin: NodeJS.ReadStream,
+  stdout: NodeJS.WriteStream,
+  send: (message: ToDashboard) => void,
+): { giveBack: () => void } {
+  let restored = false;
+  const restore = () => {
+    if (restored) return;
+    restored = true;
+    try {
+      if (stdin.isTTY) stdin.setRawMode(false);
+      stdout.write(SHOW_CURSOR + LEAVE_ALT_SCREEN);
+    } catch {
+      // The terminal is gone (it hung up): nothing to give back.
+    }
+  };
+  stdout.write(ENTER_ALT_SCREEN);
+  process.once('exit', restore);
   const onKeys = (chunk: string) => send({ type: 'input', data: chunk });
   const onResize = () =>
     send({ type: 'resize', columns: stdout.columns || 80, rows: stdout.rows || 24 });
@@ -101,44 +137,50 @@ export async function runDashboard(options: DashboardHostOptions): Promise<void>
   stdin.on('data', onKeys);
   stdin.resume();
   stdout.on('resize', onResize);
+  return {
+    giveBack: () => {
+      stdin.off('data', onKeys);
+      stdin.pause();
+      stdout.off('resize', onResize);
+      restore();
+      process.off('exit', restore);
+    },
+  };
+}
 
-  try {
-    await new Promise<void>((resolve, reject) => {
-      worker.on('error', reject);
-      worker.on('exit', () => resolve());
-      worker.on('message', (message: FromDashboard) => {
-        switch (message.type) {
-          case 'output':
-            stdout.write(message.data);
-            break;
-          case 'kick':
-            send({
-              type: 'kicked',
-              request: message.request,
-              done: server.kick(message.id, message.reason),
-            });
-            break;
-          case 'shutdown':
-            void onShutdown().finally(() => send({ type: 'closed' }));
-            break;
-          case 'exit':
-            if (message.error === undefined) resolve();
-            else reject(new Error(message.error));
-            break;
-        }
-      });
+// Carries out what the worker asks (write a frame, kick, shut down) until it ends.
+function untilWorkerEnds(
+  worker: Worker,
+  to: {
+    stdout: NodeJS.WriteStream;
+    server: DashboardServer;
+    send: (message: ToDashboard) => void;
+    onShutdown: () => Promise<void>;
+  },
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    worker.on('error', reject);
+    worker.on('exit', () => resolve());
+    worker.on('message', (message: FromDashboard) => {
+      switch (message.type) {
+        case 'output':
+          to.stdout.write(message.data);
+          break;
+        case 'kick':
+          to.send({
+            type: 'kicked',
+            request: message.request,
+            done: to.server.kick(message.id, message.reason),
+          });
+          break;
+        case 'shutdown':
+          void to.onShutdown().finally(() => to.send({ type: 'closed' }));
+          break;
+        case 'exit':
+          if (message.error === undefined) resolve();
+          else reject(new Error(message.error));
+          break;
+      }
     });
-  } finally {
-    clearInterval(tick);
-    clearTimeout(timer);
-    server.off('connect', soon);
-    server.off('disconnect', soon);
-    logs.off('record', onRecord);
-    stdin.off('data', onKeys);
-    stdin.pause();
-    stdout.off('resize', onResize);
-    await worker.terminate();
-    restore();
-    process.off('exit', restore);
-  }
+  });
 }

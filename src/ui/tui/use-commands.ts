@@ -46,78 +46,110 @@ export function useCommands(
 
   return useCallback(
     (line: string) => {
-      const current = stateRef.current.current;
-      const parsed = parseInput(line, { current: current ?? '#general' });
+      const state = stateRef.current;
+      const parsed = parseInput(line, { current: state.current ?? '#general' });
       const notice = (text: string) => dispatch({ type: 'notice', text });
-      switch (parsed.kind) {
-        case 'empty':
-          return;
-        case 'say':
-        case 'me':
-          if (!current) return notice('not in any conversation yet: /join #room or /msg user');
-          {
-            // Refused here, with the draft kept to shorten, rather than sent to fail.
-            const max = stateRef.current.limits?.maxTextChars;
-            if (max !== undefined && parsed.text.length > max) {
-              notice(`too long to send: ${parsed.text.length} characters, the server takes ${max}`);
-              return false;
-            }
-          }
-          return say(current, parsed.text, parsed.kind === 'me');
-        case 'join':
-          return tell(`/join ${parsed.room}`, () => client.join(parsed.room), notice);
-        case 'part':
-          return tell(`/part ${parsed.room}`, () => client.part(parsed.room), notice);
-        case 'msg':
-          dispatch({ type: 'openDm', peer: parsed.to });
-          if (parsed.text) say(`@${parsed.to}`, parsed.text, false);
-          return;
-        case 'who': {
-          const members = current ? (stateRef.current.conversations[current]?.members ?? []) : [];
-          return notice(`${current ?? ''}: ${members.length} here: ${members.join(', ')}`);
-        }
-        case 'topic':
-          if (!current?.startsWith('#'))
-            return notice('topics belong to rooms: switch to one first');
-          if (parsed.text === undefined) {
-            const topic = stateRef.current.conversations[current]?.topic;
-            return notice(topic ? `topic of ${current}: ${topic}` : `${current} has no topic`);
-          }
-          {
-            const text = parsed.text;
-            const command = text === '' ? '/topic (clear)' : `/topic ${text}`;
-            return tell(command, () => client.setTopic(current, text), notice);
-          }
-        case 'away':
-          return tell(`/away ${parsed.text}`, () => client.away(parsed.text), notice);
-        case 'back':
-          return tell('/back', () => client.back(), notice);
-        case 'history': {
-          if (!current) return;
-          const conversation = stateRef.current.conversations[current];
-          if (conversation && !conversation.hasMore) return notice('no older messages are kept');
-          client
-            .history(current, {
-              limit: HISTORY_PAGE,
-              ...(conversation?.oldestId === undefined ? {} : { before: conversation.oldestId }),
-            })
-            .catch((error: unknown) =>
-              notice(`history: ${error instanceof Error ? error.message : String(error)}`),
-            );
-          return;
-        }
-        case 'clear':
-          return dispatch({ type: 'clear' });
-        case 'help':
-          return dispatch({ type: 'toggleHelp' });
-        case 'quit':
-          return onQuit();
-        case 'error':
-          return notice(parsed.hint);
-      }
+      return runCommand(parsed, { client, state, dispatch, say, notice, onQuit });
     },
     [client, dispatch, onQuit, say],
   );
+}
+
+/** What a command acts on and with. */
+interface CommandContext {
+  client: ChatClient;
+  state: ChatState;
+  dispatch: (action: ChatAction) => void;
+  say: (conversation: string, text: string, action: boolean) => void;
+  notice: (text: string) => void;
+  onQuit: () => void;
+}
+
+type Parsed = ReturnType<typeof parseInput>;
+
+// Carries out one parsed line; false keeps the draft in the input.
+function runCommand(parsed: Parsed, to: CommandContext): unknown {
+  const { client, state, notice } = to;
+  const current = state.current;
+  switch (parsed.kind) {
+    case 'empty':
+      return;
+    case 'say':
+    case 'me':
+      return sayChecked(parsed.text, parsed.kind === 'me', to);
+    case 'join':
+      return tell(`/join ${parsed.room}`, () => client.join(parsed.room), notice);
+    case 'part':
+      return tell(`/part ${parsed.room}`, () => client.part(parsed.room), notice);
+    case 'msg':
+      to.dispatch({ type: 'openDm', peer: parsed.to });
+      if (parsed.text) to.say(`@${parsed.to}`, parsed.text, false);
+      return;
+    case 'who': {
+      const members = current ? (state.conversations[current]?.members ?? []) : [];
+      return notice(`${current ?? ''}: ${members.length} here: ${members.join(', ')}`);
+    }
+    case 'topic':
+      return topic(parsed.text, to);
+    case 'away':
+      return tell(`/away ${parsed.text}`, () => client.away(parsed.text), notice);
+    case 'back':
+      return tell('/back', () => client.back(), notice);
+    case 'history':
+      return olderHistory(to);
+    case 'clear':
+      return to.dispatch({ type: 'clear' });
+    case 'help':
+      return to.dispatch({ type: 'toggleHelp' });
+    case 'quit':
+      return to.onQuit();
+    case 'error':
+      return notice(parsed.hint);
+  }
+}
+
+// A message to the current conversation. One over the server's limit is
+// refused here, with the draft kept to shorten (false), rather than sent to fail.
+function sayChecked(text: string, action: boolean, to: CommandContext): unknown {
+  const current = to.state.current;
+  if (!current) return to.notice('not in any conversation yet: /join #room or /msg user');
+  const max = to.state.limits?.maxTextChars;
+  if (max !== undefined && text.length > max) {
+    to.notice(`too long to send: ${text.length} characters, the server takes ${max}`);
+    return false;
+  }
+  return to.say(current, text, action);
+}
+
+// `/topic` shows the current room's topic; `/topic TEXT` sets it, `/topic ""` clears it.
+function topic(text: string | undefined, to: CommandContext): unknown {
+  const current = to.state.current;
+  if (!current?.startsWith('#')) return to.notice('topics belong to rooms: switch to one first');
+  if (text === undefined) {
+    const topic = to.state.conversations[current]?.topic;
+    return to.notice(topic ? `topic of ${current}: ${topic}` : `${current} has no topic`);
+  }
+  const command = text === '' ? '/topic (clear)' : `/topic ${text}`;
+  return tell(command, () => to.client.setTopic(current, text), to.notice);
+}
+
+// `/history`: the page before the oldest message shown.
+function olderHistory(to: CommandContext): void {
+  const current = to.state.current;
+  if (!current) return;
+  const conversation = to.state.conversations[current];
+  if (conversation && !conversation.hasMore) {
+    to.notice('no older messages are kept');
+    return;
+  }
+  to.client
+    .history(current, {
+      limit: HISTORY_PAGE,
+      ...(conversation?.oldestId === undefined ? {} : { before: conversation.oldestId }),
+    })
+    .catch((error: unknown) =>
+      to.notice(`history: ${error instanceof Error ? error.message : String(error)}`),
+    );
 }
 
 // A command typed while disconnected waits for the reconnect, and one the
