@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { ChatError } from '../errors.ts';
-import { validateHostName } from '../pki/names.ts';
+import { isDnsName } from './host-name.ts';
 
 /** A chat server as clients dial it: a DNS name or an IP address, and a TCP port. */
 export interface ServerAddress {
@@ -56,11 +56,7 @@ export function parseServerAddress(
  */
 export function normalizeHost(host: string): string | undefined {
   if (isIP(host) !== 0) return host.includes('%') || isUnspecified(host) ? undefined : host;
-  try {
-    return validateHostName(host);
-  } catch {
-    return undefined;
-  }
+  return isDnsName(host) ? host.toLowerCase() : undefined;
 }
 
 /** True for 0.0.0.0 and :: (however spelt): "every interface" to a listener, nothing to a client. */

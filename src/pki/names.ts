@@ -1,4 +1,5 @@
 import { ChatError } from '../errors.ts';
+import { isDnsName } from '../net/host-name.ts';
 
 /** A user name as it appears in a client certificate's CN: 1-32 of a-z 0-9 _ -. */
 export const USER_NAME_PATTERN = /^[a-z0-9_-]{1,32}$/;
@@ -17,16 +18,12 @@ export function validateUserName(name: string): string {
   return name;
 }
 
-// RFC 1123 labels: letters, digits and inner hyphens, at most 63 characters each.
-const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
-
 /**
  * Checks a DNS name for the server certificate's subjectAltName. Wildcards are
  * refused: a team server has a name, and a wildcard key is a bigger prize.
  */
 export function validateHostName(host: string): string {
-  const labels = host.split('.');
-  if (host.length > 253 || !labels.every((label) => LABEL.test(label))) {
+  if (!isDnsName(host)) {
     throw new ChatError('INVALID_HOST', `invalid host name ${JSON.stringify(host)}`, {
       hint: 'give a DNS name such as chat.example.com with --host, or an address with --ip',
     });

@@ -1,0 +1,7 @@
+// RFC 1123 labels: letters, digits and inner hyphens, at most 63 characters each.
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
+
+/** True for a DNS name a client can dial and a certificate can name: no wildcard, no space. Pure. */
+export function isDnsName(host: string): boolean {
+  return host.length <= 253 && host.split('.').every((label) => LABEL.test(label));
+}
