@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ChatError } from '../errors.ts';
 import { listBySuffix, readOptional } from '../fs/files.ts';
-import type { ClientCredentials } from '../net/chat-client.ts';
+import type { ClientCredentials } from '../net/client-types.ts';
 import { clientPaths, pkiLayout } from '../pki/layout.ts';
 
 /**

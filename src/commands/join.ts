@@ -11,7 +11,7 @@ import {
   writeFiles,
 } from '../fs/files.ts';
 import { PUBLIC_MODE, SECRET_MODE } from '../fs/modes.ts';
-import type { ClientCredentials } from '../net/chat-client.ts';
+import type { ClientCredentials } from '../net/client-types.ts';
 import type { ConnectTest } from '../net/connect-test.ts';
 import type { ServerAddress } from '../net/server-address.ts';
 import type { InviteContents } from '../pki/invite-contents.ts';

@@ -1,5 +1,6 @@
 import { ChatError } from '../errors.ts';
-import type { ChatClient, ClientState } from '../net/chat-client.ts';
+import type { ChatClient } from '../net/chat-client.ts';
+import type { ClientState } from '../net/client-types.ts';
 import { type DirectMessage, MAX_HISTORY_LIMIT, type RoomMessage } from '../net/protocol/frames.ts';
 import { safeJson } from '../ui/text/sanitize.ts';
 import { formatMessageLine } from './format-message.ts';

@@ -1,9 +1,9 @@
 import { Box } from 'ink';
 import { type ReactNode, useRef } from 'react';
 import sparkly from 'sparkly';
-import type { ServerStats } from '../server/chat-server.ts';
 import type { ConnectionInfo } from '../server/connection.ts';
 import type { LogRecord } from '../server/log-buffer.ts';
+import type { ServerStats } from '../server/server-stats.ts';
 import { Rows } from '../ui/components/Rows.tsx';
 import {
   connectionRows,

@@ -7,8 +7,8 @@
  * or a shutdown when the worker asks.
  */
 import { Worker } from 'node:worker_threads';
-import type { ServerStats } from '../server/chat-server.ts';
 import type { LogBuffer, LogRecord } from '../server/log-buffer.ts';
+import type { ServerStats } from '../server/server-stats.ts';
 import { ENTER_ALT_SCREEN, LEAVE_ALT_SCREEN } from '../ui/tui/run-fullscreen.ts';
 import type { DashboardWorkerData, FromDashboard, ToDashboard } from './dashboard-protocol.ts';
 import { MIN_REFRESH_GAP_MS, REFRESH_EVERY_MS } from './use-server-snapshot.ts';

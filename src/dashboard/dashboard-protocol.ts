@@ -4,8 +4,9 @@
  * of Ink layout and ANSI work) never takes the server's event loop: the
  * server's thread only takes a snapshot now and then and copies bytes.
  */
-import type { ServerStats } from '../server/chat-server.ts';
+
 import type { LogRecord } from '../server/log-buffer.ts';
+import type { ServerStats } from '../server/server-stats.ts';
 
 /** From the server's thread to the worker. */
 export type ToDashboard =

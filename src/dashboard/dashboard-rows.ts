@@ -5,9 +5,9 @@
  */
 
 import { formatBytes } from '../format/bytes.ts';
-import type { ServerStats } from '../server/chat-server.ts';
 import type { ConnectionInfo } from '../server/connection.ts';
 import type { LogLevelName, LogRecord } from '../server/log-buffer.ts';
+import type { ServerStats } from '../server/server-stats.ts';
 import type { RowSpans, Span } from '../ui/components/spans.ts';
 import { helpLines } from '../ui/input/key-bindings.ts';
 import { neutralizeLine } from '../ui/text/sanitize.ts';

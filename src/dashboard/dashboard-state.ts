@@ -8,9 +8,10 @@
  * it draws. Kicking and shutting down are the component's to do: the reducer
  * only opens and closes the questions that lead to them.
  */
-import type { ServerStats } from '../server/chat-server.ts';
+
 import type { ConnectionInfo } from '../server/connection.ts';
 import type { LogRecord } from '../server/log-buffer.ts';
+import type { ServerStats } from '../server/server-stats.ts';
 import { commandFor, type InputKey } from '../ui/input/key-bindings.ts';
 import { nextSort, type Sort, sortConnections } from './connections-table.ts';
 import {

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { ServerStats } from '../server/chat-server.ts';
 import type { LogBuffer, LogRecord } from '../server/log-buffer.ts';
+import type { ServerStats } from '../server/server-stats.ts';
 
 /** What the dashboard reads from a server: its snapshot and its connection events. */
 export interface DashboardSource {

@@ -1,5 +1,6 @@
 import { ChatError } from '../errors.ts';
-import { ChatClient, type ClientCredentials } from './chat-client.ts';
+import { ChatClient } from './chat-client.ts';
+import type { ClientCredentials } from './client-types.ts';
 import type { ServerAddress } from './server-address.ts';
 
 /** What one test connection found: welcomed as `user`, or why not. */

@@ -17,26 +17,9 @@ import { RateMeter } from './rate-meter.ts';
 import { maxMessageBytes } from './read-pump.ts';
 import { Revocations } from './revocations.ts';
 import { DEFAULT_ROOM, type ServerConfig } from './server-config.ts';
+import type { ServerStats } from './server-stats.ts';
 import { SessionAdmission } from './session-admission.ts';
 import { createTlsServer, type ServerTls } from './tls-options.ts';
-
-/** A snapshot of the server for a dashboard: read it, never parse logs. */
-export interface ServerStats {
-  startedAt: number;
-  address: string;
-  port: number;
-  tlsMin: string;
-  caFingerprint: string;
-  connections: ConnectionInfo[];
-  peakConnections: number;
-  rooms: Array<{ room: string; members: number; lastId: number }>;
-  totalMessages: number;
-  /** Messages stored per second, mean of the last 5 s. */
-  messagesPerSecond: number;
-  /** Messages per second over the last minute, oldest first. */
-  messageSeries: number[];
-  memoryBytes: number;
-}
 
 /** Events a ChatServer emits besides the log. */
 export interface ChatServerEvents {

@@ -4,11 +4,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import tls, { type TLSSocket } from 'node:tls';
 import { pino } from 'pino';
-import {
-  ChatClient,
-  type ChatClientOptions,
-  type ChatClient as ChatClientType,
-} from '../../src/net/chat-client.ts';
+import { ChatClient, type ChatClient as ChatClientType } from '../../src/net/chat-client.ts';
+import type { ChatClientOptions } from '../../src/net/client-types.ts';
 import type { ServerFrame } from '../../src/net/protocol/frames.ts';
 import { issueClient } from '../../src/pki/client-certs.ts';
 import { initPki } from '../../src/pki/init-pki.ts';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ChatClient, MAX_QUEUED_COMMANDS } from '../../src/net/chat-client.ts';
+import { ChatClient } from '../../src/net/chat-client.ts';
+import { MAX_QUEUED_COMMANDS } from '../../src/net/client-types.ts';
 import type { ServerFrameOf } from '../../src/net/protocol/frames.ts';
 import { client, collect, makeTeam, nextEvent, startServer } from '../helpers/chat-server.ts';
 

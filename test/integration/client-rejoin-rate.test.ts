@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChatError } from '../../src/errors.ts';
-import type { ClientState } from '../../src/net/chat-client.ts';
+import type { ClientState } from '../../src/net/client-types.ts';
 import type { ServerFrameOf } from '../../src/net/protocol/frames.ts';
 import { client, makeTeam, nextEvent, startServer } from '../helpers/chat-server.ts';
 import { closeServer, withDeadline } from '../helpers/hostile.ts';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ChatError } from '../../src/errors.ts';
-import { ChatClient, type ClientState } from '../../src/net/chat-client.ts';
+import { ChatClient } from '../../src/net/chat-client.ts';
+import type { ClientState } from '../../src/net/client-types.ts';
 import { makeTeam, type Team } from '../helpers/chat-server.ts';
 import { type Impostor, type ImpostorKind, startImpostor } from '../helpers/impostors.ts';
 

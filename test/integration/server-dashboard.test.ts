@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { ChatError } from '../../src/errors.ts';
-import type { ChatClient, ClientState } from '../../src/net/chat-client.ts';
+import type { ChatClient } from '../../src/net/chat-client.ts';
+import type { ClientState } from '../../src/net/client-types.ts';
 import type { ConnectionInfo } from '../../src/server/connection.ts';
 import {
   client,

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ChatError } from '../../src/errors.ts';
-import type { ClientState, PasswordRequest } from '../../src/net/chat-client.ts';
+import type { ClientState, PasswordRequest } from '../../src/net/client-types.ts';
 import type { ServerFrame, ServerFrameOf } from '../../src/net/protocol/frames.ts';
 import { hashPassword } from '../../src/server/password-hash.ts';
 import type { ServerConfig } from '../../src/server/server-config.ts';

@@ -3,8 +3,8 @@ import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
 import { render } from 'ink-testing-library';
 import { Dashboard } from '../../src/dashboard/Dashboard.tsx';
-import type { ServerStats } from '../../src/server/chat-server.ts';
 import { LogBuffer } from '../../src/server/log-buffer.ts';
+import type { ServerStats } from '../../src/server/server-stats.ts';
 import { inputReady, until } from '../helpers/ink.ts';
 
 /** A server with nothing connected: the log pane is what this test reads. */

@@ -33,9 +33,9 @@ import {
   recordText,
 } from '../../src/dashboard/log-filter.ts';
 import { formatBytes } from '../../src/format/bytes.ts';
-import type { ServerStats } from '../../src/server/chat-server.ts';
 import type { ConnectionInfo } from '../../src/server/connection.ts';
 import type { LogRecord } from '../../src/server/log-buffer.ts';
+import type { ServerStats } from '../../src/server/server-stats.ts';
 import { type RowSpans, spansWidth } from '../../src/ui/components/spans.ts';
 
 const NOW = Date.parse('2026-03-04T05:06:07.000Z');

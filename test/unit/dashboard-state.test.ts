@@ -15,9 +15,9 @@ import {
   pageRows,
   tableConnections,
 } from '../../src/dashboard/dashboard-state.ts';
-import type { ServerStats } from '../../src/server/chat-server.ts';
 import type { ConnectionInfo } from '../../src/server/connection.ts';
 import type { LogRecord } from '../../src/server/log-buffer.ts';
+import type { ServerStats } from '../../src/server/server-stats.ts';
 
 const NOW = Date.parse('2026-03-04T05:06:07.000Z');
 

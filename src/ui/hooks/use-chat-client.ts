@@ -1,6 +1,7 @@
 import { useEffect, useReducer, useRef } from 'react';
 import { describeError } from '../../errors.ts';
-import type { ChatClient, ChatClientEvents } from '../../net/chat-client.ts';
+import type { ChatClient } from '../../net/chat-client.ts';
+import type { ChatClientEvents } from '../../net/client-types.ts';
 import {
   type ChatAction,
   type ChatState,

@@ -1,5 +1,6 @@
 import { useEffect, useSyncExternalStore } from 'react';
-import type { ChatClient, ChatClientEvents, PasswordRequest } from '../../net/chat-client.ts';
+import type { ChatClient } from '../../net/chat-client.ts';
+import type { ChatClientEvents, PasswordRequest } from '../../net/client-types.ts';
 import type { ChatAction } from '../state/chat-state.ts';
 import type { PasswordPrompter } from '../tui/password-prompter.ts';
 

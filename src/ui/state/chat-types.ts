@@ -2,7 +2,7 @@
  * The shape of the TUI's state and of the actions that change it. Types
  * only, shared by the reducer (`chat-state.ts`), its helpers and selectors.
  */
-import type { ClientState } from '../../net/chat-client.ts';
+import type { ClientState } from '../../net/client-types.ts';
 import type {
   DirectMessage,
   Limits,

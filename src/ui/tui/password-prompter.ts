@@ -1,4 +1,4 @@
-import type { PasswordRequest } from '../../net/chat-client.ts';
+import type { PasswordRequest } from '../../net/client-types.ts';
 
 /**
  * Carries the client's request for a password to the screen and the typed

@@ -1,0 +1,97 @@
+import type { ChatError } from '../errors.ts';
+import type { DirectMessage, RoomMessage, ServerFrameOf } from './protocol/frames.ts';
+
+/*
+ * What a ChatClient is made with and tells its users: its options, states,
+ * events and answers. Apart from the class so that screens and scripts can
+ * name them without the client's code.
+ */
+
+/** Where the client is; the TUI's status bar shows it. */
+export type ClientState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed';
+
+/** What a client is asked for when the server wants a password: whose, and for which server. */
+export interface PasswordRequest {
+  /** The user the server knows this certificate as. */
+  user: string;
+  host: string;
+  port: number;
+}
+
+/** The PEM material a client connects with: the team CA, and its own certificate and key. */
+export interface ClientCredentials {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+export interface ChatClientOptions {
+  host: string;
+  port: number;
+  credentials: ClientCredentials;
+  /** Names the program in hello, e.g. `chat-tail/0.1.0`. */
+  clientName: string;
+  /** Rooms to join on the first connection; later ones resume what was joined. */
+  rooms?: string[];
+  /** Keep reconnecting after a drop (default true). */
+  reconnect?: boolean;
+  backoff?: { baseMs: number; maxMs: number };
+  /** How often to measure the round trip with a ping, in ms (0: never). */
+  pingIntervalMs?: number;
+  /** How long one attempt may take to reach `welcome`, in ms. */
+  connectTimeoutMs?: number;
+  /** Longest line accepted from the server, in bytes. */
+  maxLineBytes?: number;
+  /**
+   * Gives the user's password when the server asks for one (`chat serve
+   * --require-password`). Asked once: a reconnect sends the same password
+   * again, until the server calls it wrong. It may take as long as a person
+   * typing needs (the connect timeout waits meanwhile); a ChatError it throws
+   * ends the connection for good with that error. Without it, a server that
+   * asks gets no answer and the connection fails with PASSWORD_REQUIRED.
+   */
+  password?: (request: PasswordRequest) => Promise<string> | string;
+  random?: () => number;
+  now?: () => number;
+}
+
+/** Facts about the current connection, for the status bar. */
+export interface ConnectionFacts {
+  user: string | undefined;
+  tlsVersion: string | undefined;
+  cipher: string | undefined;
+  /** SHA-256 fingerprint of the server's certificate. */
+  serverFingerprint: string | undefined;
+  /** Round trip of the last ping, in ms. */
+  rttMs: number | undefined;
+}
+
+/** The server's acknowledgement of a sent message. */
+export interface Ack {
+  id: number;
+  ts: number;
+}
+
+export interface ChatClientEvents {
+  state: [ClientState, { retryInMs?: number; error?: ChatError }];
+  welcome: [ServerFrameOf<'welcome'>];
+  message: [RoomMessage];
+  dm: [DirectMessage];
+  joined: [ServerFrameOf<'joined'>];
+  left: [ServerFrameOf<'left'>];
+  presence: [ServerFrameOf<'presence'>];
+  topic: [ServerFrameOf<'topic'>];
+  history: [ServerFrameOf<'history'>];
+  /** A non-fatal error from the server that no pending call claimed. */
+  serverError: [ServerFrameOf<'error'>];
+  rtt: [number];
+}
+
+/** What became of a join, part, topic, away or back: written now, or waiting for a connection. */
+export type CommandOutcome = 'sent' | 'queued';
+
+/**
+ * Most join, part, topic, away and back commands kept while they cannot be
+ * written (disconnected, or behind others still waiting); one more throws.
+ */
+export const MAX_QUEUED_COMMANDS = 32;
