@@ -1,10 +1,12 @@
 import type { X509Certificate } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, rm } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { basename, dirname, resolve } from 'node:path';
 import { ChatError } from '../errors.ts';
 import { exists, fsReason, listBySuffix, readOptional, writeFiles } from '../fs/files.ts';
 import { SECRET_MODE } from '../fs/modes.ts';
+import { certsServerFlag } from '../net/host-name.ts';
 import {
   formatServerAddress,
   isLoopback,
@@ -246,13 +248,11 @@ async function unnamedServers(
   return servers
     .filter((s) => !certificateNames(cert, s.host))
     .map((s) => {
-      const flag = s.host.includes(':') || /^[\d.]+$/.test(s.host) ? '--ip' : '--host';
+      const flag = certsServerFlag(s.host);
       return `the server's certificate does not name ${s.host}, so a client dialing ${formatServerAddress(s)} will refuse it: run \`chat certs server ${flag} ${s.host}\` and restart chat serve`;
     });
 }
 
 function certificateNames(cert: X509Certificate, host: string): boolean {
-  return /^[\d.]+$/.test(host) || host.includes(':')
-    ? cert.checkIP(host) !== undefined
-    : cert.checkHost(host) !== undefined;
+  return isIP(host) !== 0 ? cert.checkIP(host) !== undefined : cert.checkHost(host) !== undefined;
 }

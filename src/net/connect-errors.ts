@@ -1,4 +1,5 @@
 import { ChatError, type ChatErrorCode } from '../errors.ts';
+import { certsServerFlag } from './host-name.ts';
 import type { OwnCertificateProblem } from './own-certificate.ts';
 import type { ErrorCode } from './protocol/error-codes.ts';
 
@@ -96,8 +97,7 @@ export function explainSocketError(
     );
   }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    // An address is named by an IP entry, a name by a DNS one: the fix says which.
-    const flag = looksLikeIp(host) ? '--ip' : '--host';
+    const flag = certsServerFlag(host);
     return fatal(
       'SERVER_IDENTITY',
       `the server's certificate does not name ${host}, so it cannot be trusted`,
@@ -343,9 +343,4 @@ function retry(
   hint: string,
 ): ConnectFailure {
   return { error: new ChatError(code, message, { hint }), retry: true };
-}
-
-// An IPv4 literal, or anything with a colon (IPv6); names never have one.
-function looksLikeIp(host: string): boolean {
-  return host.includes(':') || /^\d{1,3}(\.\d{1,3}){3}$/.test(host);
 }

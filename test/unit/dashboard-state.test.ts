@@ -18,6 +18,7 @@ import {
 import type { ConnectionInfo } from '../../src/server/connection.ts';
 import type { LogRecord } from '../../src/server/log-buffer.ts';
 import type { ServerStats } from '../../src/server/server-stats.ts';
+import { NO_KEY } from '../helpers/keys.ts';
 
 const NOW = Date.parse('2026-03-04T05:06:07.000Z');
 
@@ -31,24 +32,6 @@ function conn(id: number, over: Partial<ConnectionInfo> = {}): ConnectionInfo {
 function rec(seq: number, over: Partial<LogRecord> = {}): LogRecord {
   return { seq, time: NOW + seq, level: 'info', msg: `line ${seq}`, fields: {}, ...over };
 }
-
-const NO_KEY: DashboardKey = {
-  escape: false,
-  ctrl: false,
-  shift: false,
-  tab: false,
-  return: false,
-  upArrow: false,
-  downArrow: false,
-  leftArrow: false,
-  rightArrow: false,
-  meta: false,
-  backspace: false,
-  delete: false,
-  pageUp: false,
-  pageDown: false,
-  end: false,
-};
 
 /** Connections 1, 2, 3 (in that order), 3 of them still in the handshake; 20 log records. */
 const VIEW: DashboardView = {

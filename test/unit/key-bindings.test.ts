@@ -22,21 +22,7 @@ import {
   matchesBinding,
 } from '../../src/ui/input/key-bindings.ts';
 import { HELP_KEYS, INPUT_KEYMAP, SCREEN_KEYMAP } from '../../src/ui/input/keymap.ts';
-
-const NO_KEY: InputKey = {
-  upArrow: false,
-  downArrow: false,
-  leftArrow: false,
-  rightArrow: false,
-  return: false,
-  escape: false,
-  ctrl: false,
-  meta: false,
-  shift: false,
-  tab: false,
-  backspace: false,
-  delete: false,
-};
+import { NO_KEY } from '../helpers/keys.ts';
 
 /** A key press: ink's `input` and the flags that differ from none. */
 type Press = readonly [input: string, key?: Partial<InputKey>];

@@ -26,21 +26,7 @@ import {
   readPasteEvent,
 } from '../../src/ui/input/paste.ts';
 import { displayWidth } from '../../src/ui/text/wrap.ts';
-
-const NO_KEY: InputKey = {
-  upArrow: false,
-  downArrow: false,
-  leftArrow: false,
-  rightArrow: false,
-  return: false,
-  escape: false,
-  ctrl: false,
-  meta: false,
-  shift: false,
-  tab: false,
-  backspace: false,
-  delete: false,
-};
+import { NO_KEY } from '../helpers/keys.ts';
 
 const candidates: CompletionCandidates = {
   users: ['alice', 'bob'],
