@@ -11,7 +11,7 @@ export const ERROR_CODES = {
   hello_required: 'the first frame must be hello (fatal)',
   version_unsupported: 'the server does not speak that protocol version (fatal)',
   not_member: 'you are not in that room: join it first',
-  user_offline: 'that user is not connected',
+  unknown_user: 'no user of that name has a certificate on this server',
   text_too_long: "the text exceeds the server's message length",
   rate_limited:
     'too many frames, or joins faster than the join rate: this one was dropped, slow down',

@@ -16,6 +16,14 @@ export const MAX_TOPIC_CHARS = 300;
 export const MAX_AWAY_CHARS = 200;
 export const MAX_HISTORY_LIMIT = 200;
 export const MAX_ROOMS_PER_HELLO = 100;
+/** Most messages of backlog a hello may ask for, per conversation. */
+export const MAX_BACKLOG = MAX_HISTORY_LIMIT;
+/** Longest search text, in characters. */
+export const MAX_SEARCH_CHARS = 200;
+/** Most results one search answer holds. */
+export const MAX_SEARCH_RESULTS = 100;
+/** Most mentions of you an `unread` entry quotes. */
+export const MAX_MENTION_LINES = 5;
 /** Longest password an `auth` frame carries, in bytes of UTF-8 (an empty one is refused too). */
 export const MAX_PASSWORD_BYTES = 1024;
 
@@ -79,6 +87,12 @@ export const helloFrame = z.strictObject({
   join: z.array(room).max(MAX_ROOMS_PER_HELLO).optional(),
   /** The server epoch the resume ids belong to (from an earlier welcome). */
   epoch: z.string().max(64).optional(),
+  /**
+   * After welcome, send the newest `backlog` messages of every room joined
+   * that is not resumed, and of every direct conversation with unread
+   * messages, as history frames (ref "backlog").
+   */
+  backlog: z.number().int().min(0).max(MAX_BACKLOG).optional(),
 });
 
 export const sendFrame = z.strictObject({
@@ -124,6 +138,20 @@ export const awayFrame = z.strictObject({
 export const backFrame = z.strictObject({ type: z.literal('back') });
 export const pingFrame = z.strictObject({ type: z.literal('ping'), ref });
 export const pongFrame = z.strictObject({ type: z.literal('pong'), ref });
+/** You have seen a conversation up to `id`: your read position moves there (never back). */
+export const readFrame = z.strictObject({ type: z.literal('read'), room: conversation, id });
+
+/** Search your own conversations (or one of them) for messages holding every word. */
+export const searchRequestFrame = z.strictObject({
+  type: z.literal('search'),
+  text: lineText(MAX_SEARCH_CHARS),
+  /** Only this conversation; absent: every room you are in and every direct conversation of yours. */
+  room: conversation.optional(),
+  /** Most results (default and ceiling: MAX_SEARCH_RESULTS; the server may cap it lower). */
+  limit: z.number().int().min(1).max(MAX_SEARCH_RESULTS).optional(),
+  ref,
+});
+
 /** The user's password, sent only when the server asks for it (server `auth`), after hello. */
 export const authFrame = z.strictObject({
   type: z.literal('auth'),
@@ -149,6 +177,8 @@ export const clientFrameSchemas = {
   ping: pingFrame,
   pong: pongFrame,
   auth: authFrame,
+  read: readFrame,
+  search: searchRequestFrame,
 } as const;
 
 export type ClientFrameType = keyof typeof clientFrameSchemas;
@@ -210,6 +240,25 @@ const limits = z.strictObject({
   maxHistory: z.number().int(),
 });
 
+/**
+ * Where a user stands in one conversation: its newest id, the user's read
+ * position, and what came after it from others.
+ */
+const unreadEntry = z.strictObject({
+  room: conversation,
+  lastId: id,
+  /** The user's read position: the newest id they have seen (0: none). */
+  read: id,
+  /** Messages from others with an id above `read`. */
+  unread: z.number().int().min(0),
+  /** Of those, the ones that name the user (their name as a word, or @name). */
+  mentions: z.number().int().min(0),
+  /** The newest of those mentions, oldest first, at most MAX_MENTION_LINES. */
+  lines: z.array(z.union([roomMessage, directMessage])).max(MAX_MENTION_LINES),
+  /** The room's topic, when it was set while the user was away. */
+  topic: z.strictObject({ text: z.string(), by: user, ts }).optional(),
+});
+
 export const welcomeFrame = z.strictObject({
   type: z.literal('welcome'),
   v: z.number().int(),
@@ -225,6 +274,26 @@ export const welcomeFrame = z.strictObject({
 
 export const serverFrameSchemas = {
   welcome: welcomeFrame,
+  /**
+   * Right after welcome: every room the user is in and every direct
+   * conversation of theirs with kept messages, with the read position and
+   * what is unread. `since`: when the user's last connection closed, only
+   * when this one brings them back (no other was open).
+   */
+  unread: z.strictObject({
+    type: z.literal('unread'),
+    conversations: z.array(unreadEntry),
+    since: ts.optional(),
+  }),
+  /** The user's read position in a conversation moved (on any of their devices). */
+  read: z.strictObject({ type: z.literal('read'), room: conversation, id }),
+  /** The answer to a search: matches newest first; `more` when some were left out. */
+  search: z.strictObject({
+    type: z.literal('search'),
+    ref,
+    messages: z.array(z.union([roomMessage, directMessage])),
+    more: z.boolean(),
+  }),
   msg: roomMessage,
   dm: directMessage,
   ack: z.strictObject({ type: z.literal('ack'), ref, id, ts }),
@@ -284,3 +353,4 @@ export type StoredMessage = RoomMessage | DirectMessage;
 export type RoomState = z.infer<typeof roomState>;
 export type UserState = z.infer<typeof userState>;
 export type Limits = z.infer<typeof limits>;
+export type UnreadEntry = z.infer<typeof unreadEntry>;
