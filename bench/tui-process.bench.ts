@@ -19,9 +19,12 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import stripAnsi from 'strip-ansi';
+import { loadClientCredentials } from '../src/commands/client-identity.ts';
 import { formatTable } from '../src/commands/format-table.ts';
+import { issueClient } from '../src/pki/client-certs.ts';
 import { initPki } from '../src/pki/init-pki.ts';
 import { pkiLayout } from '../src/pki/layout.ts';
+import { fillBacklog } from './lib/backlog-fill.ts';
 import { cpuMs, rssMiB, waitIdle } from './lib/proc-stats.ts';
 import { listening } from './lib/servers.ts';
 import { median } from './lib/stats.ts';
@@ -31,6 +34,9 @@ const quick = process.argv.includes('--quick');
 const RUNS = quick ? 3 : 5;
 /** How long the connected TUI is watched for its idle CPU (ms). */
 const IDLE_MS = quick ? 3_000 : 10_000;
+/** The backlog the second server holds for the bench user: rooms, and messages in each. */
+const BACKLOG_ROOMS = 20;
+const BACKLOG_PER_ROOM = 50;
 const COLUMNS = 100;
 const ROWS = 30;
 /** A start that has not shown "connected" by then fails the bench (ms). */
@@ -57,10 +63,14 @@ function userEnv(): NodeJS.ProcessEnv {
 async function startServer(
   certsDir: string,
   dataDir: string,
+  extra: readonly string[] = [],
 ): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(
     process.execPath,
-    [CHAT_BIN, 'serve', '--certs', certsDir, '--data', dataDir, '--store', 'memory', '--port', '0'],
+    [
+      ...[CHAT_BIN, 'serve', '--certs', certsDir, '--data', dataDir],
+      ...['--store', 'memory', '--port', '0', ...extra],
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'], env: userEnv() },
   );
   const { port } = await listening(child, 'chat serve');
@@ -166,6 +176,8 @@ function inPty(command: string, pidFile: string): Pty {
 interface Start {
   firstFrameMs: number;
   connectedMs: number;
+  /** When a `ready` text was asked for: spawn to that text on screen. */
+  readyMs?: number;
   /** utime + stime of the tui process just after it showed "connected" (ms). */
   cpuToConnectedMs: number;
 }
@@ -191,6 +203,7 @@ async function runTui(
   dataDir: string,
   pidFile: string,
   idle: boolean,
+  ready?: RegExp,
 ): Promise<{ start: Start; idle?: Idle }> {
   await rm(pidFile, { force: true });
   const command = [process.execPath, CHAT_BIN, 'tui', '--host', 'localhost']
@@ -201,9 +214,10 @@ async function runTui(
   let pid: number | undefined;
   try {
     const statusBar = new RegExp(`localhost:${port}( \\(embedded\\))? │ connected`);
-    const [firstFrameMs, connectedMs] = await Promise.all([
+    const [firstFrameMs, connectedMs, readyMs] = await Promise.all([
       pty.when((text) => text.trim() !== ''),
       pty.when((text) => statusBar.test(text)),
+      ready ? pty.when((text) => ready.test(text)) : undefined,
     ]);
     if (pty.text().includes('(embedded)')) {
       throw new Error('chat tui started its own server: the bench server was not found');
@@ -234,7 +248,12 @@ async function runTui(
     await exited;
     clearTimeout(timer);
     return {
-      start: { firstFrameMs, connectedMs, cpuToConnectedMs },
+      start: {
+        firstFrameMs,
+        connectedMs,
+        cpuToConnectedMs,
+        ...(readyMs === undefined ? {} : { readyMs }),
+      },
       ...(watched ? { idle: watched } : {}),
     };
   } finally {
@@ -255,6 +274,7 @@ const startedAt = new Date();
 const benchStart = performance.now();
 const dir = await mkdtemp(join(tmpdir(), 'chat-bench-tui-'));
 let server: ChildProcess | undefined;
+let backlogServer: ChildProcess | undefined;
 try {
   const layout = pkiLayout(join(dir, 'certs'));
   await initPki({ layout, now: new Date() }, { user: 'bench' });
@@ -274,13 +294,43 @@ try {
     await once(pty.script, 'exit');
   }
 
+  // The same TUI against a server holding BACKLOG_ROOMS rooms of
+  // BACKLOG_PER_ROOM messages each, all the bench user's: what loading the
+  // backlog adds to its start. Its runs alternate with the empty server's.
+  await issueClient({ layout, now: new Date() }, { name: 'writer' });
+  const credentials = async (user: string) =>
+    (await loadClientCredentials(layout.dir, user, user)).credentials;
+  const full = await startServer(layout.dir, join(dir, 'full-data'), [
+    ...['--rate', '100000', '--burst', '100000'],
+    ...['--max-rooms-per-user', '50', '--rooms-per-hour', '1000'],
+  ]);
+  backlogServer = full.child;
+  await fillBacklog({
+    port: full.port,
+    reader: await credentials('bench'),
+    writer: await credentials('writer'),
+    readerName: 'bench',
+    rooms: BACKLOG_ROOMS,
+    perRoom: BACKLOG_PER_ROOM,
+  });
+
   const starts: Start[] = [];
+  const backlogStarts: Start[] = [];
   let idle: Idle | undefined;
   for (let i = 0; i < RUNS; i++) {
     const last = i === RUNS - 1;
     const run = await runTui(started.port, layout.dir, join(dir, 'tui-data'), pidFile, last);
     starts.push(run.start);
     idle ??= run.idle;
+    const withBacklog = await runTui(
+      full.port,
+      layout.dir,
+      join(dir, 'tui-data'),
+      pidFile,
+      false,
+      /last-of-backlog-\d\d/,
+    );
+    backlogStarts.push(withBacklog.start);
   }
   if (idle === undefined) throw new Error('the idle TUI was not measured');
 
@@ -310,6 +360,29 @@ try {
         'chat tui: its CPU time by "connected"',
         f(median(starts.map((s) => s.cpuToConnectedMs))),
         range(starts.map((s) => s.cpuToConnectedMs)),
+      ],
+      [
+        `with ${BACKLOG_ROOMS} rooms × ${BACKLOG_PER_ROOM} backlog: spawn → first frame`,
+        f(median(backlogStarts.map((s) => s.firstFrameMs))),
+        range(backlogStarts.map((s) => s.firstFrameMs)),
+      ],
+      [
+        `with ${BACKLOG_ROOMS} rooms × ${BACKLOG_PER_ROOM} backlog: spawn → "connected"`,
+        f(median(backlogStarts.map((s) => s.connectedMs))),
+        range(backlogStarts.map((s) => s.connectedMs)),
+      ],
+      [
+        `with ${BACKLOG_ROOMS} rooms × ${BACKLOG_PER_ROOM} backlog: spawn → backlog on screen`,
+        f(median(backlogStarts.map((s) => s.readyMs ?? Number.NaN))),
+        range(backlogStarts.map((s) => s.readyMs ?? Number.NaN)),
+      ],
+      [
+        'backlog on screen minus "connected" without backlog (medians)',
+        f(
+          median(backlogStarts.map((s) => s.readyMs ?? Number.NaN)) -
+            median(starts.map((s) => s.connectedMs)),
+        ),
+        '',
       ],
       ['node bin/chat.js --version: spawn → exit', f(median(version)), range(version)],
       ['node -e 0: spawn → exit', f(median(bareNode)), range(bareNode)],
@@ -343,6 +416,14 @@ try {
       cpuToConnectedMedianMs: median(starts.map((s) => s.cpuToConnectedMs)),
       runs: starts,
     },
+    backlog: {
+      rooms: BACKLOG_ROOMS,
+      perRoom: BACKLOG_PER_ROOM,
+      firstFrameMedianMs: median(backlogStarts.map((s) => s.firstFrameMs)),
+      connectedMedianMs: median(backlogStarts.map((s) => s.connectedMs)),
+      onScreenMedianMs: median(backlogStarts.map((s) => s.readyMs ?? Number.NaN)),
+      runs: backlogStarts,
+    },
     versionMs: { median: median(version), runs: version },
     nodeMs: { median: median(bareNode), runs: bareNode },
     ptyMs: { median: median(ptyOnly), runs: ptyOnly },
@@ -352,5 +433,6 @@ try {
   console.log(`\nwrote ${file} (${f(report.seconds)} s)`);
 } finally {
   if (server) await stop(server);
+  if (backlogServer) await stop(backlogServer);
   await rm(dir, { recursive: true, force: true });
 }
