@@ -136,6 +136,13 @@ export class ClientCore {
         return this.serverError(frame);
       case 'auth':
         return [];
+      // unread and read positions: the state helper's commit
+      case 'unread':
+      case 'read':
+        return [];
+      // search answers: the search commit
+      case 'search':
+        return [];
     }
   }
 

@@ -113,6 +113,12 @@ export class ChatCore {
         return [{ kind: 'frames', to: [conn], frame: { type: 'pong', ref: frame.ref } }];
       case 'pong':
         return [];
+      // read positions: the state helper's commit
+      case 'read':
+        return [];
+      // search: the search commit
+      case 'search':
+        return [];
     }
   }
 

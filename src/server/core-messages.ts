@@ -50,7 +50,7 @@ export function directMessage(
   const again = resent(conn, record, conversation, frame.ref);
   if (again) return [again];
   if ((state.users.get(frame.to)?.conns.size ?? 0) === 0) {
-    return [errorEffect(conn, 'user_offline', `${frame.to} is not connected`, frame.ref)];
+    return [errorEffect(conn, 'unknown_user', `${frame.to} is not connected`, frame.ref)];
   }
   return newMessage(state, conn, record, conversation, frame, now, (id) => ({
     type: 'dm',

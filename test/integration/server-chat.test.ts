@@ -152,7 +152,7 @@ describe('chat over real TLS: rooms, order, presence, DMs, resume', () => {
     );
     await assert.rejects(alice.dm('nobody', 'hello?'), {
       code: 'SERVER_ERROR',
-      hint: 'user_offline',
+      hint: 'unknown_user',
     });
   });
 

@@ -541,13 +541,13 @@ describe('ChatCore send and dm', () => {
     h.hello(2, 'bob');
     assert.deepEqual(errorCode(h.dm(1, 'nobody', 'hi', 'a1')), {
       to: [1],
-      code: 'user_offline',
+      code: 'unknown_user',
       ref: 'a1',
     });
     h.disconnect(2);
     assert.deepEqual(errorCode(h.dm(1, 'bob', 'hi', 'a2')), {
       to: [1],
-      code: 'user_offline',
+      code: 'unknown_user',
       ref: 'a2',
     });
     assert.equal(h.core.lastId('dm:alice:bob'), 0);

@@ -42,6 +42,14 @@ const clientExamples: Record<ClientFrameType, object[]> = {
     { type: 'auth', password: 'correct horse battery staple' },
     { type: 'auth', password: 'é'.repeat(512) },
   ],
+  read: [
+    { type: 'read', room: '#general', id: 42 },
+    { type: 'read', room: '@bo', id: 0 },
+  ],
+  search: [
+    { type: 'search', text: 'deploy friday', ref: 's1' },
+    { type: 'search', text: 'Ünïcode 😀', room: '@bo', limit: 100, ref: 's2' },
+  ],
 };
 
 const roomState = { room: '#general', topic: 'hi', members: ['al', 'bo'], lastId: 42 };
@@ -115,6 +123,37 @@ const serverExamples: Record<ServerFrameType, object[]> = {
   ping: [{ type: 'ping', ref: 's1' }],
   pong: [{ type: 'pong', ref: 's1' }],
   auth: [{ type: 'auth', user: 'al' }],
+  unread: [
+    { type: 'unread', conversations: [] },
+    {
+      type: 'unread',
+      conversations: [
+        {
+          room: '#general',
+          lastId: 44,
+          read: 40,
+          unread: 4,
+          mentions: 1,
+          lines: [{ type: 'msg', id: 43, ts: 43, room: '#general', from: 'bo', text: 'al?' }],
+          topic: { text: 'New topic', by: 'bo', ts: 1_700_000_000_000 },
+        },
+      ],
+      since: 1_700_000_000_000,
+    },
+  ],
+  read: [{ type: 'read', room: '@bo', id: 7 }],
+  search: [
+    { type: 'search', ref: 's1', messages: [], more: false },
+    {
+      type: 'search',
+      ref: 's2',
+      messages: [
+        { type: 'dm', id: 2, ts: 2, from: 'bo', to: 'al', text: 'deploy 😀' },
+        { type: 'msg', id: 1, ts: 1, room: '#general', from: 'bo', text: 'Deploy' },
+      ],
+      more: true,
+    },
+  ],
 };
 
 describe('encodeFrame', () => {

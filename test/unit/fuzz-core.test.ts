@@ -266,7 +266,7 @@ class Device {
         if (frame.code === 'too_many_rooms') reached.roomRefusals++;
         if (frame.ref !== undefined) {
           assert.ok(
-            frame.code === 'not_member' || frame.code === 'user_offline',
+            frame.code === 'not_member' || frame.code === 'unknown_user',
             `${this.name}: ${frame.code} ${frame.message}`,
           );
           if (this.settle(frame.ref)) reached.refused++;
