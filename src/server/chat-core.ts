@@ -5,6 +5,7 @@ import { conversationFor } from './conversations.ts';
 import { type ConnId, closeEffect, type Effect, errorEffect } from './core-effects.ts';
 import { directMessage, historyRequest, roomMessage } from './core-messages.ts';
 import { helloJoinRefusal, joinRoom, leaveRoom, setTopic } from './core-rooms.ts';
+import { searchRequest } from './core-search.ts';
 import { type CoreOptions, CoreState, type UserRecord } from './core-state.ts';
 
 /**
@@ -116,9 +117,8 @@ export class ChatCore {
       // read positions: the state helper's commit
       case 'read':
         return [];
-      // search: the search commit
       case 'search':
-        return [];
+        return searchRequest(state, conn, user, record, frame);
     }
   }
 

@@ -29,6 +29,18 @@ export type Effect =
       limit: number;
       ref: string | undefined;
     }
+  /**
+   * Answer a search: read `conversations` (store keys) newest first for
+   * messages holding every one of `words` (folded as search-words.ts does).
+   */
+  | {
+      kind: 'search';
+      conn: ConnId;
+      ref: string;
+      words: string[];
+      conversations: string[];
+      limit: number;
+    }
   /** Tell the connection why, then close it. */
   | { kind: 'close'; conn: ConnId; code: ErrorCode; message: string };
 

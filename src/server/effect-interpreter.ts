@@ -68,6 +68,9 @@ export class EffectInterpreter {
         case 'history':
           this.pumpOf(effect.conn)?.history(effect);
           break;
+        case 'search':
+          this.pumpOf(effect.conn)?.search(effect);
+          break;
         case 'close': {
           const conn = this.deps.conns.get(effect.conn);
           if (conn) this.deps.conns.fail(conn, effect.code, effect.message);

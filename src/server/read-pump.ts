@@ -2,6 +2,7 @@ import type { StoredMessage } from '../net/protocol/frames.ts';
 import type { ByteBudget } from './byte-budget.ts';
 import { type Connection, toWire, type Wire } from './connection.ts';
 import type { HistoryReader } from './history/history-store.ts';
+import { SEARCH_BUDGET_MS, type SearchRead, scanNewestFirst } from './search-scan.ts';
 
 /** Most messages read from the store at a time during a replay. */
 export const REPLAY_PAGE_MESSAGES = 64;
@@ -29,6 +30,8 @@ export interface ReadPumpDeps {
    * client resumes from its last id on the next one, so nothing is skipped.
    */
   onReadError: (error: unknown, conversation: string, fatal: boolean) => void;
+  /** A clock in ms for a search's time budget (default: performance.now). */
+  now?: () => number;
 }
 
 /** A conversation being replayed: where its next page starts. */
@@ -51,7 +54,8 @@ interface Replay {
  */
 export class ReadPump {
   private readonly replays: Replay[] = [];
-  private readonly histories: HistoryRead[] = [];
+  // Searches wait in the same line: answers come in the order asked.
+  private readonly histories: Array<HistoryRead | SearchRead> = [];
   private running = false;
   private stopped = false;
 
@@ -88,6 +92,26 @@ export class ReadPump {
     this.start();
   }
 
+  /**
+   * Answers a search (search-scan.ts) in turn with history requests, within
+   * the same cap of MAX_WAITING_HISTORY waiting.
+   */
+  search(read: SearchRead): void {
+    if (this.histories.length >= MAX_WAITING_HISTORY) {
+      this.conn.send(
+        toWire({
+          type: 'error',
+          code: 'rate_limited',
+          message: `${MAX_WAITING_HISTORY} history and search requests already wait for their answers: ask again once they came`,
+          ref: read.ref,
+        }),
+      );
+      return;
+    }
+    this.histories.push(read);
+    this.start();
+  }
+
   /** The connection is gone: no more reads. */
   stop(): void {
     this.stopped = true;
@@ -106,7 +130,7 @@ export class ReadPump {
       while (!this.stopped) {
         const history = this.histories.shift();
         if (history) {
-          await this.answer(history);
+          await ('words' in history ? this.find(history) : this.answer(history));
           continue;
         }
         const replay = this.replays[0];
@@ -204,6 +228,46 @@ export class ReadPump {
     const messages = page.messages.slice(page.messages.length - kept);
     const more = page.more || kept < page.messages.length;
     const wire = toWire({ type: 'history', room: read.name, messages, more, ...ref });
+    if (!(await this.sendHeld(held, [wire], (w, part) => this.conn.sendBudgeted(w, part))))
+      this.stopNow();
+  }
+
+  // A search, budgeted like a history answer: what its scan may hold at once
+  // (a page, or one message per conversation) plus its answer.
+  private async find(read: SearchRead): Promise<void> {
+    if (!(await this.conn.waitForRoom())) {
+      this.stopNow();
+      return;
+    }
+    const { maxMessageBytes } = this.deps;
+    const pageMessages = this.pageMessages();
+    const scanned = Math.max(pageMessages, read.conversations.length) * maxMessageBytes;
+    const answer = Math.min(read.limit * maxMessageBytes, this.conn.pageBytes() + maxMessageBytes);
+    const held = await this.take(scanned + answer);
+    if (held === undefined) return;
+    const found = await scanNewestFirst(read, {
+      store: this.deps.store,
+      pageMessages,
+      now: this.deps.now ?? (() => performance.now()),
+      budgetMs: SEARCH_BUDGET_MS,
+      stopped: () => this.stopped,
+    });
+    if (!found.ok) {
+      this.deps.budget.give(held);
+      this.deps.onReadError(found.error, found.conversation, false);
+      const message = 'the server could not read the history to search it';
+      this.conn.send(toWire({ type: 'error', code: 'store_failed', message, ref: read.ref }));
+      return;
+    }
+    if (this.stopped) {
+      this.deps.budget.give(held);
+      return;
+    }
+    // Newest first: an answer that would not fit half the queue is cut at its old end.
+    const kept = newestWithin([...found.messages].reverse(), this.conn.pageBytes(), messageBytes);
+    const messages = found.messages.slice(0, kept);
+    const more = found.more || kept < found.messages.length;
+    const wire = toWire({ type: 'search', ref: read.ref, messages, more });
     if (!(await this.sendHeld(held, [wire], (w, part) => this.conn.sendBudgeted(w, part))))
       this.stopNow();
   }
