@@ -12,6 +12,8 @@ import {
   type CommandOutcome,
   type ConnectionFacts,
   MAX_QUEUED_COMMANDS,
+  type SearchOptions,
+  type SearchResult,
 } from './client-types.ts';
 import { type ConnectFailure, explainSocketError } from './connect-errors.ts';
 import type { SendFrame } from './outbox.ts';
@@ -63,6 +65,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   private connection: TlsAttempt | undefined;
   private readonly sends = new Map<string, Waiter<Ack>>();
   private readonly histories = new Map<string, Waiter<ServerFrameOf<'history'>>>();
+  private readonly searches = new Map<string, Waiter<SearchResult>>();
   private readonly refPrefix = randomBytes(4).toString('hex');
   private nextRef = 1;
   private attempt = 0;
@@ -193,6 +196,26 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   }
 
   /**
+   * Searches the user's own conversations on the server for messages that
+   * hold every word of `text` (any case); resolves with the matches, newest
+   * first. Rejects with a ChatError when not connected, for a text or room
+   * the server could never take, or for the server's error (its code is
+   * the hint: `not_member`, `store_failed`, `rate_limited`).
+   */
+  search(text: string, options: SearchOptions = {}): Promise<SearchResult> {
+    const { room, limit } = options;
+    return new Promise((resolve, reject) => {
+      const ref = this.ref();
+      this.searches.set(ref, { resolve, reject });
+      const scope = {
+        ...(room === undefined ? {} : { room }),
+        ...(limit === undefined ? {} : { limit }),
+      };
+      this.run(this.core.search({ type: 'search', text, ref, ...scope }));
+    });
+  }
+
+  /**
    * Drops the current connection and reconnects after the shortest backoff, resuming every
    * conversation (irssi's /reconnect). Pending sends go out again, once.
    */
@@ -271,8 +294,17 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         case 'answered':
           take(this.histories, effect.ref)?.resolve(effect.frame);
           break;
+        case 'found': {
+          const { messages, more } = effect.frame;
+          take(this.searches, effect.ref)?.resolve({ messages, more });
+          break;
+        }
         case 'reject':
-          (take(this.sends, effect.ref) ?? take(this.histories, effect.ref))?.reject(effect.error);
+          (
+            take(this.sends, effect.ref) ??
+            take(this.histories, effect.ref) ??
+            take(this.searches, effect.ref)
+          )?.reject(effect.error);
           break;
         case 'connected':
           this.setState('connected', {});

@@ -18,6 +18,9 @@ export type DeliveredFrame = ServerFrameOf<
 /** A history request as the core takes it: always with a ref, to pair the answer. */
 export type HistoryRequest = Extract<ClientFrame, { type: 'history' }> & { ref: string };
 
+/** A search request (its ref pairs the answer). */
+export type SearchRequest = Extract<ClientFrame, { type: 'search' }>;
+
 /**
  * What the core asks its shell to do, in order. Pending sends and history
  * requests are named by their ref; the shell keeps whatever waits on them.
@@ -33,7 +36,9 @@ export type ClientEffect =
   | { kind: 'acked'; ref: string; id: number; ts: number }
   /** The answer to the history request with this ref. */
   | { kind: 'answered'; ref: string; frame: ServerFrameOf<'history'> }
-  /** The send or history request with this ref failed. */
+  /** The answer to the search with this ref. */
+  | { kind: 'found'; ref: string; frame: ServerFrameOf<'search'> }
+  /** The send, history request or search with this ref failed. */
   | { kind: 'reject'; ref: string; error: ChatError }
   /** The connection is usable (welcomed): say so, and start measuring it with pings. */
   | { kind: 'connected' }
@@ -66,6 +71,7 @@ export class ClientCore {
   private readonly positions: ResumePositions;
   private readonly outbox = new Outbox();
   private readonly historyRefs = new Set<string>();
+  private readonly searchRefs = new Set<string>();
   // 'up' from a welcome until the connection drops; 'closed' for good.
   private link: 'down' | 'up' | 'closed' = 'down';
   private user: string | undefined;
@@ -140,9 +146,8 @@ export class ClientCore {
       case 'unread':
       case 'read':
         return [];
-      // search answers: the search commit
       case 'search':
-        return [];
+        return this.searchRefs.delete(frame.ref) ? [{ kind: 'found', ref: frame.ref, frame }] : [];
     }
   }
 
@@ -219,6 +224,28 @@ export class ClientCore {
     return this.write(frame);
   }
 
+  /**
+   * Searches the server; rejected at once when not connected, or when the
+   * server could never take it (too long, several lines, a bad room name).
+   */
+  search(frame: SearchRequest): ClientEffect[] {
+    if (this.link !== 'up') {
+      const error = new ChatError('CONNECT_FAILED', 'not connected: search once reconnected');
+      return [reject(frame.ref, error)];
+    }
+    const checked = clientFrameSchemas.search.safeParse(frame);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      const why = `${issue?.path.join('.') || 'search'}: ${issue?.message ?? 'invalid'}`;
+      const error = new ChatError('INVALID_MESSAGE', `cannot search for this: ${why}`, {
+        hint: 'give 1 to 200 characters on one line, a #room or @user, and a limit of 1 to 100',
+      });
+      return [reject(frame.ref, error)];
+    }
+    this.searchRefs.add(frame.ref);
+    return this.write(frame);
+  }
+
   /** Measures the round trip: a ping with this ref, timed from `now`. */
   ping(ref: string, now: number): ClientEffect[] {
     this.pingSent = { ref, at: now };
@@ -253,8 +280,17 @@ export class ClientCore {
       'CONNECT_FAILED',
       'the connection dropped before the history arrived',
     );
-    const effects = [...this.unpace(), ...[...this.historyRefs].map((ref) => reject(ref, error))];
+    const lost = new ChatError(
+      'CONNECT_FAILED',
+      'the connection dropped before the search answer arrived',
+    );
+    const effects = [
+      ...this.unpace(),
+      ...[...this.historyRefs].map((ref) => reject(ref, error)),
+      ...[...this.searchRefs].map((ref) => reject(ref, lost)),
+    ];
     this.historyRefs.clear();
+    this.searchRefs.clear();
     return effects;
   }
 
@@ -316,6 +352,7 @@ export class ClientCore {
     const error = new ChatError('SERVER_ERROR', frame.message, { hint: frame.code });
     if (ref && this.outbox.settle(ref)) return [reject(ref, error)];
     if (ref !== undefined && this.historyRefs.delete(ref)) return [reject(ref, error)];
+    if (ref !== undefined && this.searchRefs.delete(ref)) return [reject(ref, error)];
     return [deliver(frame)];
   }
 

@@ -1,5 +1,10 @@
 import type { ChatError } from '../errors.ts';
-import type { DirectMessage, RoomMessage, ServerFrameOf } from './protocol/frames.ts';
+import type {
+  DirectMessage,
+  RoomMessage,
+  ServerFrameOf,
+  StoredMessage,
+} from './protocol/frames.ts';
 
 /*
  * What a ChatClient is made with and tells its users: its options, states,
@@ -85,6 +90,20 @@ export interface ChatClientEvents {
   /** A non-fatal error from the server that no pending call claimed. */
   serverError: [ServerFrameOf<'error'>];
   rtt: [number];
+}
+
+/** What `ChatClient.search` looks in: one #room or @peer (default: all of the user's), and how many at most. */
+export interface SearchOptions {
+  /** A #room you are in, or @user for your direct messages with them. */
+  room?: string;
+  /** Most matches, 1 to 100 (default 100; the server may cap it lower). */
+  limit?: number;
+}
+
+/** A search's answer: the matches, newest first; `more` when the limit or the server's time budget left some unsearched. */
+export interface SearchResult {
+  messages: StoredMessage[];
+  more: boolean;
 }
 
 /** What became of a join, part, topic, away or back: written now, or waiting for a connection. */
