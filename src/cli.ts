@@ -139,6 +139,7 @@ const COMMAND_NAMES = new Set([
   'history',
   'verify',
   'export',
+  'search',
   'invite',
   'join',
 ]);

@@ -8,7 +8,7 @@ const commands = {
 };
 
 import { ChatError } from '../errors.ts';
-import { ROOM_PATTERN } from '../net/protocol/frames.ts';
+import { ROOM_PATTERN, USER_PATTERN } from '../net/protocol/frames.ts';
 import { checkCount } from './number-options.ts';
 import { placedClient } from './profile-options.ts';
 import {
@@ -36,8 +36,26 @@ export function roomArgument(value: string): string {
   return room;
 }
 
+/** A conversation as typed: a room (`general` or `#general`), or `@user` for your DMs with them. */
+export function conversationArgument(value: string): string {
+  if (!value.startsWith('@')) return roomArgument(value);
+  if (!USER_PATTERN.test(value.slice(1))) {
+    throw new ChatError('USAGE', `invalid user ${JSON.stringify(value)}`, {
+      hint: 'users are @ and 1-32 of a-z 0-9 _ -',
+    });
+  }
+  return value;
+}
+
+/** `--password-env`: for a server run with --require-password. */
+export const passwordEnvOption = {
+  type: 'string',
+  describe:
+    'the environment variable holding your password, for a server run with --require-password',
+} as const;
+
 /** Where to connect and as whom: what every client command takes. */
-function connectionOptions(c: Argv) {
+export function connectionOptions(c: Argv) {
   return c.options({
     certs: certsDirOption,
     ...envDefaults({
@@ -66,13 +84,7 @@ function clientOptions(c: Argv) {
         room: { type: 'string', default: '#general', describe: 'the room (# optional)' },
       }),
     )
-    .options({
-      'password-env': {
-        type: 'string',
-        describe:
-          'the environment variable holding your password, for a server run with --require-password',
-      },
-    });
+    .options({ 'password-env': passwordEnvOption });
 }
 
 /** `chat tui` (the full-screen client), and `chat send` and `chat tail` for scripts and bots. */

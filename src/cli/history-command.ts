@@ -1,57 +1,102 @@
 import type { Argv } from 'yargs';
 import type { HistoryArgs } from '../commands/history.ts';
-import { roomArgument } from './client-commands.ts';
+import {
+  connectionOptions,
+  conversationArgument,
+  passwordEnvOption,
+  roomArgument,
+} from './client-commands.ts';
+import { placedClient } from './profile-options.ts';
 import { certsDirOption, dataDirOption, type Run } from './shared-options.ts';
 
 // Loaded when a history command runs.
 const history = () => import('../commands/history.ts');
+const historySearch = () => import('../commands/history-search.ts');
 const out = (line: string) => process.stdout.write(`${line}\n`);
+const err = (line: string) => process.stderr.write(`${line}\n`);
 
-/** `chat history verify|export`: the operator's tools for the encrypted history store. */
+/**
+ * `chat history search`: a user's search of their own conversations, on
+ * the server; `verify|export`: the operator's tools for the encrypted
+ * history store.
+ */
 export function historyCommand(y: Argv, run: Run): Argv {
-  return y.command('history', "check or export the server's encrypted history", (y) =>
-    y
-      .options({
-        data: { ...dataDirOption, global: true },
-        certs: {
-          ...certsDirOption,
-          global: true,
-          describe: 'the certs directory (for history.key)',
-        },
-        'history-passphrase-env': {
-          type: 'string',
-          global: true,
-          describe:
-            'the environment variable holding the history passphrase, if the server uses one',
-        },
-      })
-      .command(
-        'verify',
-        'open every record with the key and print what is kept (exit 1 on damage)',
-        (c) => c.example('$0 history verify --data /srv/chat/data', "check a server's history"),
-        run(async (args) =>
-          (await history()).runHistoryVerify(args as unknown as HistoryArgs, { out }),
-        ),
-      )
-      .command(
-        'export',
-        "print a room's messages, decrypted, as JSON lines (for the operator only)",
-        (c) =>
-          c
-            .option('room', {
-              type: 'string',
-              demandOption: true,
-              describe: 'the room (# optional)',
-            })
-            .example('$0 history export --room general > general.jsonl', 'a room, oldest first'),
-        run(async (args) => {
-          const room = roomArgument(String((args as { room: string }).room));
-          await (await history()).runHistoryExport(
-            { ...(args as unknown as HistoryArgs), room },
-            { out },
-          );
-        }),
-      )
-      .demandCommand(1, 'say which: verify or export'),
+  return y.command(
+    'history',
+    "search your conversations, or check or export the server's encrypted history",
+    (y) =>
+      y
+        .command(
+          'verify',
+          'open every record with the key and print what is kept (exit 1 on damage)',
+          (c) =>
+            storeOptions(c).example(
+              '$0 history verify --data /srv/chat/data',
+              "check a server's history",
+            ),
+          run(async (args) =>
+            (await history()).runHistoryVerify(args as unknown as HistoryArgs, { out }),
+          ),
+        )
+        .command(
+          'export',
+          "print a room's messages, decrypted, as JSON lines (for the operator only)",
+          (c) =>
+            storeOptions(c)
+              .option('room', {
+                type: 'string',
+                demandOption: true,
+                describe: 'the room (# optional)',
+              })
+              .example('$0 history export --room general > general.jsonl', 'a room, oldest first'),
+          run(async (args) => {
+            const room = roomArgument(String((args as { room: string }).room));
+            await (await history()).runHistoryExport(
+              { ...(args as unknown as HistoryArgs), room },
+              { out },
+            );
+          }),
+        )
+        .command(
+          'search <words..>',
+          'search your own conversations on the server for messages holding every word (any case), newest first',
+          (c) =>
+            connectionOptions(c)
+              .positional('words', { type: 'string', array: true, describe: 'the words to find' })
+              .options({
+                room: {
+                  type: 'string',
+                  describe:
+                    'only this conversation: a room you are in, or @user for your DMs with them',
+                },
+                limit: { type: 'number', describe: 'most matches, 1 to 100 [default: 100]' },
+                json: { type: 'boolean', describe: 'one JSON object (msg or dm frame) per line' },
+                'password-env': passwordEnvOption,
+              })
+              .example('$0 history search deploy friday', 'every message of yours saying both')
+              .example('$0 history search outage --room ops --json', 'in #ops, as JSON')
+              .example('$0 history search invoice --room @bob', 'your DMs with bob'),
+          run(async (args) => {
+            const a = placedClient(args);
+            const room = a.room === undefined ? undefined : conversationArgument(String(a.room));
+            await (await historySearch()).runHistorySearch(
+              { ...a, words: (a.words ?? []).map(String), room },
+              { out, err },
+            );
+          }),
+        )
+        .demandCommand(1, 'say which: search, verify or export'),
   );
+}
+
+/** Where the operator's tools find the store: its data directory and its key. */
+function storeOptions(c: Argv): Argv {
+  return c.options({
+    data: dataDirOption,
+    certs: { ...certsDirOption, describe: 'the certs directory (for history.key)' },
+    'history-passphrase-env': {
+      type: 'string',
+      describe: 'the environment variable holding the history passphrase, if the server uses one',
+    },
+  });
 }

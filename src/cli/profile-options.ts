@@ -14,7 +14,7 @@ export const teamOption = {
 } as const;
 
 /** The commands that connect to a server, and so take its address from the profile. */
-const CLIENT_COMMANDS = new Set(['tui', 'send', 'tail']);
+const CLIENT_COMMANDS = new Set(['tui', 'send', 'tail', 'history search']);
 
 /** How a command's certs folder was chosen. */
 export type CertsFrom = 'explicit' | 'profile';
@@ -59,7 +59,8 @@ export async function placeArgs(
   const command = String(argv._[0] ?? '');
   const certsGiven = argv.certs ?? argv.dir ?? nonEmpty(env.CHAT_CERTS_DIR);
   const dataGiven = argv.data ?? nonEmpty(env.CHAT_DATA);
-  const client = CLIENT_COMMANDS.has(command);
+  const client =
+    CLIENT_COMMANDS.has(command) || CLIENT_COMMANDS.has(`${command} ${String(argv._[1])}`);
   const teamNamed = nonEmpty(argv.team) ?? nonEmpty(env.CHAT_TEAM);
   let placed: Placed = { team: undefined, teamFrom: undefined, certsFrom: 'explicit' };
   let certs: string;
@@ -121,7 +122,7 @@ export function placed<A>(args: A): PlacedArgs<A> {
   return args as unknown as PlacedArgs<A>;
 }
 
-/** The arguments of tui, send or tail as placeArgs left them. */
+/** The arguments of tui, send, tail or history search as placeArgs left them. */
 export function placedClient<A>(args: A): PlacedClientArgs<A> {
   return args as unknown as PlacedClientArgs<A>;
 }

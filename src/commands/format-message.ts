@@ -10,16 +10,44 @@ import { neutralize, neutralizeLine } from '../ui/text/sanitize.ts';
  * `timeZone` is for tests; the default is the machine's.
  */
 export function formatMessageLine(message: RoomMessage | DirectMessage, timeZone?: string): string {
-  const time = new Date(message.ts).toLocaleTimeString('en-GB', {
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-    ...(timeZone ? { timeZone } : {}),
-  });
+  return formatLine(message, `[${stamp(message.ts, false, timeZone)}]`);
+}
+
+/**
+ * One search result for `chat history search`: as `formatMessageLine`, led
+ * by its conversation as `me` names it (`#room`, or `@peer` for a DM) and
+ * with the date, as results may be old: `[#general] [2026-01-01 09:05] <alice> hello`.
+ */
+export function formatSearchLine(
+  message: RoomMessage | DirectMessage,
+  me: string,
+  timeZone?: string,
+): string {
+  const where =
+    message.type === 'msg' ? message.room : `@${message.from === me ? message.to : message.from}`;
+  return formatLine(message, `[${where}] [${stamp(message.ts, true, timeZone)}]`);
+}
+
+function formatLine(message: RoomMessage | DirectMessage, lead: string): string {
   const who = neutralizeLine(
     message.type === 'dm' ? `${message.from} → ${message.to}` : message.from,
   );
-  const head = message.action ? `[${time}] * ${who} ` : `[${time}] <${who}> `;
+  const head = message.action ? `${lead} * ${who} ` : `${lead} <${who}> `;
   const text = neutralize(message.text);
   return head + text.split('\n').join(`\n${' '.repeat(head.length)}`);
+}
+
+// `HH:MM`, or `YYYY-MM-DD HH:MM` with the date, in 24 hours.
+function stamp(ts: number, withDate: boolean, timeZone: string | undefined): string {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    ...(withDate ? { year: 'numeric', month: '2-digit', day: '2-digit' } : {}),
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    ...(timeZone ? { timeZone } : {}),
+  }).formatToParts(new Date(ts));
+  const part = (type: Intl.DateTimeFormatPartTypes) =>
+    parts.find((p) => p.type === type)?.value ?? '';
+  const time = `${part('hour')}:${part('minute')}`;
+  return withDate ? `${part('year')}-${part('month')}-${part('day')} ${time}` : time;
 }

@@ -23,9 +23,9 @@ export interface ClientArgs {
   teamFrom?: 'flag' | 'env' | 'only' | 'default' | undefined;
 }
 
-/** Builds a client for a scripting command from its flags. */
+/** Builds a client for a scripting command from its flags; it joins `args.room`, when given. */
 export async function scriptClient(
-  args: ClientArgs,
+  args: Omit<ClientArgs, 'room'> & { room?: string | undefined },
   program: string,
   reconnect: boolean,
 ): Promise<ChatClient> {
@@ -46,7 +46,7 @@ export async function scriptClient(
     port: args.port,
     credentials,
     clientName: `${program}/${pkg.version}`,
-    rooms: [args.room],
+    rooms: args.room === undefined ? [] : [args.room],
     reconnect,
     pingIntervalMs: 0,
   });
