@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatMessageLine } from '../../src/commands/format-message.ts';
+import { formatMessageLine, formatSearchLine } from '../../src/commands/format-message.ts';
 import type { DirectMessage, RoomMessage } from '../../src/net/protocol/frames.ts';
 
 /** 2026-01-01 09:05:42 UTC, in ms. */
@@ -83,5 +83,34 @@ describe('formatMessageLine', () => {
 
   it('shows the time in the zone it is given', () => {
     assert.equal(formatMessageLine(msg(), 'Asia/Kolkata'), '[14:35] <alice> hello');
+  });
+});
+
+describe('formatSearchLine', () => {
+  it('leads with the conversation as the reader names it, and the date', () => {
+    assert.equal(
+      formatSearchLine(msg(), 'bob', 'UTC'),
+      '[#general] [2026-01-01 09:05] <alice> hello',
+    );
+    assert.equal(
+      formatSearchLine(dm(), 'bob', 'UTC'),
+      '[@alice] [2026-01-01 09:05] <alice → bob> got a minute?',
+    );
+    assert.equal(
+      formatSearchLine(dm({ text: 'waves', action: true }), 'alice', 'UTC'),
+      '[@bob] [2026-01-01 09:05] * alice → bob waves',
+    );
+    assert.equal(
+      formatSearchLine(msg({ ts: Date.UTC(2026, 0, 1, 23, 59) }), 'bob', 'Asia/Kolkata'),
+      '[#general] [2026-01-02 05:29] <alice> hello',
+    );
+  });
+
+  it('indents continuation lines under the first', () => {
+    const head = '[#general] [2026-01-01 09:05] <alice> ';
+    assert.equal(
+      formatSearchLine(msg({ text: 'a\nb' }), 'bob', 'UTC'),
+      `${head}a\n${' '.repeat(head.length)}b`,
+    );
   });
 });
