@@ -88,6 +88,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       clientName: options.clientName,
       rooms: options.rooms ?? [],
       maxQueuedCommands: MAX_QUEUED_COMMANDS,
+      ...(options.backlog === undefined ? {} : { backlog: options.backlog }),
     });
     this.password = new RememberedPassword(options.password, {
       host: options.host,
@@ -216,6 +217,16 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   }
 
   /**
+   * Tells the server the user has seen `conversation` (#room or @peer) up to
+   * `id`, so every device of theirs counts what follows as unread. Written
+   * only when connected and when it moves the position past what was last
+   * sent or heard; dropped while disconnected (the next call carries it).
+   */
+  markRead(conversation: string, id: number): void {
+    this.run(this.core.markRead(conversation, id));
+  }
+
+  /**
    * Drops the current connection and reconnects after the shortest backoff, resuming every
    * conversation (irssi's /reconnect). Pending sends go out again, once.
    */
@@ -334,6 +345,12 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         this.emit('welcome', frame);
         this.firstWelcome?.resolve(frame);
         this.firstWelcome = undefined;
+        break;
+      case 'unread':
+        this.emit('unread', frame);
+        break;
+      case 'read':
+        this.emit('read', frame);
         break;
       case 'msg':
         this.emit('message', frame);

@@ -8,11 +8,22 @@ import {
   type ServerFrame,
   type ServerFrameOf,
 } from './protocol/frames.ts';
+import { ReadPositions } from './read-positions.ts';
 import { ResumePositions } from './resume-positions.ts';
 
 /** The frames a client hands on to its listeners, each as one event. */
 export type DeliveredFrame = ServerFrameOf<
-  'welcome' | 'msg' | 'dm' | 'joined' | 'left' | 'presence' | 'topic' | 'history' | 'error'
+  | 'welcome'
+  | 'unread'
+  | 'read'
+  | 'msg'
+  | 'dm'
+  | 'joined'
+  | 'left'
+  | 'presence'
+  | 'topic'
+  | 'history'
+  | 'error'
 >;
 
 /** A history request as the core takes it: always with a ref, to pair the answer. */
@@ -57,6 +68,11 @@ export interface ClientCoreOptions {
   rooms: Iterable<string>;
   /** Commands kept while they cannot be written; one more throws. */
   maxQueuedCommands: number;
+  /**
+   * Messages of backlog per conversation the first hello asks for (0 or
+   * absent: none); see `hello.backlog`.
+   */
+  backlog?: number;
 }
 
 /**
@@ -69,6 +85,7 @@ export interface ClientCoreOptions {
  */
 export class ClientCore {
   private readonly positions: ResumePositions;
+  private readonly reads = new ReadPositions();
   private readonly outbox = new Outbox();
   private readonly historyRefs = new Set<string>();
   private readonly searchRefs = new Set<string>();
@@ -98,7 +115,7 @@ export class ClientCore {
 
   /** The hello for a new connection: joins at first, resumes every conversation after. */
   hello(): HelloFrame {
-    return this.positions.hello(this.options.clientName);
+    return this.positions.hello(this.options.clientName, this.options.backlog);
   }
 
   /** Handles a frame from the server (`auth` is the shell's: it asks for a password). */
@@ -106,12 +123,17 @@ export class ClientCore {
     switch (frame.type) {
       case 'welcome':
         return this.welcome(frame, now);
+      case 'unread':
+        this.reads.reset(frame.conversations);
+        this.positions.directConversations(frame.conversations);
+        return [deliver(frame)];
+      case 'read':
+        this.reads.heard(frame.room, frame.id);
+        return [deliver(frame)];
       case 'msg':
-        return this.positions.seen(frame.room, frame.id) ? [deliver(frame)] : [];
-      case 'dm': {
-        const peer = frame.from === this.user ? frame.to : frame.from;
-        return this.positions.seen(`@${peer}`, frame.id) ? [deliver(frame)] : [];
-      }
+        return this.message(frame.room, frame);
+      case 'dm':
+        return this.message(`@${frame.from === this.user ? frame.to : frame.from}`, frame);
       case 'ack':
         return this.outbox.settle(frame.ref)
           ? [{ kind: 'acked', ref: frame.ref, id: frame.id, ts: frame.ts }]
@@ -141,6 +163,8 @@ export class ClientCore {
       case 'error':
         return this.serverError(frame);
       case 'auth':
+      // search: the search helper's commit
+      case 'search':
         return [];
       // unread and read positions: the state helper's commit
       case 'unread':
@@ -149,6 +173,19 @@ export class ClientCore {
       case 'search':
         return this.searchRefs.delete(frame.ref) ? [{ kind: 'found', ref: frame.ref, frame }] : [];
     }
+  }
+
+  /**
+   * The user has seen `conversation` up to `id`: a `read` frame, written
+   * only when connected and when it moves the position past what was last
+   * sent or heard. Dropped while disconnected (the next call carries it);
+   * an id or name the server would refuse is dropped too.
+   */
+  markRead(conversation: string, id: number): ClientEffect[] {
+    if (this.link !== 'up') return [];
+    const frame = { type: 'read' as const, room: conversation, id };
+    if (!clientFrameSchemas.read.safeParse(frame).success) return [];
+    return this.reads.advance(conversation, id) ? this.write(frame) : [];
   }
 
   /**
@@ -312,8 +349,21 @@ export class ClientCore {
     return [...this.unpace(), ...this.fail(error)];
   }
 
+  // A message counts once (a replay is dropped); the user's own moves their
+  // read position, as the server moves it on every send.
+  private message(
+    conversation: string,
+    frame: ServerFrameOf<'msg'> | ServerFrameOf<'dm'>,
+  ): ClientEffect[] {
+    if (!this.positions.seen(conversation, frame.id)) return [];
+    if (frame.from === this.user) this.reads.heard(conversation, frame.id);
+    return [deliver(frame)];
+  }
+
   private welcome(frame: ServerFrameOf<'welcome'>, now: number): ClientEffect[] {
     const reconnected = this.positions.welcome(frame);
+    // This connection's `unread` frame says where the user stands now.
+    this.reads.clear();
     this.user = frame.user;
     this.maxTextChars = frame.limits.maxTextChars;
     this.link = 'up';

@@ -38,6 +38,12 @@ export interface ChatClientOptions {
   clientName: string;
   /** Rooms to join on the first connection; later ones resume what was joined. */
   rooms?: string[];
+  /**
+   * Newest messages per conversation the first connection asks for
+   * (`hello.backlog`, 0-200): they arrive as `history` events with ref
+   * `backlog`. A reconnect resumes instead. Absent or 0: none.
+   */
+  backlog?: number;
   /** Keep reconnecting after a drop (default true). */
   reconnect?: boolean;
   backoff?: { baseMs: number; maxMs: number };
@@ -80,6 +86,10 @@ export interface Ack {
 export interface ChatClientEvents {
   state: [ClientState, { retryInMs?: number; error?: ChatError }];
   welcome: [ServerFrameOf<'welcome'>];
+  /** Right after welcome: read positions and what is unread per conversation. */
+  unread: [ServerFrameOf<'unread'>];
+  /** The user's read position in a conversation moved (on any of their devices). */
+  read: [ServerFrameOf<'read'>];
   message: [RoomMessage];
   dm: [DirectMessage];
   joined: [ServerFrameOf<'joined'>];

@@ -32,9 +32,14 @@ export class ResumePositions {
    * each conversation from the last id seen (an empty resume keeps a user
    * who left every room out of the default one).
    */
-  hello(clientName: string): HelloFrame {
+  hello(clientName: string, backlog = 0): HelloFrame {
     const base = { type: 'hello' as const, v: PROTOCOL_VERSION, client: clientName };
-    if (!this.everWelcomed) return this.rooms.size > 0 ? { ...base, join: [...this.rooms] } : base;
+    if (!this.everWelcomed) {
+      // The backlog fills what this client has never seen; a reconnect's
+      // resume replays what it missed instead.
+      const first = backlog > 0 ? { ...base, backlog } : base;
+      return this.rooms.size > 0 ? { ...first, join: [...this.rooms] } : first;
+    }
     const resume: Record<string, number> = {};
     for (const room of this.rooms) resume[room] = this.lastSeen.get(room) ?? 0;
     // Direct conversations fill what rooms leave of the hello's limit, most
@@ -81,6 +86,21 @@ export class ResumePositions {
     this.lastSeen.delete(conversation); // re-inserted last: the map is in order of activity
     this.lastSeen.set(conversation, id);
     return true;
+  }
+
+  /**
+   * The user's direct conversations as the `unread` frame lists them (most
+   * recent first): one met for the first time starts at its newest id, as a
+   * room does at welcome, so that a later reconnect resumes it (a DM stored
+   * while the user was offline is then replayed, not lost). One already
+   * known keeps its position: the replay that follows must not be dropped.
+   */
+  directConversations(entries: readonly { room: string; lastId: number }[]): void {
+    for (const entry of [...entries].reverse()) {
+      if (entry.room.startsWith('@') && !this.lastSeen.has(entry.room)) {
+        this.lastSeen.set(entry.room, entry.lastId);
+      }
+    }
   }
 
   /** This user is in `room`, whose newest id is `lastId`. */
