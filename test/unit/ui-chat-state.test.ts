@@ -99,6 +99,7 @@ function show(line: Line): string {
   if (line.kind === 'message') return `${line.from}: ${line.text}`;
   if (line.kind === 'system') return `* ${line.text}`;
   if (line.kind === 'failed') return `! ${line.from}: ${line.text} (${line.reason})`;
+  if (line.kind === 'backlog') return '~~ backlog';
   return `-- ${line.day}`;
 }
 
@@ -815,7 +816,8 @@ describe('history', () => {
       given: [history('#general', range(1, 3), false)],
       action: m('#general', 3, 'bob', 'dup'),
       view: (s, before) => [s === before, texts(s, '#general'), conv(s, '#general').lastId],
-      want: [true, ['bob: m1', 'bob: m2', 'bob: m3'], 3],
+      // The first history of a conversation is set apart from the live lines to come.
+      want: [true, ['bob: m1', 'bob: m2', 'bob: m3', '~~ backlog'], 3],
     },
     {
       name: 'old mentions are highlighted but neither mark, count nor ring',

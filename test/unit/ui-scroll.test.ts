@@ -140,7 +140,7 @@ describe('scrolling by rows', () => {
     let state = start(10, { lastId: 50 });
     for (let pages = 0; pages < 10; pages++) state = chatReducer(state, page(1));
     const shown = screen(state);
-    assert.equal(shown[0], '↑ /history loads older messages');
+    assert.equal(shown[0], '↑ PageUp loads older messages');
     assert.match(shown[1] ?? '', /^12:00 <bob> 51aaa/);
   });
 

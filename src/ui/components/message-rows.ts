@@ -93,14 +93,43 @@ export function systemRows(line: SystemLine, width: number, timeZone?: string): 
   return block(head, line.text, width, { dim: true });
 }
 
-/** One dim row, the day's label centred in a rule: `──── Wednesday 25 November 2026 ────`. */
-export function dayRows(line: DayLine, width: number): RowSpans[] {
+/** One row: `text` centred in a rule of `rule` characters, `width` columns wide. */
+function ruleRow(text: string, width: number, rule: string, style: Omit<Span, 'text'>): RowSpans {
   const columns = Math.max(1, Math.floor(width));
-  if (columns < 8) return [[{ text: truncate(line.label, columns), dim: true }]];
-  const label = ` ${truncate(line.label, columns - 6)} `;
+  if (columns < 8) return [{ ...style, text: truncate(text, columns) }];
+  const label = ` ${truncate(text, columns - 6)} `;
   const rest = columns - displayWidth(label);
   const left = Math.floor(rest / 2);
-  return [[{ text: `${'─'.repeat(left)}${label}${'─'.repeat(rest - left)}`, dim: true }]];
+  return [{ ...style, text: `${rule.repeat(left)}${label}${rule.repeat(rest - left)}` }];
+}
+
+/** One dim row, the day's label centred in a rule: `──── Wednesday 25 November 2026 ────`. */
+export function dayRows(line: DayLine, width: number): RowSpans[] {
+  return [ruleRow(line.label, width, '─', { dim: true })];
+}
+
+/** Under the backlog, a dotted dim rule: quieter than a day, it only says where live lines start. */
+export function backlogRows(width: number): RowSpans[] {
+  return [ruleRow('backlog', width, '┄', { dim: true })];
+}
+
+/** The "new since you left" rule, in red but dim: seen at a glance, never loud. */
+export function newSinceRow(width: number): RowSpans {
+  return ruleRow('new since you left', width, '─', { color: 'red', dim: true });
+}
+
+/**
+ * The rows of `line` in the pane: its own, under the "new since you left"
+ * rule when it is the `marked` line (scrolling measures lines with this).
+ */
+export function paneLineRows(
+  line: Line,
+  width: number,
+  timeZone: string | undefined,
+  marked: Line | undefined,
+): RowSpans[] {
+  const rows = lineRows(line, width, timeZone);
+  return line === marked ? [newSinceRow(width), ...rows] : rows;
 }
 
 /** One of the user's own messages, dim, with `mark` where the time goes. */
@@ -151,6 +180,8 @@ export function lineRows(line: Line, width: number, timeZone?: string): RowSpans
         return systemRows(line, width, timeZone);
       case 'day':
         return dayRows(line, width);
+      case 'backlog':
+        return backlogRows(width);
       case 'failed':
         return failedRows(line, width);
     }
@@ -180,6 +211,8 @@ export type PaneInput = {
   user?: string | undefined;
   /** Older messages exist on the server: say how to load them above the oldest line. */
   hasMore?: boolean;
+  /** The line the "new since you left" rule goes above (see `newSinceLine`). */
+  marked?: Line | undefined;
 };
 
 /**
@@ -197,7 +230,8 @@ export function visibleRows(input: PaneInput): RowSpans[] {
   const { lines, pending } = input;
   const offset = Math.max(0, Math.min(Math.floor(input.scroll.offset), lines.length - 1));
   const anchor = lines[lines.length - 1 - offset];
-  const anchorRows = anchor === undefined ? [] : lineRows(anchor, width, input.timeZone);
+  const rowsOf = (line: Line) => paneLineRows(line, width, input.timeZone, input.marked);
+  const anchorRows = anchor === undefined ? [] : rowsOf(anchor);
   const hidden = Math.max(
     0,
     Math.min(Math.floor(input.scroll.hiddenRows ?? 0), anchorRows.length - 1),
@@ -224,10 +258,10 @@ export function visibleRows(input: PaneInput): RowSpans[] {
   let index = lines.length - 2 - offset;
   for (; index >= 0 && budget > 0; index--) {
     const line = lines[index];
-    if (line !== undefined) take(lineRows(line, width, input.timeZone));
+    if (line !== undefined) take(rowsOf(line));
   }
   if (index < 0 && budget > 0 && input.hasMore === true) {
-    take([[{ text: '↑ /history loads older messages', dim: true }]]);
+    take([[{ text: '↑ PageUp loads older messages', dim: true }]]);
   }
   const out: RowSpans[] = [];
   for (let blank = 0; blank < budget; blank++) out.push([]);

@@ -32,7 +32,8 @@ function presenceOf(status: PresenceStatus, text: string | undefined): UserPrese
   return text ? { status, text: neutralizeLine(text) } : { status };
 }
 
-function messageLine(frame: StoredMessage, me: string | undefined): MessageLine {
+/** A stored message as a pane line for user `me` (its text neutralized, mentions marked). */
+export function messageLine(frame: StoredMessage, me: string | undefined): MessageLine {
   const own = frame.from === me;
   const text = neutralize(frame.text);
   return {
@@ -120,6 +121,10 @@ export function onWelcome(
   if (restarted) next = addNotice(next, 'the server restarted and lost its message history');
   const current = state.current !== undefined && exists(state.current) ? state.current : order[0];
   next = select({ ...next, current: undefined }, current);
+  // A reconnect is no leaving: the "new" line stays where it was.
+  if (current === state.current && state.newSince !== undefined) {
+    next = { ...next, newSince: state.newSince };
+  }
   // Said once, where the user looks first; a notice would be gone in seconds.
   if (state.serverName === undefined && current !== undefined) {
     const said = [...state.intro, ...frame.motd.split('\n')].filter((text) => text.trim() !== '');
@@ -139,7 +144,8 @@ function receive(
 ): ChatState {
   if (frame.id <= conversation.lastId) return state;
   const line = messageLine(frame, state.connection.user);
-  const elsewhere = state.current !== conversation.name;
+  // A replay of what the server's unread count already holds counts no more.
+  const elsewhere = state.current !== conversation.name && frame.id > (conversation.countedTo ?? 0);
   // Any DM from someone else calls for attention, as a mention does.
   const alert = !line.own && (line.mention || conversation.kind === 'dm');
   const next = addLine(
@@ -319,8 +325,19 @@ export function onHistory(
     seen.add(message.id);
     older.push(messageLine(message, me));
   }
-  const updated = prependMessages(conversation, older, state.timeZone, scope);
-  let next = putConversation(state, { ...updated, hasMore: frame.more });
+  // The first history of a conversation (the backlog, or the newest
+  // messages of a room just joined) is set apart from the live lines below.
+  const first =
+    older.length > 0 &&
+    (frame.ref === 'backlog' || !conversation.lines.some((line) => line.kind === 'message')) &&
+    !conversation.lines.some((line) => line.kind === 'backlog');
+  const updated = prependMessages(conversation, older, state.timeZone, scope, first);
+  const newest = older.at(-1)?.ts ?? 0;
+  let next = putConversation(state, {
+    ...updated,
+    hasMore: frame.more,
+    lastActivity: Math.max(conversation.lastActivity, newest),
+  });
   if (conversation.kind === 'room') {
     const speakers = older
       .filter((line) => !line.own)

@@ -270,7 +270,11 @@ export function addNotice(state: ChatState, text: string): ChatState {
   };
 }
 
-/** Makes `name` current and clears its unread count and mention mark; unknown names change nothing. */
+/**
+ * Makes `name` current and clears its unread count and mention mark;
+ * unknown names change nothing. A conversation opened anew gets its "new
+ * since you left" line at its read position; the one left loses its own.
+ */
 export function select(state: ChatState, name: string | undefined): ChatState {
   if (name === undefined) return state;
   const conversation = conversationOf(state, name);
@@ -279,7 +283,10 @@ export function select(state: ChatState, name: string | undefined): ChatState {
     conversation.unread === 0 && !conversation.mention
       ? state
       : putConversation(state, { ...conversation, unread: 0, mention: false });
-  return seen.current === name ? seen : { ...seen, current: name };
+  if (seen.current === name) return seen;
+  const { newSince: _, ...rest } = seen;
+  const read = conversation.readId ?? 0;
+  return read > 0 ? { ...rest, current: name, newSince: read } : { ...rest, current: name };
 }
 
 /**

@@ -5,7 +5,17 @@
  * during that batch, so nobody else holds them) are appended to in place.
  */
 import { dayKey, dayLabel } from '../text/time.ts';
-import type { Conversation, DayLine, Line, MessageLine, TimedLine } from './chat-types.ts';
+import type {
+  BacklogLine,
+  Conversation,
+  DayLine,
+  Line,
+  MessageLine,
+  TimedLine,
+} from './chat-types.ts';
+
+/** The separator under a conversation's first history (one object: lines are immutable). */
+export const BACKLOG_LINE: BacklogLine = { kind: 'backlog' };
 
 /**
  * One run of `chatReducer` over a batch: line arrays it created (safe to
@@ -66,13 +76,15 @@ export function appendLine(
 /**
  * Puts older messages above the existing lines. `messages` must be sorted by
  * id, each older than every message held (the caller filters); separators go
- * between days within them and at the seam with the existing lines.
+ * between days within them and at the seam with the existing lines, and,
+ * with `backlog`, the backlog separator right under them.
  */
 export function prependMessages(
   conversation: Conversation,
   messages: readonly MessageLine[],
   timeZone: string | undefined,
   scope: BatchScope | undefined,
+  backlog = false,
 ): Conversation {
   if (messages.length === 0) return conversation;
   const block: Line[] = [];
@@ -83,6 +95,7 @@ export function prependMessages(
     block.push(message);
     previous = day;
   }
+  if (backlog) block.push(BACKLOG_LINE);
   const first = conversation.lines.find((line) => line.kind !== 'day');
   if (first !== undefined && 'ts' in first && dayOf(first.ts, timeZone) !== previous) {
     block.push(separator(first.ts, timeZone));
@@ -109,7 +122,12 @@ export function boundLines(conversation: Conversation, maxLines: number): Conver
   const { lines } = conversation;
   if (lines.length <= maxLines) return conversation;
   let start = lines.length - maxLines;
-  while (start < lines.length && lines[start]?.kind === 'day') start++;
+  while (
+    start < lines.length &&
+    (lines[start]?.kind === 'day' || lines[start]?.kind === 'backlog')
+  ) {
+    start++;
+  }
   let droppedMessage = false;
   for (let index = 0; index < start && !droppedMessage; index++) {
     droppedMessage = lines[index]?.kind === 'message';

@@ -31,6 +31,7 @@ import {
   setScroll,
 } from './chat-helpers.ts';
 import { type BatchScope, newBatchScope } from './chat-lines.ts';
+import { jumpToMessage, onRead, onUnread, settleJump } from './chat-read.ts';
 import {
   type ChatAction,
   type ChatState,
@@ -102,6 +103,10 @@ function reduce(state: ChatState, action: ChatAction, scope: BatchScope | undefi
     }
     case 'welcome':
       return onWelcome(state, action.frame, action.now);
+    case 'unread':
+      return onUnread(state, action.frame);
+    case 'read':
+      return onRead(state, action.frame);
     case 'message':
       return onRoomMessage(state, action.frame, scope);
     case 'dm':
@@ -115,7 +120,7 @@ function reduce(state: ChatState, action: ChatAction, scope: BatchScope | undefi
     case 'topic':
       return onTopic(state, action.frame, scope);
     case 'history':
-      return onHistory(state, action.frame, scope);
+      return settleJump(onHistory(state, action.frame, scope));
     case 'serverError':
       return addNotice(state, `${action.frame.message} (${action.frame.code})`);
     case 'clientState':
@@ -167,8 +172,17 @@ function reduce(state: ChatState, action: ChatAction, scope: BatchScope | undefi
         : state;
     case 'toggleHelp':
       return { ...state, overlay: state.overlay === 'help' ? 'none' : 'help' };
+    // Esc: the help first, then the away summary under it.
     case 'closeHelp':
-      return state.overlay === 'none' ? state : { ...state, overlay: 'none' };
+      if (state.overlay !== 'none') return { ...state, overlay: 'none' };
+      return reduce(state, { type: 'dismissSummary' }, scope);
+    case 'dismissSummary': {
+      if (state.summary === undefined) return state;
+      const { summary: _, ...rest } = state;
+      return rest;
+    }
+    case 'jumpToMessage':
+      return jumpToMessage(state, action.name, action.id);
   }
 }
 

@@ -62,11 +62,18 @@ export type FailedLine = {
   readonly reason: string;
 };
 
-/** A line with a time of its own (all but day separators). */
+/**
+ * The quiet separator under a conversation's first history (the backlog on
+ * start-up, the newest messages of a room just joined): older lines above
+ * it, live ones below. At most one per conversation.
+ */
+export type BacklogLine = { readonly kind: 'backlog' };
+
+/** A line with a time of its own (all but separators). */
 export type TimedLine = MessageLine | SystemLine | FailedLine;
 
 /** One entry of a conversation's pane. */
-export type Line = TimedLine | DayLine;
+export type Line = TimedLine | DayLine | BacklogLine;
 
 /** A `#room` or a direct-message conversation `@peer`. */
 export type Conversation = {
@@ -95,6 +102,38 @@ export type Conversation = {
   readonly pendingIds: readonly string[];
   /** `YYYY-MM-DD` of the newest timed line, to place the next day separator. */
   readonly lastDay?: string;
+  /**
+   * The user's read position as the server keeps it (the newest id seen on
+   * any of their devices); absent until the server has said.
+   */
+  readonly readId?: number;
+  /**
+   * Messages up to this id are counted in `unread` already (the server's
+   * count): a replay of them after a reconnect counts no more.
+   */
+  readonly countedTo?: number;
+};
+
+/** One conversation in the away summary; texts are neutralized. */
+export type AwayEntry = {
+  /** `#room` or `@peer`. */
+  readonly name: string;
+  /** Messages from others since the read position (count). */
+  readonly unread: number;
+  /** Of those, the ones naming the user (count); in a DM, all of them. */
+  readonly mentions: number;
+  /** The newest mentions, oldest first (at most 5, as the server sends them). */
+  readonly lines: readonly MessageLine[];
+  /** The room's topic, when it was set while the user was away. */
+  readonly topic?: { readonly text: string; readonly by: string; readonly ts: number };
+};
+
+/** What happened while the user was away: shown over the pane until dismissed. */
+export type AwaySummary = {
+  /** When the user's last connection closed, epoch ms. */
+  readonly since: number;
+  /** Conversations with something unread or a new topic, in the server's order. */
+  readonly entries: readonly AwayEntry[];
 };
 
 /** Where the connection stands, for the status bar. */
@@ -169,6 +208,16 @@ export type ChatState = {
   /** Per conversation; a missing entry means following the bottom. */
   readonly scroll: Readonly<Record<string, ScrollState>>;
   readonly overlay: 'none' | 'help';
+  /** The away summary, while shown (from an `unread` frame with `since`). */
+  readonly summary?: AwaySummary;
+  /**
+   * The read position of the current conversation when it was opened (or
+   * loaded): the "new since you left" line goes above the first message
+   * from others after it. Dropped when the user switches away.
+   */
+  readonly newSince?: number;
+  /** A message to scroll to once its conversation holds it (a jump waiting for history). */
+  readonly jump?: { readonly name: string; readonly id: number };
   /** Newest last, at most MAX_NOTICES. */
   readonly notices: readonly Notice[];
   /**
@@ -189,6 +238,9 @@ export type ChatState = {
 /** Everything that changes the state. Actions that need the time carry `now` (epoch ms). */
 export type ChatAction =
   | { type: 'welcome'; frame: ServerFrameOf<'welcome'>; now: number }
+  | { type: 'unread'; frame: ServerFrameOf<'unread'> }
+  /** The read position moved: from the server, or from this client (it then tells the server). */
+  | { type: 'read'; frame: ServerFrameOf<'read'> }
   | { type: 'message'; frame: RoomMessage }
   | { type: 'dm'; frame: DirectMessage }
   | { type: 'joined'; frame: ServerFrameOf<'joined'> }
@@ -239,5 +291,11 @@ export type ChatAction =
   /** Removes the notice `id` and every older one. */
   | { type: 'dismissNotice'; id: number }
   | { type: 'toggleHelp' }
+  | { type: 'dismissSummary' }
+  /**
+   * Makes `name` current (the summary goes) and scrolls so that message
+   * `id` is in view, once the conversation holds it.
+   */
+  | { type: 'jumpToMessage'; name: string; id: number }
   | { type: 'closeHelp' }
   | { type: 'batch'; actions: readonly ChatAction[] };
