@@ -8,7 +8,7 @@ import { DEFAULT_TEAM } from '../profile/profile-paths.ts';
 import type { ChatServer } from '../server/chat-server.ts';
 import { ColorContext } from '../ui/hooks/use-color.ts';
 import { colorEnabled } from '../ui/text/color-choice.ts';
-import { App } from '../ui/tui/App.tsx';
+import { App, DEFAULT_BACKLOG } from '../ui/tui/App.tsx';
 import { keepStylesWithoutColor } from '../ui/tui/keep-styles.ts';
 import { PasswordPrompter } from '../ui/tui/password-prompter.ts';
 import { runFullscreen } from '../ui/tui/run-fullscreen.ts';
@@ -98,6 +98,8 @@ export async function prepareTui(args: TuiArgs): Promise<TuiSession> {
     port: args.port,
     credentials,
     clientName: `chat-tui/${pkg.version}`,
+    // The same number as the App's `backlog` (its default).
+    backlog: DEFAULT_BACKLOG,
     password: passwords.ask,
   });
   return { client, notices, embedded, passwords };

@@ -239,7 +239,8 @@ describe('ChatScreen scrolled up and with help', () => {
     const frame = screen(state, 100, 30).join('\n');
     assert.match(frame, /\/join #room +join a room/);
     assert.match(frame, /Ctrl\+N\/Ctrl\+P +next \/ previous room/);
-    assert.match(frame, /Esc +close this help/);
+    assert.match(frame, /Esc +close help \/ summary/);
+    assert.match(frame, /Alt\+A +unread: mentions first/);
     assert.ok(!frame.includes('resize for more'), 'everything fits at 100x30');
     assert.ok(!frame.includes('hello everyone'), 'the help covers the messages');
   });

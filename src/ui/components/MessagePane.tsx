@@ -1,5 +1,5 @@
 import { memo, type ReactNode, useMemo } from 'react';
-import type { Conversation, Pending, ScrollState } from '../state/chat-types.ts';
+import type { Conversation, Line, Pending, ScrollState } from '../state/chat-types.ts';
 import { visibleRows } from './message-rows.ts';
 import { Rows } from './Rows.tsx';
 import type { RowSpans } from './spans.ts';
@@ -19,6 +19,8 @@ export type MessagePaneProps = {
   timeZone?: string | undefined;
   /** The user's name, shown on pending messages. */
   user?: string | undefined;
+  /** The line the "new since you left" rule goes above, if any. */
+  marked?: Line | undefined;
 };
 
 function hintRows(height: number): RowSpans[] {
@@ -34,7 +36,7 @@ function hintRows(height: number): RowSpans[] {
  * Every row is a truncating Text exactly one row tall.
  */
 export const MessagePane = memo(function MessagePane(props: MessagePaneProps): ReactNode {
-  const { conversation, pending, scroll, width, height, timeZone, user } = props;
+  const { conversation, pending, scroll, width, height, timeZone, user, marked } = props;
   const rows = useMemo(
     () =>
       conversation === undefined
@@ -48,8 +50,9 @@ export const MessagePane = memo(function MessagePane(props: MessagePaneProps): R
             timeZone,
             user,
             hasMore: conversation.hasMore,
+            marked,
           }),
-    [conversation, pending, scroll, width, height, timeZone, user],
+    [conversation, pending, scroll, width, height, timeZone, user, marked],
   );
   return <Rows rows={rows} width={width} height={height} />;
 });

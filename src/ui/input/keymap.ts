@@ -38,6 +38,9 @@ export type ScreenCommand =
   | 'closeHelp'
   | 'clearOrQuit';
 
+/** What a key does while the away summary shows (the input line has no focus then). */
+export type SummaryCommand = 'summaryJump';
+
 const ctrl = (text: string): KeyBinding => ({ text, ctrl: true });
 /** Alt chords are never Ctrl ones too: Ctrl+Alt+B is Ctrl+B, as readline has it. */
 const alt = (text: string): KeyBinding => ({ text, meta: true, ctrl: false });
@@ -122,10 +125,21 @@ export const SCREEN_KEYMAP: Keymap<ScreenCommand> = [
     ],
   },
   { help: 'go to room 1..9', commands: [['jumpToRoom', [{ text: '1..9', meta: true }]]] },
-  { help: 'next room with activity', commands: [['nextActivity', [{ text: 'a', meta: true }]]] },
+  {
+    help: 'unread: mentions first',
+    commands: [['nextActivity', [{ text: 'a', meta: true }]]],
+  },
   { help: 'redraw the screen', commands: [['redraw', [ctrl('l')]]] },
-  { help: 'close this help', commands: [['closeHelp', [{ key: 'escape' }]]] },
+  { help: 'close help / summary', commands: [['closeHelp', [{ key: 'escape' }]]] },
   { help: 'quit on an empty input', commands: [['clearOrQuit', [ctrl('c')]]] },
+];
+
+/**
+ * The away summary's own keys, read only while it shows (Esc, which closes
+ * it, is the screen's). The summary says them itself; /help does not.
+ */
+export const SUMMARY_KEYMAP: Keymap<SummaryCommand> = [
+  { help: 'go to the first mention', commands: [['summaryJump', [bare('return')]]] },
 ];
 
 /** The keys /help lists: what to press, what it does (the input line's first). */

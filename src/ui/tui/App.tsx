@@ -2,21 +2,28 @@ import { useApp, useStdout } from 'ink';
 import { useEffect, useState } from 'react';
 import type { ChatClient } from '../../net/chat-client.ts';
 import { InputBox } from '../components/InputBox.tsx';
-import { lineRows } from '../components/message-rows.ts';
+import { paneLineRows } from '../components/message-rows.ts';
 import { PasswordInput } from '../components/PasswordInput.tsx';
 import { useChatClient } from '../hooks/use-chat-client.ts';
+import { useHistoryFill } from '../hooks/use-history-fill.ts';
 import { useInputKeys } from '../hooks/use-input-keys.ts';
+import { useMarkRead } from '../hooks/use-mark-read.ts';
 import { usePasswordLogin } from '../hooks/use-password-login.ts';
 import { useTerminalSize } from '../hooks/use-terminal-size.ts';
 import { COMMANDS } from '../input/command-parser.ts';
-import { completionCandidates, type Line } from '../state/chat-state.ts';
+import { completionCandidates, currentConversation, type Line } from '../state/chat-state.ts';
+import { newSinceLine, olderPage, summaryJump } from '../state/read-selectors.ts';
 import { ChatScreen, screenLayout } from './ChatScreen.tsx';
 import type { PasswordPrompter } from './password-prompter.ts';
 import { useCommands } from './use-commands.ts';
 import { useScreenKeys } from './use-screen-keys.ts';
+import { useSummaryKeys } from './use-summary-keys.ts';
 
 /** How long a notice stays above the input, in ms. */
 const NOTICE_MS = 10_000;
+
+/** Messages of backlog per conversation when nothing else is said (`backlog` prop). */
+export const DEFAULT_BACKLOG = 50;
 
 /** Props of the TUI's root. */
 export interface AppProps {
@@ -28,13 +35,32 @@ export interface AppProps {
   notices: readonly string[];
   /** The client's `password` option asks through this: the input row then asks for it, masked. */
   passwords?: PasswordPrompter | undefined;
+  /**
+   * Newest messages a room just joined (or a DM with unread messages after
+   * a reconnect) is filled with; default DEFAULT_BACKLOG. Give the client's
+   * `backlog` option the same number: it fills the first connection.
+   */
+  backlog?: number | undefined;
+  /**
+   * Whether the terminal has focus (focus reporting); default true, as an
+   * unknown focus counts as focused. Read positions move only while focused.
+   */
+  focused?: boolean | undefined;
 }
 
 /**
  * The TUI: state from the client, the screen, the input line, and the keys
  * that belong to the whole app rather than to the input.
  */
-export function App({ client, server, bell, notices, passwords }: AppProps) {
+export function App({
+  client,
+  server,
+  bell,
+  notices,
+  passwords,
+  backlog = DEFAULT_BACKLOG,
+  focused = true,
+}: AppProps) {
   const { exit } = useApp();
   const { stdout, write } = useStdout();
   const { columns, rows } = useTerminalSize();
@@ -46,7 +72,14 @@ export function App({ client, server, bell, notices, passwords }: AppProps) {
     ...completionCandidates(state),
     commands: COMMANDS.flatMap((c) => [c.name, ...(c.aliases ?? [])]),
   };
-  const input = useInputKeys({ candidates, onSubmit: run, focus: asking === undefined });
+  // The away summary takes the keys it names (Enter, Esc) until dismissed.
+  const input = useInputKeys({
+    candidates,
+    onSubmit: run,
+    focus: asking === undefined && state.summary === undefined,
+  });
+  const history = useHistoryFill(client, state, dispatch, backlog);
+  useMarkRead(client, state, dispatch, focused);
 
   useEffect(() => {
     client.connect().catch(() => {
@@ -84,8 +117,25 @@ export function App({ client, server, bell, notices, passwords }: AppProps) {
   // PageUp/PageDown move a pane's height less one row, measured as the pane draws lines.
   const pane = screenLayout(columns, rows, state.overlay === 'help');
   const page = Math.max(1, pane.middle - 1);
-  const rowsOf = (line: Line) => lineRows(line, pane.paneWidth, state.timeZone).length;
-  const scroll = (by: number) => dispatch({ type: 'scroll', by, rowsOf, height: pane.middle });
+  const scroll = (by: number) => {
+    const marked = newSinceLine(currentConversation(state), state.newSince);
+    const rowsOf = (line: Line) =>
+      paneLineRows(line, pane.paneWidth, state.timeZone, marked).length;
+    // PageUp where the pane cannot go further up loads the page above.
+    const older = olderPage(state, by, { rowsOf, height: pane.middle });
+    if (older !== undefined) history.older(older);
+    dispatch({ type: 'scroll', by, rowsOf, height: pane.middle });
+  };
+  useSummaryKeys(state.summary !== undefined, () => {
+    const target = summaryJump(state.summary);
+    if (target?.id === undefined) {
+      if (target !== undefined) dispatch({ type: 'switchTo', name: target.name });
+      dispatch({ type: 'dismissSummary' });
+      return;
+    }
+    dispatch({ type: 'jumpToMessage', name: target.name, id: target.id });
+    history.reach(target.name, target.id);
+  });
   useScreenKeys({
     dispatch,
     scroll,

@@ -1,5 +1,6 @@
 import { Box } from 'ink';
 import { type ReactNode, useMemo } from 'react';
+import { AwaySummary } from '../components/AwaySummary.tsx';
 import { ConnectionProblem } from '../components/ConnectionProblem.tsx';
 import { HelpOverlay } from '../components/HelpOverlay.tsx';
 import { MessagePane } from '../components/MessagePane.tsx';
@@ -15,6 +16,7 @@ import {
 } from '../state/chat-selectors.ts';
 import { scrollOf } from '../state/chat-state.ts';
 import type { ChatState, Pending, ScrollState } from '../state/chat-types.ts';
+import { newSinceLine } from '../state/read-selectors.ts';
 
 /** Props of {@link ChatScreen}. */
 export type ChatScreenProps = {
@@ -87,6 +89,10 @@ export function ChatScreen({ state, columns, rows, input, now }: ChatScreenProps
     () => (current === undefined ? NO_PENDING : pendingFor(state, current)),
     [conversations, current, state.pending],
   );
+  const marked = useMemo(
+    () => newSinceLine(conversation, state.newSince),
+    [conversation, state.newSince],
+  );
   const scroll = current === undefined ? FOLLOWING : scrollOf(state, current);
   return (
     <Box flexDirection="column" width={layout.width} height={layout.height} overflow="hidden">
@@ -106,6 +112,13 @@ export function ChatScreen({ state, columns, rows, input, now }: ChatScreenProps
           )}
           {help ? (
             <HelpOverlay width={layout.paneWidth} height={layout.middle} />
+          ) : state.summary ? (
+            <AwaySummary
+              summary={state.summary}
+              width={layout.paneWidth}
+              height={layout.middle}
+              timeZone={state.timeZone}
+            />
           ) : state.connection.state === 'offline' && state.connection.error ? (
             <ConnectionProblem
               error={state.connection.error}
@@ -121,6 +134,7 @@ export function ChatScreen({ state, columns, rows, input, now }: ChatScreenProps
               height={layout.middle}
               timeZone={state.timeZone}
               user={user}
+              marked={marked}
             />
           )}
           {layout.userWidth > 0 && (
