@@ -40,6 +40,8 @@ export function useChatClient(
     const handlers = {
       welcome: (frame: ChatClientEvents['welcome'][0]) =>
         enqueue({ type: 'welcome', frame, now: now() }),
+      unread: (frame: ChatClientEvents['unread'][0]) => enqueue({ type: 'unread', frame }),
+      read: (frame: ChatClientEvents['read'][0]) => enqueue({ type: 'read', frame }),
       message: (frame: ChatClientEvents['message'][0]) => enqueue({ type: 'message', frame }),
       dm: (frame: ChatClientEvents['dm'][0]) => enqueue({ type: 'dm', frame }),
       joined: (frame: ChatClientEvents['joined'][0]) => enqueue({ type: 'joined', frame }),
