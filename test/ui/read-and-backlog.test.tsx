@@ -223,7 +223,7 @@ describe('App: the away summary', () => {
     assert.match(shown, /bob set the topic: release friday/);
     assert.match(shown, /@carol +2 unread, 2 mentions/);
     assert.match(shown, /<carol> lunch\?/);
-    assert.match(shown, /Enter goes to the first mention, Esc closes/);
+    assert.match(shown, /Enter: first mention · Esc: close/);
     // Typing goes nowhere while it shows, and nothing is marked read under it.
     app.stdin.write('x');
     await new Promise((resolve) => setTimeout(resolve, 30));

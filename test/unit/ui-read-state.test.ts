@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DirectMessage, RoomMessage, UnreadEntry } from '../../src/net/protocol/frames.ts';
+import { awaySummaryRows } from '../../src/ui/components/away-summary-rows.ts';
 import {
   type ChatAction,
   type ChatState,
@@ -9,6 +10,7 @@ import {
   type Line,
   scrollOf,
 } from '../../src/ui/state/chat-state.ts';
+import { readDelay } from '../../src/ui/state/read-pacing.ts';
 import {
   newSinceLine,
   olderPage,
@@ -374,6 +376,13 @@ describe('chat state: the "new since you left" line', () => {
       want: 4,
     },
     {
+      name: 'a DM never read gets one at 0, so all of it is marked new',
+      given: [unread([entry('@bob', 2, 0)])],
+      actions: [{ type: 'switchTo', name: '@bob' }],
+      view: (s) => s.newSince,
+      want: 0,
+    },
+    {
       name: 'a reconnect keeps it',
       given: [unread([entry('#general', 10, 4)]), read('#general', 10)],
       actions: [
@@ -525,5 +534,68 @@ describe('chat state: jumping to a message', () => {
     ]);
     assert.equal(s.jump, undefined);
     assert.deepEqual(scrollOf(s, '#dev'), { offset: 0, newWhileScrolled: 0 });
+  });
+});
+
+describe('readDelay', () => {
+  // [case, last sent, id, now, want]
+  const cases: [
+    string,
+    { at: number; id: number } | undefined,
+    number,
+    number,
+    number | undefined,
+  ][] = [
+    ['the first one goes now', undefined, 5, 1000, 0],
+    ['a second one within the second waits for the rest of it', { at: 1000, id: 5 }, 6, 1400, 600],
+    ['after the second, now', { at: 1000, id: 5 }, 6, 2500, 0],
+    ['never when the id does not move', { at: 1000, id: 5 }, 5, 9000, undefined],
+  ];
+  for (const [name, last, id, now, want] of cases) {
+    it(name, () => assert.equal(readDelay(last, id, now, 1000), want));
+  }
+});
+
+describe('awaySummaryRows', () => {
+  const summary = {
+    since: T0,
+    entries: [
+      {
+        name: '#dev',
+        unread: 4,
+        mentions: 1,
+        lines: [
+          {
+            kind: 'message' as const,
+            id: 3,
+            ts: T0,
+            from: 'bob',
+            text: 'alice: hi',
+            action: false,
+            mention: true,
+            own: false,
+          },
+        ],
+        topic: { text: '', by: 'carol', ts: T0 },
+      },
+    ],
+  };
+  const text = (rows: ReturnType<typeof awaySummaryRows>) =>
+    rows.map((row) => row.map((span) => span.text).join(''));
+
+  it('a heading, then each conversation with its mentions and topic', () => {
+    assert.deepEqual(text(awaySummaryRows(summary, 60, 20, 'UTC')), [
+      'While you were away since Wednesday 25 November 2026 12:00',
+      'Enter: first mention · Esc: close',
+      '',
+      '#dev  4 unread, 1 mention',
+      '  12:00 <bob> alice: hi',
+      '  carol set the topic: (cleared)',
+    ]);
+  });
+
+  it('cuts what does not fit, and says so', () => {
+    assert.deepEqual(text(awaySummaryRows(summary, 60, 4, 'UTC')).at(-1), '… (resize for more)');
+    assert.equal(awaySummaryRows(summary, 60, 4, 'UTC').length, 4);
   });
 });

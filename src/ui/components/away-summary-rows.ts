@@ -57,7 +57,7 @@ export function awaySummaryRows(
       { text: 'While you were away', bold: true, color: 'cyan' },
       { text: ` since ${since}`, dim: true },
     ],
-    [{ text: 'Enter goes to the first mention, Esc closes', dim: true }],
+    [{ text: 'Enter: first mention · Esc: close', dim: true }],
     [],
   ];
   for (const entry of summary.entries) all.push(...entryRows(entry, inner, timeZone));

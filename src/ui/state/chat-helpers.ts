@@ -285,8 +285,19 @@ export function select(state: ChatState, name: string | undefined): ChatState {
       : putConversation(state, { ...conversation, unread: 0, mention: false });
   if (seen.current === name) return seen;
   const { newSince: _, ...rest } = seen;
-  const read = conversation.readId ?? 0;
-  return read > 0 ? { ...rest, current: name, newSince: read } : { ...rest, current: name };
+  const read = conversation.readId;
+  return read !== undefined && marksNew(conversation.kind, read)
+    ? { ...rest, current: name, newSince: read }
+    : { ...rest, current: name };
+}
+
+/**
+ * Whether a read position gets a "new since you left" line. A room never
+ * read (0) gets none: everything in it would be "new", on a fresh server
+ * every room. A DM never read does: all of it came while the user was away.
+ */
+export function marksNew(kind: 'room' | 'dm', read: number): boolean {
+  return read > 0 || kind === 'dm';
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   addToOrder,
   conversationOf,
   FOLLOWING,
+  marksNew,
   newDm,
   putConversation,
   select,
@@ -43,7 +44,7 @@ export function onUnread(state: ChatState, frame: ServerFrameOf<'unread'>): Chat
       mention: !current && entry.mentions > 0,
       countedTo: entry.lastId,
     });
-    if (current && conversation.readId === undefined && entry.read > 0) {
+    if (current && conversation.readId === undefined && marksNew(conversation.kind, entry.read)) {
       next = { ...next, newSince: entry.read };
     }
   }
