@@ -57,10 +57,11 @@ function entry(room: string, lastId: number, read: number, extra: Partial<Unread
   return { room, lastId, read, unread: lastId - read, mentions: 0, lines: [], ...extra };
 }
 
-function unread(conversations: UnreadEntry[], since?: number): ChatAction {
+function unread(conversations: UnreadEntry[], since?: number, now = T0): ChatAction {
   return {
     type: 'unread',
     frame: { type: 'unread', conversations, ...(since === undefined ? {} : { since }) },
+    now,
   };
 }
 
@@ -215,6 +216,16 @@ describe('chat state: the unread frame', () => {
         ],
         mention: true,
       },
+    },
+    {
+      name: 'a reconnect shows it only after a long absence',
+      given: [unread([entry('#dev', 20, 17)])],
+      actions: [unread([entry('#dev', 20, 17)], T0 - 60_000)],
+      view: (s) => [
+        s.summary,
+        chatReducer(s, unread([entry('#dev', 20, 17)], T0 - 600_000)).summary?.since,
+      ],
+      want: [undefined, T0 - 600_000],
     },
     {
       name: 'no summary without since',
@@ -447,7 +458,7 @@ describe('read selectors', () => {
     assert.equal(readTarget(scrolled, true), undefined);
     const offline = chatReducer(s, { type: 'clientState', state: 'reconnecting', now: T0 });
     assert.equal(readTarget(offline, true), undefined);
-    const away = run(s, [unread([entry('#dev', 20, 2)], T0)]);
+    const away = run(s, [unread([entry('#dev', 20, 2)], T0 - 3_600_000)]);
     assert.equal(readTarget(away, true), undefined);
   });
 

@@ -40,7 +40,8 @@ export function useChatClient(
     const handlers = {
       welcome: (frame: ChatClientEvents['welcome'][0]) =>
         enqueue({ type: 'welcome', frame, now: now() }),
-      unread: (frame: ChatClientEvents['unread'][0]) => enqueue({ type: 'unread', frame }),
+      unread: (frame: ChatClientEvents['unread'][0]) =>
+        enqueue({ type: 'unread', frame, now: now() }),
       read: (frame: ChatClientEvents['read'][0]) => enqueue({ type: 'read', frame }),
       message: (frame: ChatClientEvents['message'][0]) => enqueue({ type: 'message', frame }),
       dm: (frame: ChatClientEvents['dm'][0]) => enqueue({ type: 'dm', frame }),

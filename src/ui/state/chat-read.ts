@@ -20,14 +20,22 @@ import {
 import type { AwayEntry, AwaySummary, ChatState, Conversation, Line } from './chat-types.ts';
 
 /**
+ * A reconnect shows the away summary only after an absence this long (ms):
+ * a network drop of a few seconds, the TUI open all along, is no absence.
+ * Starting the TUI always shows it.
+ */
+export const AWAY_SUMMARY_AFTER_MS = 10 * 60_000;
+
+/**
  * Where the user stands in each conversation, right after welcome. Counts
  * and mention marks come from the server (the current conversation shows
  * none: it is being read); a DM with unread messages opens a window; the
  * current conversation's first position known places its "new" line. With
  * `since` (the user comes back after an absence) and something unread, the
- * away summary shows.
+ * away summary shows: at start-up, or after AWAY_SUMMARY_AFTER_MS away
+ * (`now`, epoch ms).
  */
-export function onUnread(state: ChatState, frame: ServerFrameOf<'unread'>): ChatState {
+export function onUnread(state: ChatState, frame: ServerFrameOf<'unread'>, now: number): ChatState {
   let next = state;
   for (const entry of frame.conversations) {
     let conversation = conversationOf(next, entry.room);
@@ -48,6 +56,9 @@ export function onUnread(state: ChatState, frame: ServerFrameOf<'unread'>): Chat
       next = { ...next, newSince: entry.read };
     }
   }
+  next = { ...next, unreadSeen: true };
+  const long = frame.since !== undefined && now - frame.since >= AWAY_SUMMARY_AFTER_MS;
+  if (state.unreadSeen && !long) return next;
   const summary = awaySummary(frame, state.connection.user);
   return summary === undefined ? next : { ...next, summary };
 }

@@ -104,7 +104,7 @@ function reduce(state: ChatState, action: ChatAction, scope: BatchScope | undefi
     case 'welcome':
       return onWelcome(state, action.frame, action.now);
     case 'unread':
-      return onUnread(state, action.frame);
+      return onUnread(state, action.frame, action.now);
     case 'read':
       return onRead(state, action.frame);
     case 'message':

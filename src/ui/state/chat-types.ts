@@ -210,6 +210,8 @@ export type ChatState = {
   readonly overlay: 'none' | 'help';
   /** The away summary, while shown (from an `unread` frame with `since`). */
   readonly summary?: AwaySummary;
+  /** An `unread` frame came on this run's first connection already. */
+  readonly unreadSeen?: true;
   /**
    * The read position of the current conversation when it was opened (or
    * loaded): the "new since you left" line goes above the first message
@@ -238,7 +240,7 @@ export type ChatState = {
 /** Everything that changes the state. Actions that need the time carry `now` (epoch ms). */
 export type ChatAction =
   | { type: 'welcome'; frame: ServerFrameOf<'welcome'>; now: number }
-  | { type: 'unread'; frame: ServerFrameOf<'unread'> }
+  | { type: 'unread'; frame: ServerFrameOf<'unread'>; now: number }
   /** The read position moved: from the server, or from this client (it then tells the server). */
   | { type: 'read'; frame: ServerFrameOf<'read'> }
   | { type: 'message'; frame: RoomMessage }
