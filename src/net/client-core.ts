@@ -163,12 +163,6 @@ export class ClientCore {
       case 'error':
         return this.serverError(frame);
       case 'auth':
-      // search: the search helper's commit
-      case 'search':
-        return [];
-      // unread and read positions: the state helper's commit
-      case 'unread':
-      case 'read':
         return [];
       case 'search':
         return this.searchRefs.delete(frame.ref) ? [{ kind: 'found', ref: frame.ref, frame }] : [];
