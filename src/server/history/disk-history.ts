@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { SECRET_MODE } from '../../fs/modes.ts';
 import { releaseLock } from '../../fs/pid-lock.ts';
 import type { StoredMessage } from '../../net/protocol/frames.ts';
+import type { KeptState } from '../kept-state.ts';
 import type { HistoryIndex, IndexLimits } from './history-index.ts';
 import type { HistoryKeySource } from './history-key-source.ts';
 import { epochOf, type HistoryKeys } from './history-keys.ts';
@@ -19,6 +20,7 @@ import { openRecord, sealRecord } from './record-seal.ts';
 import { type Entry, Segment } from './segment.ts';
 import { decodeRecordHeader, HEADER_BYTES } from './segment-format.ts';
 import { SEQUENCE_FILE, sealSequences } from './sequence-file.ts';
+import { STATE_FILE, sealState } from './state-file.ts';
 
 /** The file operations appends make, apart so a test can make them fail like a full disk. */
 export interface AppendIo {
@@ -151,6 +153,18 @@ export class DiskHistory implements HistoryStore {
 
   async lastIds(): Promise<Map<string, number>> {
     return this.index.lastIds();
+  }
+
+  /** The state found at start-up: later ones are the server's to keep in memory. */
+  async readState(): Promise<KeptState> {
+    return this.opened.kept;
+  }
+
+  /** Written whole under a .tmp name, synced, renamed into place, the directory synced. */
+  async writeState(state: KeptState): Promise<void> {
+    if (this.closed || this.options.readOnly)
+      throw new Error('the history store is closed for writes');
+    await writeAtomically(this.options.dir, STATE_FILE, sealState(this.keys, state));
   }
 
   get epoch(): string {
@@ -321,13 +335,11 @@ export class DiskHistory implements HistoryStore {
   }
 
   private async saveSequences(): Promise<void> {
-    const path = join(this.options.dir, SEQUENCE_FILE);
-    await writeFile(`${path}.tmp`, sealSequences(this.keys, this.index.lastIds()), {
-      mode: SECRET_MODE,
-      flush: true,
-    });
-    await rename(`${path}.tmp`, path);
-    await syncDir(this.options.dir);
+    await writeAtomically(
+      this.options.dir,
+      SEQUENCE_FILE,
+      sealSequences(this.keys, this.index.lastIds()),
+    );
   }
 
   private async removeSegment(segment: Segment): Promise<void> {
@@ -370,6 +382,14 @@ export class DiskHistory implements HistoryStore {
     this.segments.set(segment.number, replacement);
     segment.retire();
   }
+}
+
+// The file whole or not at all: a .tmp (removed by the next start if left) renamed over it.
+async function writeAtomically(dir: string, name: string, bytes: Buffer): Promise<void> {
+  const path = join(dir, name);
+  await writeFile(`${path}.tmp`, bytes, { mode: SECRET_MODE, flush: true });
+  await rename(`${path}.tmp`, path);
+  await syncDir(dir);
 }
 
 async function readAt(handle: FileHandle, position: number, length: number): Promise<Buffer> {

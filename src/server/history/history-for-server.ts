@@ -41,5 +41,11 @@ export async function historyForServer(
       `history: cut ${report.cut.bytes} bytes of an unfinished record from the end (never acknowledged; saved aside)`,
     );
   }
+  if (report.stateSetAside) {
+    logger.warn(
+      report.stateSetAside,
+      'history: the state file (topics, read positions, remembered rooms) does not open with this key: moved aside, starting with none',
+    );
+  }
   return { store, summary: { store: 'disk', dir, ...store.counts() } };
 }

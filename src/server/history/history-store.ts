@@ -1,4 +1,5 @@
 import type { StoredMessage } from '../../net/protocol/frames.ts';
+import type { KeptState } from '../kept-state.ts';
 
 /** A message kept with the ref its sender gave it. */
 export interface SentRef {
@@ -51,6 +52,14 @@ export interface HistoryStore {
   ): Promise<{ messages: StoredMessage[]; more: boolean }>;
   /** The newest id of every conversation kept, to continue the sequences after a restart. */
   lastIds(): Promise<Map<string, number>>;
+  /** The server's state as last written (topics, users' rooms and reads); empty when none was. */
+  readState(): Promise<KeptState>;
+  /**
+   * Keeps the server's state in place of the last one, whole or not at all
+   * (a crash mid-write leaves the previous one). The server calls it at most
+   * once a second and once at close, never twice at once.
+   */
+  writeState(state: KeptState): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { StoredMessage } from '../../net/protocol/frames.ts';
+import { emptyKeptState, type KeptState } from '../kept-state.ts';
 import type { HistoryStore, SentRef } from './history-store.ts';
 
 /**
@@ -9,6 +10,7 @@ import type { HistoryStore, SentRef } from './history-store.ts';
  */
 export class MemoryHistory implements HistoryStore {
   private readonly conversations = new Map<string, StoredMessage[]>();
+  private state: KeptState = emptyKeptState();
   /** Memory dies with the process, and so does what the ids meant. */
   readonly epoch = randomBytes(6).toString('hex');
 
@@ -57,6 +59,14 @@ export class MemoryHistory implements HistoryStore {
   /** None: a server that restarts has none of the messages either. */
   async recentRefs(): Promise<SentRef[]> {
     return [];
+  }
+
+  async readState(): Promise<KeptState> {
+    return structuredClone(this.state);
+  }
+
+  async writeState(state: KeptState): Promise<void> {
+    this.state = structuredClone(state);
   }
 
   async close(): Promise<void> {}

@@ -14,6 +14,7 @@ import { errorCode, fileError } from '../../fs/files.ts';
 import { DIR_MODE, SECRET_MODE } from '../../fs/modes.ts';
 import { acquireLock, type LockSpec, releaseLock } from '../../fs/pid-lock.ts';
 import { conversationOf } from '../conversations.ts';
+import { emptyKeptState, type KeptState } from '../kept-state.ts';
 import { damagedError, wrongKeyError } from './history-errors.ts';
 import { HistoryIndex, type IndexLimits } from './history-index.ts';
 import { type HistoryKeySource, resolveHistoryKeys } from './history-key-source.ts';
@@ -31,6 +32,7 @@ import {
 } from './segment-format.ts';
 import { type ScanProblem, scanSegment } from './segment-scan.ts';
 import { openSequences, SEQUENCE_FILE } from './sequence-file.ts';
+import { openState, STATE_FILE } from './state-file.ts';
 
 export interface OpenOptions {
   /** The history directory (`<data>/history`). */
@@ -51,6 +53,8 @@ export interface OpenReport {
   bytes: number;
   /** A torn tail cut from the newest segment (its bytes saved beside it). */
   cut?: { file: string; bytes: number; savedAs: string };
+  /** A state file that did not open, moved aside: the server starts with nothing kept. */
+  stateSetAside?: { file: string; savedAs: string };
   /** Read-only: damage found, and a torn tail that a start would cut. */
   problems: { file: string; problem: ScanProblem; bytesAfter: number }[];
 }
@@ -64,6 +68,8 @@ export interface OpenedHistory {
   segments: Map<number, Segment>;
   report: OpenReport;
   lock: LockSpec | undefined;
+  /** The server's state as last saved (empty when no state file was). */
+  kept: KeptState;
 }
 
 const REFS_PER_USER = 1_000;
@@ -112,18 +118,28 @@ export async function openHistory(options: OpenOptions): Promise<OpenedHistory> 
     for (const [position, number] of numbers.entries())
       tornTail = (await loadSegment(loading, number, position === numbers.length - 1)) ?? tornTail;
     await seedSequences(loading);
+    const kept = await readKeptState(loading);
     if (!readOnly) {
       // Every check passed: now the repairs. A compaction or a segment the
       // process did not finish left a .tmp (the file it was replacing is intact).
       for (const name of names.filter((n) => n.endsWith('.tmp'))) await unlink(join(dir, name));
       if (emptyNewest !== undefined) await unlink(join(dir, emptyNewest));
       if (tornTail) report.cut = await cutTornTail(tornTail, now());
+      if (kept === undefined) report.stateSetAside = await setStateAside(dir, now());
       if (segments.size === 0) {
         const segment = await createSegment(dir, keys, (numbers.at(-1) ?? 0) + 1, now());
         segments.set(segment.number, segment);
       }
     }
-    return { keys, refs: loading.refs, index: loading.index, segments, report, lock };
+    return {
+      keys,
+      refs: loading.refs,
+      index: loading.index,
+      segments,
+      report,
+      lock,
+      kept: kept ?? emptyKeptState(),
+    };
   } catch (error) {
     for (const segment of segments.values()) segment.retire();
     if (lock) await releaseLock(lock);
@@ -282,6 +298,32 @@ async function seedSequences(loading: Loading): Promise<void> {
     loading.report.problems.push({ file: SEQUENCE_FILE, problem, bytesAfter: sequences.length });
   }
   for (const [conversation, id] of ids ?? []) loading.index.seedLastId(conversation, id);
+}
+
+// The state file, empty when there is none (a data directory from before
+// it). One that does not open is undefined: read-only, a problem reported;
+// on a start it is moved aside (see setStateAside), since losing read
+// positions and topics costs less than a server that will not start.
+async function readKeptState(loading: Loading): Promise<KeptState | undefined> {
+  const bytes = await readOptionalFile(join(loading.dir, STATE_FILE));
+  if (bytes === undefined) return emptyKeptState();
+  const kept = openState(loading.keys, bytes);
+  if (kept !== undefined || !loading.readOnly) return kept;
+  const problem: ScanProblem = {
+    kind: 'damaged',
+    offset: 0,
+    what: 'it does not open with this key (damaged or altered)',
+  };
+  loading.report.problems.push({ file: STATE_FILE, problem, bytesAfter: bytes.length });
+  return emptyKeptState();
+}
+
+// Kept for the operator to look at, out of the way of the next save.
+async function setStateAside(dir: string, now: number): Promise<{ file: string; savedAs: string }> {
+  const file = join(dir, STATE_FILE);
+  const savedAs = `${file}.damaged-${new Date(now).toISOString().replace(/[:.]/g, '-')}`;
+  await rename(file, savedAs);
+  return { file, savedAs };
 }
 
 // A write the process did not finish, so never acknowledged: its bytes are kept aside, then cut.
