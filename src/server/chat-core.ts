@@ -2,16 +2,22 @@ import type { ClientFrame, HelloFrame } from '../net/protocol/frames.ts';
 import { PROTOCOL_VERSION } from '../net/protocol/frames.ts';
 import { TokenBucket } from '../net/token-bucket.ts';
 import { conversationFor } from './conversations.ts';
-import { type ConnId, closeEffect, type Effect, errorEffect } from './core-effects.ts';
+import { type ConnId, closeEffect, type Effect, errorEffect, PERSIST } from './core-effects.ts';
+import { keptStateOf, restoreKeptState } from './core-kept.ts';
 import { directMessage, historyRequest, roomMessage } from './core-messages.ts';
+import { readRequest } from './core-reads.ts';
 import { helloJoinRefusal, joinRoom, leaveRoom, setTopic } from './core-rooms.ts';
 import { searchRequest } from './core-search.ts';
 import { type CoreOptions, CoreState, type UserRecord } from './core-state.ts';
+import { unreadTargets } from './core-unread.ts';
+import type { KeptState } from './kept-state.ts';
 
 /**
  * The chat's rules, apart from all I/O: who is connected, who is in which
  * room, presence, topics, message ids, rate limits and exactly-once sends.
- * Every method takes the time as a number (ms) and returns the effects.
+ * Every method takes the time as a number (ms) and returns the effects;
+ * what must outlive a restart is handed out by `keptState` (a `persist`
+ * effect says when it changed) and taken back by `restoreKeptState`.
  * The rules of rooms and of messages live beside it (core-rooms.ts,
  * core-messages.ts), over the state it holds (core-state.ts).
  */
@@ -44,9 +50,11 @@ export class ChatCore {
         ),
       ];
     }
-    const wanted = roomsWanted(frame, state.options.defaultRoom);
+    const wanted = roomsWanted(frame, state.options.defaultRoom, record.remembered);
     const refused = helloJoinRefusal(state, user, record, wanted, now);
     if (refused) return [closeEffect(conn, 'reconnect_too_fast', refused)];
+    // Back after an absence: no other connection of theirs is open.
+    const since = record.conns.size === 0 ? record.goneAt : undefined;
     const effects = this.comeOnline(conn, user, record, now);
     // The welcome tells this connection its rooms; joined frames go to the others.
     for (const room of wanted) effects.push(...joinRoom(state, user, room, now, conn, true));
@@ -65,7 +73,24 @@ export class ChatCore {
         limits: state.options.limits,
       },
     });
+    const resumed = Object.keys(frame.resume ?? {});
+    effects.push({
+      kind: 'unread',
+      conn,
+      query: {
+        user,
+        targets: unreadTargets(state, user, record, since),
+        ...(since === undefined ? {} : { since }),
+        backlog: Math.min(frame.backlog ?? 0, state.options.limits.maxHistory),
+        backlogRooms: wanted.filter((room) => record.rooms.has(room) && !resumed.includes(room)),
+        resumed: resumed.map((name) => conversationFor(user, name)),
+      },
+    });
     effects.push(...this.replays(conn, user, record, frame));
+    if (!record.known) {
+      record.known = true;
+      effects.push(PERSIST);
+    }
     return effects;
   }
 
@@ -110,19 +135,21 @@ export class ChatCore {
         record.status = 'online';
         record.awayText = undefined;
         return [state.toAll({ type: 'presence', user, status: 'online' })];
+      case 'read':
+        return readRequest(state, conn, user, record, frame);
+      case 'search':
+        return searchRequest(state, conn, user, record, frame);
       case 'ping':
         return [{ kind: 'frames', to: [conn], frame: { type: 'pong', ref: frame.ref } }];
       case 'pong':
         return [];
-      // read positions: the state helper's commit
-      case 'read':
-        return [];
-      case 'search':
-        return searchRequest(state, conn, user, record, frame);
     }
   }
 
-  /** Forgets a closed connection; the user's last one leaves every room and goes offline. */
+  /**
+   * Forgets a closed connection; the user's last one leaves every room (they
+   * are still remembered in them) and goes offline, and when is kept.
+   */
   disconnect(conn: ConnId, now: number): Effect[] {
     const { state } = this;
     const user = state.connUsers.get(conn);
@@ -136,6 +163,8 @@ export class ChatCore {
     for (const room of [...record.rooms].sort())
       effects.push(...leaveRoom(state, user, room, now, 'quit'));
     effects.push(state.toAll({ type: 'presence', user, status: 'offline' }));
+    record.goneAt = now;
+    effects.push(PERSIST);
     return effects;
   }
 
@@ -173,9 +202,23 @@ export class ChatCore {
     this.state.rememberRef(this.state.userRecord(user, ts), ref, { conversation, id, ts });
   }
 
-  /** Seeds a conversation's id sequence, e.g. from a store that outlived a restart. */
+  /**
+   * Seeds a conversation's id sequence, e.g. from a store that outlived a
+   * restart: a room with history exists again (joining it creates nothing,
+   * its ids go on), and is held once someone joins it.
+   */
   seedLastId(conversation: string, id: number): void {
     if (id > this.lastId(conversation)) this.state.lastIds.set(conversation, id);
+  }
+
+  /** What must outlive a restart, as it is now (see kept-state.ts). */
+  keptState(): KeptState {
+    return keptStateOf(this.state);
+  }
+
+  /** Takes back what a previous run kept; before any connection, `now` the start (ms). */
+  restoreKeptState(kept: KeptState, now: number): void {
+    restoreKeptState(this.state, kept, now);
   }
 
   /** True while `user` is connected and has said they are away. */
@@ -249,14 +292,20 @@ export class ChatCore {
 
 /**
  * The rooms a hello asks for: those it resumes and those it names. Only a
- * client that asks for nothing lands in the default room: one that resumes
- * with no rooms has left them all and stays that way.
+ * client that asks for nothing lands in the rooms the user is remembered in
+ * (the default room when none): one that resumes with no rooms has left
+ * them all and stays that way.
  */
-function roomsWanted(frame: HelloFrame, defaultRoom: string): string[] {
+function roomsWanted(
+  frame: HelloFrame,
+  defaultRoom: string,
+  remembered: ReadonlySet<string>,
+): string[] {
   const rooms = [
     ...Object.keys(frame.resume ?? {}).filter((n) => n.startsWith('#')),
     ...(frame.join ?? []),
   ];
-  if (frame.resume === undefined && frame.join === undefined) rooms.push(defaultRoom);
+  if (frame.resume === undefined && frame.join === undefined)
+    rooms.push(...(remembered.size > 0 ? [...remembered].sort() : [defaultRoom]));
   return [...new Set(rooms)];
 }

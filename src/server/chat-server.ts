@@ -4,9 +4,10 @@ import type { TLSSocket, Server as TlsServer } from 'node:tls';
 import type { Logger } from 'pino';
 import { AppendChains } from './append-chains.ts';
 import { ByteBudget } from './byte-budget.ts';
-import { ChatCore } from './chat-core.ts';
+import type { ChatCore } from './chat-core.ts';
 import type { Connection, ConnectionInfo } from './connection.ts';
 import { ConnectionTable } from './connection-table.ts';
+import { coreFor, seedCore } from './core-for-server.ts';
 import { EffectInterpreter } from './effect-interpreter.ts';
 import { LocalFanOut } from './fan-out.ts';
 import { FrameIntake } from './frame-intake.ts';
@@ -16,9 +17,10 @@ import { LoginFlow } from './login-flow.ts';
 import { RateMeter } from './rate-meter.ts';
 import { maxMessageBytes } from './read-pump.ts';
 import { Revocations } from './revocations.ts';
-import { DEFAULT_ROOM, type ServerConfig } from './server-config.ts';
+import type { ServerConfig } from './server-config.ts';
 import type { ServerStats } from './server-stats.ts';
 import { SessionAdmission } from './session-admission.ts';
+import { StateSaver } from './state-saver.ts';
 import { createTlsServer, type ServerTls } from './tls-options.ts';
 
 /** Events a ChatServer emits besides the log. */
@@ -42,8 +44,8 @@ const MAX_KICK_REASON_CHARS = 200;
 
 /** How long a closing connection may take to flush its goodbye before it is destroyed, in ms. */
 const CLOSE_GRACE_MS = 1_000;
-/** Sends remembered per user by ref, so a resend is acknowledged as its original. */
-const REF_MEMORY = 1_000;
+/** Least time between two saves of the kept state (topics, rooms, reads), in ms. */
+const SAVE_STATE_MS = 1_000;
 
 /**
  * The TLS broadcast server, as its users see it: it composes the parts and
@@ -62,6 +64,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private readonly conns: ConnectionTable;
   private readonly chains = new AppendChains();
   private readonly effects: EffectInterpreter;
+  private readonly saver: StateSaver;
   /** With --require-password. */
   private readonly login: LoginFlow | undefined;
   private readonly revocations: Revocations;
@@ -80,7 +83,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.tls = deps.tls;
     this.revocations = new Revocations(deps.tls, config.certsDir);
     this.now = deps.now ?? Date.now;
-    this.core = coreFor(deps);
+    this.core = coreFor(config, deps.serverName, deps.store);
     this.server = createTlsServer(deps.tls, config.handshakeTimeoutMs);
     this.conns = new ConnectionTable({
       limits: config,
@@ -88,6 +91,12 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       closeGraceMs: CLOSE_GRACE_MS,
     });
     const readBudget = new ByteBudget(config.readBudgetBytes);
+    this.saver = new StateSaver({
+      snapshot: () => this.core.keptState(),
+      write: (state) => deps.store.writeState(state),
+      onError: (err) => deps.logger.error({ err }, 'could not save the server state; tried again'),
+      intervalMs: SAVE_STATE_MS,
+    });
     this.effects = new EffectInterpreter({
       core: this.core,
       store: deps.store,
@@ -96,6 +105,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       chains: this.chains,
       readBudget,
       maxMessageBytes: maxMessageBytes(config.maxTextChars),
+      unreadScanMessages: config.historyPerRoom,
+      persist: () => this.saver.changed(),
       logger: deps.logger,
       onStored: () => {
         this.totalMessages += 1;
@@ -147,9 +158,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   /** Starts listening; resolves with the bound address. */
   async listen(): Promise<AddressInfo> {
     const { config, store } = this.deps;
-    for (const [conversation, id] of await store.lastIds()) this.core.seedLastId(conversation, id);
-    for (const sent of await store.recentRefs(REF_MEMORY))
-      this.core.seedRef(sent.user, sent.ref, sent.conversation, sent.id, sent.ts);
+    await seedCore(this.core, store, this.now());
     // Before the port opens: a missing or garbled users file stops the start.
     await this.login?.load();
     const address = await this.shell.listen(config.port, config.host);
@@ -200,6 +209,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     for (const conn of this.conns.values()) conn.socket.destroy();
     await stopped;
     await this.chains.settled();
+    await this.saver.flush();
     await this.deps.store.close();
     this.deps.logger.info({}, 'stopped');
   }
@@ -336,29 +346,6 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     }
     this.emit('disconnect', { ...info, reason });
   }
-}
-
-function coreFor({ config, serverName, store }: ChatServerDeps): ChatCore {
-  return new ChatCore({
-    serverName,
-    motd: config.motd,
-    defaultRoom: DEFAULT_ROOM,
-    limits: {
-      maxFrameBytes: config.maxFrameBytes,
-      maxTextChars: config.maxTextChars,
-      ratePerSecond: config.ratePerSecond,
-      rateBurst: config.rateBurst,
-      maxHistory: config.maxHistory,
-    },
-    maxDevicesPerUser: config.maxPerUser,
-    violationBurst: config.rateBurst,
-    violationRefillPerSecond: config.ratePerSecond,
-    refMemory: REF_MEMORY,
-    maxRoomsPerUser: config.maxRoomsPerUser,
-    maxRooms: config.maxRooms,
-    maxRoomsCreatedPerHour: config.maxRoomsCreatedPerHour,
-    epoch: store.epoch,
-  });
 }
 
 // The reason goes to the client's screen and to the log: one line of plain

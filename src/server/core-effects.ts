@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../net/protocol/error-codes.ts';
-import type { ServerFrame, StoredMessage } from '../net/protocol/frames.ts';
+import type { ServerFrame, ServerFrameOf, StoredMessage } from '../net/protocol/frames.ts';
+import type { UnreadQuery } from './unread-query.ts';
 
 /** A connection's number, given by the I/O layer. */
 export type ConnId = number;
@@ -14,6 +15,8 @@ export type Effect =
       conversation: string;
       message: StoredMessage;
       ack: { conn: ConnId; ref: string };
+      /** The sender's read position moved to the message: told to their connections after the ack. */
+      read: { to: readonly ConnId[]; frame: ServerFrameOf<'read'> };
     }
   /** A resent message already stored: ack it again once its conversation's earlier appends are done. */
   | { kind: 'reack'; conversation: string; conn: ConnId; ref: string; id: number; ts: number }
@@ -41,8 +44,18 @@ export type Effect =
       conversations: string[];
       limit: number;
     }
+  /**
+   * Right after a welcome: tell the connection what is unread (read from the
+   * store), then send the backlog it asked for; replays wait for both.
+   */
+  | { kind: 'unread'; conn: ConnId; query: UnreadQuery }
+  /** What the server keeps across restarts changed: save it (coalesced). */
+  | { kind: 'persist' }
   /** Tell the connection why, then close it. */
   | { kind: 'close'; conn: ConnId; code: ErrorCode; message: string };
+
+/** The kept state changed. */
+export const PERSIST: Effect = { kind: 'persist' };
 
 /** An error frame to one connection; the connection stays. */
 export function errorEffect(conn: ConnId, code: ErrorCode, message: string, ref?: string): Effect {

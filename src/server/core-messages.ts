@@ -1,6 +1,7 @@
 import type { ClientFrame, StoredMessage } from '../net/protocol/frames.ts';
 import { conversationFor, dmKey } from './conversations.ts';
-import { type ConnId, type Effect, errorEffect } from './core-effects.ts';
+import { type ConnId, type Effect, errorEffect, PERSIST } from './core-effects.ts';
+import { moveRead } from './core-reads.ts';
 import type { CoreState, UserRecord } from './core-state.ts';
 
 type SendFrame = Extract<ClientFrame, { type: 'send' }>;
@@ -26,7 +27,7 @@ export function roomMessage(
       errorEffect(conn, 'not_member', `you are not in ${frame.room}: join it first`, frame.ref),
     ];
   }
-  return newMessage(state, conn, record, frame.room, frame, now, (id) => ({
+  return newMessage(state, conn, record, frame.room, frame.room, frame, now, (id) => ({
     type: 'msg',
     id,
     ts: now,
@@ -37,7 +38,12 @@ export function roomMessage(
   }));
 }
 
-/** A direct message to a connected user, or the reack of one kept already. */
+/**
+ * A direct message, or the reack of one kept already. It is kept whether
+ * the recipient is connected or not (they see it on their next connection),
+ * as long as they are a user of this server: one welcomed once, or one with
+ * a client certificate on file.
+ */
 export function directMessage(
   state: CoreState,
   conn: ConnId,
@@ -49,10 +55,17 @@ export function directMessage(
   const conversation = dmKey(user, frame.to);
   const again = resent(conn, record, conversation, frame.ref);
   if (again) return [again];
-  if ((state.users.get(frame.to)?.conns.size ?? 0) === 0) {
-    return [errorEffect(conn, 'unknown_user', `${frame.to} is not connected`, frame.ref)];
+  if (!isKnownUser(state, frame.to)) {
+    return [
+      errorEffect(
+        conn,
+        'unknown_user',
+        `${frame.to} is not a user of this server (no certificate, never connected)`,
+        frame.ref,
+      ),
+    ];
   }
-  return newMessage(state, conn, record, conversation, frame, now, (id) => ({
+  return newMessage(state, conn, record, conversation, `@${frame.to}`, frame, now, (id) => ({
     type: 'dm',
     id,
     ts: now,
@@ -102,12 +115,19 @@ function resent(
     : undefined;
 }
 
-// The next id of the conversation, remembered under the sender's ref.
+/** True when `user` was welcomed once or has a client certificate on file. */
+function isKnownUser(state: CoreState, user: string): boolean {
+  return state.users.get(user)?.known === true || state.options.hasCertificate?.(user) === true;
+}
+
+// The next id of the conversation, remembered under the sender's ref; the
+// sender has seen their own message, so their read position moves to it.
 function newMessage(
   state: CoreState,
   conn: ConnId,
   record: UserRecord,
   conversation: string,
+  name: string,
   { ref, text }: { ref: string; text: string },
   now: number,
   build: (id: number) => StoredMessage,
@@ -121,5 +141,15 @@ function newMessage(
   const id = state.lastId(conversation) + 1;
   state.lastIds.set(conversation, id);
   state.rememberRef(record, ref, { conversation, id, ts: now });
-  return [{ kind: 'message', conversation, message: build(id), ack: { conn, ref } }];
+  moveRead(record, conversation, id);
+  return [
+    {
+      kind: 'message',
+      conversation,
+      message: build(id),
+      ack: { conn, ref },
+      read: { to: [...record.conns], frame: { type: 'read', room: name, id } },
+    },
+    PERSIST,
+  ];
 }

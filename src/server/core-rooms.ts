@@ -1,16 +1,17 @@
 import type { ErrorCode } from '../net/protocol/error-codes.ts';
 import type { ServerFrame } from '../net/protocol/frames.ts';
 import type { TokenBucket } from '../net/token-bucket.ts';
-import { type ConnId, type Effect, errorEffect } from './core-effects.ts';
+import { type ConnId, type Effect, errorEffect, PERSIST } from './core-effects.ts';
 import type { CoreState, RoomRecord, UserRecord } from './core-state.ts';
 
 /** As TokenBucket's: float refills can land a hair below a whole token. */
 const EPSILON = 1e-9;
 
 /**
- * Puts `user` in a room (made on first join). The user's connections get
- * the room's state; `inHello` leaves out the requesting one, whose welcome
- * is about to carry it. Joining a room twice just repeats the state.
+ * Puts `user` in a room (made on first join), and among the rooms they are
+ * remembered in. The user's connections get the room's state; `inHello`
+ * leaves out the requesting one, whose welcome is about to carry it.
+ * Joining a room twice just repeats the state.
  */
 export function joinRoom(
   state: CoreState,
@@ -39,20 +40,29 @@ export function joinRoom(
     if (!room && state.lastId(name) === 0) record.creations.take(now);
   }
   if (!room) {
-    room = { topic: '', members: new Set() };
+    room = { topic: undefined, members: new Set() };
     state.rooms.set(name, room);
   }
   const others = state.connsOf(room.members);
   room.members.add(user);
   record.rooms.add(name);
   const own = [...record.conns].filter((c) => !inHello || c !== conn);
-  return [
+  const effects: Effect[] = [
     { kind: 'frames', to: others, frame: { type: 'joined', room: name, user, ts: now } },
     { kind: 'frames', to: own, frame: stateFrame() },
   ];
+  if (!record.remembered.has(name)) {
+    record.remembered.add(name);
+    effects.push(PERSIST);
+  }
+  return effects;
 }
 
-/** Takes `user` out of a room, forgetting the room once nothing is left to keep. */
+/**
+ * Takes `user` out of a room, forgetting the room once nothing is left to
+ * keep. A part also forgets it among their remembered rooms; a quit (their
+ * last connection closed) does not: they are back in it next time.
+ */
 export function leaveRoom(
   state: CoreState,
   user: string,
@@ -67,11 +77,13 @@ export function leaveRoom(
   room.members.delete(user);
   record.rooms.delete(name);
   // Nothing left to keep: holding it would let rooms pile up to maxRooms.
-  if (room.members.size === 0 && room.topic === '' && state.lastId(name) === 0)
+  if (room.members.size === 0 && (room.topic?.text ?? '') === '' && state.lastId(name) === 0)
     state.rooms.delete(name);
-  return [
+  const effects: Effect[] = [
     { kind: 'frames', to: audience, frame: { type: 'left', room: name, user, ts: now, reason } },
   ];
+  if (reason === 'part' && record.remembered.delete(name)) effects.push(PERSIST);
+  return effects;
 }
 
 /** Sets a room's topic, for its members to see; only a member may. */
@@ -87,13 +99,14 @@ export function setTopic(
   if (!room?.members.has(user)) {
     return [errorEffect(conn, 'not_member', `you are not in ${name}: join it first`)];
   }
-  room.topic = text;
+  room.topic = { text, by: user, ts: now };
   return [
     {
       kind: 'frames',
       to: state.connsOf(room.members),
       frame: { type: 'topic', room: name, text, by: user, ts: now },
     },
+    PERSIST,
   ];
 }
 

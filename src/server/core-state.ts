@@ -1,6 +1,7 @@
 import type { Limits, RoomState, ServerFrame, UserState } from '../net/protocol/frames.ts';
 import { TokenBucket } from '../net/token-bucket.ts';
 import type { ConnId, Effect } from './core-effects.ts';
+import type { Topic } from './kept-state.ts';
 
 /** Tunables of the chat logic; the I/O layer enforces the rest. */
 export interface CoreOptions {
@@ -16,6 +17,13 @@ export interface CoreOptions {
   violationRefillPerSecond: number;
   /** Recent message refs remembered per user, so a resend after a reconnect is not stored twice. */
   refMemory: number;
+  /**
+   * True when `user` has a client certificate of this server's CA on file
+   * (certs/clients/NAME.crt): a direct message to them is kept while they
+   * are offline even if they never connected. Absent: only users welcomed
+   * once count as known.
+   */
+  hasCertificate?: (user: string) => boolean;
   /**
    * Rooms one user may be in at once, the default room aside. Also the burst
    * of a user's join tokens (refilled at `limits.ratePerSecond` a second), so
@@ -37,9 +45,9 @@ export interface CoreOptions {
   epoch: string;
 }
 
-/** A room the core holds: its topic and the users in it. */
+/** A room the core holds: its topic (once one was set) and the users in it. */
 export interface RoomRecord {
-  topic: string;
+  topic: Topic | undefined;
   members: Set<string>;
 }
 
@@ -57,6 +65,15 @@ export interface UserRecord {
   /** One token per room created. */
   creations: TokenBucket;
   refs: Map<string, SentRecord>;
+  // Kept across restarts (see kept-state.ts):
+  /** Welcomed once: a direct message to them is kept while they are away. */
+  known: boolean;
+  /** The rooms they joined and did not part: a hello that names none joins these. */
+  remembered: Set<string>;
+  /** Read positions: conversation key to the newest id they have seen. */
+  reads: Map<string, number>;
+  /** When their last connection closed (ms), once one has. */
+  goneAt: number | undefined;
 }
 
 /** Where a send was kept, remembered by its ref. */
@@ -106,6 +123,10 @@ export class CoreState {
           now,
         ),
         refs: new Map(),
+        known: false,
+        remembered: new Set(),
+        reads: new Map(),
+        goneAt: undefined,
       };
       this.users.set(user, record);
     }
@@ -125,7 +146,7 @@ export class CoreState {
     const room = this.rooms.get(name);
     return {
       room: name,
-      topic: room?.topic ?? '',
+      topic: room?.topic?.text ?? '',
       members: [...(room?.members ?? [])].sort(),
       lastId: this.lastId(name),
     };

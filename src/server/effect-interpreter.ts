@@ -26,6 +26,10 @@ export interface EffectInterpreterDeps {
   readBudget: ByteBudget;
   /** The most bytes one stored message takes as a frame. */
   maxMessageBytes: number;
+  /** Newest unread messages read per conversation for an `unread` frame (those held in memory). */
+  unreadScanMessages: number;
+  /** What the server keeps across restarts changed (a coalesced save follows). */
+  persist: () => void;
   logger: Logger;
   /** A message was kept and is being delivered (for the stats). */
   onStored: () => void;
@@ -71,6 +75,12 @@ export class EffectInterpreter {
         case 'search':
           this.pumpOf(effect.conn)?.search(effect);
           break;
+        case 'unread':
+          this.pumpOf(effect.conn)?.unread(effect.query);
+          break;
+        case 'persist':
+          this.deps.persist();
+          break;
         case 'close': {
           const conn = this.deps.conns.get(effect.conn);
           if (conn) this.deps.conns.fail(conn, effect.code, effect.message);
@@ -85,7 +95,7 @@ export class EffectInterpreter {
     this.pumps.get(conn)?.stop();
   }
 
-  private append({ conversation, message, ack }: MessageEffect): void {
+  private append({ conversation, message, ack, read }: MessageEffect): void {
     // Begun now, in id order, so a store that syncs in batches takes many
     // messages per sync; delivery and the ack still wait in order.
     const stored = this.deps.store.append(conversation, message, ack.ref);
@@ -98,6 +108,7 @@ export class EffectInterpreter {
         this.deps.fanOut.publish(conversation, message);
         const { id, ts } = message;
         this.deps.conns.get(ack.conn)?.send(toWire({ type: 'ack', ref: ack.ref, id, ts }));
+        this.deps.fanOut.send(read.to, read.frame);
       },
       (error) => {
         this.logStoreError(error, conversation);
@@ -159,6 +170,7 @@ export class EffectInterpreter {
         store: this.deps.store,
         budget: this.deps.readBudget,
         maxMessageBytes: this.deps.maxMessageBytes,
+        unreadScanMessages: this.deps.unreadScanMessages,
         onReadError: (error, conversation, fatal) => {
           this.deps.logger.error({ err: error, conversation }, 'could not read history');
           if (fatal) this.storeFailed(conn, { kind: 'replay' });

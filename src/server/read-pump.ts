@@ -3,6 +3,8 @@ import type { ByteBudget } from './byte-budget.ts';
 import { type Connection, toWire, type Wire } from './connection.ts';
 import type { HistoryReader } from './history/history-store.ts';
 import { SEARCH_BUDGET_MS, type SearchRead, scanNewestFirst } from './search-scan.ts';
+import type { UnreadQuery } from './unread-query.ts';
+import { readUnread } from './unread-reader.ts';
 
 /** Most messages read from the store at a time during a replay. */
 export const REPLAY_PAGE_MESSAGES = 64;
@@ -25,6 +27,8 @@ export interface ReadPumpDeps {
   budget: ByteBudget;
   /** The most bytes one stored message takes as a frame: what a page's read is budgeted at. */
   maxMessageBytes: number;
+  /** Newest unread messages an unread count reads per conversation (see UnreadBounds); 1,000 if not given. */
+  unreadScanMessages?: number;
   /**
    * A store read failed. For a replay (`fatal`) the connection must go: the
    * client resumes from its last id on the next one, so nothing is skipped.
@@ -32,6 +36,13 @@ export interface ReadPumpDeps {
   onReadError: (error: unknown, conversation: string, fatal: boolean) => void;
   /** A clock in ms for a search's time budget (default: performance.now). */
   now?: () => number;
+}
+
+/** A backlog to send: a history page, then the conversation catches up live from its end. */
+interface Backlog {
+  read: HistoryRead;
+  /** Where the catch-up starts when the page holds nothing. */
+  lastId: number;
 }
 
 /** A conversation being replayed: where its next page starts. */
@@ -43,7 +54,10 @@ interface Replay {
 
 /**
  * Everything one connection reads from the history store, streamed at the
- * pace the client reads: a resume replay is a cursor per conversation that
+ * pace the client reads. After a hello: the `unread` frame, then the
+ * backlog pages, then the replays; the conversations it counts hold their
+ * live messages until their backlog or catch-up replay has passed them, so
+ * nothing of them comes before the `unread` frame or twice. A resume replay is a cursor per conversation that
  * reads its next page only once the connection's queue is under half its
  * cap, and history requests wait for the same room (and go first). Each
  * read is budgeted before it is made, at its largest possible size, from
@@ -56,6 +70,8 @@ export class ReadPump {
   private readonly replays: Replay[] = [];
   // Searches wait in the same line: answers come in the order asked.
   private readonly histories: Array<HistoryRead | SearchRead> = [];
+  private readonly backlogs: Backlog[] = [];
+  private unreadQuery: UnreadQuery | undefined;
   private running = false;
   private stopped = false;
 
@@ -112,11 +128,23 @@ export class ReadPump {
     this.start();
   }
 
+  /**
+   * Sends the `unread` frame of a hello, then its backlog; until then the
+   * live messages of every conversation it counts are held (see replay).
+   */
+  unread(query: UnreadQuery): void {
+    for (const target of query.targets) this.conn.beginReplay(target.conversation);
+    this.unreadQuery = query;
+    this.start();
+  }
+
   /** The connection is gone: no more reads. */
   stop(): void {
     this.stopped = true;
     this.replays.length = 0;
     this.histories.length = 0;
+    this.backlogs.length = 0;
+    this.unreadQuery = undefined;
   }
 
   private start(): void {
@@ -128,6 +156,18 @@ export class ReadPump {
   private async run(): Promise<void> {
     try {
       while (!this.stopped) {
+        const query = this.unreadQuery;
+        if (query) {
+          this.unreadQuery = undefined;
+          await this.sendUnread(query);
+          continue;
+        }
+        const backlog = this.backlogs.shift();
+        if (backlog) {
+          const newest = await this.answer(backlog.read);
+          if (!this.stopped) this.replay(backlog.read.conversation, newest ?? backlog.lastId);
+          continue;
+        }
         const history = this.histories.shift();
         if (history) {
           await ('words' in history ? this.find(history) : this.answer(history));
@@ -194,13 +234,72 @@ export class ReadPump {
     return caughtUp;
   }
 
-  private async answer(read: HistoryRead): Promise<void> {
-    if (!(await this.conn.waitForRoom())) {
+  // Counts what is unread, sends it, and queues what follows: the backlog
+  // pages, and a catch-up replay of every other conversation held.
+  private async sendUnread(query: UnreadQuery): Promise<void> {
+    let frame: Awaited<ReturnType<typeof readUnread>>;
+    try {
+      frame = await readUnread(
+        {
+          since: async (conversation, afterId, limit) =>
+            (await this.budgeted(limit, () => this.deps.store.since(conversation, afterId, limit)))
+              .messages,
+          newest: async (conversation) =>
+            (await this.budgeted(1, () => this.deps.store.before(conversation, undefined, 1)))
+              .messages[0],
+        },
+        query,
+        { pageMessages: REPLAY_PAGE_MESSAGES, scanMessages: this.deps.unreadScanMessages ?? 1_000 },
+      );
+    } catch (error) {
+      this.deps.onReadError(error, 'unread', true);
       this.stopNow();
       return;
     }
+    if (this.stopped) return;
+    this.conn.send(toWire(frame));
+    const backlog = new Set(query.backlog > 0 ? query.backlogRooms : []);
+    if (query.backlog > 0) {
+      for (const entry of frame.conversations)
+        if (!entry.room.startsWith('#') && entry.unread > 0) backlog.add(entry.room);
+    }
+    for (const target of query.targets) {
+      if (query.resumed.includes(target.conversation)) continue;
+      if (!backlog.has(target.name)) {
+        this.replay(target.conversation, target.lastId);
+        continue;
+      }
+      this.backlogs.push({
+        read: {
+          conversation: target.conversation,
+          name: target.name,
+          before: undefined,
+          limit: query.backlog,
+          ref: 'backlog',
+        },
+        lastId: target.lastId,
+      });
+    }
+  }
+
+  // A store read of at most `messages`, budgeted for its largest size and given back after.
+  private async budgeted<T>(messages: number, read: () => Promise<T>): Promise<T> {
+    const held = await this.take(messages * this.deps.maxMessageBytes);
+    try {
+      return await read();
+    } finally {
+      if (held !== undefined) this.deps.budget.give(held);
+    }
+  }
+
+  // Answers a history read; the newest id it sent, if any.
+  private async answer(read: HistoryRead): Promise<number | undefined> {
+    if (!(await this.conn.waitForRoom())) {
+      this.stopNow();
+      return undefined;
+    }
     const held = await this.take(read.limit * this.deps.maxMessageBytes);
-    if (held === undefined) return;
+    if (held === undefined) return undefined;
     const ref = read.ref === undefined ? {} : { ref: read.ref };
     let page: { messages: StoredMessage[]; more: boolean };
     try {
@@ -216,11 +315,11 @@ export class ReadPump {
           ...ref,
         }),
       );
-      return;
+      return undefined;
     }
     if (this.stopped) {
       this.deps.budget.give(held);
-      return;
+      return undefined;
     }
     // A page that would not fit half the queue is cut from its old end: the
     // client asks again from its oldest message, as for any page with more.
@@ -230,6 +329,7 @@ export class ReadPump {
     const wire = toWire({ type: 'history', room: read.name, messages, more, ...ref });
     if (!(await this.sendHeld(held, [wire], (w, part) => this.conn.sendBudgeted(w, part))))
       this.stopNow();
+    return messages.at(-1)?.id;
   }
 
   // A search, budgeted like a history answer: what its scan may hold at once

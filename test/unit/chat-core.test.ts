@@ -43,11 +43,20 @@ function helloFrame(extra: Partial<HelloFrame> = {}): HelloFrame {
 /**
  * Effects as the I/O layer sees them: a frame addressed to no connection
  * does nothing, so it is left out, and recipients are a set, so sorted.
+ * What is kept across restarts and read back after a welcome (`persist`,
+ * `unread`, a message's `read`) is left out here: chat-core-kept.test.ts
+ * tests those.
  */
 function delivered(effects: readonly Effect[]): Effect[] {
   return effects
+    .filter((e) => e.kind !== 'persist' && e.kind !== 'unread')
     .filter((e) => e.kind !== 'frames' || e.to.length > 0)
-    .map((e) => (e.kind === 'frames' ? { ...e, to: [...e.to].sort((a, b) => a - b) } : e));
+    .map((e) => {
+      if (e.kind === 'frames') return { ...e, to: [...e.to].sort((a, b) => a - b) };
+      if (e.kind !== 'message') return e;
+      const { read: _read, ...rest } = e;
+      return rest as Effect;
+    });
 }
 
 /** A core and a clock that moves a step before every call. */
@@ -535,22 +544,27 @@ describe('ChatCore send and dm', () => {
     assert.equal(h.core.lastId('#ops'), 0);
   });
 
-  it('refuses a dm to a user with no connection with user_offline and the ref', () => {
-    const h = new Harness();
+  it('refuses a dm to a user never welcomed and with no certificate with unknown_user and the ref', () => {
+    const h = new Harness({ hasCertificate: (user) => user === 'carol' });
     h.hello(1, 'alice');
-    h.hello(2, 'bob');
     assert.deepEqual(errorCode(h.dm(1, 'nobody', 'hi', 'a1')), {
       to: [1],
       code: 'unknown_user',
       ref: 'a1',
     });
+    assert.equal(h.core.lastId('dm:alice:nobody'), 0);
+    // carol has a certificate: kept although she never connected.
+    assert.deepEqual(messageIds(h.dm(1, 'carol', 'hi', 'a2')), [['dm:alice:carol', 1]]);
+  });
+
+  it('keeps a dm to a known user who is offline, echoed to the sender', () => {
+    const h = new Harness();
+    h.hello(1, 'alice');
+    h.hello(2, 'bob');
     h.disconnect(2);
-    assert.deepEqual(errorCode(h.dm(1, 'bob', 'hi', 'a2')), {
-      to: [1],
-      code: 'unknown_user',
-      ref: 'a2',
-    });
-    assert.equal(h.core.lastId('dm:alice:bob'), 0);
+    const effects = h.dm(1, 'bob', 'hi', 'a1');
+    assert.deepEqual(messageIds(effects), [['dm:alice:bob', 1]]);
+    assert.deepEqual(h.core.recipients('dm:alice:bob'), [1]);
   });
 
   it('answers a resent ref with reack and the original id, storing nothing new', () => {
@@ -1211,7 +1225,7 @@ describe('ChatCore invariants over random operations', () => {
             assert.ok(effect.id <= (lastIds.get(effect.conversation) ?? 0), `known id, ${where}`);
             assert.ok(addressable(effect.conn), `reack to an open connection, ${where}`);
             reacks++;
-          } else {
+          } else if (effect.kind !== 'persist') {
             assert.ok(addressable(effect.conn), `to an open connection, ${where}`);
           }
         }

@@ -1,0 +1,45 @@
+import { certificateOnFile } from './certificate-on-file.ts';
+import { ChatCore } from './chat-core.ts';
+import type { HistoryStore } from './history/history-store.ts';
+import { DEFAULT_ROOM, type ServerConfig } from './server-config.ts';
+
+/** Sends remembered per user by ref, so a resend is acknowledged as its original. */
+const REF_MEMORY = 1_000;
+
+/** The ChatCore a server runs with `config` over `store`, not yet seeded (see seedCore). */
+export function coreFor(config: ServerConfig, serverName: string, store: HistoryStore): ChatCore {
+  return new ChatCore({
+    serverName,
+    motd: config.motd,
+    defaultRoom: DEFAULT_ROOM,
+    limits: {
+      maxFrameBytes: config.maxFrameBytes,
+      maxTextChars: config.maxTextChars,
+      ratePerSecond: config.ratePerSecond,
+      rateBurst: config.rateBurst,
+      maxHistory: config.maxHistory,
+    },
+    maxDevicesPerUser: config.maxPerUser,
+    violationBurst: config.rateBurst,
+    violationRefillPerSecond: config.ratePerSecond,
+    refMemory: REF_MEMORY,
+    hasCertificate: certificateOnFile(config.certsDir),
+    maxRoomsPerUser: config.maxRoomsPerUser,
+    maxRooms: config.maxRooms,
+    maxRoomsCreatedPerHour: config.maxRoomsCreatedPerHour,
+    epoch: store.epoch,
+  });
+}
+
+/**
+ * Gives a new core what the store kept from earlier runs: each
+ * conversation's newest id (ids go on where they stopped), the refs of the
+ * newest sends (a resend is acknowledged as its original), and the kept
+ * state (topics, users' rooms and read positions). `now`: the start, in ms.
+ */
+export async function seedCore(core: ChatCore, store: HistoryStore, now: number): Promise<void> {
+  for (const [conversation, id] of await store.lastIds()) core.seedLastId(conversation, id);
+  for (const sent of await store.recentRefs(REF_MEMORY))
+    core.seedRef(sent.user, sent.ref, sent.conversation, sent.id, sent.ts);
+  core.restoreKeptState(await store.readState(), now);
+}
