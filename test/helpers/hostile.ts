@@ -201,6 +201,9 @@ export async function helloPeer(
   const peer = await connectPeer(started, credentials, options);
   peer.socket.write(HELLO);
   await peer.waitFrame((f) => f.type === 'welcome', 'welcome');
+  // Right after the welcome, read from the store: waited for, so what a test
+  // sends next is answered after it.
+  await peer.waitFrame((f) => f.type === 'unread', 'unread');
   return peer;
 }
 
