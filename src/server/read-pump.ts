@@ -57,7 +57,8 @@ interface Replay {
  * pace the client reads. After a hello: the `unread` frame, then the
  * backlog pages, then the replays; the conversations it counts hold their
  * live messages until their backlog or catch-up replay has passed them, so
- * nothing of them comes before the `unread` frame or twice. A resume replay is a cursor per conversation that
+ * nothing of them comes before the `unread` frame or twice. A resume
+ * replay is a cursor per conversation that
  * reads its next page only once the connection's queue is under half its
  * cap, and history requests wait for the same room (and go first). Each
  * read is budgeted before it is made, at its largest possible size, from
@@ -263,7 +264,12 @@ export class ReadPump {
       for (const entry of frame.conversations)
         if (!entry.room.startsWith('#') && entry.unread > 0) backlog.add(entry.room);
     }
-    for (const target of query.targets) {
+    // In the frame's order (direct conversations most recent first); those it
+    // left out only catch up.
+    const listed = frame.conversations.map((entry) => entry.room);
+    const order = (name: string) => (listed.includes(name) ? listed.indexOf(name) : listed.length);
+    const targets = [...query.targets].sort((a, b) => order(a.name) - order(b.name));
+    for (const target of targets) {
       if (query.resumed.includes(target.conversation)) continue;
       if (!backlog.has(target.name)) {
         this.replay(target.conversation, target.lastId);

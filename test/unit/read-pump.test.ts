@@ -206,3 +206,58 @@ describe('Connection.stalledFor', () => {
 function range(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i);
 }
+
+describe('ReadPump after a welcome', () => {
+  it('sends unread first, then the backlog, then catches up what came live meanwhile, once each', async () => {
+    const store = await filled('#r', 5);
+    await store.append('#q', message('#q', 1));
+    const budget = new ByteBudget(1024 * 1024);
+    const { conn, socket } = connection(budget);
+    socket.autoRead = true;
+    const pump = new ReadPump(conn, {
+      store,
+      budget,
+      maxMessageBytes: MESSAGE_BYTES,
+      onReadError: () => assert.fail('no read fails'),
+    });
+    pump.unread({
+      user: 'bob',
+      targets: [
+        { name: '#q', conversation: '#q', lastId: 1, read: 1 },
+        { name: '#r', conversation: '#r', lastId: 5, read: 3 },
+      ],
+      backlog: 3,
+      backlogRooms: ['#r'],
+      resumed: [],
+    });
+    // Live while the counts are read: held, then sent after the backlog, once.
+    for (const [room, id] of [
+      ['#r', 6],
+      ['#q', 2],
+    ] as const) {
+      await store.append(room, message(room, id));
+      conn.deliver(room, id, toWire(message(room, id)));
+    }
+    for (let i = 0; i < 50 && idsOf(socket).length < 5; i += 1) await turns(5);
+    const frames = framesOf(socket).map((f) =>
+      f.type === 'history'
+        ? `history ${f.room} ${(f.messages as StoredMessage[]).map((m) => m.id).join(',')} ${f.ref}`
+        : f.type === 'msg'
+          ? `msg ${f.room} ${f.id}`
+          : String(f.type),
+    );
+    assert.deepEqual(frames, ['unread', 'history #r 4,5,6 backlog', 'msg #q 2']);
+    const [unread] = framesOf(socket);
+    assert.deepEqual(
+      ((unread?.conversations ?? []) as Array<{ room: string; unread: number }>).map((c) => [
+        c.room,
+        c.unread,
+      ]),
+      [
+        ['#q', 0],
+        ['#r', 2],
+      ],
+    );
+    assert.equal(budget.inUse, 0, 'every byte given back');
+  });
+});
