@@ -2,6 +2,7 @@ import type { StoredMessage } from '../net/protocol/frames.ts';
 import type { ByteBudget } from './byte-budget.ts';
 import { type Connection, toWire, type Wire } from './connection.ts';
 import type { HistoryReader } from './history/history-store.ts';
+import { messageBytes, newestWithin } from './page-bytes.ts';
 import { SEARCH_BUDGET_MS, type SearchRead, scanNewestFirst } from './search-scan.ts';
 import type { UnreadQuery } from './unread-query.ts';
 import { readUnread } from './unread-reader.ts';
@@ -431,40 +432,6 @@ export class ReadPump {
     this.stop();
     return false;
   }
-}
-
-/**
- * How many of the newest `items` fit in `maxBytes` as sized by `bytesOf`:
- * at least one, so a single large item still goes.
- */
-export function newestWithin<T>(
-  items: readonly T[],
-  maxBytes: number,
-  bytesOf: (item: T) => number,
-): number {
-  let total = 0;
-  let count = 0;
-  for (let index = items.length - 1; index >= 0; index -= 1) {
-    total += bytesOf(items[index] as T);
-    if (count > 0 && total > maxBytes) break;
-    count += 1;
-  }
-  return count;
-}
-
-/**
- * The most bytes a stored message of at most `maxTextChars` (UTF-16 code
- * units) takes as a frame: 3 bytes of UTF-8 per code unit (the protocol
- * refuses the control characters JSON would escape longer), plus the rest of
- * the frame, with names and numbers at their longest.
- */
-export function maxMessageBytes(maxTextChars: number): number {
-  return 3 * maxTextChars + 512;
-}
-
-function messageBytes(message: StoredMessage): number {
-  // The comma between elements of the history array counts too.
-  return Buffer.byteLength(JSON.stringify(message)) + 1;
 }
 
 function nameOf(conversation: string): string {

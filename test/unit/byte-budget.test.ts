@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ByteBudget } from '../../src/server/byte-budget.ts';
-import { newestWithin } from '../../src/server/read-pump.ts';
+import { newestWithin } from '../../src/server/page-bytes.ts';
 
 /** Lets every settled promise run its callbacks. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
