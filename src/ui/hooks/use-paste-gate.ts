@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import { useStdin } from 'ink';
 import { useEffect } from 'react';
+import { focusReportOf } from '../input/focus-report.ts';
 import {
   endPaste,
   idlePasteReader,
@@ -28,8 +29,8 @@ export type PendingPaste = {
  * {@link usePasteGate}. It listens to Ink's input events ahead of every
  * `useInput` handler (it is prepended), so while an event is dispatched
  * {@link PasteGate.consumed} tells each handler whether the event is part of a
- * paste, or an answer to the "paste N lines?" question, which no key handler
- * should act on. A finished paste goes to the target (the focused input box):
+ * paste, or an answer to the "paste N lines?" question, or a terminal focus
+ * report (read by `TerminalFocus`), which no key handler should act on. A finished paste goes to the target (the focused input box):
  * at once, or after Enter when it has more than a few lines. The target is
  * whoever owns the focused draft (`useInputKeys`, `PasswordInput`).
  */
@@ -45,7 +46,7 @@ export class PasteGate {
 
   constructor(private readonly emitter: EventEmitter) {}
 
-  /** Whether the input event being dispatched belongs to a paste or answers its question. */
+  /** Whether the input event being dispatched belongs to a paste, answers its question, or reports focus. */
   readonly consumed = (): boolean => this.consumedNow;
 
   /** The raw text of the input event being dispatched (ink's `Key` cannot tell some keys apart). */
@@ -87,6 +88,11 @@ export class PasteGate {
 
   private readonly onEvent = (event: unknown): void => {
     this.rawNow = String(event);
+    // A focus report is neither a key nor pasted text, even in the middle of a paste.
+    if (focusReportOf(this.rawNow) !== undefined) {
+      this.consumedNow = true;
+      return;
+    }
     const step = readPasteEvent(this.reader, this.rawNow);
     this.consumedNow = step.consumed;
     this.apply(step);
