@@ -102,8 +102,15 @@ export function clientCommands(y: Argv, run: Run, stopSignal: () => Promise<void
             },
             bell: {
               type: 'boolean',
-              default: true,
-              describe: 'ring the terminal bell on a mention (--no-bell: never)',
+              defaultDescription: 'the bell setting (/set bell), on',
+              describe:
+                'ring the terminal bell on a mention or DM, this session (--no-bell: never)',
+            },
+            notify: {
+              type: 'boolean',
+              defaultDescription: 'the notify setting (/set notify), on',
+              describe:
+                'desktop notification on a mention or DM while the terminal is unfocused, this session (--no-notify: never)',
             },
           })
           .example('$0 tui', 'chat on localhost (made ready on first run)')

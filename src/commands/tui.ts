@@ -7,8 +7,9 @@ import { pkiLayout } from '../pki/layout.ts';
 import { DEFAULT_TEAM } from '../profile/profile-paths.ts';
 import type { ChatServer } from '../server/chat-server.ts';
 import { ColorContext } from '../ui/hooks/use-color.ts';
+import type { SettingsSource } from '../ui/hooks/use-settings.ts';
 import { colorEnabled } from '../ui/text/color-choice.ts';
-import { App, DEFAULT_BACKLOG } from '../ui/tui/App.tsx';
+import { App } from '../ui/tui/App.tsx';
 import { keepStylesWithoutColor } from '../ui/tui/keep-styles.ts';
 import { PasswordPrompter } from '../ui/tui/password-prompter.ts';
 import { runFullscreen } from '../ui/tui/run-fullscreen.ts';
@@ -16,6 +17,7 @@ import { loadClientCredentials } from './client-identity.ts';
 import { loginName } from './login-name.ts';
 import { certsLookup, missingCerts } from './missing-certs.ts';
 import { terminalProblem } from './need-terminal.ts';
+import { loadTuiSettings } from './tui-settings.ts';
 
 /** `chat tui` options, with where they came from (see cli/profile-options.ts). */
 export interface TuiArgs {
@@ -25,7 +27,10 @@ export interface TuiArgs {
   /** The embedded server's data directory (its encrypted history). */
   data: string;
   user?: string | undefined;
-  bell: boolean;
+  /** `--bell`/`--no-bell`: over the `bell` setting for this session; neither: the setting. */
+  bell?: boolean | undefined;
+  /** `--notify`/`--no-notify`: over the `notify` setting for this session; neither: the setting. */
+  notify?: boolean | undefined;
   /** `--color` (true), `--no-color` (false), or neither: then NO_COLOR decides. */
   color?: boolean | undefined;
   /** An explicit --certs, or the team profile's. */
@@ -44,6 +49,8 @@ export interface TuiSession {
   passwords: PasswordPrompter;
   /** The server started in this process, if none was listening. */
   embedded: ChatServer | undefined;
+  /** The TUI's settings (/set), from the profile and the flags. */
+  settings: SettingsSource;
 }
 
 /**
@@ -92,17 +99,19 @@ export async function prepareTui(args: TuiArgs): Promise<TuiSession> {
     );
   }
   const { credentials } = await loadClientCredentials(args.certs, args.user, loginName());
+  const settings = await loadTuiSettings(args);
+  notices.push(...settings.notices);
   const passwords = new PasswordPrompter();
   const client = new ChatClient({
     host: args.host,
     port: args.port,
     credentials,
     clientName: `chat-tui/${pkg.version}`,
-    // The same number as the App's `backlog` (its default).
-    backlog: DEFAULT_BACKLOG,
     password: passwords.ask,
+    // The App fills rooms joined later with as many (its `backlog` defaults to the setting).
+    backlog: settings.source.saved.backlog,
   });
-  return { client, notices, embedded, passwords };
+  return { client, notices, embedded, passwords, settings: settings.source };
 }
 
 /**
@@ -129,7 +138,7 @@ export async function runTui(args: TuiArgs): Promise<void> {
           client: session.client,
           // Said in the status bar for as long as it runs: quitting stops that server.
           server: `${args.host}:${args.port}${session.embedded ? ' (embedded)' : ''}`,
-          bell: args.bell,
+          settings: session.settings,
           notices: session.notices,
           passwords: session.passwords,
         }),

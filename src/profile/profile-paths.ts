@@ -28,6 +28,8 @@ export interface ProfilePlace {
   dataDir: string;
   /** Settings of the team on this machine: the server to connect to, the user. */
   settingsFile: string;
+  /** The TUI's own settings for this team (`/set`): see tui-settings-file.ts. */
+  tuiSettingsFile: string;
 }
 
 /**
@@ -46,6 +48,7 @@ export function profilePlace(team: string, env: ProfileEnv, home: string): Profi
       certsDir: join(root, 'certs'),
       dataDir: join(root, 'data'),
       settingsFile: join(root, 'settings.json'),
+      tuiSettingsFile: join(root, 'tui.json'),
     };
   }
   const configHome = absolute(env.XDG_CONFIG_HOME) ?? join(home, '.config');
@@ -57,6 +60,7 @@ export function profilePlace(team: string, env: ProfileEnv, home: string): Profi
     certsDir: join(configDir, 'certs'),
     dataDir: join(dataHome, 'chat', team),
     settingsFile: join(configDir, 'settings.json'),
+    tuiSettingsFile: join(configDir, 'tui.json'),
   };
 }
 

@@ -6,6 +6,7 @@ import type { ChatClient } from '../../src/net/chat-client.ts';
 import { hashPassword } from '../../src/server/password-hash.ts';
 import { writeUsers } from '../../src/server/users-file.ts';
 import { PasswordInput } from '../../src/ui/components/PasswordInput.tsx';
+import { DEFAULT_SETTINGS } from '../../src/ui/settings/tui-settings.ts';
 import { App } from '../../src/ui/tui/App.tsx';
 import { PasswordPrompter } from '../../src/ui/tui/password-prompter.ts';
 import { client, makeTeam, type Started, startServer, type Team } from '../helpers/chat-server.ts';
@@ -98,7 +99,7 @@ describe('chat tui against a server that requires passwords', () => {
       <App
         client={chat}
         server={`localhost:${started.port}`}
-        bell={false}
+        settings={{ saved: { ...DEFAULT_SETTINGS, bell: false } }}
         notices={[]}
         passwords={passwords}
       />,

@@ -11,6 +11,7 @@ import type {
   StoredMessage,
   UnreadEntry,
 } from '../../src/net/protocol/frames.ts';
+import { DEFAULT_SETTINGS } from '../../src/ui/settings/tui-settings.ts';
 import { App } from '../../src/ui/tui/App.tsx';
 import { welcomeFrame } from '../helpers/chat-frames.ts';
 import { inputReady, until } from '../helpers/ink.ts';
@@ -92,7 +93,7 @@ async function start(props: { focused?: boolean; backlog?: number } = {}) {
     <App
       client={client as unknown as ChatClient}
       server="localhost:7000"
-      bell={false}
+      settings={{ saved: { ...DEFAULT_SETTINGS, bell: false } }}
       notices={[]}
       {...props}
     />,

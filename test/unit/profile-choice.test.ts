@@ -46,6 +46,7 @@ describe('profile choice', () => {
       certsDir: '/c/t/certs',
       dataDir: '/c/t/data',
       settingsFile: '/c/t/settings.json',
+      tuiSettingsFile: '/c/t/tui.json',
     });
     assert.deepEqual(profilePlace('t', { XDG_CONFIG_HOME: '/x', XDG_DATA_HOME: '/d' }, '/h'), {
       team: 't',
@@ -53,6 +54,7 @@ describe('profile choice', () => {
       certsDir: '/x/chat/t/certs',
       dataDir: '/d/chat/t',
       settingsFile: '/x/chat/t/settings.json',
+      tuiSettingsFile: '/x/chat/t/tui.json',
     });
     const relative = profilePlace('t', { XDG_CONFIG_HOME: 'x', XDG_DATA_HOME: 'd' }, '/h');
     assert.equal(relative.certsDir, '/h/.config/chat/t/certs');

@@ -266,6 +266,7 @@ describe('COMMANDS', () => {
       'away',
       'back',
       'history',
+      'set',
       'clear',
       'help',
       'quit',
@@ -295,4 +296,28 @@ describe('COMMANDS', () => {
       ),
       { join: ['j'], msg: ['query'], quit: ['exit', 'q'] },
     ));
+});
+
+describe('parseInput: /set', () => {
+  table([
+    ['/set', { kind: 'set' }],
+    ['/set Bell', { kind: 'set', name: 'bell' }],
+    ['/set bell off', { kind: 'set', change: { name: 'bell', value: false } }],
+    ['/set notify ON', { kind: 'set', change: { name: 'notify', value: true } }],
+    ['/set backlog 0', { kind: 'set', change: { name: 'backlog', value: 0 } }],
+    ['/set backlog 200', { kind: 'set', change: { name: 'backlog', value: 200 } }],
+    [
+      '/set timestamps hh:mm:ss',
+      { kind: 'set', change: { name: 'timestamps', value: 'HH:MM:SS' } },
+    ],
+    ['/set backlog 201', { kind: 'error', hint: 'backlog takes a whole number from 0 to 200' }],
+    ['/set backlog -1', { kind: 'error', hint: 'backlog takes a whole number from 0 to 200' }],
+    ['/set timestamps HH', { kind: 'error', hint: 'timestamps takes HH:MM or HH:MM:SS' }],
+    ['/set bell maybe', { kind: 'error', hint: 'bell takes on or off' }],
+    [
+      '/set colour red',
+      { kind: 'error', hint: 'no setting colour: backlog, timestamps, notify, bell' },
+    ],
+    ['/set bell on now', { kind: 'error', hint: 'usage: /set [name [value]]' }],
+  ]);
 });

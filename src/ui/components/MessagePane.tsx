@@ -1,5 +1,6 @@
 import { memo, type ReactNode, useMemo } from 'react';
 import type { Conversation, Line, Pending, ScrollState } from '../state/chat-types.ts';
+import type { ClockFormat } from '../text/time.ts';
 import { visibleRows } from './message-rows.ts';
 import { Rows } from './Rows.tsx';
 import type { RowSpans } from './spans.ts';
@@ -17,6 +18,8 @@ export type MessagePaneProps = {
   height: number;
   /** IANA zone for `HH:MM`; undefined: the machine's. */
   timeZone?: string | undefined;
+  /** How times are written (the `timestamps` setting; default HH:MM). */
+  clock?: ClockFormat | undefined;
   /** The user's name, shown on pending messages. */
   user?: string | undefined;
   /** The line the "new since you left" rule goes above, if any. */
@@ -36,7 +39,7 @@ function hintRows(height: number): RowSpans[] {
  * Every row is a truncating Text exactly one row tall.
  */
 export const MessagePane = memo(function MessagePane(props: MessagePaneProps): ReactNode {
-  const { conversation, pending, scroll, width, height, timeZone, user, marked } = props;
+  const { conversation, pending, scroll, width, height, timeZone, clock, user, marked } = props;
   const rows = useMemo(
     () =>
       conversation === undefined
@@ -48,11 +51,12 @@ export const MessagePane = memo(function MessagePane(props: MessagePaneProps): R
             width,
             height,
             timeZone,
+            clock,
             user,
             hasMore: conversation.hasMore,
             marked,
           }),
-    [conversation, pending, scroll, width, height, timeZone, user, marked],
+    [conversation, pending, scroll, width, height, timeZone, clock, user, marked],
   );
   return <Rows rows={rows} width={width} height={height} />;
 });

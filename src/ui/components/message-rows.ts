@@ -2,7 +2,7 @@
  * The message pane's rows, as spans. Pure. Only the lines that reach the
  * screen are ever wrapped: `visibleRows` walks a conversation from the
  * newest line backwards until the pane is full, and each line's rows are
- * memoised per line object, width and time zone, so a history of 100,000
+ * memoised per line object, width, time zone and clock format, so a history of 100,000
  * lines costs what the visible ones cost.
  */
 import type {
@@ -14,7 +14,7 @@ import type {
   ScrollState,
   SystemLine,
 } from '../state/chat-types.ts';
-import { clockTime } from '../text/time.ts';
+import { type ClockFormat, clockTime } from '../text/time.ts';
 import { userColor } from '../text/user-color.ts';
 import { displayWidth, truncate, wrapText } from '../text/wrap.ts';
 import { type RowSpans, type Span, spansWidth } from './spans.ts';
@@ -74,9 +74,14 @@ function nickSpans(
 }
 
 /** `HH:MM <nick> text` (or `HH:MM * nick text`); a mention in bold yellow. */
-export function messageRows(line: MessageLine, width: number, timeZone?: string): RowSpans[] {
+export function messageRows(
+  line: MessageLine,
+  width: number,
+  timeZone?: string,
+  clock?: ClockFormat,
+): RowSpans[] {
   const head: Span[] = [
-    { text: `${clockTime(line.ts, timeZone)} `, dim: true },
+    { text: `${clockTime(line.ts, timeZone, clock)} `, dim: true },
     ...nickSpans(line.from, line.action, width, {}),
   ];
   const style: Omit<Span, 'text'> = line.mention
@@ -88,8 +93,13 @@ export function messageRows(line: MessageLine, width: number, timeZone?: string)
 }
 
 /** `HH:MM -- text`, all dim. */
-export function systemRows(line: SystemLine, width: number, timeZone?: string): RowSpans[] {
-  const head: Span[] = [{ text: `${clockTime(line.ts, timeZone)} -- `, dim: true }];
+export function systemRows(
+  line: SystemLine,
+  width: number,
+  timeZone?: string,
+  clock?: ClockFormat,
+): RowSpans[] {
+  const head: Span[] = [{ text: `${clockTime(line.ts, timeZone, clock)} -- `, dim: true }];
   return block(head, line.text, width, { dim: true });
 }
 
@@ -127,8 +137,9 @@ export function paneLineRows(
   width: number,
   timeZone: string | undefined,
   marked: Line | undefined,
+  clock?: ClockFormat,
 ): RowSpans[] {
-  const rows = lineRows(line, width, timeZone);
+  const rows = lineRows(line, width, timeZone, clock);
   return line === marked ? [newSinceRow(width), ...rows] : rows;
 }
 
@@ -138,17 +149,29 @@ function ownRows(mark: Span, user: string, action: boolean, text: string, width:
   return { head, rows: block(head, text, width, { dim: true }) };
 }
 
+/** `mark` in the middle of the columns a time and its space take, e.g. '  …   ' for HH:MM. */
+function inTimeColumn(mark: string, clock: ClockFormat = 'HH:MM'): string {
+  const left = Math.floor((clock.length - mark.length) / 2);
+  return `${' '.repeat(left)}${mark}`.padEnd(clock.length + 1);
+}
+
 /** One of the user's own messages not yet acknowledged: dim, with '…' where the time goes. */
-export function pendingRows(pending: Pending, width: number, user: string): RowSpans[] {
-  return ownRows({ text: '  …   ', dim: true }, user, pending.action, pending.text, width).rows;
+export function pendingRows(
+  pending: Pending,
+  width: number,
+  user: string,
+  clock?: ClockFormat,
+): RowSpans[] {
+  const mark: Span = { text: inTimeColumn('…', clock), dim: true };
+  return ownRows(mark, user, pending.action, pending.text, width).rows;
 }
 
 /**
  * One of the user's own messages that was not sent: dim, with a red '!'
  * where the time goes and a red `failed: reason` row under it.
  */
-export function failedRows(line: FailedLine, width: number): RowSpans[] {
-  const mark: Span = { text: '  !   ', color: 'red', bold: true };
+export function failedRows(line: FailedLine, width: number, clock?: ClockFormat): RowSpans[] {
+  const mark: Span = { text: inTimeColumn('!', clock), color: 'red', bold: true };
   const { head, rows } = ownRows(mark, line.from, line.action, line.text, width);
   const indent = Math.min(spansWidth(head), STACKED_INDENT * 3);
   return [
@@ -170,20 +193,25 @@ function remembered(target: object, key: string, build: () => RowSpans[]): RowSp
   return rows;
 }
 
-/** The rows of one line at `width` columns (memoised per line object, width and zone). */
-export function lineRows(line: Line, width: number, timeZone?: string): RowSpans[] {
-  return remembered(line, `${width} ${timeZone ?? ''}`, () => {
+/** The rows of one line at `width` columns (memoised per line object, width, zone and clock). */
+export function lineRows(
+  line: Line,
+  width: number,
+  timeZone?: string,
+  clock?: ClockFormat,
+): RowSpans[] {
+  return remembered(line, `${width} ${timeZone ?? ''} ${clock ?? ''}`, () => {
     switch (line.kind) {
       case 'message':
-        return messageRows(line, width, timeZone);
+        return messageRows(line, width, timeZone, clock);
       case 'system':
-        return systemRows(line, width, timeZone);
+        return systemRows(line, width, timeZone, clock);
       case 'day':
         return dayRows(line, width);
       case 'backlog':
         return backlogRows(width);
       case 'failed':
-        return failedRows(line, width);
+        return failedRows(line, width, clock);
     }
   });
 }
@@ -207,6 +235,8 @@ export type PaneInput = {
   /** Rows. */
   height: number;
   timeZone?: string | undefined;
+  /** How times are written (default HH:MM). */
+  clock?: ClockFormat | undefined;
   /** The user's name, for pending messages. */
   user?: string | undefined;
   /** Older messages exist on the server: say how to load them above the oldest line. */
@@ -227,10 +257,10 @@ export function visibleRows(input: PaneInput): RowSpans[] {
   const height = Math.max(0, Math.floor(input.height));
   const width = Math.max(1, Math.floor(input.width));
   if (height === 0) return [];
-  const { lines, pending } = input;
+  const { lines, pending, clock } = input;
   const offset = Math.max(0, Math.min(Math.floor(input.scroll.offset), lines.length - 1));
   const anchor = lines[lines.length - 1 - offset];
-  const rowsOf = (line: Line) => paneLineRows(line, width, input.timeZone, input.marked);
+  const rowsOf = (line: Line) => paneLineRows(line, width, input.timeZone, input.marked, clock);
   const anchorRows = anchor === undefined ? [] : rowsOf(anchor);
   const hidden = Math.max(
     0,
@@ -251,7 +281,11 @@ export function visibleRows(input: PaneInput): RowSpans[] {
     for (let index = pending.length - 1; index >= 0 && budget > 0; index--) {
       const item = pending[index];
       if (item === undefined) continue;
-      take(remembered(item, `${width} ${user}`, () => pendingRows(item, width, user)));
+      take(
+        remembered(item, `${width} ${user} ${clock ?? ''}`, () =>
+          pendingRows(item, width, user, clock),
+        ),
+      );
     }
   }
   if (anchor !== undefined && budget > 0) take(anchorRows.slice(0, anchorRows.length - hidden));

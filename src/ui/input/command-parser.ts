@@ -4,13 +4,21 @@ import {
   ROOM_PATTERN,
   USER_PATTERN,
 } from '../../net/protocol/frames.ts';
+import {
+  parseSetting,
+  SETTING_NAMES,
+  type SettingChange,
+  type SettingName,
+  settingName,
+} from '../settings/tui-settings.ts';
 
 /**
  * What one submitted input line asks for. `say` and `me` go to the current
  * conversation; `msg.to` is a bare user name (no `@`), as in the `dm` frame;
  * `join.room` and `part.room` are `#room`. `topic.text` undefined means show
- * the topic, '' means clear it. `error.hint` is one line for the status area:
- * nothing is sent.
+ * the topic, '' means clear it. `set` without `name` or `change` lists the
+ * settings, with `name` shows one. `error.hint` is one line for the status
+ * area: nothing is sent.
  */
 export type ParsedInput =
   | { kind: 'empty' }
@@ -24,6 +32,7 @@ export type ParsedInput =
   | { kind: 'away'; text: string }
   | { kind: 'back' }
   | { kind: 'history' }
+  | { kind: 'set'; name?: SettingName; change?: SettingChange }
   | { kind: 'clear' }
   | { kind: 'help' }
   | { kind: 'quit' }
@@ -56,7 +65,7 @@ export const COMMANDS: ReadonlyArray<CommandInfo> = [
   {
     name: 'msg',
     usage: '/msg user [text]',
-    help: 'open a direct conversation with user, sending text if given',
+    help: 'open a DM with user, sending text if any',
     aliases: ['query'],
   },
   { name: 'me', usage: '/me action', help: 'send an action, shown as "* you action"', aliases: [] },
@@ -75,6 +84,12 @@ export const COMMANDS: ReadonlyArray<CommandInfo> = [
   },
   { name: 'back', usage: '/back', help: 'clear your away mark', aliases: [] },
   { name: 'history', usage: '/history', help: 'load older messages', aliases: [] },
+  {
+    name: 'set',
+    usage: '/set [name [value]]',
+    help: 'show or change settings (/set alone lists them)',
+    aliases: [],
+  },
   { name: 'clear', usage: '/clear', help: 'clear the message pane on this screen', aliases: [] },
   { name: 'help', usage: '/help', help: 'list commands and keys', aliases: [] },
   {
@@ -186,6 +201,8 @@ function parseCommand(command: CommandInfo, args: string, ctx: InputContext): Pa
       if (problem !== undefined) return { kind: 'error', hint: problem };
       return { kind: 'away', text: args };
     }
+    case 'set':
+      return parseSet(words, usage);
     case 'who':
     case 'back':
     case 'history':
@@ -199,6 +216,20 @@ function parseCommand(command: CommandInfo, args: string, ctx: InputContext): Pa
       // COMMANDS and this switch must list the same names; a gap is a bug here, not user input.
       throw new Error(`command /${command.name} has no parser`);
   }
+}
+
+// `/set` lists, `/set name` shows one, `/set name value` changes one.
+function parseSet(words: readonly string[], usage: string): ParsedInput {
+  const [name = '', value = ''] = words;
+  if (words.length === 0) return { kind: 'set' };
+  if (words.length > 2) return { kind: 'error', hint: usage };
+  const known = settingName(name);
+  if (known === undefined) {
+    return { kind: 'error', hint: `no setting ${printable(name)}: ${SETTING_NAMES.join(', ')}` };
+  }
+  if (words.length === 1) return { kind: 'set', name: known };
+  const parsed = parseSetting(known, value);
+  return parsed.ok ? { kind: 'set', change: parsed.change } : { kind: 'error', hint: parsed.hint };
 }
 
 /** `ops`, `#ops` and `#OPS` all name `#ops`; anything else is not a room. */

@@ -7,6 +7,8 @@ export type CompletionCandidates = {
   users: readonly string[];
   rooms: readonly string[];
   commands: readonly string[];
+  /** `/set`'s names, each with the values Tab offers after it (see SETTINGS). */
+  settings?: Readonly<Record<string, readonly string[]>>;
 };
 
 /**
@@ -37,7 +39,8 @@ export type CompletionInput = { line: string; cursor: number };
  * replaced by the first candidate it is a prefix of (case-insensitive), and
  * each further Tab, given the returned state, cycles to the next one. A word
  * starting with `/` at the start of the line completes commands, one starting
- * with `#` rooms, anything else users (an `@` typed before it is kept). A user
+ * with `#` rooms, after `/set ` setting names then that setting's values,
+ * anything else users (an `@` typed before it is kept). A user
  * name at the start of the line gets `: `, anything else a space (not doubled
  * when a space already follows the cursor). An empty word or no match leaves
  * the line as it is.
@@ -49,9 +52,10 @@ export function complete(
 ): { line: string; cursor: number; state: CompletionState } {
   const { line } = input;
   const cursor = Math.max(0, Math.min(line.length, input.cursor));
+  // With one choice there is nothing to cycle: Tab again completes what follows (`/set name |`).
   if (
     state !== undefined &&
-    state.choices.length > 0 &&
+    state.choices.length > 1 &&
     state.line === line &&
     state.cursor === cursor
   ) {
@@ -67,11 +71,23 @@ export function complete(
   const word = /\S*$/.exec(head)?.[0] ?? '';
   const before = head.slice(0, head.length - word.length);
   const after = line.slice(cursor);
-  const choices = choicesFor(word, before === '', candidates);
+  const choices =
+    settingChoices(before, word, candidates) ?? choicesFor(word, before === '', candidates);
   if (choices.length === 0) {
     return { line, cursor, state: { line, cursor, before, after, choices, index: 0 } };
   }
   return build(before, after, choices, 0);
+}
+
+// `/set |` completes a name, `/set name |` its values; undefined: not a /set argument.
+function settingChoices(before: string, word: string, candidates: CompletionCandidates) {
+  const settings = candidates.settings;
+  const typed = /^\/set\s+(?:(\S+)\s+)?$/i.exec(before);
+  if (settings === undefined || typed === null) return undefined;
+  const name = typed[1]?.toLowerCase();
+  if (name === undefined) return matching(Object.keys(settings), word).map((n) => `${n} `);
+  const values = Object.hasOwn(settings, name) ? (settings[name] ?? []) : [];
+  return matching(values, word).map((value) => `${value} `);
 }
 
 function choicesFor(word: string, atLineStart: boolean, candidates: CompletionCandidates) {

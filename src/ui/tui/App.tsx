@@ -1,5 +1,5 @@
 import { useApp, useStdout } from 'ink';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ChatClient } from '../../net/chat-client.ts';
 import { InputBox } from '../components/InputBox.tsx';
 import { paneLineRows } from '../components/message-rows.ts';
@@ -9,36 +9,42 @@ import { useHistoryFill } from '../hooks/use-history-fill.ts';
 import { useInputKeys } from '../hooks/use-input-keys.ts';
 import { useMarkRead } from '../hooks/use-mark-read.ts';
 import { usePasswordLogin } from '../hooks/use-password-login.ts';
+import { type SettingsSource, useSettings } from '../hooks/use-settings.ts';
 import { useTerminalSize } from '../hooks/use-terminal-size.ts';
 import { COMMANDS } from '../input/command-parser.ts';
+import { DEFAULT_SETTINGS, SETTING_NAMES, SETTINGS } from '../settings/tui-settings.ts';
 import { completionCandidates, currentConversation, type Line } from '../state/chat-state.ts';
 import { newSinceLine, olderPage, summaryJump } from '../state/read-selectors.ts';
 import { ChatScreen, screenLayout } from './ChatScreen.tsx';
 import type { PasswordPrompter } from './password-prompter.ts';
-import { useCommands } from './use-commands.ts';
+import { runSet } from './set-command.ts';
+import { type CommandHandlers, useCommands } from './use-commands.ts';
 import { useScreenKeys } from './use-screen-keys.ts';
 import { useSummaryKeys } from './use-summary-keys.ts';
 
 /** How long a notice stays above the input, in ms. */
 const NOTICE_MS = 10_000;
-
-/** Messages of backlog per conversation when nothing else is said (`backlog` prop). */
-export const DEFAULT_BACKLOG = 50;
+/** What Tab offers after `/set` and after each setting's name. */
+const SETTING_CHOICES = Object.fromEntries(
+  SETTING_NAMES.map((name) => [name, SETTINGS[name].values]),
+);
+const SESSION_DEFAULTS: SettingsSource = { saved: DEFAULT_SETTINGS };
 
 /** Props of the TUI's root. */
 export interface AppProps {
   client: ChatClient;
   /** `host:port`, for the status bar. */
   server: string;
-  bell: boolean;
+  /** The settings (/set): as kept in the profile, with the command line's overrides; default: the defaults, for this session. */
+  settings?: SettingsSource | undefined;
   /** What first-run did (certificates made, a server started), said atop the first room. */
   notices: readonly string[];
   /** The client's `password` option asks through this: the input row then asks for it, masked. */
   passwords?: PasswordPrompter | undefined;
   /**
    * Newest messages a room just joined (or a DM with unread messages after
-   * a reconnect) is filled with; default DEFAULT_BACKLOG. Give the client's
-   * `backlog` option the same number: it fills the first connection.
+   * a reconnect) is filled with; default the `backlog` setting. Give the
+   * client's `backlog` option the same number: it fills the first connection.
    */
   backlog?: number | undefined;
   /**
@@ -55,22 +61,32 @@ export interface AppProps {
 export function App({
   client,
   server,
-  bell,
+  settings: source,
   notices,
   passwords,
-  backlog = DEFAULT_BACKLOG,
+  backlog,
   focused = true,
 }: AppProps) {
   const { exit } = useApp();
   const { stdout, write } = useStdout();
   const { columns, rows } = useTerminalSize();
-  const [state, dispatch] = useChatClient(client, { server, bell, intro: notices });
+  const settings = useSettings(source ?? SESSION_DEFAULTS);
+  // The reducer counts every alert; whether it rings is the bell setting's, read when it does.
+  const [state, dispatch] = useChatClient(client, { server, bell: true, intro: notices });
   const [now, setNow] = useState(Date.now);
-  const run = useCommands(client, state, dispatch, exit);
+  const clock = settings.current.timestamps;
+  const settingsNow = useRef(settings);
+  settingsNow.current = settings;
+  const handlers = useMemo<CommandHandlers>(
+    () => ({ set: (request, notice) => runSet(request, settingsNow.current, notice) }),
+    [],
+  );
+  const run = useCommands(client, state, dispatch, exit, handlers);
   const asking = usePasswordLogin(client, passwords, dispatch);
   const candidates = {
     ...completionCandidates(state),
     commands: COMMANDS.flatMap((c) => [c.name, ...(c.aliases ?? [])]),
+    settings: SETTING_CHOICES,
   };
   // The away summary takes the keys it names (Enter, Esc) until dismissed.
   const input = useInputKeys({
@@ -78,7 +94,7 @@ export function App({
     onSubmit: run,
     focus: asking === undefined && state.summary === undefined,
   });
-  const history = useHistoryFill(client, state, dispatch, backlog);
+  const history = useHistoryFill(client, state, dispatch, backlog ?? settings.current.backlog);
   useMarkRead(client, state, dispatch, focused);
 
   useEffect(() => {
@@ -100,7 +116,7 @@ export function App({
   }, [reconnecting]);
 
   useEffect(() => {
-    if (state.bell > 0) stdout.write('\u0007');
+    if (state.bell > 0 && settingsNow.current.current.bell) stdout.write('\u0007');
   }, [state.bell, stdout]);
 
   // A notice is a passing hint: it goes after a while, and the older ones with it.
@@ -120,7 +136,7 @@ export function App({
   const scroll = (by: number) => {
     const marked = newSinceLine(currentConversation(state), state.newSince);
     const rowsOf = (line: Line) =>
-      paneLineRows(line, pane.paneWidth, state.timeZone, marked).length;
+      paneLineRows(line, pane.paneWidth, state.timeZone, marked, clock).length;
     // PageUp where the pane cannot go further up loads the page above.
     const older = olderPage(state, by, { rowsOf, height: pane.middle });
     if (older !== undefined) history.older(older);
@@ -157,6 +173,7 @@ export function App({
       columns={columns}
       rows={rows}
       now={now}
+      clock={clock}
       input={
         asking ? (
           <PasswordInput

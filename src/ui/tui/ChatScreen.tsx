@@ -17,6 +17,7 @@ import {
 import { scrollOf } from '../state/chat-state.ts';
 import type { ChatState, Pending, ScrollState } from '../state/chat-types.ts';
 import { newSinceLine } from '../state/read-selectors.ts';
+import type { ClockFormat } from '../text/time.ts';
 
 /** Props of {@link ChatScreen}. */
 export type ChatScreenProps = {
@@ -29,6 +30,8 @@ export type ChatScreenProps = {
   input: ReactNode;
   /** For the reconnect countdown, epoch ms. */
   now: number;
+  /** How message times are written (the `timestamps` setting). */
+  clock?: ClockFormat | undefined;
 };
 
 /** Side columns' width, separator included (columns). */
@@ -71,7 +74,8 @@ export function screenLayout(columns: number, rows: number, help: boolean) {
  * `columns`, each part cut to its box, so nothing wraps or scrolls the
  * terminal. Side columns give way on narrow terminals.
  */
-export function ChatScreen({ state, columns, rows, input, now }: ChatScreenProps): ReactNode {
+export function ChatScreen(props: ChatScreenProps): ReactNode {
+  const { state, columns, rows, input, now, clock } = props;
   const help = state.overlay === 'help';
   const layout = screenLayout(columns, rows, help);
   const { conversations, order, current, users } = state;
@@ -133,6 +137,7 @@ export function ChatScreen({ state, columns, rows, input, now }: ChatScreenProps
               width={layout.paneWidth}
               height={layout.middle}
               timeZone={state.timeZone}
+              clock={clock}
               user={user}
               marked={marked}
             />

@@ -3,6 +3,12 @@ import { ChatError, describeError } from '../../errors.ts';
 import type { ChatClient } from '../../net/chat-client.ts';
 import { parseInput } from '../input/command-parser.ts';
 import type { ChatAction, ChatState } from '../state/chat-state.ts';
+import type { SetRequest } from './set-command.ts';
+
+/** Commands carried out by hooks of their own (settings). */
+export type CommandHandlers = {
+  set: (request: SetRequest, notice: (text: string) => void) => void;
+};
 
 /** Messages one /history loads, the server's cap permitting. */
 const HISTORY_PAGE = 50;
@@ -18,6 +24,7 @@ export function useCommands(
   state: ChatState,
   dispatch: (action: ChatAction) => void,
   onQuit: () => void,
+  handlers: CommandHandlers,
 ): (line: string) => unknown {
   const nextLocalId = useRef(1);
   const stateRef = useRef(state);
@@ -49,9 +56,9 @@ export function useCommands(
       const state = stateRef.current;
       const parsed = parseInput(line, { current: state.current ?? '#general' });
       const notice = (text: string) => dispatch({ type: 'notice', text });
-      return runCommand(parsed, { client, state, dispatch, say, notice, onQuit });
+      return runCommand(parsed, { client, state, dispatch, say, notice, onQuit, handlers });
     },
-    [client, dispatch, onQuit, say],
+    [client, dispatch, onQuit, say, handlers],
   );
 }
 
@@ -63,6 +70,7 @@ interface CommandContext {
   say: (conversation: string, text: string, action: boolean) => void;
   notice: (text: string) => void;
   onQuit: () => void;
+  handlers: CommandHandlers;
 }
 
 type Parsed = ReturnType<typeof parseInput>;
@@ -97,6 +105,8 @@ function runCommand(parsed: Parsed, to: CommandContext): unknown {
       return tell('/back', () => client.back(), notice);
     case 'history':
       return olderHistory(to);
+    case 'set':
+      return to.handlers.set(parsed, notice);
     case 'clear':
       return to.dispatch({ type: 'clear' });
     case 'help':
