@@ -139,6 +139,7 @@ export async function runTui(args: TuiArgs): Promise<void> {
           // Said in the status bar for as long as it runs: quitting stops that server.
           server: `${args.host}:${args.port}${session.embedded ? ' (embedded)' : ''}`,
           settings: session.settings,
+          tmux: (process.env.TMUX ?? '') !== '',
           notices: session.notices,
           passwords: session.passwords,
         }),

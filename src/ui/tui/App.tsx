@@ -8,8 +8,10 @@ import { useChatClient } from '../hooks/use-chat-client.ts';
 import { useHistoryFill } from '../hooks/use-history-fill.ts';
 import { useInputKeys } from '../hooks/use-input-keys.ts';
 import { useMarkRead } from '../hooks/use-mark-read.ts';
+import { useNotifications } from '../hooks/use-notifications.ts';
 import { usePasswordLogin } from '../hooks/use-password-login.ts';
 import { type SettingsSource, useSettings } from '../hooks/use-settings.ts';
+import { useTerminalFocus, useTerminalFocusStore } from '../hooks/use-terminal-focus.ts';
 import { useTerminalSize } from '../hooks/use-terminal-size.ts';
 import { COMMANDS } from '../input/command-parser.ts';
 import { DEFAULT_SETTINGS, SETTING_NAMES, SETTINGS } from '../settings/tui-settings.ts';
@@ -37,6 +39,8 @@ export interface AppProps {
   server: string;
   /** The settings (/set): as kept in the profile, with the command line's overrides; default: the defaults, for this session. */
   settings?: SettingsSource | undefined;
+  /** Inside tmux ($TMUX): desktop notifications go through its passthrough. */
+  tmux?: boolean | undefined;
   /** What first-run did (certificates made, a server started), said atop the first room. */
   notices: readonly string[];
   /** The client's `password` option asks through this: the input row then asks for it, masked. */
@@ -48,8 +52,9 @@ export interface AppProps {
    */
   backlog?: number | undefined;
   /**
-   * Whether the terminal has focus (focus reporting); default true, as an
-   * unknown focus counts as focused. Read positions move only while focused.
+   * Whether the terminal has focus; default: what its focus reports say
+   * (`useTerminalFocus`: an unknown focus counts as focused). Read
+   * positions move, and desktop notifications wait, only while focused.
    */
   focused?: boolean | undefined;
 }
@@ -62,19 +67,31 @@ export function App({
   client,
   server,
   settings: source,
+  tmux,
   notices,
   passwords,
   backlog,
-  focused = true,
+  focused: focusedProp,
 }: AppProps) {
   const { exit } = useApp();
   const { stdout, write } = useStdout();
   const { columns, rows } = useTerminalSize();
   const settings = useSettings(source ?? SESSION_DEFAULTS);
-  // The reducer counts every alert; whether it rings is the bell setting's, read when it does.
-  const [state, dispatch] = useChatClient(client, { server, bell: true, intro: notices });
+  // The bell is rung by useNotifications, which follows /set bell; the reducer's stays off.
+  const [state, dispatch] = useChatClient(client, { server, bell: false, intro: notices });
   const [now, setNow] = useState(Date.now);
   const clock = settings.current.timestamps;
+  const focus = useTerminalFocusStore();
+  const terminalFocused = useTerminalFocus();
+  const focused = focusedProp ?? terminalFocused;
+  useNotifications(client, {
+    user: state.connection.user,
+    bell: settings.current.bell,
+    notify: settings.current.notify,
+    focused: () => focusedProp ?? focus.focused(),
+    tmux: tmux === true,
+    write: (bytes) => stdout.write(bytes),
+  });
   const settingsNow = useRef(settings);
   settingsNow.current = settings;
   const handlers = useMemo<CommandHandlers>(
@@ -114,10 +131,6 @@ export function App({
     const timer = setInterval(() => setNow(Date.now()), 1_000);
     return () => clearInterval(timer);
   }, [reconnecting]);
-
-  useEffect(() => {
-    if (state.bell > 0 && settingsNow.current.current.bell) stdout.write('\u0007');
-  }, [state.bell, stdout]);
 
   // A notice is a passing hint: it goes after a while, and the older ones with it.
   const newestNotice = state.notices.at(-1)?.id;
