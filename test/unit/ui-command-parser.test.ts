@@ -266,6 +266,7 @@ describe('COMMANDS', () => {
       'away',
       'back',
       'history',
+      'search',
       'set',
       'clear',
       'help',
@@ -296,6 +297,37 @@ describe('COMMANDS', () => {
       ),
       { join: ['j'], msg: ['query'], quit: ['exit', 'q'] },
     ));
+});
+
+describe('parseInput: /search', () => {
+  table([
+    ['/search deploy', { kind: 'search', text: 'deploy' }],
+    ['/search  deploy friday  ', { kind: 'search', text: 'deploy friday' }],
+    ['/search deploy #Ops', { kind: 'search', text: 'deploy', room: '#ops' }],
+    ['/search deploy friday @Bob', { kind: 'search', text: 'deploy friday', room: '@bob' }],
+    // A scope alone is a word to search for: there is nothing else to look for.
+    ['/search #ops', { kind: 'search', text: '#ops' }],
+    ['/search', { kind: 'error', hint: 'usage: /search words [#room]' }],
+    [
+      '/search x #no.pe',
+      {
+        kind: 'error',
+        hint: 'not a room name: #no.pe (# and 1-32 of a-z 0-9 _ -); usage: /search words [#room]',
+      },
+    ],
+    [
+      '/search x @no.pe',
+      {
+        kind: 'error',
+        hint: 'not a user name: @no.pe (1-32 of a-z 0-9 _ -); usage: /search words [#room]',
+      },
+    ],
+    ['/search a\nb', { kind: 'error', hint: 'the search must be one line' }],
+    [
+      `/search ${'x'.repeat(201)}`,
+      { kind: 'error', hint: 'the search is too long: at most 200 characters' },
+    ],
+  ]);
 });
 
 describe('parseInput: /set', () => {

@@ -20,6 +20,8 @@ export type MessagePaneProps = {
   timeZone?: string | undefined;
   /** How times are written (the `timestamps` setting; default HH:MM). */
   clock?: ClockFormat | undefined;
+  /** A message drawn reversed for a moment (where a search jumped), by id. */
+  flashId?: number | undefined;
   /** The user's name, shown on pending messages. */
   user?: string | undefined;
   /** The line the "new since you left" rule goes above, if any. */
@@ -39,7 +41,8 @@ function hintRows(height: number): RowSpans[] {
  * Every row is a truncating Text exactly one row tall.
  */
 export const MessagePane = memo(function MessagePane(props: MessagePaneProps): ReactNode {
-  const { conversation, pending, scroll, width, height, timeZone, clock, user, marked } = props;
+  const { conversation, pending, scroll, width, height, timeZone, clock, flashId, user, marked } =
+    props;
   const rows = useMemo(
     () =>
       conversation === undefined
@@ -52,11 +55,12 @@ export const MessagePane = memo(function MessagePane(props: MessagePaneProps): R
             height,
             timeZone,
             clock,
+            flashId,
             user,
             hasMore: conversation.hasMore,
             marked,
           }),
-    [conversation, pending, scroll, width, height, timeZone, clock, user, marked],
+    [conversation, pending, scroll, width, height, timeZone, clock, flashId, user, marked],
   );
   return <Rows rows={rows} width={width} height={height} />;
 });

@@ -216,6 +216,11 @@ export function lineRows(
   });
 }
 
+/** Rows drawn reversed, for the message a search jumped to (see PaneInput.flashId). */
+function flashed(rows: RowSpans[]): RowSpans[] {
+  return rows.map((row) => row.map((span) => ({ ...span, inverse: true })));
+}
+
 /** The last row while scrolled up: ` ↓ N new messages (End) `. */
 export function newMessagesRow(count: number): RowSpans {
   const text =
@@ -237,6 +242,8 @@ export type PaneInput = {
   timeZone?: string | undefined;
   /** How times are written (default HH:MM). */
   clock?: ClockFormat | undefined;
+  /** The id of a message drawn reversed for a moment (where a search jumped). */
+  flashId?: number | undefined;
   /** The user's name, for pending messages. */
   user?: string | undefined;
   /** Older messages exist on the server: say how to load them above the oldest line. */
@@ -257,10 +264,15 @@ export function visibleRows(input: PaneInput): RowSpans[] {
   const height = Math.max(0, Math.floor(input.height));
   const width = Math.max(1, Math.floor(input.width));
   if (height === 0) return [];
-  const { lines, pending, clock } = input;
+  const { lines, pending, clock, flashId } = input;
   const offset = Math.max(0, Math.min(Math.floor(input.scroll.offset), lines.length - 1));
   const anchor = lines[lines.length - 1 - offset];
-  const rowsOf = (line: Line) => paneLineRows(line, width, input.timeZone, input.marked, clock);
+  const rowsOf = (line: Line) => {
+    const rows = paneLineRows(line, width, input.timeZone, input.marked, clock);
+    return flashId !== undefined && line.kind === 'message' && line.id === flashId
+      ? flashed(rows)
+      : rows;
+  };
   const anchorRows = anchor === undefined ? [] : rowsOf(anchor);
   const hidden = Math.max(
     0,

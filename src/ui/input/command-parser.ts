@@ -1,5 +1,6 @@
 import {
   MAX_AWAY_CHARS,
+  MAX_SEARCH_CHARS,
   MAX_TOPIC_CHARS,
   ROOM_PATTERN,
   USER_PATTERN,
@@ -17,8 +18,9 @@ import {
  * conversation; `msg.to` is a bare user name (no `@`), as in the `dm` frame;
  * `join.room` and `part.room` are `#room`. `topic.text` undefined means show
  * the topic, '' means clear it. `set` without `name` or `change` lists the
- * settings, with `name` shows one. `error.hint` is one line for the status
- * area: nothing is sent.
+ * settings, with `name` shows one. `search.room` is `#room` or `@user` (the
+ * conversation to search), absent for all of them. `error.hint` is one line
+ * for the status area: nothing is sent.
  */
 export type ParsedInput =
   | { kind: 'empty' }
@@ -32,6 +34,7 @@ export type ParsedInput =
   | { kind: 'away'; text: string }
   | { kind: 'back' }
   | { kind: 'history' }
+  | { kind: 'search'; text: string; room?: string }
   | { kind: 'set'; name?: SettingName; change?: SettingChange }
   | { kind: 'clear' }
   | { kind: 'help' }
@@ -84,6 +87,12 @@ export const COMMANDS: ReadonlyArray<CommandInfo> = [
   },
   { name: 'back', usage: '/back', help: 'clear your away mark', aliases: [] },
   { name: 'history', usage: '/history', help: 'load older messages', aliases: [] },
+  {
+    name: 'search',
+    usage: '/search words [#room]',
+    help: 'messages with every word (in #room or @user if named)',
+    aliases: [],
+  },
   {
     name: 'set',
     usage: '/set [name [value]]',
@@ -201,6 +210,8 @@ function parseCommand(command: CommandInfo, args: string, ctx: InputContext): Pa
       if (problem !== undefined) return { kind: 'error', hint: problem };
       return { kind: 'away', text: args };
     }
+    case 'search':
+      return parseSearch(args, usage);
     case 'set':
       return parseSet(words, usage);
     case 'who':
@@ -216,6 +227,26 @@ function parseCommand(command: CommandInfo, args: string, ctx: InputContext): Pa
       // COMMANDS and this switch must list the same names; a gap is a bug here, not user input.
       throw new Error(`command /${command.name} has no parser`);
   }
+}
+
+// `/search words [#room|@user]`: a last word naming a conversation scopes the
+// search, when words remain before it; the words go to the server as typed.
+function parseSearch(args: string, usage: string): ParsedInput {
+  if (args === '') return { kind: 'error', hint: usage };
+  const problem = oneLineProblem('search', args, MAX_SEARCH_CHARS);
+  if (problem !== undefined) return { kind: 'error', hint: problem };
+  const scope = /^(.*\S)\s+([#@]\S+)$/.exec(args);
+  if (scope === null) return { kind: 'search', text: args };
+  const [, text = '', named = ''] = scope;
+  if (named.startsWith('#')) {
+    const room = toRoom(named);
+    return room === undefined ? badRoom(named, usage) : { kind: 'search', text, room };
+  }
+  const user = named.slice(1).toLowerCase();
+  if (!USER_PATTERN.test(user)) {
+    return { kind: 'error', hint: `not a user name: ${printable(named)} (${NAME_RULE}); ${usage}` };
+  }
+  return { kind: 'search', text, room: `@${user}` };
 }
 
 // `/set` lists, `/set name` shows one, `/set name value` changes one.

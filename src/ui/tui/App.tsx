@@ -1,15 +1,20 @@
 import { useApp, useStdout } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ChatClient } from '../../net/chat-client.ts';
+import type { StoredMessage } from '../../net/protocol/frames.ts';
 import { InputBox } from '../components/InputBox.tsx';
 import { paneLineRows } from '../components/message-rows.ts';
 import { PasswordInput } from '../components/PasswordInput.tsx';
+import { SearchOverlay } from '../components/SearchOverlay.tsx';
 import { useChatClient } from '../hooks/use-chat-client.ts';
 import { useHistoryFill } from '../hooks/use-history-fill.ts';
 import { useInputKeys } from '../hooks/use-input-keys.ts';
+
+import { useJump } from '../hooks/use-jump.ts';
 import { useMarkRead } from '../hooks/use-mark-read.ts';
 import { useNotifications } from '../hooks/use-notifications.ts';
 import { usePasswordLogin } from '../hooks/use-password-login.ts';
+import { useSearch } from '../hooks/use-search.ts';
 import { type SettingsSource, useSettings } from '../hooks/use-settings.ts';
 import { useTerminalFocus, useTerminalFocusStore } from '../hooks/use-terminal-focus.ts';
 import { useTerminalSize } from '../hooks/use-terminal-size.ts';
@@ -92,11 +97,18 @@ export function App({
     tmux: tmux === true,
     write: (bytes) => stdout.write(bytes),
   });
+  // The overlay picks a result before the jump (which needs the history's reach) exists.
+  const pick = useRef<(message: StoredMessage) => void>(() => {});
+  const search = useSearch(client, (message) => pick.current(message));
+  const searching = search.view.status !== 'closed';
   const settingsNow = useRef(settings);
   settingsNow.current = settings;
   const handlers = useMemo<CommandHandlers>(
-    () => ({ set: (request, notice) => runSet(request, settingsNow.current, notice) }),
-    [],
+    () => ({
+      set: (request, notice) => runSet(request, settingsNow.current, notice),
+      search: search.open,
+    }),
+    [search.open],
   );
   const run = useCommands(client, state, dispatch, exit, handlers);
   const asking = usePasswordLogin(client, passwords, dispatch);
@@ -105,14 +117,21 @@ export function App({
     commands: COMMANDS.flatMap((c) => [c.name, ...(c.aliases ?? [])]),
     settings: SETTING_CHOICES,
   };
-  // The away summary takes the keys it names (Enter, Esc) until dismissed.
+  // The away summary and the search overlay take the keys they name until closed.
   const input = useInputKeys({
     candidates,
     onSubmit: run,
-    focus: asking === undefined && state.summary === undefined,
+    focus: asking === undefined && state.summary === undefined && !searching,
   });
   const history = useHistoryFill(client, state, dispatch, backlog ?? settings.current.backlog);
   useMarkRead(client, state, dispatch, focused);
+  const { jump, flashId } = useJump({
+    state,
+    dispatch,
+    reach: history.reach,
+    notice: (text) => dispatch({ type: 'notice', text }),
+  });
+  pick.current = jump;
 
   useEffect(() => {
     client.connect().catch(() => {
@@ -144,7 +163,7 @@ export function App({
   }, [newestNotice, dispatch]);
 
   // PageUp/PageDown move a pane's height less one row, measured as the pane draws lines.
-  const pane = screenLayout(columns, rows, state.overlay === 'help');
+  const pane = screenLayout(columns, rows, state.overlay === 'help' || searching);
   const page = Math.max(1, pane.middle - 1);
   const scroll = (by: number) => {
     const marked = newSinceLine(currentConversation(state), state.newSince);
@@ -187,6 +206,21 @@ export function App({
       rows={rows}
       now={now}
       clock={clock}
+      flashId={flashId}
+      overlay={
+        searching
+          ? (width, height) => (
+              <SearchOverlay
+                view={search.view}
+                me={state.connection.user}
+                width={width}
+                height={height}
+                timeZone={state.timeZone}
+                clock={clock}
+              />
+            )
+          : undefined
+      }
       input={
         asking ? (
           <PasswordInput

@@ -32,6 +32,10 @@ export type ChatScreenProps = {
   now: number;
   /** How message times are written (the `timestamps` setting). */
   clock?: ClockFormat | undefined;
+  /** A message shown reversed for a moment (where a search jumped), by id. */
+  flashId?: number | undefined;
+  /** Drawn over the message pane instead of it (the search), `paneWidth` x `middle` of the layout with help. */
+  overlay?: ((width: number, height: number) => ReactNode) | undefined;
 };
 
 /** Side columns' width, separator included (columns). */
@@ -75,9 +79,9 @@ export function screenLayout(columns: number, rows: number, help: boolean) {
  * terminal. Side columns give way on narrow terminals.
  */
 export function ChatScreen(props: ChatScreenProps): ReactNode {
-  const { state, columns, rows, input, now, clock } = props;
+  const { state, columns, rows, input, now, clock, flashId, overlay } = props;
   const help = state.overlay === 'help';
-  const layout = screenLayout(columns, rows, help);
+  const layout = screenLayout(columns, rows, help || overlay !== undefined);
   const { conversations, order, current, users } = state;
   const user = state.connection.user;
   // The selectors build new objects: recompute them only when what they read
@@ -114,7 +118,9 @@ export function ChatScreen(props: ChatScreenProps): ReactNode {
           {layout.roomWidth > 0 && (
             <RoomList items={items} width={layout.roomWidth} height={layout.middle} />
           )}
-          {help ? (
+          {overlay ? (
+            overlay(layout.paneWidth, layout.middle)
+          ) : help ? (
             <HelpOverlay width={layout.paneWidth} height={layout.middle} />
           ) : state.summary ? (
             <AwaySummary
@@ -138,6 +144,7 @@ export function ChatScreen(props: ChatScreenProps): ReactNode {
               height={layout.middle}
               timeZone={state.timeZone}
               clock={clock}
+              flashId={flashId}
               user={user}
               marked={marked}
             />

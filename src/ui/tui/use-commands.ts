@@ -2,12 +2,14 @@ import { useCallback, useRef } from 'react';
 import { ChatError, describeError } from '../../errors.ts';
 import type { ChatClient } from '../../net/chat-client.ts';
 import { parseInput } from '../input/command-parser.ts';
+import type { SearchQuery } from '../search/search-state.ts';
 import type { ChatAction, ChatState } from '../state/chat-state.ts';
 import type { SetRequest } from './set-command.ts';
 
-/** Commands carried out by hooks of their own (settings). */
+/** Commands carried out by hooks of their own (settings, the search overlay). */
 export type CommandHandlers = {
   set: (request: SetRequest, notice: (text: string) => void) => void;
+  search: (query: SearchQuery) => void;
 };
 
 /** Messages one /history loads, the server's cap permitting. */
@@ -105,6 +107,8 @@ function runCommand(parsed: Parsed, to: CommandContext): unknown {
       return tell('/back', () => client.back(), notice);
     case 'history':
       return olderHistory(to);
+    case 'search':
+      return to.handlers.search({ text: parsed.text, room: parsed.room });
     case 'set':
       return to.handlers.set(parsed, notice);
     case 'clear':
