@@ -146,6 +146,14 @@ describe('search rows', () => {
       'no message holds every word',
     );
     assert.equal(say({ ...base, status: 'failed', error: 'search: boom' })[1], 'search: boom');
+    const more = {
+      ...base,
+      status: 'results',
+      messages: [found[0]],
+      more: true,
+      selected: 0,
+    } as const;
+    assert.equal(say(more)[2], 'more on the server: add words', 'a conversation is named already');
   });
 });
 

@@ -159,7 +159,9 @@ export function searchRows(input: SearchRowsInput): RowSpans[] {
       body.push(resultRow(message, input, words, top + index === view.selected));
     });
     if (more) {
-      body.push([{ text: 'more on the server: add words or name a conversation', dim: true }]);
+      const narrow =
+        view.query.room === undefined ? 'add words or name a conversation' : 'add words';
+      body.push([{ text: `more on the server: ${narrow}`, dim: true }]);
     }
   }
   const rows: RowSpans[] = [heading(view), ...body.slice(0, Math.max(0, room))];
