@@ -79,7 +79,7 @@ const FORMATS: readonly TimestampFormat[] = ['HH:MM', 'HH:MM:SS'];
 export const SETTINGS: Specs = {
   backlog: {
     name: 'backlog',
-    help: 'messages per conversation shown on start (from the next start)',
+    help: 'newest messages shown of each conversation on start and of a room joined',
     values: ['0', '50', '100', '200'],
     rule: `a whole number from 0 to ${MAX_BACKLOG}`,
     // Digits only: "1e2" or " 5" are not what anyone types for a count.

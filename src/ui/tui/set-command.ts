@@ -30,8 +30,9 @@ export function runSet(
     return;
   }
   const value = showSetting({ ...settings.current, [change.name]: change.value }, change.name);
-  // The backlog is asked for when connecting: it cannot change what is already shown.
-  const when = change.name === 'backlog' ? ' (from the next start)' : '';
+  // The first connection's backlog was asked for in its hello: only later joins see the change.
+  const when =
+    change.name === 'backlog' ? ' (rooms joined from now; at start, from the next one)' : '';
   settings.change(change).then(
     (kept) =>
       notice(
