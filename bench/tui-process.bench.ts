@@ -3,7 +3,10 @@
  * a real pseudo-terminal of 100x30 (util-linux `script`), against a
  * `chat serve` already running in its own process (so not the embedded
  * server): the time from spawn to its first frame and to the status bar
- * saying "connected", and its CPU once connected and idle. For reference,
+ * saying "connected", and its CPU once connected and idle; then the same
+ * start against a second server holding 20 rooms × 50 messages the user has
+ * read (the backlog of issue 16), to the newest of them on screen. Runs of
+ * the two alternate. For reference,
  * `node bin/chat.js --version` (tsx registration and the CLI's imports, no
  * screen) and the pseudo-terminal's own start-up (script, sh, stty).
  * Bounded: a fixed number of runs, a deadline on each. About 45 s; 20-30 s

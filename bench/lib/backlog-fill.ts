@@ -2,7 +2,8 @@
  * Fills a running `chat serve` with a backlog for the TUI start-up bench:
  * `reader` joins `rooms` rooms (so the server remembers them as the
  * reader's), then `writer` sends `perRoom` messages in each, one in ten
- * naming the reader, the last one of each room marked `last-of-ROOM`.
+ * naming the reader, the last one of each room marked `last-of-ROOM`; then
+ * the reader reads them all.
  * The server must be started with a rate and burst that let this through.
  */
 import { ChatClient } from '../../src/net/chat-client.ts';
@@ -55,4 +56,18 @@ export async function fillBacklog(plan: BacklogPlan): Promise<void> {
   }
   await Promise.all(sends);
   await writer.close();
+  // The reader has read it all (as after a day at the keyboard): the TUI then
+  // starts with no away summary over the pane, and every run alike.
+  const again = client(plan.port, plan.reader, rooms);
+  const moved = new Set<string>();
+  const allRead = new Promise<void>((resolve) => {
+    again.on('read', (frame) => {
+      if (frame.id >= plan.perRoom) moved.add(frame.room);
+      if (moved.size === rooms.length) resolve();
+    });
+  });
+  await again.connect();
+  for (const room of rooms) again.markRead(room, plan.perRoom);
+  await allRead;
+  await again.close();
 }
