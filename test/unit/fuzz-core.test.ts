@@ -685,7 +685,7 @@ describe('fuzz: ChatCore as its members see it', () => {
   // Found two real bugs, now fixed: a client that joined a room it was
   // already in while a message was being stored skipped that message for
   // good, and a resend whose ack was lost was refused (not_member after a
-  // part, user_offline, as it was then, after the peer left) although its original was kept.
+  // part) although its original was kept.
   it('keeps ids increasing, one order for all, no loss or duplicate over resume, resends acked once', () => {
     fc.assert(fc.property(scenario, check()), {
       seed: SEED,

@@ -1,10 +1,8 @@
-import { Box } from 'ink';
 import { memo, type ReactNode } from 'react';
-import { useColor } from '../hooks/use-color.ts';
 import { COMMANDS } from '../input/command-parser.ts';
 import { HELP_KEYS } from '../input/keymap.ts';
 import { padEnd, wrapText } from '../text/wrap.ts';
-import { Rows } from './Rows.tsx';
+import { OverlayBox } from './OverlayBox.tsx';
 import type { RowSpans, Span } from './spans.ts';
 
 /** Props of {@link HelpOverlay}. */
@@ -15,9 +13,6 @@ export type HelpOverlayProps = {
   height: number;
 };
 
-/** A border needs this many rows and columns, or the box goes without one. */
-const BORDER_MIN_ROWS = 8;
-const BORDER_MIN_COLUMNS = 30;
 /** Help text narrower than this goes under the usage instead of beside it (columns). */
 const MIN_HELP_WIDTH = 16;
 /** Keys are laid out in two columns when each gets at least this many columns. */
@@ -95,23 +90,12 @@ export const HelpOverlay = memo(function HelpOverlay({
   width,
   height,
 }: HelpOverlayProps): ReactNode {
-  const tint = useColor();
-  const border = height >= BORDER_MIN_ROWS && width >= BORDER_MIN_COLUMNS;
-  // A border takes a column and a row on each side, the padding a column.
-  const inner = Math.max(1, width - (border ? 4 : 0));
-  const rows = helpRows(inner, Math.max(0, height - (border ? 2 : 0)));
-  if (!border) return <Rows rows={rows} width={width} height={height} />;
   return (
-    <Box
+    <OverlayBox
       width={width}
-      height={Math.max(0, height)}
-      flexShrink={0}
-      overflow="hidden"
-      borderStyle="round"
-      borderColor={tint('cyan')}
-      paddingX={1}
-    >
-      <Rows rows={rows} width={inner} />
-    </Box>
+      height={height}
+      color="cyan"
+      rowsFor={(inner) => helpRows(inner.width, inner.height)}
+    />
   );
 });
