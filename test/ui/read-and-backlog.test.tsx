@@ -233,6 +233,20 @@ describe('App: the away summary', () => {
     await until(() => !frame().includes('While you were away'), 'the summary to close');
   });
 
+  it('keeps the conversation under it: Ctrl+N and PageUp do nothing until it closes', async () => {
+    const { client, app, frame } = await start();
+    away(client);
+    await until(() => frame().includes('While you were away'), 'the summary');
+    assert.match(frame(), /\[#general\]/);
+    // Keys are read in order: by the time Esc has closed it, Ctrl+N was taken or not.
+    app.stdin.write('\u000e');
+    app.stdin.write(ESC);
+    await until(() => !frame().includes('While you were away'), 'the summary to close');
+    assert.match(frame(), /\[#general\]/, 'still the conversation it covered');
+    app.stdin.write('\u000e');
+    await until(() => !frame().includes('[#general]'), 'Ctrl+N to work once it closed');
+  });
+
   it('Enter goes to the first mention, loading down to it', async () => {
     const { client, app, frame } = await start();
     away(client);

@@ -187,6 +187,7 @@ export function App({
   useScreenKeys({
     dispatch,
     scroll,
+    paneCovered: searching || state.summary !== undefined,
     page,
     draft: input.draft,
     clearDraft: () => input.setValue(''),

@@ -16,7 +16,23 @@ export type ScreenKeyTargets = {
   clearDraft: () => void;
   quit: () => void;
   redraw: () => void;
+  /**
+   * An overlay (search results, the away summary) covers the pane: the keys
+   * that would scroll it or change the conversation under it do nothing.
+   */
+  paneCovered?: boolean;
 };
+
+/** The screen commands that act on the message pane or the current conversation. */
+const PANE_COMMANDS: ReadonlySet<ScreenCommand> = new Set<ScreenCommand>([
+  'scrollUp',
+  'scrollDown',
+  'scrollToBottom',
+  'nextRoom',
+  'previousRoom',
+  'jumpToRoom',
+  'nextActivity',
+]);
 
 function runScreenCommand(to: ScreenKeyTargets, command: ScreenCommand, text: string): void {
   switch (command) {
@@ -64,6 +80,7 @@ export function useScreenKeys(targets: ScreenKeyTargets): void {
   useInput((text, key) => {
     if (paste.consumed()) return;
     const command = commandFor(SCREEN_KEYMAP, text, key);
-    if (command !== undefined) runScreenCommand(targets, command, text);
+    if (command === undefined || (targets.paneCovered && PANE_COMMANDS.has(command))) return;
+    runScreenCommand(targets, command, text);
   });
 }
