@@ -10,6 +10,7 @@ import { helloJoinRefusal, joinRoom, leaveRoom, setTopic } from './core-rooms.ts
 import { searchRequest } from './core-search.ts';
 import { type CoreOptions, CoreState, type UserRecord } from './core-state.ts';
 import { unreadTargets } from './core-unread.ts';
+import { listRequest, whoisRequest } from './core-whois.ts';
 import type { KeptState } from './kept-state.ts';
 
 /**
@@ -28,8 +29,11 @@ export class ChatCore {
     this.state = new CoreState(options);
   }
 
-  /** Handles a validated hello from an authenticated connection of `user`. */
-  hello(conn: ConnId, user: string, frame: HelloFrame, now: number): Effect[] {
+  /**
+   * Handles a validated hello from an authenticated connection of `user`;
+   * `fingerprint` is its client certificate's SHA-256 (colon hex), for whois.
+   */
+  hello(conn: ConnId, user: string, frame: HelloFrame, now: number, fingerprint = ''): Effect[] {
     const { state } = this;
     if (frame.v !== PROTOCOL_VERSION) {
       return [
@@ -56,6 +60,8 @@ export class ChatCore {
     // Back after an absence: no other connection of theirs is open.
     const since = record.conns.size === 0 ? record.goneAt : undefined;
     const effects = this.comeOnline(conn, user, record, now);
+    if (fingerprint) state.fingerprints.set(conn, fingerprint);
+    state.lastFrames.set(user, now);
     // The welcome tells this connection its rooms; joined frames go to the others.
     for (const room of wanted) effects.push(...joinRoom(state, user, room, now, conn, true));
     effects.push({
@@ -105,6 +111,8 @@ export class ChatCore {
     // Every frame costs a token, pong included: the I/O layer answers the
     // pong it asked for itself, so only unasked ones reach this point.
     if (!record.bucket.take(now)) return this.overRate(conn, frame, now);
+    // Pings and pongs are the clients' timers talking, not the user: they leave the idle time alone.
+    if (frame.type !== 'ping' && frame.type !== 'pong') state.lastFrames.set(user, now);
     switch (frame.type) {
       case 'hello':
         return [errorEffect(conn, 'invalid_frame', 'hello was already received')];
@@ -139,6 +147,10 @@ export class ChatCore {
         return readRequest(state, conn, user, record, frame);
       case 'search':
         return searchRequest(state, conn, user, record, frame);
+      case 'list':
+        return listRequest(state, conn, frame.ref);
+      case 'whois':
+        return whoisRequest(state, conn, frame.user, frame.ref, now);
       case 'ping':
         return [{ kind: 'frames', to: [conn], frame: { type: 'pong', ref: frame.ref } }];
       case 'pong':
@@ -155,6 +167,7 @@ export class ChatCore {
     const user = state.connUsers.get(conn);
     state.connUsers.delete(conn);
     state.violations.delete(conn);
+    state.fingerprints.delete(conn);
     const record = user === undefined ? undefined : state.users.get(user);
     if (user === undefined || !record) return [];
     record.conns.delete(conn);

@@ -121,7 +121,15 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
           now: this.now,
           welcome: (conn, hello) => {
             conn.state = 'active';
-            this.effects.apply(this.core.hello(conn.id, conn.user ?? '', hello, this.now()));
+            this.effects.apply(
+              this.core.hello(
+                conn.id,
+                conn.user ?? '',
+                hello,
+                this.now(),
+                conn.certificate?.fingerprint,
+              ),
+            );
           },
         })
       : undefined;

@@ -116,7 +116,7 @@ function resent(
 }
 
 /** True when `user` was welcomed once or has a client certificate on file. */
-function isKnownUser(state: CoreState, user: string): boolean {
+export function isKnownUser(state: CoreState, user: string): boolean {
   return state.users.get(user)?.known === true || state.options.hasCertificate?.(user) === true;
 }
 

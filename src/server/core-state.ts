@@ -97,6 +97,10 @@ export class CoreState {
   readonly lastIds = new Map<string, number>();
   // Per connection: one device's flooding must not close the user's others.
   readonly violations = new Map<ConnId, TokenBucket>();
+  /** Per connection: the SHA-256 fingerprint of its client certificate (colon hex), for whois. */
+  readonly fingerprints = new Map<ConnId, string>();
+  /** Per user: when their last frame arrived from any device (ms), for whois's idle time. */
+  readonly lastFrames = new Map<string, number>();
 
   constructor(readonly options: CoreOptions) {}
 

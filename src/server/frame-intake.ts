@@ -85,7 +85,9 @@ export class FrameIntake {
         continue;
       }
       conn.state = 'active';
-      this.deps.effects.apply(this.deps.core.hello(conn.id, conn.user ?? '', frame, now));
+      this.deps.effects.apply(
+        this.deps.core.hello(conn.id, conn.user ?? '', frame, now, conn.certificate?.fingerprint),
+      );
     }
   }
 

@@ -50,6 +50,8 @@ const clientExamples: Record<ClientFrameType, object[]> = {
     { type: 'search', text: 'deploy friday', ref: 's1' },
     { type: 'search', text: 'Ünïcode 😀', room: '@bo', limit: 100, ref: 's2' },
   ],
+  list: [{ type: 'list', ref: 'l1' }],
+  whois: [{ type: 'whois', user: 'bo', ref: 'w1' }],
 };
 
 const roomState = { room: '#general', topic: 'hi', members: ['al', 'bo'], lastId: 42 };
@@ -152,6 +154,39 @@ const serverExamples: Record<ServerFrameType, object[]> = {
         { type: 'msg', id: 1, ts: 1, room: '#general', from: 'bo', text: 'Deploy' },
       ],
       more: true,
+    },
+  ],
+  list: [
+    { type: 'list', ref: 'l1', rooms: [], more: false },
+    {
+      type: 'list',
+      ref: 'l2',
+      rooms: [{ room: '#general', members: 2, topic: 'Ünïcode 😀' }],
+      more: true,
+    },
+  ],
+  whois: [
+    {
+      type: 'whois',
+      ref: 'w1',
+      user: 'bo',
+      online: false,
+      devices: 0,
+      status: 'offline',
+      fingerprints: [],
+    },
+    {
+      type: 'whois',
+      ref: 'w2',
+      user: 'bo',
+      online: true,
+      devices: 2,
+      status: 'away',
+      text: 'lunch',
+      idleMs: 1500,
+      fingerprints: [
+        'AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB',
+      ],
     },
   ],
 };

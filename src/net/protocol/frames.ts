@@ -26,6 +26,8 @@ export const MAX_SEARCH_RESULTS = 100;
 export const MAX_MENTION_LINES = 5;
 /** Longest password an `auth` frame carries, in bytes of UTF-8 (an empty one is refused too). */
 export const MAX_PASSWORD_BYTES = 1024;
+/** Most rooms one `list` answer names (the server's --max-rooms is at most this by default). */
+export const MAX_LIST_ROOMS = 1000;
 
 /** A room name: `#` and 1-32 of a-z 0-9 _ -. */
 export const ROOM_PATTERN = /^#[a-z0-9_-]{1,32}$/;
@@ -152,6 +154,11 @@ export const searchRequestFrame = z.strictObject({
   ref,
 });
 
+/** Every room the server holds that has members or a topic (answered by `list`). */
+export const listRequestFrame = z.strictObject({ type: z.literal('list'), ref });
+/** What the server knows of a user now (answered by `whois`, or `unknown_user`). */
+export const whoisRequestFrame = z.strictObject({ type: z.literal('whois'), user, ref });
+
 /** The user's password, sent only when the server asks for it (server `auth`), after hello. */
 export const authFrame = z.strictObject({
   type: z.literal('auth'),
@@ -179,6 +186,8 @@ export const clientFrameSchemas = {
   auth: authFrame,
   read: readFrame,
   search: searchRequestFrame,
+  list: listRequestFrame,
+  whois: whoisRequestFrame,
 } as const;
 
 export type ClientFrameType = keyof typeof clientFrameSchemas;
@@ -293,6 +302,32 @@ export const serverFrameSchemas = {
     ref,
     messages: z.array(z.union([roomMessage, directMessage])),
     more: z.boolean(),
+  }),
+  /** The answer to `list`: rooms by name, at most MAX_LIST_ROOMS; `more` when some were left out. */
+  list: z.strictObject({
+    type: z.literal('list'),
+    ref,
+    rooms: z
+      .array(z.strictObject({ room, members: z.number().int().min(0), topic: z.string() }))
+      .max(MAX_LIST_ROOMS),
+    more: z.boolean(),
+  }),
+  /** The answer to `whois`. */
+  whois: z.strictObject({
+    type: z.literal('whois'),
+    ref,
+    user,
+    online: z.boolean(),
+    /** Connections the user holds now. */
+    devices: z.number().int().min(0),
+    /** online, away, or offline when no connection is open. */
+    status: presenceStatus,
+    /** The away text, while away. */
+    text: z.string().optional(),
+    /** Time since the user's last frame from any device, in ms; absent when never seen since the start. */
+    idleMs: z.number().int().min(0).optional(),
+    /** SHA-256 of the client certificate of each current connection, colon hex, sorted, distinct. */
+    fingerprints: z.array(z.string().regex(/^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/)),
   }),
   msg: roomMessage,
   dm: directMessage,
