@@ -19,6 +19,7 @@ import { type ConnectFailure, explainSocketError } from './connect-errors.ts';
 import type { SendFrame } from './outbox.ts';
 import type { ServerFrame, ServerFrameOf } from './protocol/frames.ts';
 import { RememberedPassword } from './remembered-password.ts';
+import type { QueryAnswer, QueryRequest } from './server-queries.ts';
 import { TlsAttempt } from './tls-attempt.ts';
 
 const DEFAULTS = {
@@ -66,6 +67,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   private readonly sends = new Map<string, Waiter<Ack>>();
   private readonly histories = new Map<string, Waiter<ServerFrameOf<'history'>>>();
   private readonly searches = new Map<string, Waiter<SearchResult>>();
+  private readonly queries = new Map<string, Waiter<QueryAnswer>>();
   private readonly refPrefix = randomBytes(4).toString('hex');
   private nextRef = 1;
   private attempt = 0;
@@ -217,6 +219,23 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   }
 
   /**
+   * Every room the server holds that has members or a topic, by name (see
+   * `list` in docs/PROTOCOL.md); rejects at once when not connected.
+   */
+  list(): Promise<ServerFrameOf<'list'>> {
+    return this.query({ type: 'list', ref: this.ref() }) as Promise<ServerFrameOf<'list'>>;
+  }
+
+  /**
+   * What the server knows of `user` now: presence, devices, idle time and
+   * certificate fingerprints. Rejects with a ChatError (hint `unknown_user`)
+   * for a name the server does not know, and at once when not connected.
+   */
+  whois(user: string): Promise<ServerFrameOf<'whois'>> {
+    return this.query({ type: 'whois', user, ref: this.ref() }) as Promise<ServerFrameOf<'whois'>>;
+  }
+
+  /**
    * Tells the server the user has seen `conversation` (#room or @peer) up to
    * `id`, so every device of theirs counts what follows as unread. Written
    * only when connected and when it moves the position past what was last
@@ -310,11 +329,15 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
           take(this.searches, effect.ref)?.resolve({ messages, more });
           break;
         }
+        case 'replied':
+          take(this.queries, effect.ref)?.resolve(effect.frame);
+          break;
         case 'reject':
           (
             take(this.sends, effect.ref) ??
             take(this.histories, effect.ref) ??
-            take(this.searches, effect.ref)
+            take(this.searches, effect.ref) ??
+            take(this.queries, effect.ref)
           )?.reject(effect.error);
           break;
         case 'connected':
@@ -428,6 +451,13 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
 
   private ref(): string {
     return `${this.refPrefix}-${this.nextRef++}`;
+  }
+
+  private query(request: QueryRequest): Promise<QueryAnswer> {
+    return new Promise((resolve, reject) => {
+      this.queries.set(request.ref, { resolve, reject });
+      this.run(this.core.query(request));
+    });
   }
 
   private setState(state: ClientState, detail: { retryInMs?: number; error?: ChatError }): void {

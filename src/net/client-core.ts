@@ -10,6 +10,7 @@ import {
 } from './protocol/frames.ts';
 import { ReadPositions } from './read-positions.ts';
 import { ResumePositions } from './resume-positions.ts';
+import { type QueryAnswer, type QueryRequest, queryLost, ServerQueries } from './server-queries.ts';
 
 /** The frames a client hands on to its listeners, each as one event. */
 export type DeliveredFrame = ServerFrameOf<
@@ -49,7 +50,9 @@ export type ClientEffect =
   | { kind: 'answered'; ref: string; frame: ServerFrameOf<'history'> }
   /** The answer to the search with this ref. */
   | { kind: 'found'; ref: string; frame: ServerFrameOf<'search'> }
-  /** The send, history request or search with this ref failed. */
+  /** The answer to the `list` or `whois` with this ref. */
+  | { kind: 'replied'; ref: string; frame: QueryAnswer }
+  /** The send, history request, search or query with this ref failed. */
   | { kind: 'reject'; ref: string; error: ChatError }
   /** The connection is usable (welcomed): say so, and start measuring it with pings. */
   | { kind: 'connected' }
@@ -89,6 +92,7 @@ export class ClientCore {
   private readonly outbox = new Outbox();
   private readonly historyRefs = new Set<string>();
   private readonly searchRefs = new Set<string>();
+  private readonly queries = new ServerQueries();
   // 'up' from a welcome until the connection drops; 'closed' for good.
   private link: 'down' | 'up' | 'closed' = 'down';
   private user: string | undefined;
@@ -166,6 +170,9 @@ export class ClientCore {
         return [];
       case 'search':
         return this.searchRefs.delete(frame.ref) ? [{ kind: 'found', ref: frame.ref, frame }] : [];
+      case 'list':
+      case 'whois':
+        return this.queries.answered(frame) ? [{ kind: 'replied', ref: frame.ref, frame }] : [];
     }
   }
 
@@ -277,6 +284,13 @@ export class ClientCore {
     return this.write(frame);
   }
 
+  /** Asks the server a `list` or `whois`; rejected at once when not connected. */
+  query(request: QueryRequest): ClientEffect[] {
+    if (this.link !== 'up') return [reject(request.ref, queryLost(request.type, false))];
+    this.queries.ask(request);
+    return this.write(request);
+  }
+
   /** Measures the round trip: a ping with this ref, timed from `now`. */
   ping(ref: string, now: number): ClientEffect[] {
     this.pingSent = { ref, at: now };
@@ -319,6 +333,7 @@ export class ClientCore {
       ...this.unpace(),
       ...[...this.historyRefs].map((ref) => reject(ref, error)),
       ...[...this.searchRefs].map((ref) => reject(ref, lost)),
+      ...this.queries.drop().map(([ref, type]) => reject(ref, queryLost(type, true))),
     ];
     this.historyRefs.clear();
     this.searchRefs.clear();
@@ -397,6 +412,7 @@ export class ClientCore {
     if (ref && this.outbox.settle(ref)) return [reject(ref, error)];
     if (ref !== undefined && this.historyRefs.delete(ref)) return [reject(ref, error)];
     if (ref !== undefined && this.searchRefs.delete(ref)) return [reject(ref, error)];
+    if (ref !== undefined && this.queries.failed(ref)) return [reject(ref, error)];
     return [deliver(frame)];
   }
 
