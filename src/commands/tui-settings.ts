@@ -2,7 +2,9 @@ import { homedir } from 'node:os';
 import { ChatError, describeError } from '../errors.ts';
 import { profilePlace } from '../profile/profile-paths.ts';
 import { readTuiSettingsFile, writeTuiSettingsFile } from '../profile/tui-settings-file.ts';
+import type { IgnoreSource } from '../ui/hooks/use-ignore.ts';
 import type { SettingsSource } from '../ui/hooks/use-settings.ts';
+import { IGNORE_KEY, ignoreFromJson } from '../ui/settings/ignore-list.ts';
 import {
   type SettingFlags,
   settingsFromJson,
@@ -30,7 +32,7 @@ export async function loadTuiSettings(
   args: TuiSettingsArgs,
   env: NodeJS.ProcessEnv = process.env,
   home: string = homedir(),
-): Promise<{ source: SettingsSource; notices: string[] }> {
+): Promise<{ source: SettingsSource; ignore: IgnoreSource; notices: string[] }> {
   const file =
     args.team === undefined ? undefined : profilePlace(args.team, env, home).tuiSettingsFile;
   const notices: string[] = [];
@@ -43,7 +45,9 @@ export async function loadTuiSettings(
       notices.push(`settings not read, defaults used: ${describeError(error)}`);
     }
   }
-  const { settings, problems } = settingsFromJson(raw);
+  const { settings, problems: settingProblems } = settingsFromJson(raw);
+  const { ignored, problems: ignoreProblems } = ignoreFromJson(raw);
+  const problems = [...settingProblems, ...ignoreProblems];
   if (problems.length > 0) {
     notices.push(`${file}: ${problems.join('; ')}: the default is used (/set fixes it)`);
   }
@@ -57,14 +61,25 @@ export async function loadTuiSettings(
     overrides.notify = args.notify;
     flags.notify = args.notify ? '--notify' : '--no-notify';
   }
+  // One file holds both: each save writes what the other kept last.
+  let kept: { settings: TuiSettings; ignored: readonly string[] } = { settings, ignored };
+  const write = (next: typeof kept) => {
+    kept = next;
+    if (file === undefined) return Promise.resolve();
+    return writeTuiSettingsFile(file, {
+      ...settingsToJson(next.settings),
+      [IGNORE_KEY]: next.ignored,
+    });
+  };
   const source: SettingsSource = {
     saved: settings,
     overrides,
     flags,
-    save:
-      file === undefined
-        ? undefined
-        : (kept: TuiSettings) => writeTuiSettingsFile(file, settingsToJson(kept)),
+    save: file === undefined ? undefined : (settings: TuiSettings) => write({ ...kept, settings }),
   };
-  return { source, notices };
+  const ignore: IgnoreSource = {
+    saved: ignored,
+    save: file === undefined ? undefined : (ignored) => write({ ...kept, ignored }),
+  };
+  return { source, ignore, notices };
 }

@@ -7,6 +7,7 @@ import { pkiLayout } from '../pki/layout.ts';
 import { DEFAULT_TEAM } from '../profile/profile-paths.ts';
 import type { ChatServer } from '../server/chat-server.ts';
 import { ColorContext } from '../ui/hooks/use-color.ts';
+import type { IgnoreSource } from '../ui/hooks/use-ignore.ts';
 import type { SettingsSource } from '../ui/hooks/use-settings.ts';
 import { colorEnabled } from '../ui/text/color-choice.ts';
 import { App } from '../ui/tui/App.tsx';
@@ -51,6 +52,8 @@ export interface TuiSession {
   embedded: ChatServer | undefined;
   /** The TUI's settings (/set), from the profile and the flags. */
   settings: SettingsSource;
+  /** The /ignore list, from the profile. */
+  ignore: IgnoreSource;
 }
 
 /**
@@ -111,7 +114,14 @@ export async function prepareTui(args: TuiArgs): Promise<TuiSession> {
     // The App fills rooms joined later with as many (its `backlog` defaults to the setting).
     backlog: settings.source.saved.backlog,
   });
-  return { client, notices, embedded, passwords, settings: settings.source };
+  return {
+    client,
+    notices,
+    embedded,
+    passwords,
+    settings: settings.source,
+    ignore: settings.ignore,
+  };
 }
 
 /**
@@ -139,6 +149,7 @@ export async function runTui(args: TuiArgs): Promise<void> {
           // Said in the status bar for as long as it runs: quitting stops that server.
           server: `${args.host}:${args.port}${session.embedded ? ' (embedded)' : ''}`,
           settings: session.settings,
+          ignore: session.ignore,
           tmux: (process.env.TMUX ?? '') !== '',
           notices: session.notices,
           passwords: session.passwords,

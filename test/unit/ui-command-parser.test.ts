@@ -262,6 +262,12 @@ describe('COMMANDS', () => {
       'msg',
       'me',
       'who',
+      'names',
+      'list',
+      'whois',
+      'ignore',
+      'unignore',
+      'close',
       'topic',
       'away',
       'back',
@@ -295,7 +301,7 @@ describe('COMMANDS', () => {
       Object.fromEntries(
         COMMANDS.filter((c) => c.aliases.length > 0).map((c) => [c.name, c.aliases]),
       ),
-      { join: ['j'], msg: ['query'], quit: ['exit', 'q'] },
+      { join: ['j'], msg: ['query'], close: ['wc'], quit: ['exit', 'q'] },
     ));
 });
 
@@ -351,5 +357,31 @@ describe('parseInput: /set', () => {
       { kind: 'error', hint: 'no setting colour: backlog, timestamps, notify, bell' },
     ],
     ['/set bell on now', { kind: 'error', hint: 'usage: /set [name [value]]' }],
+  ]);
+});
+
+describe('parseInput: the commands irssi users type', () => {
+  const badUser = (word: string, usage: string) =>
+    `not a user name: ${word} (1-32 of a-z 0-9 _ -); usage: ${usage}`;
+  table([
+    ['/names', { kind: 'names', room: '#general' }],
+    ['/names Ops', { kind: 'names', room: '#ops' }],
+    ['/NAMES #ops', { kind: 'names', room: '#ops' }],
+    ['/names', { kind: 'error', hint: 'this is not a room: usage: /names [#room]' }, inDm],
+    ['/names #a #b', { kind: 'error', hint: 'usage: /names [#room]' }],
+    ['/list', { kind: 'list' }],
+    ['/list now', { kind: 'error', hint: 'usage: /list' }],
+    ['/whois Bob', { kind: 'whois', user: 'bob' }],
+    ['/whois @bob', { kind: 'whois', user: 'bob' }],
+    ['/whois', { kind: 'error', hint: 'usage: /whois user' }],
+    ['/whois b.b', { kind: 'error', hint: badUser('b.b', '/whois user') }],
+    ['/ignore', { kind: 'ignore', user: undefined }],
+    ['/ignore Bob', { kind: 'ignore', user: 'bob' }],
+    ['/ignore bob carol', { kind: 'error', hint: 'usage: /ignore [user]' }],
+    ['/unignore @bob', { kind: 'unignore', user: 'bob' }],
+    ['/unignore', { kind: 'error', hint: 'usage: /unignore user' }],
+    ['/close', { kind: 'close', name: '#general' }],
+    ['/wc', { kind: 'close', name: '@alice' }, inDm],
+    ['/close #ops', { kind: 'error', hint: 'usage: /close' }],
   ]);
 });

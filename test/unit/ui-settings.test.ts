@@ -98,8 +98,13 @@ describe('TUI settings: the kept file', () => {
       const file = join(home, 'config', 'chat', 'default', 'tui.json');
       assert.equal((await stat(file)).mode & 0o777, 0o600);
       assert.equal(JSON.parse(await readFile(file, 'utf8')).timestamps, 'HH:MM:SS');
+      // The /ignore list shares the file: each save keeps what the other wrote.
+      await first.ignore.save?.(['bob']);
+      await first.source.save?.({ ...DEFAULT_SETTINGS, timestamps: 'HH:MM:SS' });
+      assert.deepEqual(JSON.parse(await readFile(file, 'utf8')).ignore, ['bob']);
       const again = await loadTuiSettings({ team: 'default', notify: false }, env, home);
       assert.equal(again.source.saved.timestamps, 'HH:MM:SS');
+      assert.deepEqual(again.ignore.saved, ['bob']);
       assert.equal(again.source.saved.bell, true, 'the flag of the earlier session was not kept');
       assert.deepEqual(again.source.flags, { notify: '--no-notify' });
 

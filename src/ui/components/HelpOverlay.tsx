@@ -24,10 +24,27 @@ function heading(text: string): RowSpans {
   return [{ text, bold: true, color: 'cyan' }];
 }
 
+/** Commands are laid out in two columns when each gets at least this many columns. */
+const MIN_COMMAND_COLUMN = 38;
+
+// Two columns, each flowing on its own (as the keys do), when the box is wide enough.
 function commandRows(inner: number): RowSpans[] {
-  const usageWidth = Math.max(...COMMANDS.map((command) => command.usage.length)) + GAP;
+  if (inner < 2 * MIN_COMMAND_COLUMN + GAP) return commandColumn(inner, COMMANDS);
+  const half = Math.ceil(COMMANDS.length / 2);
+  const leftWidth = Math.floor((inner - GAP) / 2);
+  const left = commandColumn(leftWidth, COMMANDS.slice(0, half));
+  const right = commandColumn(inner - leftWidth - GAP, COMMANDS.slice(half));
+  return Array.from({ length: Math.max(left.length, right.length) }, (_, row) => {
+    const spans = left[row] ?? [];
+    const used = spans.reduce((sum, span) => sum + span.text.length, 0);
+    return [...spans, { text: ' '.repeat(leftWidth - used + GAP) }, ...(right[row] ?? [])];
+  });
+}
+
+function commandColumn(inner: number, commands: typeof COMMANDS): RowSpans[] {
+  const usageWidth = Math.max(...commands.map((command) => command.usage.length)) + GAP;
   const rows: RowSpans[] = [];
-  for (const command of COMMANDS) {
+  for (const command of commands) {
     const aliases = command.aliases.map((alias) => `/${alias}`).join(', ');
     const help = aliases === '' ? command.help : `${command.help} (also ${aliases})`;
     const usage: Span = { text: command.usage, bold: true };

@@ -28,6 +28,8 @@ export type NotifyOptions = {
   /** Writes to the terminal (Ink's stdout). */
   write: (bytes: string) => void;
   now?: () => number;
+  /** True for a user on the /ignore list: their messages never alert. */
+  ignored?: (user: string) => boolean;
 };
 
 /**
@@ -44,6 +46,7 @@ export function useNotifications(source: AlertSource, options: NotifyOptions): v
     const onMessage = (frame: RoomMessage | DirectMessage) => {
       const o = latest.current;
       if (!o.bell && !o.notify) return;
+      if (o.ignored?.(frame.from)) return;
       const alert = messageAlert(frame, o.user);
       if (alert === undefined) return;
       const now = (o.now ?? Date.now)();

@@ -30,6 +30,12 @@ export type ParsedInput =
   | { kind: 'part'; room: string }
   | { kind: 'msg'; to: string; text: string | undefined }
   | { kind: 'who' }
+  | { kind: 'names'; room: string }
+  | { kind: 'list' }
+  | { kind: 'whois'; user: string }
+  | { kind: 'ignore'; user: string | undefined }
+  | { kind: 'unignore'; user: string }
+  | { kind: 'close'; name: string }
   | { kind: 'topic'; text: string | undefined }
   | { kind: 'away'; text: string }
   | { kind: 'back' }
@@ -58,55 +64,32 @@ export type CommandInfo = {
 
 /** Every command, once each, in the order /help lists them. */
 export const COMMANDS: ReadonlyArray<CommandInfo> = [
-  { name: 'join', usage: '/join #room', help: 'join a room (created if new)', aliases: ['j'] },
+  // Short texts: /help lays them out in two columns, and must fit 100x30.
+  { name: 'join', usage: '/join #room', help: 'join a room', aliases: ['j'] },
+  { name: 'part', usage: '/part [#room]', help: 'leave a room', aliases: [] },
+  { name: 'msg', usage: '/msg user [text]', help: 'open a DM, send text', aliases: ['query'] },
+  { name: 'me', usage: '/me action', help: 'send an action', aliases: [] },
+  { name: 'who', usage: '/who', help: 'who is in this room', aliases: [] },
+  { name: 'names', usage: '/names [#room]', help: 'who is in a room', aliases: [] },
+  { name: 'list', usage: '/list', help: 'rooms of the server', aliases: [] },
   {
-    name: 'part',
-    usage: '/part [#room]',
-    help: 'leave a room (default: the current one)',
+    name: 'whois',
+    usage: '/whois user',
+    help: 'devices, away, idle time, certificate',
     aliases: [],
   },
-  {
-    name: 'msg',
-    usage: '/msg user [text]',
-    help: 'open a DM with user, sending text if any',
-    aliases: ['query'],
-  },
-  { name: 'me', usage: '/me action', help: 'send an action, shown as "* you action"', aliases: [] },
-  { name: 'who', usage: '/who', help: 'list who is in the current room', aliases: [] },
-  {
-    name: 'topic',
-    usage: '/topic [text | -delete]',
-    help: 'show the room topic, set it, or clear it with -delete',
-    aliases: [],
-  },
-  {
-    name: 'away',
-    usage: '/away [text]',
-    help: 'mark yourself away, with a reason (default: away)',
-    aliases: [],
-  },
-  { name: 'back', usage: '/back', help: 'clear your away mark', aliases: [] },
-  { name: 'history', usage: '/history', help: 'load older messages', aliases: [] },
-  {
-    name: 'search',
-    usage: '/search words [#room]',
-    help: 'messages with every word (in #room or @user if named)',
-    aliases: [],
-  },
-  {
-    name: 'set',
-    usage: '/set [name [value]]',
-    help: 'show or change settings (/set alone lists them)',
-    aliases: [],
-  },
-  { name: 'clear', usage: '/clear', help: 'clear the message pane on this screen', aliases: [] },
-  { name: 'help', usage: '/help', help: 'list commands and keys', aliases: [] },
-  {
-    name: 'quit',
-    usage: '/quit',
-    help: 'leave chat and restore the terminal',
-    aliases: ['exit', 'q'],
-  },
+  { name: 'ignore', usage: '/ignore [user]', help: 'hide a user, or list', aliases: [] },
+  { name: 'unignore', usage: '/unignore user', help: 'show a user again', aliases: [] },
+  { name: 'close', usage: '/close', help: 'close DM or part', aliases: ['wc'] },
+  { name: 'topic', usage: '/topic [text|-delete]', help: 'show, set, clear', aliases: [] },
+  { name: 'away', usage: '/away [text]', help: 'mark away', aliases: [] },
+  { name: 'back', usage: '/back', help: 'clear away mark', aliases: [] },
+  { name: 'history', usage: '/history', help: 'older messages', aliases: [] },
+  { name: 'search', usage: '/search words [#room]', help: 'find messages', aliases: [] },
+  { name: 'set', usage: '/set [name [value]]', help: 'settings', aliases: [] },
+  { name: 'clear', usage: '/clear', help: 'clear the pane', aliases: [] },
+  { name: 'help', usage: '/help', help: 'this help', aliases: [] },
+  { name: 'quit', usage: '/quit', help: 'leave chat', aliases: ['exit', 'q'] },
 ];
 
 const NAME_RULE = '1-32 of a-z 0-9 _ -';
@@ -210,11 +193,37 @@ function parseCommand(command: CommandInfo, args: string, ctx: InputContext): Pa
       if (problem !== undefined) return { kind: 'error', hint: problem };
       return { kind: 'away', text: args };
     }
+    case 'names': {
+      if (words.length > 1) return { kind: 'error', hint: usage };
+      if (words.length === 0) {
+        if (ROOM_PATTERN.test(ctx.current)) return { kind: 'names', room: ctx.current };
+        return { kind: 'error', hint: `this is not a room: ${usage}` };
+      }
+      const room = toRoom(words[0] ?? '');
+      return room === undefined ? badRoom(words[0] ?? '', usage) : { kind: 'names', room };
+    }
+    case 'whois':
+    case 'unignore': {
+      if (words.length !== 1) return { kind: 'error', hint: usage };
+      const user = toUser(words[0] ?? '');
+      if (user === undefined) return badUser(words[0] ?? '', usage);
+      return { kind: command.name, user };
+    }
+    case 'ignore': {
+      if (words.length > 1) return { kind: 'error', hint: usage };
+      if (words.length === 0) return { kind: 'ignore', user: undefined };
+      const user = toUser(words[0] ?? '');
+      return user === undefined ? badUser(words[0] ?? '', usage) : { kind: 'ignore', user };
+    }
+    case 'close':
+      if (args !== '') return { kind: 'error', hint: usage };
+      return { kind: 'close', name: ctx.current };
     case 'search':
       return parseSearch(args, usage);
     case 'set':
       return parseSet(words, usage);
     case 'who':
+    case 'list':
     case 'back':
     case 'history':
     case 'clear':
@@ -267,6 +276,16 @@ function parseSet(words: readonly string[], usage: string): ParsedInput {
 function toRoom(word: string): string | undefined {
   const room = (word.startsWith('#') ? word : `#${word}`).toLowerCase();
   return ROOM_PATTERN.test(room) ? room : undefined;
+}
+
+/** `bob`, `@bob` and `Bob` all name `bob`; anything else is not a user. */
+function toUser(word: string): string | undefined {
+  const user = (word.startsWith('@') ? word.slice(1) : word).toLowerCase();
+  return USER_PATTERN.test(user) ? user : undefined;
+}
+
+function badUser(word: string, usage: string): ParsedInput {
+  return { kind: 'error', hint: `not a user name: ${printable(word)} (${NAME_RULE}); ${usage}` };
 }
 
 function badRoom(word: string, usage: string): ParsedInput {

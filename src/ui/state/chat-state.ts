@@ -18,6 +18,7 @@ import {
 import {
   addLine,
   addNotice,
+  addSystemLine,
   addToOrder,
   bound,
   conversationOf,
@@ -30,6 +31,7 @@ import {
   select,
   setScroll,
 } from './chat-helpers.ts';
+import { withoutIgnored } from './chat-ignore.ts';
 import { type BatchScope, newBatchScope } from './chat-lines.ts';
 import { jumpToMessage, onRead, onUnread, settleJump } from './chat-read.ts';
 import {
@@ -94,8 +96,14 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
   return next;
 }
 
-function reduce(state: ChatState, action: ChatAction, scope: BatchScope | undefined): ChatState {
+function reduce(state: ChatState, given: ChatAction, scope: BatchScope | undefined): ChatState {
+  const action = withoutIgnored(state, given);
+  if (action === undefined) return state;
   switch (action.type) {
+    case 'ignoreChanged':
+      return { ...state, ignored: [...new Set(action.users)].sort() };
+    case 'systemLines':
+      return systemLines(state, action.lines, action.now, scope);
     case 'batch': {
       let next = state;
       for (const inner of action.actions) next = reduce(next, inner, scope);
@@ -184,6 +192,24 @@ function reduce(state: ChatState, action: ChatAction, scope: BatchScope | undefi
     case 'jumpToMessage':
       return jumpToMessage(state, action.name, action.id);
   }
+}
+
+// Where the user looks: the current conversation, or the status area before there is one.
+function systemLines(
+  state: ChatState,
+  lines: readonly string[],
+  now: number,
+  scope: BatchScope | undefined,
+): ChatState {
+  const current = state.current;
+  let next = state;
+  for (const line of lines) {
+    next =
+      current === undefined
+        ? addNotice(next, line)
+        : addSystemLine(next, current, now, neutralizeLine(line), scope);
+  }
+  return next;
 }
 
 function connectionAfter(

@@ -235,10 +235,16 @@ export type ChatState = {
   readonly timeZone?: string;
   /** Lines kept per conversation (count). */
   readonly maxLines: number;
+  /** Users whose messages are not shown (`/ignore`), by name; absent: none. */
+  readonly ignored?: readonly string[];
 };
 
 /** Everything that changes the state. Actions that need the time carry `now` (epoch ms). */
 export type ChatAction =
+  /** The `/ignore` list changed: from now on, messages from these users are not shown. */
+  | { type: 'ignoreChanged'; users: readonly string[] }
+  /** An answer to a command (`/list`, `/whois`, `/names`), as dim lines in the current conversation. */
+  | { type: 'systemLines'; lines: readonly string[]; now: number }
   | { type: 'welcome'; frame: ServerFrameOf<'welcome'>; now: number }
   | { type: 'unread'; frame: ServerFrameOf<'unread'>; now: number }
   /** The read position moved: from the server, or from this client (it then tells the server). */

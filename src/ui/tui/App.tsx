@@ -8,8 +8,8 @@ import { PasswordInput } from '../components/PasswordInput.tsx';
 import { SearchOverlay } from '../components/SearchOverlay.tsx';
 import { useChatClient } from '../hooks/use-chat-client.ts';
 import { useHistoryFill } from '../hooks/use-history-fill.ts';
+import { type IgnoreSource, useIgnore } from '../hooks/use-ignore.ts';
 import { useInputKeys } from '../hooks/use-input-keys.ts';
-
 import { useJump } from '../hooks/use-jump.ts';
 import { useMarkRead } from '../hooks/use-mark-read.ts';
 import { useNotifications } from '../hooks/use-notifications.ts';
@@ -20,6 +20,7 @@ import { useTerminalFocus, useTerminalFocusStore } from '../hooks/use-terminal-f
 import { useTerminalSize } from '../hooks/use-terminal-size.ts';
 import { COMMANDS } from '../input/command-parser.ts';
 import { DEFAULT_SETTINGS, SETTING_NAMES, SETTINGS } from '../settings/tui-settings.ts';
+import { isIgnored } from '../state/chat-ignore.ts';
 import { completionCandidates, currentConversation, type Line } from '../state/chat-state.ts';
 import { newSinceLine, olderPage, summaryJump } from '../state/read-selectors.ts';
 import { ChatScreen, screenLayout } from './ChatScreen.tsx';
@@ -36,6 +37,8 @@ const SETTING_CHOICES = Object.fromEntries(
   SETTING_NAMES.map((name) => [name, SETTINGS[name].values]),
 );
 const SESSION_DEFAULTS: SettingsSource = { saved: DEFAULT_SETTINGS };
+/** No one ignored, for this session. */
+const NO_IGNORE: IgnoreSource = { saved: [] };
 
 /** Props of the TUI's root. */
 export interface AppProps {
@@ -44,6 +47,8 @@ export interface AppProps {
   server: string;
   /** The settings (/set): as kept in the profile, with the command line's overrides; default: the defaults, for this session. */
   settings?: SettingsSource | undefined;
+  /** The /ignore list as kept in the profile; default: none, for this session. */
+  ignore?: IgnoreSource | undefined;
   /** Inside tmux ($TMUX): desktop notifications go through its passthrough. */
   tmux?: boolean | undefined;
   /** What first-run did (certificates made, a server started), said atop the first room. */
@@ -72,6 +77,7 @@ export function App({
   client,
   server,
   settings: source,
+  ignore: ignoreSource,
   tmux,
   notices,
   passwords,
@@ -96,19 +102,22 @@ export function App({
     focused: () => focusedProp ?? focus.focused(),
     tmux: tmux === true,
     write: (bytes) => stdout.write(bytes),
+    ignored: (user) => isIgnored(state, user),
   });
   // The overlay picks a result before the jump (which needs the history's reach) exists.
   const pick = useRef<(message: StoredMessage) => void>(() => {});
   const search = useSearch(client, (message) => pick.current(message));
   const searching = search.view.status !== 'closed';
+  const ignore = useIgnore(ignoreSource ?? NO_IGNORE, dispatch);
   const settingsNow = useRef(settings);
   settingsNow.current = settings;
   const handlers = useMemo<CommandHandlers>(
     () => ({
       set: (request, notice) => runSet(request, settingsNow.current, notice),
       search: search.open,
+      ignore,
     }),
-    [search.open],
+    [search.open, ignore],
   );
   const run = useCommands(client, state, dispatch, exit, handlers);
   const asking = usePasswordLogin(client, passwords, dispatch);

@@ -1,15 +1,18 @@
 import { useCallback, useRef } from 'react';
 import { ChatError, describeError } from '../../errors.ts';
 import type { ChatClient } from '../../net/chat-client.ts';
+import type { IgnoreRequest } from '../hooks/use-ignore.ts';
 import { parseInput } from '../input/command-parser.ts';
 import type { SearchQuery } from '../search/search-state.ts';
 import type { ChatAction, ChatState } from '../state/chat-state.ts';
+import { listRooms, names, whois } from './irc-commands.ts';
 import type { SetRequest } from './set-command.ts';
 
 /** Commands carried out by hooks of their own (settings, the search overlay). */
 export type CommandHandlers = {
   set: (request: SetRequest, notice: (text: string) => void) => void;
   search: (query: SearchQuery) => void;
+  ignore: (request: IgnoreRequest, notice: (text: string) => void) => void;
 };
 
 /** Messages one /history loads, the server's cap permitting. */
@@ -99,6 +102,20 @@ function runCommand(parsed: Parsed, to: CommandContext): unknown {
       const members = current ? (state.conversations[current]?.members ?? []) : [];
       return notice(`${current ?? ''}: ${members.length} here: ${members.join(', ')}`);
     }
+    case 'names':
+      return names(parsed.room, to);
+    case 'list':
+      return listRooms(to);
+    case 'whois':
+      return whois(parsed.user, to);
+    case 'ignore':
+    case 'unignore':
+      return to.handlers.ignore(parsed, notice);
+    case 'close':
+      // A room is left as with /part; a DM window just closes (the messages stay on the server).
+      if (parsed.name.startsWith('#'))
+        return tell(`/part ${parsed.name}`, () => client.part(parsed.name), notice);
+      return to.dispatch({ type: 'closeConversation', name: parsed.name });
     case 'topic':
       return topic(parsed.text, to);
     case 'away':
