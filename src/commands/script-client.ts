@@ -49,6 +49,8 @@ export async function scriptClient(
     rooms: args.room === undefined ? [] : [args.room],
     reconnect,
     pingIntervalMs: 0,
+    // A program, not the person: the server does not announce it (quiet presence).
+    script: true,
   });
 }
 

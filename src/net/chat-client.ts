@@ -91,6 +91,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       rooms: options.rooms ?? [],
       maxQueuedCommands: MAX_QUEUED_COMMANDS,
       ...(options.backlog === undefined ? {} : { backlog: options.backlog }),
+      ...(options.script === undefined ? {} : { script: options.script }),
     });
     this.password = new RememberedPassword(options.password, {
       host: options.host,

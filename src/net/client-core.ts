@@ -76,6 +76,8 @@ export interface ClientCoreOptions {
    * absent: none); see `hello.backlog`.
    */
   backlog?: number;
+  /** Say `script` in every hello: a program's connection, not a person's. */
+  script?: boolean;
 }
 
 /**
@@ -119,7 +121,8 @@ export class ClientCore {
 
   /** The hello for a new connection: joins at first, resumes every conversation after. */
   hello(): HelloFrame {
-    return this.positions.hello(this.options.clientName, this.options.backlog);
+    const hello = this.positions.hello(this.options.clientName, this.options.backlog);
+    return this.options.script === true ? { ...hello, script: true } : hello;
   }
 
   /** Handles a frame from the server (`auth` is the shell's: it asks for a password). */

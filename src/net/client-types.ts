@@ -44,6 +44,11 @@ export interface ChatClientOptions {
    * `backlog`. A reconnect resumes instead. Absent or 0: none.
    */
   backlog?: number;
+  /**
+   * A program's connection, not a person's (`hello.script`): the server
+   * does not announce its coming and going, nor list it among the people.
+   */
+  script?: boolean;
   /** Keep reconnecting after a drop (default true). */
   reconnect?: boolean;
   backoff?: { baseMs: number; maxMs: number };

@@ -1,10 +1,11 @@
-import type { ClientFrame, HelloFrame } from '../net/protocol/frames.ts';
+import type { ClientFrame, HelloFrame, ServerFrameOf } from '../net/protocol/frames.ts';
 import { PROTOCOL_VERSION } from '../net/protocol/frames.ts';
 import { TokenBucket } from '../net/token-bucket.ts';
 import { conversationFor } from './conversations.ts';
 import { type ConnId, closeEffect, type Effect, errorEffect, PERSIST } from './core-effects.ts';
 import { keptStateOf, restoreKeptState } from './core-kept.ts';
 import { directMessage, historyRequest, roomMessage } from './core-messages.ts';
+import { appear, disappear } from './core-presence.ts';
 import { readRequest } from './core-reads.ts';
 import { helloJoinRefusal, joinRoom, leaveRoom, setTopic } from './core-rooms.ts';
 import { searchRequest } from './core-search.ts';
@@ -59,7 +60,7 @@ export class ChatCore {
     if (refused) return [closeEffect(conn, 'reconnect_too_fast', refused)];
     // Back after an absence: no other connection of theirs is open.
     const since = record.conns.size === 0 ? record.goneAt : undefined;
-    const effects = this.comeOnline(conn, user, record, now);
+    const effects = this.comeOnline(conn, user, record, now, frame.script === true);
     if (fingerprint) state.fingerprints.set(conn, fingerprint);
     state.lastFrames.set(user, now);
     // The welcome tells this connection its rooms; joined frames go to the others.
@@ -138,11 +139,13 @@ export class ChatCore {
       case 'away':
         record.status = 'away';
         record.awayText = frame.text;
-        return [state.toAll({ type: 'presence', user, status: 'away', text: frame.text })];
+        return [
+          this.presenceOf(user, { type: 'presence', user, status: 'away', text: frame.text }),
+        ];
       case 'back':
         record.status = 'online';
         record.awayText = undefined;
-        return [state.toAll({ type: 'presence', user, status: 'online' })];
+        return [this.presenceOf(user, { type: 'presence', user, status: 'online' })];
       case 'read':
         return readRequest(state, conn, user, record, frame);
       case 'search':
@@ -170,12 +173,15 @@ export class ChatCore {
     state.fingerprints.delete(conn);
     const record = user === undefined ? undefined : state.users.get(user);
     if (user === undefined || !record) return [];
+    const wasSeen = state.isSeen(user);
     record.conns.delete(conn);
-    if (record.conns.size > 0) return [];
+    record.scripts.delete(conn);
+    if (record.conns.size > 0)
+      return wasSeen && !state.isSeen(user) ? disappear(state, user, record, now) : [];
     const effects: Effect[] = [];
     for (const room of [...record.rooms].sort())
-      effects.push(...leaveRoom(state, user, room, now, 'quit'));
-    effects.push(state.toAll({ type: 'presence', user, status: 'offline' }));
+      effects.push(...leaveRoom(state, user, room, now, 'quit', wasSeen));
+    if (wasSeen) effects.push(state.toAll({ type: 'presence', user, status: 'offline' }));
     record.goneAt = now;
     effects.push(PERSIST);
     return effects;
@@ -252,6 +258,14 @@ export class ChatCore {
       .map(([room, record]) => ({ room, members: record.members.size, lastId: this.lastId(room) }));
   }
 
+  // Everyone hears a seen user's away and back; a script-only user's stays theirs.
+  private presenceOf(user: string, frame: ServerFrameOf<'presence'>): Effect {
+    const { state } = this;
+    return state.isSeen(user)
+      ? state.toAll(frame)
+      : { kind: 'frames', to: state.connsOf([user]), frame };
+  }
+
   // A frame over the user's rate is dropped; a connection that keeps at it is closed.
   private overRate(conn: ConnId, frame: ClientFrame, now: number): Effect[] {
     if (!this.state.violations.get(conn)?.take(now)) {
@@ -268,20 +282,25 @@ export class ChatCore {
     ];
   }
 
-  // Counts the connection as the user's; their first one tells everyone else they are online.
-  private comeOnline(conn: ConnId, user: string, record: UserRecord, now: number): Effect[] {
+  // Counts the connection as the user's; their first person's one (not a
+  // script's) tells everyone else they are online, and in the rooms they hold.
+  private comeOnline(
+    conn: ConnId,
+    user: string,
+    record: UserRecord,
+    now: number,
+    script: boolean,
+  ): Effect[] {
     const { state } = this;
-    const cameOnline = record.conns.size === 0;
+    const wasSeen = state.isSeen(user);
     record.conns.add(conn);
+    if (script) record.scripts.add(conn);
     state.connUsers.set(conn, user);
     state.violations.set(
       conn,
       new TokenBucket(state.options.violationBurst, state.options.violationRefillPerSecond, now),
     );
-    if (!cameOnline) return [];
-    record.status = 'online';
-    record.awayText = undefined;
-    return [state.toAllBut(user, { type: 'presence', user, status: 'online' })];
+    return wasSeen || !state.isSeen(user) ? [] : appear(state, user, record, now);
   }
 
   // What a resuming client missed, per conversation it names.

@@ -47,10 +47,15 @@ export function joinRoom(
   room.members.add(user);
   record.rooms.add(name);
   const own = [...record.conns].filter((c) => !inHello || c !== conn);
-  const effects: Effect[] = [
-    { kind: 'frames', to: others, frame: { type: 'joined', room: name, user, ts: now } },
-    { kind: 'frames', to: own, frame: stateFrame() },
-  ];
+  const effects: Effect[] = [];
+  // Only a user others see (a person, not only scripts) is announced.
+  if (state.isSeen(user))
+    effects.push({
+      kind: 'frames',
+      to: others,
+      frame: { type: 'joined', room: name, user, ts: now },
+    });
+  effects.push({ kind: 'frames', to: own, frame: stateFrame() });
   if (!record.remembered.has(name)) {
     record.remembered.add(name);
     effects.push(PERSIST);
@@ -61,7 +66,8 @@ export function joinRoom(
 /**
  * Takes `user` out of a room, forgetting the room once nothing is left to
  * keep. A part also forgets it among their remembered rooms; a quit (their
- * last connection closed) does not: they are back in it next time.
+ * last connection closed) does not: they are back in it next time. Others
+ * are told when `announce` (default: the user is seen, core-presence.ts).
  */
 export function leaveRoom(
   state: CoreState,
@@ -69,11 +75,13 @@ export function leaveRoom(
   name: string,
   now: number,
   reason: 'part' | 'quit',
+  announce = state.isSeen(user),
 ): Effect[] {
   const room = state.rooms.get(name);
   const record = state.users.get(user);
   if (!room || !record) return [];
-  const audience = state.connsOf(room.members);
+  // A user others do not see (only scripts connected) leaves quietly: their own connections only.
+  const audience = state.connsOf(announce ? room.members : [user]);
   room.members.delete(user);
   record.rooms.delete(name);
   // Nothing left to keep: holding it would let rooms pile up to maxRooms.

@@ -54,6 +54,8 @@ export interface RoomRecord {
 /** A user the core has seen since the start, connected or not. */
 export interface UserRecord {
   conns: Set<ConnId>;
+  /** Those of `conns` whose hello said `script`: programs, not the person (see core-presence.ts). */
+  scripts: Set<ConnId>;
   status: 'online' | 'away';
   awayText: string | undefined;
   rooms: Set<string>;
@@ -116,6 +118,7 @@ export class CoreState {
       const { ratePerSecond, rateBurst } = this.options.limits;
       record = {
         conns: new Set(),
+        scripts: new Set(),
         status: 'online',
         awayText: undefined,
         rooms: new Set(),
@@ -151,7 +154,8 @@ export class CoreState {
     return {
       room: name,
       topic: room?.topic?.text ?? '',
-      members: [...(room?.members ?? [])].sort(),
+      // A user seen by nobody (only scripts connected) is listed by nobody.
+      members: [...(room?.members ?? [])].filter((user) => this.isSeen(user)).sort(),
       lastId: this.lastId(name),
     };
   }
@@ -159,13 +163,19 @@ export class CoreState {
   /** Every connected user with their presence, by name. */
   userStates(): UserState[] {
     return [...this.users.entries()]
-      .filter(([, record]) => record.conns.size > 0)
+      .filter(([, record]) => record.conns.size > record.scripts.size)
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([user, record]) => ({
         user,
         status: record.status,
         ...(record.awayText === undefined ? {} : { text: record.awayText }),
       }));
+  }
+
+  /** True while `user` has a person's connection, not only scripts' (see core-presence.ts). */
+  isSeen(user: string): boolean {
+    const record = this.users.get(user);
+    return record !== undefined && record.conns.size > record.scripts.size;
   }
 
   /** Every connection of these users. */

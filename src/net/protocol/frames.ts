@@ -95,6 +95,11 @@ export const helloFrame = z.strictObject({
    * messages, as history frames (ref "backlog").
    */
   backlog: z.number().int().min(0).max(MAX_BACKLOG).optional(),
+  /**
+   * A program's connection, not a person's (`chat send`, `chat tail`): its
+   * coming and going is not announced to others (docs/PROTOCOL.md).
+   */
+  script: z.boolean().optional(),
 });
 
 export const sendFrame = z.strictObject({
