@@ -14,7 +14,7 @@ import type {
 import { DEFAULT_SETTINGS } from '../../src/ui/settings/tui-settings.ts';
 import { App } from '../../src/ui/tui/App.tsx';
 import { welcomeFrame } from '../helpers/chat-frames.ts';
-import { inputReady, until } from '../helpers/ink.ts';
+import { effectsRun, inputReady, until } from '../helpers/ink.ts';
 
 /**
  * Backlog, read positions and the away summary through the whole App, fed
@@ -45,6 +45,10 @@ class FakeClient extends EventEmitter<ChatClientEvents> {
 
   markRead(room: string, id: number): void {
     this.reads.push([room, id]);
+  }
+
+  join(_room: string): 'sent' {
+    return 'sent';
   }
 
   history(room: string, options: { before?: number; limit: number }) {
@@ -177,8 +181,13 @@ describe('App: backlog and the "new since you left" line', () => {
   });
 
   it('a room just joined is filled with its newest messages', async () => {
-    const { client, frame } = await start({ backlog: 20 });
+    const { client, app, frame } = await start({ backlog: 20 });
     client.pages.set('#new', [range('#new', 3, 5, 'carol')]);
+    // Asked for here, so the pane switches to it.
+    app.stdin.write('/join #new');
+    await effectsRun();
+    app.stdin.write('\r');
+    await effectsRun();
     client.emit('joined', {
       type: 'joined',
       room: '#new',

@@ -595,7 +595,10 @@ describe('joined', () => {
     },
     {
       name: 'the user joining a new room: opened before the DMs, current, with its state',
-      given: [{ type: 'openDm', peer: 'bob' }],
+      given: [
+        { type: 'openDm', peer: 'bob' },
+        { type: 'joinAsked', room: '#ops' },
+      ],
       action: {
         type: 'joined',
         frame: {
@@ -625,6 +628,7 @@ describe('joined', () => {
     },
     {
       name: 'the user joining a room already open: refreshed and current, no line',
+      given: [{ type: 'joinAsked', room: '#dev' }],
       action: {
         type: 'joined',
         frame: { type: 'joined', room: '#dev', user: 'alice', ts: T0, state: state('#dev', 'x') },

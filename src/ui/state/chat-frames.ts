@@ -27,6 +27,8 @@ import {
   type MessageLine,
   type UserPresence,
 } from './chat-types.ts';
+import { answerJoin } from './join-asked.ts';
+import { noteSpoke, showsPresence } from './presence-filter.ts';
 
 function presenceOf(status: PresenceStatus, text: string | undefined): UserPresence {
   return text ? { status, text: neutralizeLine(text) } : { status };
@@ -164,6 +166,9 @@ function receive(
   );
   return {
     ...next,
+    ...(line.own
+      ? {}
+      : { spoke: noteSpoke(next.spoke ?? {}, conversation.name, frame.from, frame.ts) }),
     bell: alert && state.bellEnabled ? next.bell + 1 : next.bell,
     recent:
       conversation.kind === 'room' && !line.own
@@ -202,7 +207,10 @@ export function onDirectMessage(
 
 /**
  * Someone joined a room. The user's own join (with the room's state) opens
- * the room, or refreshes it, and makes it current.
+ * the room, or refreshes it; it becomes current only when this TUI asked for
+ * it (or nothing is): another connection's join (a script's) leaves the
+ * current conversation where it is. Another user's join says so as the
+ * presence mode has it.
  */
 export function onJoined(
   state: ChatState,
@@ -212,14 +220,17 @@ export function onJoined(
   const { room, user } = frame;
   if (user === state.connection.user && frame.state !== undefined) {
     const { topic, members, lastId } = frame.state;
+    const answered = answerJoin(state, room);
+    const show = (next: ChatState) =>
+      answered.asked || state.current === undefined ? select(next, room) : next;
     const old = conversationOf(state, room);
     if (old !== undefined) {
       const refreshed = { ...old, topic: neutralizeLine(topic), members: [...members] };
-      return select(putConversation(state, refreshed), room);
+      return show(putConversation(answered.state, refreshed));
     }
     const conversation = newRoom(room, topic, members, lastId);
-    const added = addToOrder(putConversation(state, conversation), conversation);
-    return select(addSystemLine(added, room, frame.ts, `you joined ${room}`, scope), room);
+    const added = addToOrder(putConversation(answered.state, conversation), conversation);
+    return show(addSystemLine(added, room, frame.ts, `you joined ${room}`, scope));
   }
   const conversation = conversationOf(state, room);
   if (conversation === undefined || conversation.members.includes(user)) return state;
@@ -227,7 +238,13 @@ export function onJoined(
   if (getOwn(next.users, user) === undefined) {
     next = { ...next, users: { ...next.users, [user]: { status: 'online' } } };
   }
+  if (!presenceShown(state, room, user, frame.ts)) return next;
   return addSystemLine(next, room, frame.ts, `${user} joined ${room}`, scope);
+}
+
+/** True when a join, part or quit of `user` in `name` at `ts` gets a line (see presence-filter.ts). */
+function presenceShown(state: ChatState, name: string, user: string, ts: number): boolean {
+  return showsPresence(state.presenceMode ?? 'all', state.spoke ?? {}, name, user, ts);
 }
 
 /** Someone left a room; the user's own part (or quit) closes it. */
@@ -249,6 +266,7 @@ export function onLeft(
   if (recent?.includes(user)) {
     next = { ...next, recent: { ...next.recent, [room]: recent.filter((name) => name !== user) } };
   }
+  if (!presenceShown(state, room, user, frame.ts)) return next;
   const text = frame.reason === 'quit' ? `${user} quit` : `${user} left ${room}`;
   return addSystemLine(next, room, frame.ts, text, scope);
 }
@@ -280,12 +298,16 @@ export function onPresence(
     return before?.status === 'away' ? addNotice(next, 'you are back') : next;
   }
   const text = describePresence(frame.user, before, after);
+  // Coming online and going offline are comings and goings: the presence mode decides.
+  const comingOrGoing =
+    after.status === 'offline' || (after.status === 'online' && before?.status !== 'away');
   for (const name of next.order) {
     const conversation = conversationOf(next, name);
     const concerned =
       conversation?.kind === 'room'
         ? conversation.members.includes(frame.user)
         : name === `@${frame.user}`;
+    if (comingOrGoing && !presenceShown(state, name, frame.user, now)) continue;
     if (concerned) next = addSystemLine(next, name, now, text, scope);
   }
   return next;
@@ -338,6 +360,13 @@ export function onHistory(
     hasMore: frame.more,
     lastActivity: Math.max(conversation.lastActivity, newest),
   });
+  // Who spoke lately counts from history too (the backlog on start-up).
+  const others = older.filter((line) => !line.own);
+  if (others.length > 0) {
+    let spoke = next.spoke ?? {};
+    for (const line of others) spoke = noteSpoke(spoke, frame.room, line.from, line.ts);
+    next = { ...next, spoke };
+  }
   if (conversation.kind === 'room') {
     const speakers = older
       .filter((line) => !line.own)

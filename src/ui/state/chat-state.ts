@@ -41,6 +41,8 @@ import {
   DEFAULT_MAX_LINES,
   type Pending,
 } from './chat-types.ts';
+import { joinAsked } from './join-asked.ts';
+import type { PresenceMode } from './presence-filter.ts';
 
 export { scrollOf } from './chat-helpers.ts';
 export {
@@ -65,6 +67,8 @@ export function initialChatState(opts: {
   timeZone?: string;
   maxLines?: number;
   intro?: readonly string[];
+  /** Which join, part and quit lines are shown (default: all). */
+  presenceMode?: PresenceMode;
 }): ChatState {
   return {
     server: opts.server,
@@ -84,6 +88,7 @@ export function initialChatState(opts: {
     bellEnabled: opts.bell,
     ...(opts.timeZone === undefined ? {} : { timeZone: opts.timeZone }),
     maxLines: Math.max(1, Math.floor(opts.maxLines ?? DEFAULT_MAX_LINES)),
+    ...(opts.presenceMode === undefined ? {} : { presenceMode: opts.presenceMode }),
   };
 }
 
@@ -191,6 +196,10 @@ function reduce(state: ChatState, given: ChatAction, scope: BatchScope | undefin
     }
     case 'jumpToMessage':
       return jumpToMessage(state, action.name, action.id);
+    case 'joinAsked':
+      return joinAsked(state, action.room);
+    case 'presenceMode':
+      return state.presenceMode === action.mode ? state : { ...state, presenceMode: action.mode };
   }
 }
 

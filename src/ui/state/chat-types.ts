@@ -10,6 +10,7 @@ import type {
   RoomMessage,
   ServerFrameOf,
 } from '../../net/protocol/frames.ts';
+import type { PresenceMode, SpokeAt } from './presence-filter.ts';
 
 /** Lines kept per conversation by default (count of entries, day separators included). */
 export const DEFAULT_MAX_LINES = 5_000;
@@ -237,6 +238,15 @@ export type ChatState = {
   readonly maxLines: number;
   /** Users whose messages are not shown (`/ignore`), by name; absent: none. */
   readonly ignored?: readonly string[];
+  /** Which join, part and quit lines are shown (`/set presence`); absent: all. */
+  readonly presenceMode?: PresenceMode;
+  /** Who spoke where lately, for the `smart` presence mode. */
+  readonly spoke?: SpokeAt;
+  /**
+   * Rooms this TUI asked to join whose `joined` has not come yet: only
+   * those become current when joined (a script's join of the same user does not).
+   */
+  readonly askedJoins?: readonly string[];
 };
 
 /** Everything that changes the state. Actions that need the time carry `now` (epoch ms). */
@@ -306,4 +316,8 @@ export type ChatAction =
    */
   | { type: 'jumpToMessage'; name: string; id: number }
   | { type: 'closeHelp' }
+  /** This TUI asked to join `room`: its `joined` makes it current. */
+  | { type: 'joinAsked'; room: string }
+  /** Which join, part and quit lines are shown from now on. */
+  | { type: 'presenceMode'; mode: PresenceMode }
   | { type: 'batch'; actions: readonly ChatAction[] };

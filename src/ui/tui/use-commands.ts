@@ -91,6 +91,8 @@ function runCommand(parsed: Parsed, to: CommandContext): unknown {
     case 'me':
       return sayChecked(parsed.text, parsed.kind === 'me', to);
     case 'join':
+      // Only a join asked for here switches to the room (a script's does not).
+      to.dispatch({ type: 'joinAsked', room: parsed.room });
       return tell(`/join ${parsed.room}`, () => client.join(parsed.room), notice);
     case 'part':
       return tell(`/part ${parsed.room}`, () => client.part(parsed.room), notice);
