@@ -352,9 +352,11 @@ describe('parseInput: /set', () => {
     ['/set backlog -1', { kind: 'error', hint: 'backlog takes a whole number from 0 to 200' }],
     ['/set timestamps HH', { kind: 'error', hint: 'timestamps takes HH:MM or HH:MM:SS' }],
     ['/set bell maybe', { kind: 'error', hint: 'bell takes on or off' }],
+    ['/set presence Off', { kind: 'set', change: { name: 'presence', value: 'off' } }],
+    ['/set presence some', { kind: 'error', hint: 'presence takes smart, all or off' }],
     [
       '/set colour red',
-      { kind: 'error', hint: 'no setting colour: backlog, timestamps, notify, bell' },
+      { kind: 'error', hint: 'no setting colour: backlog, timestamps, notify, bell, presence' },
     ],
     ['/set bell on now', { kind: 'error', hint: 'usage: /set [name [value]]' }],
   ]);

@@ -38,6 +38,10 @@ describe('TUI settings: parsing what /set is given', () => {
     ['notify', 'true', true],
     ['bell', '1', true],
     ['bell', 'loud', undefined],
+    ['presence', 'smart', 'smart'],
+    ['presence', 'ALL', 'all'],
+    ['presence', 'off', 'off'],
+    ['presence', 'on', undefined],
   ];
   for (const [name, value, expected] of cases) {
     it(`${name} ${value} -> ${String(expected)}`, () => {
@@ -49,7 +53,7 @@ describe('TUI settings: parsing what /set is given', () => {
   it('an unknown name lists the known ones', () =>
     assert.deepEqual(parseSetting('volume', '3'), {
       ok: false,
-      hint: 'no setting volume: backlog, timestamps, notify, bell',
+      hint: 'no setting volume: backlog, timestamps, notify, bell, presence',
     }));
 });
 
@@ -62,15 +66,32 @@ describe('TUI settings: the kept file', () => {
         timestamps: 'HH:MM:SS',
         notify: 'off',
         bell: false,
+        presence: 'some',
         later: 1,
       }),
       {
-        settings: { backlog: 50, timestamps: 'HH:MM:SS', notify: true, bell: false },
-        problems: ['backlog is not a whole number from 0 to 200', 'notify is not on or off'],
+        settings: {
+          backlog: 50,
+          timestamps: 'HH:MM:SS',
+          notify: true,
+          bell: false,
+          presence: 'smart',
+        },
+        problems: [
+          'backlog is not a whole number from 0 to 200',
+          'notify is not on or off',
+          'presence is not smart, all or off',
+        ],
       },
     );
     assert.deepEqual(settingsFromJson([1]).problems, ['not a JSON object']);
-    const settings = { backlog: 0, timestamps: 'HH:MM', notify: false, bell: true } as const;
+    const settings = {
+      backlog: 0,
+      timestamps: 'HH:MM',
+      notify: false,
+      bell: true,
+      presence: 'off',
+    } as const;
     assert.deepEqual(settingsFromJson(JSON.parse(JSON.stringify(settingsToJson(settings)))), {
       settings,
       problems: [],
@@ -80,7 +101,7 @@ describe('TUI settings: the kept file', () => {
   it('says the values, and which a flag decides for the session', () => {
     assert.equal(
       describeSettings({ ...DEFAULT_SETTINGS, bell: false }, { bell: '--no-bell' }),
-      'backlog 50 · timestamps HH:MM · notify on · bell off (--no-bell)',
+      'backlog 50 · timestamps HH:MM · notify on · bell off (--no-bell) · presence smart',
     );
     assert.match(describeSetting(DEFAULT_SETTINGS, 'notify'), /^notify on: desktop notification/);
   });

@@ -4,6 +4,7 @@
  * the profile's `tui.json`. Pure: no files, no terminal.
  */
 
+import { PRESENCE_MODES, type PresenceMode } from '../state/presence-filter.ts';
 import type { ClockFormat } from '../text/time.ts';
 
 /** How the message pane writes a message's time. */
@@ -18,6 +19,8 @@ export type TuiSettings = {
   readonly notify: boolean;
   /** The terminal bell on a mention or DM. */
   readonly bell: boolean;
+  /** Which join, part and quit lines the panes show (see presence-filter.ts). */
+  readonly presence: PresenceMode;
 };
 
 /** A setting's name, as typed after `/set`. */
@@ -29,6 +32,7 @@ export const DEFAULT_SETTINGS: TuiSettings = {
   timestamps: 'HH:MM',
   notify: true,
   bell: true,
+  presence: 'smart',
 };
 
 /** The largest backlog the server takes (messages, as `hello.backlog`). */
@@ -101,6 +105,15 @@ export const SETTINGS: Specs = {
     'desktop notification on a mention or DM while the terminal is unfocused',
   ),
   bell: onOff('bell', 'terminal bell on a mention or DM'),
+  presence: {
+    name: 'presence',
+    help: 'join, part and quit lines: all, smart (of those who spoke in the last 10 minutes), off',
+    values: PRESENCE_MODES,
+    rule: 'smart, all or off',
+    parse: (text) => PRESENCE_MODES.find((mode) => mode === text.toLowerCase()),
+    show: String,
+    check: (value) => PRESENCE_MODES.find((mode) => mode === value),
+  },
 };
 
 /** The names, in list order. */

@@ -90,6 +90,11 @@ export function App({
   const settings = useSettings(source ?? SESSION_DEFAULTS);
   // The bell is rung by useNotifications, which follows /set bell; the reducer's stays off.
   const [state, dispatch] = useChatClient(client, { server, bell: false, intro: notices });
+  // Join, part and quit lines follow `/set presence` from the next one on.
+  const presence = settings.current.presence;
+  useEffect(() => {
+    dispatch({ type: 'presenceMode', mode: presence });
+  }, [presence, dispatch]);
   const [now, setNow] = useState(Date.now);
   const clock = settings.current.timestamps;
   const focus = useTerminalFocusStore();
