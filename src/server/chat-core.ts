@@ -58,8 +58,9 @@ export class ChatCore {
     const wanted = roomsWanted(frame, state.options.defaultRoom, record.remembered);
     const refused = helloJoinRefusal(state, user, record, wanted, now);
     if (refused) return [closeEffect(conn, 'reconnect_too_fast', refused)];
-    // Back after an absence: no other connection of theirs is open.
-    const since = record.conns.size === 0 ? record.goneAt : undefined;
+    // Back after an absence: no other person's connection of theirs is open
+    // (a script's, such as a running `chat tail`, is no presence).
+    const since = frame.script !== true && !state.isSeen(user) ? record.goneAt : undefined;
     const effects = this.comeOnline(conn, user, record, now, frame.script === true);
     if (fingerprint) state.fingerprints.set(conn, fingerprint);
     state.lastFrames.set(user, now);
@@ -163,7 +164,8 @@ export class ChatCore {
 
   /**
    * Forgets a closed connection; the user's last one leaves every room (they
-   * are still remembered in them) and goes offline, and when is kept.
+   * are still remembered in them). When their last person's connection
+   * closes (scripts' aside) they go offline, and when is kept.
    */
   disconnect(conn: ConnId, now: number): Effect[] {
     const { state } = this;
@@ -176,14 +178,20 @@ export class ChatCore {
     const wasSeen = state.isSeen(user);
     record.conns.delete(conn);
     record.scripts.delete(conn);
-    if (record.conns.size > 0)
-      return wasSeen && !state.isSeen(user) ? disappear(state, user, record, now) : [];
+    const gone = wasSeen && !state.isSeen(user);
     const effects: Effect[] = [];
-    for (const room of [...record.rooms].sort())
-      effects.push(...leaveRoom(state, user, room, now, 'quit', wasSeen));
-    if (wasSeen) effects.push(state.toAll({ type: 'presence', user, status: 'offline' }));
-    record.goneAt = now;
-    effects.push(PERSIST);
+    if (record.conns.size > 0) {
+      if (gone) effects.push(...disappear(state, user, record, now));
+    } else {
+      for (const room of [...record.rooms].sort())
+        effects.push(...leaveRoom(state, user, room, now, 'quit', wasSeen));
+      if (wasSeen) effects.push(state.toAll({ type: 'presence', user, status: 'offline' }));
+    }
+    // The absence an away summary covers is the person's, not a script's.
+    if (gone) {
+      record.goneAt = now;
+      effects.push(PERSIST);
+    }
     return effects;
   }
 

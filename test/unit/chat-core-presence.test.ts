@@ -241,3 +241,28 @@ describe('ChatCore quiet presence (hello.script)', () => {
     ]);
   });
 });
+
+describe("ChatCore quiet presence: the away summary's absence is the person's", () => {
+  const sinceOf = (effects: Effect[]) => {
+    const unread = effects.find((e) => e.kind === 'unread');
+    assert.ok(unread?.kind === 'unread');
+    return unread.query.since;
+  };
+
+  it('counts from when the person left, not from a script run since', () => {
+    const core = new ChatCore(OPTIONS);
+    core.hello(PERSON, 'carol', hello({}), 1_000);
+    core.disconnect(PERSON, 2_000);
+    assert.equal(sinceOf(core.hello(SCRIPT, 'carol', hello({ script: true }), 3_000)), undefined);
+    core.disconnect(SCRIPT, 4_000);
+    assert.equal(sinceOf(core.hello(PERSON, 'carol', hello({}), 5_000)), 2_000);
+  });
+
+  it('is an absence even while a script (chat tail) stays connected', () => {
+    const core = new ChatCore(OPTIONS);
+    core.hello(PERSON, 'carol', hello({}), 1_000);
+    core.hello(SCRIPT, 'carol', hello({ script: true }), 1_500);
+    core.disconnect(PERSON, 2_000);
+    assert.equal(sinceOf(core.hello(PERSON, 'carol', hello({}), 5_000)), 2_000);
+  });
+});
