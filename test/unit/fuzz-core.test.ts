@@ -71,6 +71,9 @@ const reached = {
   dms: 0,
   forgotten: 0,
   roomRefusals: 0,
+  /** Frames about a user to others, checked against quiet presence (hello.script). */
+  announced: 0,
+  scriptHellos: 0,
 };
 
 /** A send or, with `to`, a direct message. */
@@ -151,6 +154,8 @@ class Device {
     readonly user: string,
     initialRooms: readonly string[],
     private readonly world: World,
+    /** A program's connection (`hello.script`), not the person's. */
+    readonly script = false,
   ) {
     this.rooms = new Set(initialRooms);
   }
@@ -176,7 +181,12 @@ class Device {
 
   /** ChatClient.hello: join on the first connection, resume every room afterwards. */
   hello(): HelloFrame {
-    const base = { type: 'hello' as const, v: 1, client: 'fuzz/1' };
+    const base = {
+      type: 'hello' as const,
+      v: 1,
+      client: 'fuzz/1',
+      ...(this.script ? { script: true } : {}),
+    };
     if (!this.everWelcomed) return this.rooms.size > 0 ? { ...base, join: [...this.rooms] } : base;
     const resume: Record<string, number> = {};
     for (const room of this.rooms) resume[room] = this.lastSeen.get(room) ?? 0;
@@ -317,8 +327,36 @@ class World {
   constructor(
     private readonly visibleAtOnce: boolean,
     initialRooms: ReadonlyArray<readonly string[]>,
+    scripts: readonly boolean[] = [],
   ) {
-    this.devices = DEVICE_USERS.map((user, i) => new Device(i, user, initialRooms[i] ?? [], this));
+    this.devices = DEVICE_USERS.map(
+      (user, i) => new Device(i, user, initialRooms[i] ?? [], this, scripts[i] ?? false),
+    );
+  }
+
+  /** True while `user` has a person's connection open (not only scripts'). */
+  private personOnline(user: string): boolean {
+    return [...this.conns.values()].some((c) => c.device.user === user && !c.device.script);
+  }
+
+  /**
+   * Quiet presence: others hear of a user's coming, going, joins and parts
+   * only while a person's connection of theirs is open, and of their going
+   * (`left` quit, `presence` offline) only once none is.
+   */
+  private checkAnnounced(to: readonly ConnId[], frame: ServerFrame): void {
+    if (frame.type !== 'presence' && frame.type !== 'joined' && frame.type !== 'left') return;
+    const others = to.filter((conn) => this.conns.get(conn)?.device.user !== frame.user);
+    if (others.length === 0) return;
+    reached.announced++;
+    const going =
+      (frame.type === 'left' && frame.reason === 'quit') ||
+      (frame.type === 'presence' && frame.status === 'offline');
+    assert.equal(
+      this.personOnline(frame.user),
+      !going,
+      `${frame.type} about ${frame.user} to others while ${going ? 'a person is' : 'only scripts are'} connected`,
+    );
   }
 
   connect(device: Device): void {
@@ -326,6 +364,7 @@ class World {
     const conn = new ConnModel(this.nextConn++, device, this);
     this.conns.set(conn.id, conn);
     device.conn = conn.id;
+    if (device.script) reached.scriptHellos++;
     this.apply(this.core.hello(conn.id, device.user, device.hello(), this.tick()));
     this.readAll();
   }
@@ -425,6 +464,7 @@ class World {
     for (const effect of effects) {
       switch (effect.kind) {
         case 'frames':
+          this.checkAnnounced(effect.to, effect.frame);
           for (const conn of effect.to) {
             assert.ok(this.conns.has(conn), `a frame to closed connection ${conn}`);
             this.write(conn, effect.frame);
@@ -534,6 +574,11 @@ const scenarioShape = {
     maxLength: DEVICE_USERS.length,
   }),
   ops: fc.array(op, { minLength: 10, maxLength: 150, size: 'max' }),
+  /** Which devices are programs (`hello.script`), not people. */
+  scripts: fc.array(fc.boolean(), {
+    minLength: DEVICE_USERS.length,
+    maxLength: DEVICE_USERS.length,
+  }),
 };
 const scenario = fc.record(scenarioShape);
 
@@ -663,12 +708,14 @@ function check() {
     visibleAtOnce,
     initialRooms,
     ops,
+    scripts,
   }: {
     visibleAtOnce: boolean;
     initialRooms: string[][];
     ops: Op[];
+    scripts: boolean[];
   }) => {
-    const world = new World(visibleAtOnce, initialRooms);
+    const world = new World(visibleAtOnce, initialRooms, scripts);
     play(world, ops);
     settle(world);
     checkHistory(world);
