@@ -29,6 +29,8 @@ export async function testConnection(
     reconnect: false,
     pingIntervalMs: 0,
     connectTimeoutMs: options.timeoutMs ?? CONNECT_TEST_TIMEOUT_MS,
+    // A check, not the person arriving: nobody is told (quiet presence).
+    script: true,
   });
   try {
     const welcome = await client.connect();
