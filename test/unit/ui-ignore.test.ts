@@ -94,6 +94,12 @@ describe('chatReducer: /ignore', () => {
     };
     const next = chatReducer(state, { type: 'history', frame: page });
     assert.deepEqual(messages(next, '#general'), ['carol: old carol']);
+    assert.equal(next.conversations['#general']?.oldestId, 1, 'the next page starts below bob’s');
+    const onlyBob = chatReducer(state, {
+      type: 'history',
+      frame: { ...page, more: true, messages: page.messages.slice(0, 1) },
+    });
+    assert.equal(onlyBob.conversations['#general']?.oldestId, 1, 'a page of bob only moves on too');
   });
 
   it('never ignores the user themself, and shows new messages again after /unignore', () => {

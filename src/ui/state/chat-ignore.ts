@@ -40,3 +40,26 @@ export function withoutIgnored(state: ChatState, action: ChatAction): ChatAction
       return action;
   }
 }
+
+/**
+ * After a history page lost what ignored users wrote: the next page starts
+ * below the oldest message the server sent, shown or not, so that a page of
+ * ignored messages only does not make /history ask for it again.
+ */
+export function pagedPast(before: ChatState, given: ChatAction, after: ChatState): ChatState {
+  if (given.type !== 'history' || (before.ignored ?? []).length === 0) return after;
+  const conversation = after.conversations[given.frame.room];
+  if (conversation === undefined) return after;
+  const limit = before.conversations[given.frame.room]?.oldestId ?? Number.POSITIVE_INFINITY;
+  const ids = given.frame.messages.map((m) => m.id).filter((id) => id < limit);
+  if (ids.length === 0) return after;
+  const oldest = Math.min(...ids);
+  if ((conversation.oldestId ?? Number.POSITIVE_INFINITY) <= oldest) return after;
+  return {
+    ...after,
+    conversations: {
+      ...after.conversations,
+      [conversation.name]: { ...conversation, oldestId: oldest },
+    },
+  };
+}

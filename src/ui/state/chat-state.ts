@@ -31,7 +31,7 @@ import {
   select,
   setScroll,
 } from './chat-helpers.ts';
-import { withoutIgnored } from './chat-ignore.ts';
+import { pagedPast, withoutIgnored } from './chat-ignore.ts';
 import { type BatchScope, newBatchScope } from './chat-lines.ts';
 import { jumpToMessage, onRead, onUnread, settleJump } from './chat-read.ts';
 import {
@@ -133,7 +133,7 @@ function reduce(state: ChatState, given: ChatAction, scope: BatchScope | undefin
     case 'topic':
       return onTopic(state, action.frame, scope);
     case 'history':
-      return settleJump(onHistory(state, action.frame, scope));
+      return settleJump(pagedPast(state, given, onHistory(state, action.frame, scope)));
     case 'serverError':
       return addNotice(state, `${action.frame.message} (${action.frame.code})`);
     case 'clientState':
