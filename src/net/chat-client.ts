@@ -397,6 +397,12 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       case 'history':
         this.emit('history', frame);
         break;
+      case 'update':
+        this.emit('update', frame);
+        break;
+      case 'moderated':
+        this.emit('moderated', frame);
+        break;
       case 'error':
         this.emit('serverError', frame);
         break;

@@ -25,6 +25,8 @@ export type DeliveredFrame = ServerFrameOf<
   | 'topic'
   | 'history'
   | 'error'
+  | 'update'
+  | 'moderated'
 >;
 
 /** A history request as the core takes it: always with a ref, to pair the answer. */
@@ -155,6 +157,8 @@ export class ClientCore {
         return [deliver(frame)];
       case 'presence':
       case 'topic':
+      case 'update':
+      case 'moderated':
         return [deliver(frame)];
       case 'history':
         return [

@@ -102,6 +102,10 @@ export interface ChatClientEvents {
   presence: [ServerFrameOf<'presence'>];
   topic: [ServerFrameOf<'topic'>];
   history: [ServerFrameOf<'history'>];
+  /** A kept message changed (edited or deleted): put it in place of the one with its id. */
+  update: [ServerFrameOf<'update'>];
+  /** An operator's act (kick, ban, mute, op, topic lock…). */
+  moderated: [ServerFrameOf<'moderated'>];
   /** A non-fatal error from the server that no pending call claimed. */
   serverError: [ServerFrameOf<'error'>];
   rtt: [number];

@@ -2,9 +2,11 @@ import type { ClientFrame, HelloFrame, ServerFrameOf } from '../net/protocol/fra
 import { PROTOCOL_VERSION } from '../net/protocol/frames.ts';
 import { TokenBucket } from '../net/token-bucket.ts';
 import { conversationFor } from './conversations.ts';
+import { amendRequest } from './core-amend.ts';
 import { type ConnId, closeEffect, type Effect, errorEffect, PERSIST } from './core-effects.ts';
 import { keptStateOf, restoreKeptState } from './core-kept.ts';
 import { directMessage, historyRequest, roomMessage } from './core-messages.ts';
+import { moderate } from './core-moderation.ts';
 import { appear, disappear } from './core-presence.ts';
 import { readRequest } from './core-reads.ts';
 import { helloJoinRefusal, joinRoom, leaveRoom, setTopic } from './core-rooms.ts';
@@ -155,6 +157,11 @@ export class ChatCore {
         return listRequest(state, conn, frame.ref);
       case 'whois':
         return whoisRequest(state, conn, frame.user, frame.ref, now);
+      case 'edit':
+      case 'delete':
+        return amendRequest(state, conn, user, record, frame);
+      case 'moderate':
+        return moderate(state, conn, user, frame, now);
       case 'ping':
         return [{ kind: 'frames', to: [conn], frame: { type: 'pong', ref: frame.ref } }];
       case 'pong':

@@ -49,6 +49,27 @@ export type Effect =
    * store), then send the backlog it asked for; replays wait for both.
    */
   | { kind: 'unread'; conn: ConnId; query: UnreadQuery }
+  /**
+   * Edit or delete a kept message: in the conversation's append order, read
+   * message `id`, check it may be changed (amend-rules.ts: the author, or for
+   * a deletion an operator of its room when `operator`), keep it changed,
+   * ack `ref`, then send `update` to the conversation's connections.
+   */
+  | {
+      kind: 'amend';
+      conn: ConnId;
+      ref: string;
+      conversation: string;
+      /** As the client wrote it: #room or @user. */
+      name: string;
+      id: number;
+      by: string;
+      change: { text: string } | { delete: true };
+      /** True when `by` operates the room (room operator or server operator). */
+      operator: boolean;
+    }
+  /** A line for the server's log (moderation acts): info level, these fields. */
+  | { kind: 'log'; message: string; fields: Record<string, unknown> }
   /** What the server keeps across restarts changed: save it (coalesced). */
   | { kind: 'persist' }
   /** Tell the connection why, then close it. */

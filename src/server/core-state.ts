@@ -43,6 +43,8 @@ export interface CoreOptions {
    * another epoch saw ids that no longer mean anything and is replayed from 0.
    */
   epoch: string;
+  /** Server operators (`--operator`): operators in every room, and of server-wide bans. */
+  operators?: ReadonlySet<string>;
 }
 
 /** A room the core holds: its topic (once one was set) and the users in it. */

@@ -78,6 +78,19 @@ export class EffectInterpreter {
         case 'unread':
           this.pumpOf(effect.conn)?.unread(effect.query);
           break;
+        case 'amend':
+          // Contract placeholder: built with edit and delete.
+          this.deps.conns.get(effect.conn)?.send(
+            toWire({
+              type: 'error',
+              code: 'invalid_frame',
+              message: 'not built yet',
+              ref: effect.ref,
+            }),
+          );
+          break;
+        case 'log':
+          break;
         case 'persist':
           this.deps.persist();
           break;

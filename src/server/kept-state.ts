@@ -18,14 +18,36 @@ export interface KeptUser {
   goneAt?: number;
 }
 
+/** A ban or a mute: who made it (absent: the server's operator), why, until when (absent: until undone). */
+export interface Sanction {
+  by?: string;
+  reason?: string;
+  until?: number;
+  /** When it was made (ms since the epoch). */
+  ts: number;
+}
+
+/** How a room is run: its operators, its modes, its bans and mutes. */
+export interface KeptRoom {
+  /** Room operators (server operators aside), sorted; the creator first became one. */
+  ops: string[];
+  topicLock?: boolean;
+  bans: Array<[string, Sanction]>;
+  mutes: Array<[string, Sanction]>;
+}
+
 /**
  * The server's state that outlives a restart, apart from the messages:
- * topics and users. Plain data, written by the store as one sealed JSON
- * document (docs/HISTORY-FORMAT.md, state.bin).
+ * topics, users, how rooms are run and server-wide bans. Plain data,
+ * written by the store as one sealed JSON document (docs/HISTORY-FORMAT.md,
+ * state.bin). `rooms` and `bans` are absent in a state.bin from before
+ * operators.
  */
 export interface KeptState {
   topics: Array<[string, Topic]>;
   users: Array<[string, KeptUser]>;
+  rooms?: Array<[string, KeptRoom]>;
+  bans?: Array<[string, Sanction]>;
 }
 
 /** Nothing kept: a new server, or a data directory from before state.bin. */

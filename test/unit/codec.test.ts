@@ -52,6 +52,16 @@ const clientExamples: Record<ClientFrameType, object[]> = {
   ],
   list: [{ type: 'list', ref: 'l1' }],
   whois: [{ type: 'whois', user: 'bo', ref: 'w1' }],
+  edit: [
+    { type: 'edit', room: '#general', id: 43, text: 'fixed typo', ref: 'e1' },
+    { type: 'edit', room: '@bo', id: 2, text: 'psst!', ref: 'e2' },
+  ],
+  delete: [{ type: 'delete', room: '#general', id: 43, ref: 'x1' }],
+  moderate: [
+    { type: 'moderate', action: 'kick', room: '#ops', user: 'bo', reason: 'off topic', ref: 'm1' },
+    { type: 'moderate', action: 'ban', user: 'bo', duration: 3600, ref: 'm2' },
+    { type: 'moderate', action: 'topic-lock', room: '#ops', ref: 'm3' },
+  ],
 };
 
 const roomState = { room: '#general', topic: 'hi', members: ['al', 'bo'], lastId: 42 };
@@ -90,6 +100,37 @@ const serverExamples: Record<ServerFrameType, object[]> = {
     },
   ],
   dm: [{ type: 'dm', id: 7, ts: 1_700_000_000_000, from: 'bo', to: 'al', text: 'psst' }],
+  update: [
+    {
+      type: 'update',
+      message: { type: 'msg', id: 43, ts: 1, room: '#general', from: 'bo', text: 'hi!', edited: 2 },
+    },
+    {
+      type: 'update',
+      message: {
+        type: 'dm',
+        id: 7,
+        ts: 1,
+        from: 'bo',
+        to: 'al',
+        text: '',
+        deleted: { ts: 3 },
+      },
+    },
+  ],
+  moderated: [
+    {
+      type: 'moderated',
+      action: 'ban',
+      room: '#ops',
+      user: 'bo',
+      by: 'al',
+      reason: 'spam',
+      until: 1_700_000_360_000,
+      ts: 1_700_000_000_000,
+    },
+    { type: 'moderated', action: 'kick', user: 'bo', reason: 'bye', ts: 1_700_000_000_000 },
+  ],
   ack: [{ type: 'ack', ref: 'c1', id: 43, ts: 1_700_000_000_000 }],
   joined: [
     { type: 'joined', room: '#ops', user: 'bo', ts: 1_700_000_000_000 },

@@ -28,6 +28,13 @@ export const ERROR_CODES = {
   idle_timeout: 'no answer to ping within the idle timeout (fatal)',
   server_shutdown: 'the server is shutting down (fatal)',
   kicked: 'an operator closed your connection (fatal)',
+  not_operator: 'only an operator of the room (or of the server) may do that',
+  banned: 'you are banned from that room until the ban ends or an operator lifts it',
+  server_banned:
+    'you are banned from this server until the ban ends or an operator lifts it (fatal)',
+  muted: 'you are muted in that room: you may read, not send',
+  no_such_message: 'no message with that id is kept in that conversation, or it was deleted',
+  not_author: 'only its author may edit a message (and delete it, unless you operate its room)',
   history_gap: 'some messages you missed are no longer kept',
   too_many_rooms:
     'you are in the most rooms allowed, created the most rooms allowed this hour, or the server keeps no more rooms',
@@ -57,6 +64,7 @@ export const FATAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'idle_timeout',
   'server_shutdown',
   'kicked',
+  'server_banned',
   'auth_required',
   'auth_failed',
   'auth_locked',

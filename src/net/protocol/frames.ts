@@ -28,6 +28,10 @@ export const MAX_MENTION_LINES = 5;
 export const MAX_PASSWORD_BYTES = 1024;
 /** Most rooms one `list` answer names (the server's --max-rooms is at most this by default). */
 export const MAX_LIST_ROOMS = 1000;
+/** Longest reason a kick, ban or mute carries, in characters. */
+export const MAX_REASON_CHARS = 300;
+/** Longest ban or mute, in seconds (a year); absent: until undone. */
+export const MAX_MODERATION_SECONDS = 365 * 24 * 3600;
 
 /** A room name: `#` and 1-32 of a-z 0-9 _ -. */
 export const ROOM_PATTERN = /^#[a-z0-9_-]{1,32}$/;
@@ -164,6 +168,63 @@ export const listRequestFrame = z.strictObject({ type: z.literal('list'), ref })
 /** What the server knows of a user now (answered by `whois`, or `unknown_user`). */
 export const whoisRequestFrame = z.strictObject({ type: z.literal('whois'), user, ref });
 
+/**
+ * Change the text of one of your own messages (room or direct). Answered by
+ * `ack` (ref, the message's id, the time of the edit); everyone in the
+ * conversation gets `update` with the message as it is now.
+ */
+export const editFrame = z.strictObject({
+  type: z.literal('edit'),
+  room: conversation,
+  id,
+  text: text(MAX_TEXT_CHARS),
+  ref,
+});
+
+/**
+ * Delete one of your own messages, or, as an operator of its room, anyone's.
+ * Answered by `ack`; everyone in the conversation gets `update` with the
+ * message deleted (its text gone, `deleted` set).
+ */
+export const deleteFrame = z.strictObject({
+  type: z.literal('delete'),
+  room: conversation,
+  id,
+  ref,
+});
+
+/** What an operator can do to a user or a room (docs/PROTOCOL.md, Operators). */
+export const moderationAction = z.enum([
+  'kick',
+  'ban',
+  'unban',
+  'mute',
+  'unmute',
+  'op',
+  'deop',
+  'topic-lock',
+  'topic-unlock',
+]);
+export type ModerationAction = z.infer<typeof moderationAction>;
+
+/**
+ * An operator's act. `user` names the target (all actions but topic-lock and
+ * topic-unlock); `room` the room (all but a server-wide ban or unban, which
+ * only server operators may make). Refused with an error carrying the ref;
+ * done, it is shown to the room as `moderated`.
+ */
+export const moderateFrame = z.strictObject({
+  type: z.literal('moderate'),
+  action: moderationAction,
+  room: room.optional(),
+  user: user.optional(),
+  /** Shown to everyone with the act (kick, ban, mute). */
+  reason: lineText(MAX_REASON_CHARS).optional(),
+  /** For ban and mute: how long, in seconds; absent: until unban or unmute. */
+  duration: z.number().int().min(1).max(MAX_MODERATION_SECONDS).optional(),
+  ref,
+});
+
 /** The user's password, sent only when the server asks for it (server `auth`), after hello. */
 export const authFrame = z.strictObject({
   type: z.literal('auth'),
@@ -193,6 +254,9 @@ export const clientFrameSchemas = {
   search: searchRequestFrame,
   list: listRequestFrame,
   whois: whoisRequestFrame,
+  edit: editFrame,
+  delete: deleteFrame,
+  moderate: moderateFrame,
 } as const;
 
 export type ClientFrameType = keyof typeof clientFrameSchemas;
@@ -206,14 +270,27 @@ export type HelloFrame = z.infer<typeof helloFrame>;
 export const presenceStatus = z.enum(['online', 'away', 'offline']);
 export type PresenceStatus = z.infer<typeof presenceStatus>;
 
+/** When a message was last edited (ms), present once it was. */
+const edited = ts.optional();
+/**
+ * Present once a message was deleted: its text is then empty. `by` names the
+ * operator who deleted it; absent when its author did.
+ */
+const deleted = z.strictObject({ by: user.optional(), ts }).optional();
+
+// A message's text from the server: empty only when it was deleted.
+const storedText = text(MAX_TEXT_CHARS, 0);
+
 const roomMessage = z.strictObject({
   type: z.literal('msg'),
   id,
   ts,
   room,
   from: user,
-  text: text(MAX_TEXT_CHARS),
+  text: storedText,
   action: z.boolean().optional(),
+  edited,
+  deleted,
 });
 
 const directMessage = z.strictObject({
@@ -222,8 +299,10 @@ const directMessage = z.strictObject({
   ts,
   from: user,
   to: user,
-  text: text(MAX_TEXT_CHARS),
+  text: storedText,
   action: z.boolean().optional(),
+  edited,
+  deleted,
 });
 
 const roomState = z.strictObject({
@@ -232,6 +311,10 @@ const roomState = z.strictObject({
   members: z.array(user),
   /** The id of the newest message in the room (0: none yet). */
   lastId: id,
+  /** The room's operators (server operators aside), sorted; absent when none. */
+  ops: z.array(user).optional(),
+  /** True while only operators may set the topic (`topic-lock`). */
+  topicLock: z.boolean().optional(),
 });
 
 const userState = z.strictObject({
@@ -284,6 +367,8 @@ export const welcomeFrame = z.strictObject({
   rooms: z.array(roomState),
   users: z.array(userState),
   limits,
+  /** The server's operators (operators in every room), sorted; absent when none. */
+  operators: z.array(user).optional(),
 });
 
 export const serverFrameSchemas = {
@@ -336,6 +421,31 @@ export const serverFrameSchemas = {
   }),
   msg: roomMessage,
   dm: directMessage,
+  /**
+   * A message kept earlier changed (edited or deleted): here it is as it is
+   * now, to put in place of the one with its id in its conversation.
+   */
+  update: z.strictObject({
+    type: z.literal('update'),
+    message: z.union([roomMessage, directMessage]),
+  }),
+  /**
+   * An operator's act, shown to the room's members, the target and the
+   * operator. `room` absent: server-wide (a ban or unban, or a kick from the
+   * server's console or dashboard), shown in every room the user shares.
+   * `by` absent: the server's operator (console, dashboard).
+   */
+  moderated: z.strictObject({
+    type: z.literal('moderated'),
+    action: moderationAction,
+    room: room.optional(),
+    user: user.optional(),
+    by: user.optional(),
+    reason: z.string().optional(),
+    /** For ban and mute: when it ends (ms); absent: until undone. */
+    until: ts.optional(),
+    ts,
+  }),
   ack: z.strictObject({ type: z.literal('ack'), ref, id, ts }),
   joined: z.strictObject({
     type: z.literal('joined'),

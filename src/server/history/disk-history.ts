@@ -151,6 +151,11 @@ export class DiskHistory implements HistoryStore {
     return { messages: await this.load(entries), more };
   }
 
+  // Contract placeholder: built with edit and delete.
+  replace(_conversation: string, _message: StoredMessage): Promise<void> {
+    return Promise.reject(new Error('replace is not built yet'));
+  }
+
   async lastIds(): Promise<Map<string, number>> {
     return this.index.lastIds();
   }

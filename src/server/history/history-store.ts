@@ -50,6 +50,13 @@ export interface HistoryStore {
     before: number | undefined,
     limit: number,
   ): Promise<{ messages: StoredMessage[]; more: boolean }>;
+  /**
+   * Keeps `message` in place of the kept message of its id (an edit or a
+   * deletion), in order with the conversation's appends; resolves once kept.
+   * A deleted message's old text leaves the store at the next compaction
+   * and is never served again. Rejects when no message of that id is kept.
+   */
+  replace(conversation: string, message: StoredMessage): Promise<void>;
   /** The newest id of every conversation kept, to continue the sequences after a restart. */
   lastIds(): Promise<Map<string, number>>;
   /** The server's state as last written (topics, users' rooms and reads); empty when none was. */

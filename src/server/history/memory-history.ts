@@ -47,6 +47,11 @@ export class MemoryHistory implements HistoryStore {
     return { messages: list.slice(start, end), more: start > 0 };
   }
 
+  // Contract placeholder: built with edit and delete.
+  replace(_conversation: string, _message: StoredMessage): Promise<void> {
+    return Promise.reject(new Error('replace is not built yet'));
+  }
+
   async lastIds(): Promise<Map<string, number>> {
     const ids = new Map<string, number>();
     for (const [conversation, list] of this.conversations) {
