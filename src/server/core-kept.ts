@@ -1,4 +1,4 @@
-import type { CoreState } from './core-state.ts';
+import { type CoreState, newRoomRecord } from './core-state.ts';
 import type { KeptState } from './kept-state.ts';
 
 /** What of the core outlives a restart: topics of the rooms held, and every user welcomed once. */
@@ -26,7 +26,7 @@ export function restoreKeptState(state: CoreState, kept: KeptState, now: number)
   for (const [room, topic] of kept.topics) {
     const record = state.rooms.get(room);
     if (record) record.topic = { ...topic };
-    else state.rooms.set(room, { topic: { ...topic }, members: new Set() });
+    else state.rooms.set(room, newRoomRecord({ ...topic }));
   }
   for (const [user, keptUser] of kept.users) {
     const record = state.userRecord(user, now);

@@ -2,7 +2,7 @@ import type { ErrorCode } from '../net/protocol/error-codes.ts';
 import type { ServerFrame } from '../net/protocol/frames.ts';
 import type { TokenBucket } from '../net/token-bucket.ts';
 import { type ConnId, type Effect, errorEffect, PERSIST } from './core-effects.ts';
-import type { CoreState, RoomRecord, UserRecord } from './core-state.ts';
+import { type CoreState, newRoomRecord, type RoomRecord, type UserRecord } from './core-state.ts';
 
 /** As TokenBucket's: float refills can land a hair below a whole token. */
 const EPSILON = 1e-9;
@@ -40,7 +40,7 @@ export function joinRoom(
     if (!room && state.lastId(name) === 0) record.creations.take(now);
   }
   if (!room) {
-    room = { topic: undefined, members: new Set() };
+    room = newRoomRecord();
     state.rooms.set(name, room);
   }
   const others = state.connsOf(room.members);

@@ -1,7 +1,7 @@
 import type { Limits, RoomState, ServerFrame, UserState } from '../net/protocol/frames.ts';
 import { TokenBucket } from '../net/token-bucket.ts';
 import type { ConnId, Effect } from './core-effects.ts';
-import type { Topic } from './kept-state.ts';
+import type { Sanction, Topic } from './kept-state.ts';
 
 /** Tunables of the chat logic; the I/O layer enforces the rest. */
 export interface CoreOptions {
@@ -47,10 +47,30 @@ export interface CoreOptions {
   operators?: ReadonlySet<string>;
 }
 
-/** A room the core holds: its topic (once one was set) and the users in it. */
+/** A room the core holds: its topic (once one was set), the users in it, and how it is run. */
 export interface RoomRecord {
   topic: Topic | undefined;
   members: Set<string>;
+  /** Room operators (server operators aside); kept across restarts. */
+  ops: Set<string>;
+  /** Only operators may set the topic. */
+  topicLock: boolean;
+  /** Users banned from the room, with until when (expired ones are dropped when met). */
+  bans: Map<string, Sanction>;
+  /** Users who may read the room but not send to it. */
+  mutes: Map<string, Sanction>;
+}
+
+/** A room record with nothing in it yet. */
+export function newRoomRecord(topic?: Topic): RoomRecord {
+  return {
+    topic,
+    members: new Set(),
+    ops: new Set(),
+    topicLock: false,
+    bans: new Map(),
+    mutes: new Map(),
+  };
 }
 
 /** A user the core has seen since the start, connected or not. */
@@ -105,6 +125,8 @@ export class CoreState {
   readonly fingerprints = new Map<ConnId, string>();
   /** Per user: when their last frame arrived from any device (ms), for whois's idle time. */
   readonly lastFrames = new Map<string, number>();
+  /** Users banned from the whole server by a server operator; kept across restarts. */
+  readonly serverBans = new Map<string, Sanction>();
 
   constructor(readonly options: CoreOptions) {}
 

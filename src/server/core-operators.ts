@@ -1,0 +1,54 @@
+import type { CoreState } from './core-state.ts';
+import type { Sanction } from './kept-state.ts';
+
+/**
+ * Who runs what: a server operator runs every room; a room operator runs
+ * theirs. Pure questions over the core's state, asked by every rule that
+ * needs an operator (moderation, deleting others' messages, a locked topic).
+ */
+export function isServerOperator(state: CoreState, user: string): boolean {
+  return state.options.operators?.has(user) === true;
+}
+
+/** True when `user` operates `room`: one of its operators, or a server operator. */
+export function operates(state: CoreState, user: string, room: string): boolean {
+  return isServerOperator(state, user) || state.rooms.get(room)?.ops.has(user) === true;
+}
+
+/** The sanction of `user` in `sanctions` while it lasts at `now`; an expired one is dropped. */
+export function activeSanction(
+  sanctions: Map<string, Sanction>,
+  user: string,
+  now: number,
+): Sanction | undefined {
+  const sanction = sanctions.get(user);
+  if (sanction === undefined) return undefined;
+  if (sanction.until !== undefined && sanction.until <= now) {
+    sanctions.delete(user);
+    return undefined;
+  }
+  return sanction;
+}
+
+/** Why `user` may not send to (or edit in) `room` at `now`, if they are muted there. */
+export function muteRefusal(
+  state: CoreState,
+  user: string,
+  room: string,
+  now: number,
+): string | undefined {
+  const mutes = state.rooms.get(room)?.mutes;
+  const mute = mutes && activeSanction(mutes, user, now);
+  return mute && `you are muted in ${room}${sanctionText(mute)}: you may read, not send`;
+}
+
+/** " by alice until 2026-12-07 10:42 UTC (reason)", the parts a sanction has, for messages. */
+export function sanctionText(sanction: Sanction): string {
+  const by = sanction.by === undefined ? ' by the server operator' : ` by ${sanction.by}`;
+  const until =
+    sanction.until === undefined
+      ? ''
+      : ` until ${new Date(sanction.until).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const reason = sanction.reason === undefined ? '' : ` (${sanction.reason})`;
+  return `${by}${until}${reason}`;
+}
