@@ -159,7 +159,7 @@ export class ChatCore {
         return whoisRequest(state, conn, frame.user, frame.ref, now);
       case 'edit':
       case 'delete':
-        return amendRequest(state, conn, user, record, frame);
+        return amendRequest(state, conn, user, record, frame, now);
       case 'moderate':
         return moderate(state, conn, user, frame, now);
       case 'ping':
