@@ -112,6 +112,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         this.totalMessages += 1;
         this.meter.record(this.now());
       },
+      now: () => this.now(),
     });
     this.login = config.requirePassword
       ? new LoginFlow({

@@ -111,6 +111,12 @@ export class Connection {
    * store already, and the replay reads on until it has passed them.
    */
   private readonly replaying = new Map<string, number>();
+  /**
+   * Updates (edits, deletions) that came while their conversation was being
+   * replayed, newest per message id: the replay may have read the message
+   * before it changed, so they follow once it has caught up.
+   */
+  private readonly heldUpdates = new Map<string, Map<number, Wire>>();
   /** Budget bytes in `pending`, and in all not yet written (given back as writes complete). */
   private budgetPending = 0;
   private budgetHeld = 0;
@@ -187,9 +193,31 @@ export class Connection {
     return this.replaying.get(conversation) ?? 0;
   }
 
-  /** The conversation's messages go out live again. */
+  /** The conversation's messages go out live again, after the updates held meanwhile. */
   endReplay(conversation: string): void {
     this.replaying.delete(conversation);
+    const held = this.heldUpdates.get(conversation);
+    this.heldUpdates.delete(conversation);
+    for (const wire of held?.values() ?? []) this.send(wire);
+  }
+
+  /**
+   * Sends an `update` of message `id`: at once, behind everything of the
+   * conversation already queued, or, during a replay of it, once the replay
+   * has caught up (so it never comes before its message).
+   */
+  deliverUpdate(conversation: string, id: number, wire: Wire): void {
+    if (!this.replaying.has(conversation)) {
+      this.send(wire);
+      return;
+    }
+    let held = this.heldUpdates.get(conversation);
+    if (!held) {
+      held = new Map();
+      this.heldUpdates.set(conversation, held);
+    }
+    held.delete(id);
+    held.set(id, wire);
   }
 
   /** The last id of the conversation this connection was sent (0: none). */

@@ -1,4 +1,7 @@
 import type { Logger } from 'pino';
+import type { ErrorCode } from '../net/protocol/error-codes.ts';
+import type { StoredMessage } from '../net/protocol/frames.ts';
+import { amend } from './amend-rules.ts';
 import type { AppendChains } from './append-chains.ts';
 import type { ByteBudget } from './byte-budget.ts';
 import type { ChatCore } from './chat-core.ts';
@@ -8,16 +11,17 @@ import type { Effect } from './core-effects.ts';
 import type { FanOut } from './fan-out.ts';
 import type { HistoryReader, HistoryStore } from './history/history-store.ts';
 import { ReadPump } from './read-pump.ts';
+import { RecentChanges } from './recent-changes.ts';
 
 /**
  * What the interpreter keeps messages in and reads them back from: the
  * store half of the seam a shared broker plugs into (FanOut is the other).
  */
-export type MessageStore = Pick<HistoryStore, 'append'> & HistoryReader;
+export type MessageStore = Pick<HistoryStore, 'append' | 'replace'> & HistoryReader;
 
 /** What an EffectInterpreter is built from. */
 export interface EffectInterpreterDeps {
-  core: Pick<ChatCore, 'holdsRef' | 'forgetRef'>;
+  core: Pick<ChatCore, 'holdsRef' | 'forgetRef' | 'recipients' | 'lastId'>;
   store: MessageStore;
   fanOut: FanOut;
   conns: Pick<ConnectionTable, 'get' | 'fail'>;
@@ -33,13 +37,19 @@ export interface EffectInterpreterDeps {
   logger: Logger;
   /** A message was kept and is being delivered (for the stats). */
   onStored: () => void;
+  /** The time in ms (edits and deletions are stamped with it); Date.now when not given. */
+  now?: () => number;
 }
 
 type MessageEffect = Extract<Effect, { kind: 'message' }>;
 type ReackEffect = Extract<Effect, { kind: 'reack' }>;
+type AmendEffect = Extract<Effect, { kind: 'amend' }>;
 
 /** Why a client is told `store_failed`: a send the store did not keep, or a replay it could not read. */
 type StoreFailure = { kind: 'append'; ref: string } | { kind: 'replay' };
+
+/** Frames sent to one connection, as the fan-out's seam sends them. */
+type UpdateFrame = { type: 'update'; message: StoredMessage };
 
 /**
  * Carries out what ChatCore returns: appends chained per conversation,
@@ -51,6 +61,8 @@ type StoreFailure = { kind: 'append'; ref: string } | { kind: 'replay' };
  */
 export class EffectInterpreter {
   private readonly pumps = new WeakMap<Connection, ReadPump>();
+  /** The newest edits and deletions per conversation, for resumes. */
+  private readonly changes = new RecentChanges();
 
   constructor(private readonly deps: EffectInterpreterDeps) {}
 
@@ -67,7 +79,7 @@ export class EffectInterpreter {
           this.reack(effect);
           break;
         case 'replay':
-          this.pumpOf(effect.conn)?.replay(effect.conversation, effect.afterId);
+          this.pumpOf(effect.conn)?.replay(effect.conversation, effect.afterId, true);
           break;
         case 'history':
           this.pumpOf(effect.conn)?.history(effect);
@@ -79,15 +91,7 @@ export class EffectInterpreter {
           this.pumpOf(effect.conn)?.unread(effect.query);
           break;
         case 'amend':
-          // Contract placeholder: built with edit and delete.
-          this.deps.conns.get(effect.conn)?.send(
-            toWire({
-              type: 'error',
-              code: 'invalid_frame',
-              message: 'not built yet',
-              ref: effect.ref,
-            }),
-          );
+          this.amend(effect);
           break;
         case 'log':
           break;
@@ -129,6 +133,52 @@ export class EffectInterpreter {
         this.storeFailed(this.deps.conns.get(ack.conn), { kind: 'append', ref: ack.ref });
       },
     );
+  }
+
+  // Behind the conversation's earlier appends (the message's own among
+  // them), so its update never overtakes it: read the message, apply the
+  // rules, keep the change, then the ack and the update to every connection
+  // of the conversation.
+  private amend(effect: AmendEffect): void {
+    const { conversation, conn: connId, ref, id } = effect;
+    const error = (code: ErrorCode, message: string) =>
+      this.deps.conns.get(connId)?.send(toWire({ type: 'error', code, message, ref }));
+    this.deps.chains.run(
+      conversation,
+      async () => {
+        const now = (this.deps.now ?? Date.now)();
+        const found = (await this.deps.store.before(conversation, id + 1, 1)).messages[0];
+        const outcome = amend({
+          kept: found?.id === id ? found : undefined,
+          id,
+          by: effect.by,
+          change: effect.change,
+          operator: effect.operator,
+          now,
+        });
+        if (outcome.kind === 'refused') {
+          error(outcome.refusal.code, outcome.refusal.message);
+          return;
+        }
+        if (outcome.kind === 'changed')
+          await this.deps.store.replace(conversation, outcome.message);
+        this.deps.conns.get(connId)?.send(toWire({ type: 'ack', ref, id, ts: now }));
+        if (outcome.kind === 'unchanged') return;
+        this.changes.record(conversation, this.deps.core.lastId(conversation), outcome.message);
+        this.sendUpdate(conversation, { type: 'update', message: outcome.message });
+      },
+      (failure) => {
+        this.deps.logger.error({ err: failure, conversation }, 'could not change a message');
+        error('store_failed', 'the server could not store the change: try again');
+      },
+    );
+  }
+
+  // Serialized once for every connection of the conversation.
+  private sendUpdate(conversation: string, frame: UpdateFrame): void {
+    const wire = toWire(frame);
+    for (const connId of this.deps.core.recipients(conversation))
+      this.deps.conns.get(connId)?.deliverUpdate(conversation, frame.message.id, wire);
   }
 
   // Behind the conversation's earlier appends, the original's among them.
@@ -184,6 +234,7 @@ export class EffectInterpreter {
         budget: this.deps.readBudget,
         maxMessageBytes: this.deps.maxMessageBytes,
         unreadScanMessages: this.deps.unreadScanMessages,
+        changedSince: (conversation, afterId) => this.changes.since(conversation, afterId),
         onReadError: (error, conversation, fatal) => {
           this.deps.logger.error({ err: error, conversation }, 'could not read history');
           if (fatal) this.storeFailed(conn, { kind: 'replay' });

@@ -37,6 +37,12 @@ export interface ReadPumpDeps {
   onReadError: (error: unknown, conversation: string, fatal: boolean) => void;
   /** A clock in ms for a search's time budget (default: performance.now). */
   now?: () => number;
+  /**
+   * The messages up to `afterId` changed (edited, deleted) since the
+   * conversation's newest id was `afterId` (recent-changes.ts), as they are
+   * now: sent as `update` after a resume replay.
+   */
+  changedSince?: (conversation: string, afterId: number) => StoredMessage[];
 }
 
 /** A backlog to send: a history page, then the conversation catches up live from its end. */
@@ -51,6 +57,8 @@ interface Replay {
   conversation: string;
   /** The id the next page reads after. */
   cursor: number;
+  /** For a resume: the id it began after, whose changed messages follow once caught up. */
+  resumedFrom?: number;
 }
 
 /**
@@ -87,9 +95,13 @@ export class ReadPump {
    * live messages of it are held back (they are stored already) from now
    * until the replay has caught up with them.
    */
-  replay(conversation: string, afterId: number): void {
+  replay(conversation: string, afterId: number, resume = false): void {
     this.conn.beginReplay(conversation);
-    this.replays.push({ conversation, cursor: afterId });
+    this.replays.push({
+      conversation,
+      cursor: afterId,
+      ...(resume ? { resumedFrom: afterId } : {}),
+    });
     this.start();
   }
 
@@ -177,7 +189,10 @@ export class ReadPump {
         }
         const replay = this.replays[0];
         if (!replay) return;
-        if (await this.replayPage(replay)) this.replays.shift();
+        if (await this.replayPage(replay)) {
+          this.replays.shift();
+          await this.sendChanged(replay);
+        }
       }
     } finally {
       // At once, as run() returns: a job queued right after starts a new run.
@@ -234,6 +249,20 @@ export class ReadPump {
       page.messages.length < count && this.conn.liveDuringReplay(conversation) <= end;
     if (caughtUp) this.conn.endReplay(conversation);
     return caughtUp;
+  }
+
+  // After a resume replay: the messages the client had seen that changed
+  // since, as updates (in the conversation's live order: it went live first,
+  // and these are all older than anything it delivers from now on).
+  private async sendChanged({ conversation, resumedFrom }: Replay): Promise<void> {
+    if (resumedFrom === undefined || this.stopped) return;
+    const changed = this.deps.changedSince?.(conversation, resumedFrom) ?? [];
+    if (changed.length === 0) return;
+    const wires = changed.map((message) => toWire({ type: 'update', message }));
+    const held = await this.take(wires.reduce((sum, wire) => sum + wire.bytes, 0));
+    if (held === undefined) return;
+    if (!(await this.sendHeld(held, wires, (w, part) => this.conn.sendBudgeted(w, part))))
+      this.stopNow();
   }
 
   // Counts what is unread, sends it, and queues what follows: the backlog

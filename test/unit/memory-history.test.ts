@@ -156,3 +156,22 @@ describe('MemoryHistory.lastIds', () => {
     await history.close();
   });
 });
+
+describe('MemoryHistory.replace', () => {
+  it('serves the changed message in its place from every read', async () => {
+    const history = await filled(10, 4);
+    const edited = { ...message(2), text: 'changed', edited: 9_000 };
+    await history.replace('#general', edited);
+    assert.deepEqual((await history.since('#general', 1, 1)).messages, [edited]);
+    assert.deepEqual((await history.before('#general', 3, 1)).messages, [edited]);
+    assert.deepEqual(await history.lastIds(), new Map([['#general', 4]]));
+  });
+
+  it('rejects a message it does not keep, or no longer keeps', async () => {
+    const history = await filled(2, 40);
+    await assert.rejects(history.replace('#general', { ...message(41), text: 'x' }));
+    await assert.rejects(history.replace('#general', { ...message(1), text: 'x' }));
+    await assert.rejects(history.replace('#other', { ...message(40, '#other'), text: 'x' }));
+    assert.deepEqual(ids((await history.since('#general', 0, 10)).messages), [39, 40]);
+  });
+});

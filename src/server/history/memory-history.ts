@@ -47,9 +47,13 @@ export class MemoryHistory implements HistoryStore {
     return { messages: list.slice(start, end), more: start > 0 };
   }
 
-  // Contract placeholder: built with edit and delete.
-  replace(_conversation: string, _message: StoredMessage): Promise<void> {
-    return Promise.reject(new Error('replace is not built yet'));
+  async replace(conversation: string, message: StoredMessage): Promise<void> {
+    const list = this.conversations.get(conversation);
+    const first = list?.[0]?.id;
+    const at = first === undefined ? -1 : message.id - first;
+    if (!list || at < 0 || list[at]?.id !== message.id)
+      throw new Error(`no message ${message.id} is kept in ${conversation}`);
+    list[at] = message;
   }
 
   async lastIds(): Promise<Map<string, number>> {
