@@ -63,6 +63,8 @@ interface Pending {
   conversation: string;
   message: StoredMessage;
   ref: string | undefined;
+  /** A replacement record of a kept message (an edit, a deletion), not a new one. */
+  replaces: boolean;
   record: Buffer;
   resolve: () => void;
   reject: (error: unknown) => void;
@@ -123,6 +125,27 @@ export class DiskHistory implements HistoryStore {
   }
 
   append(conversation: string, message: StoredMessage, ref?: string): Promise<void> {
+    return this.enqueue(conversation, message, ref, false);
+  }
+
+  /**
+   * Appends the changed message as a replacement record (same id, no ref)
+   * through the same group commit; once synced, the index points its id at
+   * it. The old record becomes garbage that compaction removes (see
+   * docs/HISTORY-FORMAT.md, Edits and deletions).
+   */
+  replace(conversation: string, message: StoredMessage): Promise<void> {
+    if (!this.index.holds(conversation, message.id))
+      return Promise.reject(new Error(`no message ${message.id} is kept in ${conversation}`));
+    return this.enqueue(conversation, message, undefined, true);
+  }
+
+  private enqueue(
+    conversation: string,
+    message: StoredMessage,
+    ref: string | undefined,
+    replaces: boolean,
+  ): Promise<void> {
     if (this.closed || this.active === undefined)
       return Promise.reject(new Error('the history store is closed for appends'));
     let record: Buffer;
@@ -133,7 +156,7 @@ export class DiskHistory implements HistoryStore {
       return Promise.reject(error);
     }
     return new Promise((resolve, reject) => {
-      this.pending.push({ conversation, message, ref, record, resolve, reject });
+      this.pending.push({ conversation, message, ref, replaces, record, resolve, reject });
       // Every append of this turn of the event loop goes in the first batch.
       this.flushing ??= new Promise<void>((started) => setImmediate(started)).then(() =>
         this.flush(),
@@ -149,11 +172,6 @@ export class DiskHistory implements HistoryStore {
   async before(conversation: string, before: number | undefined, limit: number) {
     const { entries, more } = this.index.before(conversation, before, limit);
     return { messages: await this.load(entries), more };
-  }
-
-  // Contract placeholder: built with edit and delete.
-  replace(_conversation: string, _message: StoredMessage): Promise<void> {
-    return Promise.reject(new Error('replace is not built yet'));
   }
 
   async lastIds(): Promise<Map<string, number>> {
@@ -219,8 +237,11 @@ export class DiskHistory implements HistoryStore {
   private async compactNow(): Promise<void> {
     try {
       this.index.expire(this.now());
+      await this.sealErased();
       const sealed = [...this.segments.values()].filter((s) => s !== this.active);
-      const targets = sealed.filter((s) => s.live.size * 2 < s.records);
+      // A segment holding a replaced version is rewritten however much is kept:
+      // an edited or deleted text must leave the files.
+      const targets = sealed.filter((s) => s.live.size * 2 < s.records || s.superseded > 0);
       if (targets.length === 0) return;
       // First the ids, so a room whose every record goes still goes on where it stopped.
       await this.saveSequences();
@@ -232,6 +253,23 @@ export class DiskHistory implements HistoryStore {
     } catch (error) {
       this.options.warn?.({ err: error }, 'history compaction failed; it is tried again later');
     }
+  }
+
+  // The segment being appended to holds a replaced version: begin a new one,
+  // in the appends' own turn (no batch is being written meanwhile), so the
+  // old one is sealed and compaction may rewrite it.
+  private async sealErased(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    const active = this.active;
+    if (this.closed || active === undefined || active.superseded === 0) return;
+    this.flushing = this.roll()
+      .then(
+        () => undefined,
+        (error: unknown) =>
+          this.options.warn?.({ err: error }, 'could not begin a new history segment'),
+      )
+      .then(() => this.flush());
+    await this.flushing;
   }
 
   private async flush(): Promise<void> {
@@ -257,7 +295,10 @@ export class DiskHistory implements HistoryStore {
         this.dirty = false;
         let offset = segment.size;
         for (const p of batch) {
-          this.index.add(p.conversation, p.message, segment, offset, p.record.length);
+          // A replacement whose message retention dropped meanwhile is garbage at once.
+          if (p.replaces)
+            this.index.replace(p.conversation, p.message, segment, offset, p.record.length);
+          else this.index.add(p.conversation, p.message, segment, offset, p.record.length);
           offset += p.record.length;
         }
         segment.size = offset;
@@ -379,7 +420,12 @@ export class DiskHistory implements HistoryStore {
       segment.createdAt,
     );
     for (const [entry, offset] of moved) {
-      if (!segment.live.has(entry)) continue; // dropped while the copy was made
+      // Dropped or replaced while the copy was made: its copy is garbage, and
+      // may hold a text that must go, so the new file is rewritten again.
+      if (!segment.live.has(entry)) {
+        replacement.superseded += 1;
+        continue;
+      }
       entry.offset = offset;
       entry.segment = replacement;
       replacement.live.add(entry);

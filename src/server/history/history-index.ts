@@ -47,6 +47,12 @@ export class HistoryIndex {
     conv.entries.push(entry);
     conv.lastId = message.id;
     segment.live.add(entry);
+    this.trim(conv);
+    return true;
+  }
+
+  // The cache back to its size, and --keep-messages applied.
+  private trim(conv: Conversation): void {
     while (conv.entries.length - conv.cachedFrom > this.limits.cache) {
       const old = conv.entries[conv.cachedFrom];
       if (old) old.message = undefined;
@@ -54,7 +60,69 @@ export class HistoryIndex {
     }
     const { keepMessages } = this.limits;
     if (keepMessages > 0) this.drop(conv, conv.entries.length - conv.first - keepMessages);
+  }
+
+  /**
+   * Puts a replacement record of a kept message (an edit, a deletion) in
+   * place of its entry: same id, time and place in the conversation, the
+   * record now at `segment`/`offset`. The old record leaves its segment's
+   * live set and counts as superseded there. False (nothing changed) when
+   * no message of that id is kept, e.g. retention dropped it.
+   */
+  replace(
+    conversation: string,
+    message: StoredMessage,
+    segment: Segment,
+    offset: number,
+    bytes: number,
+  ): boolean {
+    const entry = this.find(conversation, message.id);
+    if (!entry) return false;
+    entry.segment.live.delete(entry);
+    entry.segment.superseded += 1;
+    entry.segment = segment;
+    entry.offset = offset;
+    entry.bytes = bytes;
+    // Held in memory only while among the newest: the rest is read from the file.
+    if (entry.message !== undefined) entry.message = message;
+    segment.live.add(entry);
     return true;
+  }
+
+  /**
+   * At start-up, a replacement record whose message has no record before it
+   * (compaction removed the older version, and a rewrite or a later segment
+   * put the replacement after higher ids): it goes in its id's place, and
+   * retention applies to it as to any other.
+   */
+  insert(
+    conversation: string,
+    message: StoredMessage,
+    segment: Segment,
+    offset: number,
+    bytes: number,
+  ): void {
+    const conv = this.conversation(conversation);
+    const at = this.firstAbove(conv, message.id);
+    const cached = at >= conv.cachedFrom;
+    const entry: Entry = {
+      id: message.id,
+      ts: message.ts,
+      segment,
+      offset,
+      bytes,
+      message: cached ? message : undefined,
+    };
+    conv.entries.splice(at, 0, entry);
+    conv.lastId = Math.max(conv.lastId, message.id);
+    segment.live.add(entry);
+    if (!cached) conv.cachedFrom += 1;
+    this.trim(conv);
+  }
+
+  /** True while a message of this id is kept in the conversation. */
+  holds(conversation: string, id: number): boolean {
+    return this.find(conversation, id) !== undefined;
   }
 
   /** Ids that went on past what the records show (see sequence-file.ts). */
@@ -169,6 +237,13 @@ export class HistoryIndex {
       conv.first = 0;
     }
     return count;
+  }
+
+  private find(conversation: string, id: number): Entry | undefined {
+    const conv = this.conversations.get(conversation);
+    if (!conv) return undefined;
+    const entry = conv.entries[this.firstAbove(conv, id - 1)];
+    return entry?.id === id ? entry : undefined;
   }
 
   // Index of the first kept entry with an id above `id` (binary search: ids rise).

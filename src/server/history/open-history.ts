@@ -13,6 +13,7 @@ import { ChatError } from '../../errors.ts';
 import { errorCode, fileError } from '../../fs/files.ts';
 import { DIR_MODE, SECRET_MODE } from '../../fs/modes.ts';
 import { acquireLock, type LockSpec, releaseLock } from '../../fs/pid-lock.ts';
+import type { StoredMessage } from '../../net/protocol/frames.ts';
 import { conversationOf } from '../conversations.ts';
 import { emptyKeptState, type KeptState } from '../kept-state.ts';
 import { damagedError, wrongKeyError } from './history-errors.ts';
@@ -242,8 +243,16 @@ async function loadSegment(
         id: message.id,
         ts: message.ts,
       });
-    if (loading.index.add(conversationOf(message), message, segment, record.offset, record.bytes))
+    const conversation = conversationOf(message);
+    if (loading.index.add(conversation, message, segment, record.offset, record.bytes)) continue;
+    // A replacement record (an edit, a deletion) takes the place of its
+    // message's older record, read before; when compaction has removed that
+    // one, it goes in its id's place (retention applies as to any message).
+    if (isReplacement(message)) {
+      if (!loading.index.replace(conversation, message, segment, record.offset, record.bytes))
+        loading.index.insert(conversation, message, segment, record.offset, record.bytes);
       continue;
+    }
     const problem: ScanProblem = {
       kind: 'damaged',
       offset: record.offset,
@@ -431,4 +440,12 @@ async function readStart(path: string): Promise<Buffer> {
   } finally {
     await handle.close();
   }
+}
+
+// Replacement records carry what only a change sets (a new message never has
+// `edited` or `deleted`): a repeated id without them is damage. A record
+// that comes once only as its replacement is not told from one whose id was
+// dropped by retention, and need not be: retention drops it again.
+function isReplacement(message: StoredMessage): boolean {
+  return message.edited !== undefined || message.deleted !== undefined;
 }

@@ -23,6 +23,12 @@ export class Segment {
   records: number;
   /** The index entries that still point here. */
   readonly live = new Set<Entry>();
+  /**
+   * Records here that a newer version of their message (an edit, a
+   * deletion) replaced: their old text must leave the file, so compaction
+   * rewrites a segment that has any.
+   */
+  superseded = 0;
   private readers = 0;
   private retired = false;
 
