@@ -74,8 +74,10 @@ export async function runHistoryVerify(args: HistoryArgs, io: HistoryIo): Promis
 
 /**
  * `chat history export --room R`: the room's kept messages, decrypted, as
- * one JSON object per line on stdout, oldest first. For the operator only:
- * it is the plaintext the store exists to protect.
+ * one JSON object per line on stdout, oldest first, each as it is now: an
+ * edited one with its new text and `edited`, a deleted one with an empty
+ * `text` and `deleted` (its old text is never shown). For the operator
+ * only: it is the plaintext the store exists to protect.
  */
 export async function runHistoryExport(
   args: HistoryArgs & { room: string },

@@ -26,7 +26,8 @@ export function mentions(text: string, user: string): boolean {
 
 /**
  * Adds unread messages (oldest first) to `tally`: `user`'s own are not
- * unread; in a direct conversation every other one is a mention.
+ * unread; in a direct conversation every other one is a mention, a deleted
+ * one aside (messages are read as they are now: an edit counts as its text).
  */
 export function addToTally(
   tally: Tally,
@@ -37,6 +38,9 @@ export function addToTally(
   for (const message of messages) {
     if (message.from === user) continue;
     tally.unread += 1;
+    // A deleted message still holds its id (it counts as unread) but says
+    // nothing: no mention line, even in a direct conversation.
+    if (message.deleted) continue;
     if (!direct && !mentions(message.text, user)) continue;
     tally.mentions += 1;
     tally.lines.push(message);

@@ -56,6 +56,22 @@ describe('addToTally', () => {
     );
   });
 
+  it('counts a deleted message as unread but never as a mention; an edit by its new text', () => {
+    const tally = emptyTally();
+    const gone = { ...msg(1, 'alice', ''), deleted: { ts: 50 } };
+    const edited = { ...msg(2, 'alice', 'now for bob'), edited: 60 };
+    addToTally(tally, [gone, edited], 'bob', false);
+    const direct = emptyTally();
+    addToTally(
+      direct,
+      [{ ...dm(3, 'alice', 'bob', 30), text: '', deleted: { ts: 70 } }],
+      'bob',
+      true,
+    );
+    assert.deepEqual([tally.unread, tally.mentions, tally.lines.map((m) => m.id)], [2, 1, [2]]);
+    assert.deepEqual([direct.unread, direct.mentions, direct.lines], [1, 0, []]);
+  });
+
   it('takes every message of a direct conversation as a mention', () => {
     const tally = emptyTally();
     addToTally(
