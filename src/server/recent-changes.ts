@@ -47,9 +47,4 @@ export class RecentChanges {
     }
     return [...newest.values()];
   }
-
-  /** Forgets a conversation's changes (its history started over). */
-  forget(conversation: string): void {
-    this.byConversation.delete(conversation);
-  }
 }

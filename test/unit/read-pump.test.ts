@@ -125,6 +125,71 @@ describe('ReadPump', () => {
     assert.equal(budget.inUse, 0);
   });
 
+  it('holds an update that comes during a replay until its message went out', async () => {
+    const store = await filled('#r', 100);
+    const slow: HistoryStore = Object.assign(Object.create(store) as HistoryStore, {
+      since: async (conversation: string, afterId: number, limit: number) => {
+        const page = await store.since(conversation, afterId, limit);
+        await turns(2);
+        return page;
+      },
+    });
+    const budget = new ByteBudget(1024 * 1024);
+    const { conn, socket } = connection(budget);
+    const pump = new ReadPump(conn, {
+      store: slow,
+      budget,
+      maxMessageBytes: MESSAGE_BYTES,
+      onReadError: () => {},
+    });
+    pump.replay('#r', 0);
+    // Message 90 is edited while the replay reads its first page.
+    const edited = { ...message('#r', 90), text: 'edited', edited: 5 };
+    await store.replace('#r', edited);
+    conn.deliverUpdate('#r', 90, toWire({ type: 'update', message: edited }));
+    await turns();
+    const frames = framesOf(socket);
+    const at = (find: (f: Record<string, unknown>) => boolean) => frames.findIndex(find);
+    const update = at((f) => f.type === 'update');
+    assert.ok(update > at((f) => f.type === 'msg' && f.id === 100), 'after the replay caught up');
+    assert.equal(frames.filter((f) => f.type === 'update').length, 1);
+    // Live again: the next update goes out at once.
+    conn.deliverUpdate('#r', 3, toWire({ type: 'update', message: message('#r', 3) }));
+    assert.equal(framesOf(socket).filter((f) => f.type === 'update').length, 1, 'queued');
+    await turns(2);
+    assert.equal(framesOf(socket).filter((f) => f.type === 'update').length, 2);
+  });
+
+  it('follows a resume replay with the updates of what changed up to the resume id', async () => {
+    const store = await filled('#r', 10);
+    const budget = new ByteBudget(1024 * 1024);
+    const { conn, socket } = connection(budget);
+    const asked: Array<[string, number]> = [];
+    const pump = new ReadPump(conn, {
+      store,
+      budget,
+      maxMessageBytes: MESSAGE_BYTES,
+      onReadError: () => {},
+      changedSince: (conversation, afterId) => {
+        asked.push([conversation, afterId]);
+        return [{ ...message('#r', 4), text: '', deleted: { ts: 9 } }];
+      },
+    });
+    pump.replay('#r', 6, true);
+    pump.replay('#s', 0); // not a resume: no updates asked
+    await turns();
+    const frames = framesOf(socket);
+    assert.deepEqual(asked, [['#r', 6]]);
+    assert.deepEqual(
+      frames.map((f) =>
+        f.type === 'update' ? `update ${(f.message as { id: number }).id}` : f.id,
+      ),
+      [7, 8, 9, 10, 'update 4'],
+    );
+    socket.read();
+    assert.equal(budget.inUse, 0, 'every byte given back as written');
+  });
+
   it('tells history_gap on every page that finds one, not only the first', async () => {
     // Keeps 40: the slow reader's replay falls behind the store's trimming.
     const store = await filled('#r', 40, 40, 2_000);
