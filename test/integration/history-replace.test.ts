@@ -112,7 +112,10 @@ describe('replacing kept messages on disk (edits and deletions)', () => {
       before.some((m) => m.text.includes(SECRET)),
       'the old text is still on disk',
     );
+    const segments = async () => (await readdir(dir)).filter((f) => f.endsWith('.seg')).length;
+    const filesBefore = await segments();
     await store.compact();
+    assert.equal(await segments(), filesBefore, 'rewritten in place, the newest one too');
     const records = await everyRecord(dir);
     assert.deepEqual(
       records.filter((m) => m.text.includes(SECRET)),

@@ -237,7 +237,7 @@ export class DiskHistory implements HistoryStore {
   private async compactNow(): Promise<void> {
     try {
       this.index.expire(this.now());
-      await this.sealErased();
+      await this.eraseInActive();
       const sealed = [...this.segments.values()].filter((s) => s !== this.active);
       // A segment holding a replaced version is rewritten however much is kept:
       // an edited or deleted text must leave the files.
@@ -255,18 +255,17 @@ export class DiskHistory implements HistoryStore {
     }
   }
 
-  // The segment being appended to holds a replaced version: begin a new one,
-  // in the appends' own turn (no batch is being written meanwhile), so the
-  // old one is sealed and compaction may rewrite it.
-  private async sealErased(): Promise<void> {
+  // The segment being appended to holds a replaced version: it is rewritten
+  // in the appends' own turn (no batch is written meanwhile; appends made
+  // now wait for the next batch), and appends go on in the new file. Not
+  // rolled: a new segment a minute would leave many small files open.
+  private async eraseInActive(): Promise<void> {
     while (this.flushing) await this.flushing;
     const active = this.active;
     if (this.closed || active === undefined || active.superseded === 0) return;
-    this.flushing = this.roll()
-      .then(
-        () => undefined,
-        (error: unknown) =>
-          this.options.warn?.({ err: error }, 'could not begin a new history segment'),
+    this.flushing = this.rewriteSegment(active)
+      .catch((error: unknown) =>
+        this.options.warn?.({ err: error }, 'could not rewrite the newest history segment'),
       )
       .then(() => this.flush());
     await this.flushing;
@@ -414,7 +413,7 @@ export class DiskHistory implements HistoryStore {
     const replacement = new Segment(
       segment.number,
       segment.path,
-      await open(segment.path, 'r'),
+      await open(segment.path, segment === this.active ? 'r+' : 'r'),
       at,
       kept.length,
       segment.createdAt,
@@ -431,6 +430,10 @@ export class DiskHistory implements HistoryStore {
       replacement.live.add(entry);
     }
     this.segments.set(segment.number, replacement);
+    if (this.active === segment) {
+      this.active = replacement;
+      this.dirty = false; // what a failed write left past the end was not copied
+    }
     segment.retire();
   }
 }
