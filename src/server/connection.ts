@@ -117,6 +117,8 @@ export class Connection {
    * before it changed, so they follow once it has caught up.
    */
   private readonly heldUpdates = new Map<string, Map<number, Wire>>();
+  /** History pages being read and sent, per conversation (see holdUpdates). */
+  private readonly updateHolds = new Map<string, number>();
   /** Budget bytes in `pending`, and in all not yet written (given back as writes complete). */
   private budgetPending = 0;
   private budgetHeld = 0;
@@ -196,18 +198,35 @@ export class Connection {
   /** The conversation's messages go out live again, after the updates held meanwhile. */
   endReplay(conversation: string): void {
     this.replaying.delete(conversation);
-    const held = this.heldUpdates.get(conversation);
-    this.heldUpdates.delete(conversation);
-    for (const wire of held?.values() ?? []) this.send(wire);
+    this.releaseHeldUpdates(conversation);
+  }
+
+  /**
+   * Updates of the conversation wait from now until `releaseUpdates`: a
+   * history page of it is being read and sent, and may hold the message.
+   */
+  holdUpdates(conversation: string): void {
+    this.updateHolds.set(conversation, (this.updateHolds.get(conversation) ?? 0) + 1);
+  }
+
+  /** Ends one `holdUpdates`; the updates held go out once none is left (and no replay runs). */
+  releaseUpdates(conversation: string): void {
+    const holds = (this.updateHolds.get(conversation) ?? 1) - 1;
+    if (holds > 0) {
+      this.updateHolds.set(conversation, holds);
+      return;
+    }
+    this.updateHolds.delete(conversation);
+    this.releaseHeldUpdates(conversation);
   }
 
   /**
    * Sends an `update` of message `id`: at once, behind everything of the
-   * conversation already queued, or, during a replay of it, once the replay
-   * has caught up (so it never comes before its message).
+   * conversation already queued, or, during a replay or a history page of
+   * it, once that is sent (so it never comes before its message).
    */
   deliverUpdate(conversation: string, id: number, wire: Wire): void {
-    if (!this.replaying.has(conversation)) {
+    if (!this.replaying.has(conversation) && !this.updateHolds.has(conversation)) {
       this.send(wire);
       return;
     }
@@ -218,6 +237,13 @@ export class Connection {
     }
     held.delete(id);
     held.set(id, wire);
+  }
+
+  private releaseHeldUpdates(conversation: string): void {
+    if (this.replaying.has(conversation) || this.updateHolds.has(conversation)) return;
+    const held = this.heldUpdates.get(conversation);
+    this.heldUpdates.delete(conversation);
+    for (const wire of held?.values() ?? []) this.send(wire);
   }
 
   /** The last id of the conversation this connection was sent (0: none). */

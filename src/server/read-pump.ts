@@ -328,8 +328,18 @@ export class ReadPump {
     }
   }
 
-  // Answers a history read; the newest id it sent, if any.
+  // Answers a history read; the newest id it sent, if any. Updates of the
+  // conversation wait meanwhile: the page may hold the message as it was.
   private async answer(read: HistoryRead): Promise<number | undefined> {
+    this.conn.holdUpdates(read.conversation);
+    try {
+      return await this.answerHeld(read);
+    } finally {
+      this.conn.releaseUpdates(read.conversation);
+    }
+  }
+
+  private async answerHeld(read: HistoryRead): Promise<number | undefined> {
     if (!(await this.conn.waitForRoom())) {
       this.stopNow();
       return undefined;

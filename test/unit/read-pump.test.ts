@@ -160,6 +160,33 @@ describe('ReadPump', () => {
     assert.equal(framesOf(socket).filter((f) => f.type === 'update').length, 2);
   });
 
+  it('holds an update that comes while a history page is read until the page went out', async () => {
+    const store = await filled('#r', 10);
+    const slow: HistoryStore = Object.assign(Object.create(store) as HistoryStore, {
+      before: async (conversation: string, before: number | undefined, limit: number) => {
+        const page = await store.before(conversation, before, limit);
+        await turns(2);
+        return page;
+      },
+    });
+    const budget = new ByteBudget(1024 * 1024);
+    const { conn, socket } = connection(budget);
+    const pump = new ReadPump(conn, {
+      store: slow,
+      budget,
+      maxMessageBytes: MESSAGE_BYTES,
+      onReadError: () => {},
+    });
+    pump.history({ conversation: '#r', name: '#r', before: undefined, limit: 5, ref: 'h' });
+    await turns(1);
+    conn.deliverUpdate('#r', 8, toWire({ type: 'update', message: message('#r', 8) }));
+    await turns();
+    assert.deepEqual(
+      framesOf(socket).map((f) => f.type),
+      ['history', 'update'],
+    );
+  });
+
   it('follows a resume replay with the updates of what changed up to the resume id', async () => {
     const store = await filled('#r', 10);
     const budget = new ByteBudget(1024 * 1024);
