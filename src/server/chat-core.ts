@@ -6,7 +6,8 @@ import { amendRequest } from './core-amend.ts';
 import { type ConnId, closeEffect, type Effect, errorEffect, PERSIST } from './core-effects.ts';
 import { keptStateOf, restoreKeptState } from './core-kept.ts';
 import { directMessage, historyRequest, roomMessage } from './core-messages.ts';
-import { moderate } from './core-moderation.ts';
+import { kickConnection, moderate } from './core-moderation.ts';
+import { activeSanction, serverBanRefusal } from './core-operators.ts';
 import { appear, disappear } from './core-presence.ts';
 import { readRequest } from './core-reads.ts';
 import { helloJoinRefusal, joinRoom, leaveRoom, setTopic } from './core-rooms.ts';
@@ -47,6 +48,9 @@ export class ChatCore {
         ),
       ];
     }
+    // A user banned from the server gets nothing more than why.
+    const serverBanned = serverBanRefusal(state, user, now);
+    if (serverBanned) return [closeEffect(conn, 'server_banned', serverBanned)];
     const record = state.userRecord(user, now);
     if (record.conns.size >= state.options.maxDevicesPerUser) {
       return [
@@ -57,7 +61,14 @@ export class ChatCore {
         ),
       ];
     }
-    const wanted = roomsWanted(frame, state.options.defaultRoom, record.remembered);
+    const asked = roomsWanted(frame, state.options.defaultRoom, record.remembered);
+    // Rooms they are banned from are left out, and forgotten, without a word.
+    const wanted = asked.filter((room) => {
+      const bans = state.rooms.get(room)?.bans;
+      return !(bans && activeSanction(bans, user, now));
+    });
+    const forgot =
+      asked.filter((room) => !wanted.includes(room) && record.remembered.delete(room)).length > 0;
     const refused = helloJoinRefusal(state, user, record, wanted, now);
     if (refused) return [closeEffect(conn, 'reconnect_too_fast', refused)];
     // Back after an absence: no other person's connection of theirs is open
@@ -66,6 +77,7 @@ export class ChatCore {
     const effects = this.comeOnline(conn, user, record, now, frame.script === true);
     if (fingerprint) state.fingerprints.set(conn, fingerprint);
     state.lastFrames.set(user, now);
+    const operators = [...(state.options.operators ?? [])].sort();
     // The welcome tells this connection its rooms; joined frames go to the others.
     for (const room of wanted) effects.push(...joinRoom(state, user, room, now, conn, true));
     effects.push({
@@ -81,6 +93,7 @@ export class ChatCore {
         rooms: [...record.rooms].sort().map((room) => state.roomState(room)),
         users: state.userStates(),
         limits: state.options.limits,
+        ...(operators.length === 0 ? {} : { operators }),
       },
     });
     const resumed = Object.keys(frame.resume ?? {});
@@ -97,7 +110,7 @@ export class ChatCore {
       },
     });
     effects.push(...this.replays(conn, user, record, frame));
-    if (!record.known) {
+    if (!record.known || forgot) {
       record.known = true;
       effects.push(PERSIST);
     }
@@ -200,6 +213,15 @@ export class ChatCore {
       effects.push(PERSIST);
     }
     return effects;
+  }
+
+  /**
+   * The server operator's kick of one connection (the dashboard): shown as
+   * `moderated` (no room, no operator) to everyone sharing a room with its
+   * user, logged, then the connection is closed with the fatal `kicked`.
+   */
+  kickConnection(conn: ConnId, reason: string, now: number): Effect[] {
+    return kickConnection(this.state, conn, reason, now);
   }
 
   /** True while `user`'s `ref` is remembered as message `id`: its store did not fail. */

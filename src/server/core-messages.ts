@@ -1,6 +1,7 @@
 import type { ClientFrame, StoredMessage } from '../net/protocol/frames.ts';
 import { conversationFor, dmKey } from './conversations.ts';
 import { type ConnId, type Effect, errorEffect, PERSIST } from './core-effects.ts';
+import { muteRefusal } from './core-operators.ts';
 import { moveRead } from './core-reads.ts';
 import type { CoreState, UserRecord } from './core-state.ts';
 
@@ -27,6 +28,8 @@ export function roomMessage(
       errorEffect(conn, 'not_member', `you are not in ${frame.room}: join it first`, frame.ref),
     ];
   }
+  const muted = muteRefusal(state, user, frame.room, now);
+  if (muted) return [errorEffect(conn, 'muted', muted, frame.ref)];
   return newMessage(state, conn, record, frame.room, frame.room, frame, now, (id) => ({
     type: 'msg',
     id,

@@ -1,16 +1,247 @@
-import type { ClientFrame } from '../net/protocol/frames.ts';
-import { type ConnId, type Effect, errorEffect } from './core-effects.ts';
-import type { CoreState } from './core-state.ts';
+import type { ClientFrame, ModerationAction, ServerFrameOf } from '../net/protocol/frames.ts';
+import { type ConnId, closeEffect, type Effect, errorEffect, PERSIST } from './core-effects.ts';
+import { isServerOperator, operates, opsText, serverBanText } from './core-operators.ts';
+import { forgetIfEmpty, removeFromRoom } from './core-rooms.ts';
+import { type CoreState, newRoomRecord } from './core-state.ts';
+import type { Sanction } from './kept-state.ts';
 
 type ModerateFrame = Extract<ClientFrame, { type: 'moderate' }>;
 
-/** An operator's act (contract placeholder: refused until built). */
+/** Actions done to a user (all but the topic's lock). */
+const NEEDS_USER: ReadonlySet<ModerationAction> = new Set([
+  'kick',
+  'ban',
+  'unban',
+  'mute',
+  'unmute',
+  'op',
+  'deop',
+]);
+/** Actions that may be server-wide (no room). */
+const SERVER_WIDE: ReadonlySet<ModerationAction> = new Set(['ban', 'unban']);
+/** Actions that may last a while. */
+const TIMED: ReadonlySet<ModerationAction> = new Set(['ban', 'mute']);
+/** Actions a room operator may not do to a server operator. */
+const AGAINST_USER: ReadonlySet<ModerationAction> = new Set(['kick', 'ban', 'mute']);
+
+/** The verb of an action, for messages ("only its operators may kick"). */
+const VERBS: Record<ModerationAction, string> = {
+  kick: 'kick',
+  ban: 'ban',
+  unban: 'unban',
+  mute: 'mute',
+  unmute: 'unmute',
+  op: 'name operators',
+  deop: 'remove operators',
+  'topic-lock': 'lock its topic',
+  'topic-unlock': 'unlock its topic',
+};
+
+/**
+ * An operator's act (docs/PROTOCOL.md, Operators): checked, done to the
+ * core's state, shown as `moderated` to the room's members and the
+ * operator, and logged. Pure: `now` is the time (ms).
+ */
 export function moderate(
-  _state: CoreState,
+  state: CoreState,
   conn: ConnId,
-  _user: string,
+  actor: string,
   frame: ModerateFrame,
-  _now: number,
+  now: number,
 ): Effect[] {
-  return [errorEffect(conn, 'not_operator', 'moderation is not built yet', frame.ref)];
+  const { action, ref } = frame;
+  const refuse = (code: 'invalid_frame' | 'not_operator' | 'not_member', message: string) => [
+    errorEffect(conn, code, message, ref),
+  ];
+  if (NEEDS_USER.has(action) && frame.user === undefined)
+    return refuse('invalid_frame', `${action} needs the user it is done to: add "user"`);
+  if (frame.room === undefined && !SERVER_WIDE.has(action))
+    return refuse('invalid_frame', `${action} needs the room it is done in: add "room"`);
+  if (frame.duration !== undefined && !TIMED.has(action))
+    return refuse(
+      'invalid_frame',
+      `only ban and mute take a duration, not ${action}: leave "duration" out`,
+    );
+  const target = NEEDS_USER.has(action) ? frame.user : undefined;
+  if (frame.room === undefined) {
+    if (!isServerOperator(state, actor))
+      return refuse(
+        'not_operator',
+        `only the server's operators may ${action} from the whole server: name a room to ${action} from it`,
+      );
+    return serverWide(state, actor, frame, target ?? '', now);
+  }
+  const name = frame.room;
+  if (!operates(state, actor, name))
+    return refuse(
+      'not_operator',
+      `you do not operate ${name}: only its operators (${opsText(state.rooms.get(name))}) and the server's may ${VERBS[action]}`,
+    );
+  if (
+    target !== undefined &&
+    AGAINST_USER.has(action) &&
+    isServerOperator(state, target) &&
+    !isServerOperator(state, actor)
+  )
+    return refuse(
+      'not_operator',
+      `${target} is a server operator: a room operator may not ${action} them, only another server operator may`,
+    );
+  const existing = state.rooms.get(name);
+  if (action === 'kick' && (target === undefined || !existing?.members.has(target)))
+    return refuse('not_member', `${target} is not in ${name}: there is nobody to kick`);
+  // A room not held gets a record only for what it keeps (a ban, a mute, a lock).
+  const room = existing ?? newRoomRecord();
+  const until = frame.duration === undefined ? undefined : now + frame.duration * 1000;
+  const sanction: Sanction = {
+    by: actor,
+    ts: now,
+    ...(frame.reason === undefined ? {} : { reason: frame.reason }),
+    ...(until === undefined ? {} : { until }),
+  };
+  // Shown to the room as it is before the act: the target still among its members.
+  const audience = unique([...state.connsOf(room.members), ...state.connsOf([actor])]);
+  const shown: ServerFrameOf<'moderated'> = {
+    type: 'moderated',
+    action,
+    room: name,
+    ...(target === undefined ? {} : { user: target }),
+    by: actor,
+    ...(frame.reason === undefined || !AGAINST_USER.has(action) ? {} : { reason: frame.reason }),
+    ...(until === undefined ? {} : { until }),
+    ts: now,
+  };
+  let changed = true;
+  switch (action) {
+    case 'kick':
+    case 'ban':
+      if (action === 'ban') room.bans.set(target ?? '', sanction);
+      if (target !== undefined) removeFromRoom(state, target, name);
+      break;
+    case 'unban':
+      changed = room.bans.delete(target ?? '');
+      break;
+    case 'mute':
+      room.mutes.set(target ?? '', sanction);
+      break;
+    case 'unmute':
+      changed = room.mutes.delete(target ?? '');
+      break;
+    case 'op':
+      changed = !room.ops.has(target ?? '');
+      room.ops.add(target ?? '');
+      break;
+    case 'deop':
+      changed = room.ops.delete(target ?? '');
+      break;
+    case 'topic-lock':
+      changed = !room.topicLock;
+      room.topicLock = true;
+      break;
+    case 'topic-unlock':
+      changed = room.topicLock;
+      room.topicLock = false;
+      break;
+  }
+  if (!existing && changed) state.rooms.set(name, room);
+  // An unban, unmute, deop or unlock may leave nothing of the room to keep.
+  forgetIfEmpty(state, name);
+  const effects: Effect[] = [{ kind: 'frames', to: audience, frame: shown }, logEffect(shown)];
+  if (changed) effects.push(PERSIST);
+  return effects;
+}
+
+/** A ban or unban from the whole server: a server operator's alone. */
+function serverWide(
+  state: CoreState,
+  actor: string,
+  frame: ModerateFrame,
+  target: string,
+  now: number,
+): Effect[] {
+  const until =
+    frame.action === 'ban' && frame.duration !== undefined
+      ? now + frame.duration * 1000
+      : undefined;
+  const shown: ServerFrameOf<'moderated'> = {
+    type: 'moderated',
+    action: frame.action,
+    user: target,
+    by: actor,
+    ...(frame.reason === undefined || frame.action !== 'ban' ? {} : { reason: frame.reason }),
+    ...(until === undefined ? {} : { until }),
+    ts: now,
+  };
+  const audience = unique([...sharingARoom(state, target), ...state.connsOf([actor])]);
+  const effects: Effect[] = [{ kind: 'frames', to: audience, frame: shown }, logEffect(shown)];
+  if (frame.action === 'unban') {
+    if (state.serverBans.delete(target)) effects.push(PERSIST);
+    return effects;
+  }
+  const sanction: Sanction = {
+    by: actor,
+    ts: now,
+    ...(frame.reason === undefined ? {} : { reason: frame.reason }),
+    ...(until === undefined ? {} : { until }),
+  };
+  state.serverBans.set(target, sanction);
+  for (const own of state.connsOf([target]))
+    effects.push(closeEffect(own, 'server_banned', serverBanText(sanction)));
+  effects.push(PERSIST);
+  return effects;
+}
+
+/**
+ * The dashboard's kick of one connection: shown (no room, no operator) to
+ * everyone sharing a room with its user, logged, then the connection closed
+ * with the fatal `kicked`.
+ */
+export function kickConnection(
+  state: CoreState,
+  conn: ConnId,
+  reason: string,
+  now: number,
+): Effect[] {
+  const user = state.connUsers.get(conn);
+  const effects: Effect[] = [];
+  const shown: ServerFrameOf<'moderated'> = {
+    type: 'moderated',
+    action: 'kick',
+    ...(user === undefined ? {} : { user }),
+    ...(reason === '' ? {} : { reason }),
+    ts: now,
+  };
+  if (user !== undefined)
+    effects.push({
+      kind: 'frames',
+      to: unique([...sharingARoom(state, user), ...state.connsOf([user])]),
+      frame: shown,
+    });
+  effects.push(logEffect(shown));
+  effects.push(closeEffect(conn, 'kicked', `kicked by the server operator: ${reason}`));
+  return effects;
+}
+
+/** Every connection of everyone who shares a room with `user` (their own included). */
+function sharingARoom(state: CoreState, user: string): ConnId[] {
+  const users = new Set<string>();
+  for (const name of state.users.get(user)?.rooms ?? [])
+    for (const member of state.rooms.get(name)?.members ?? []) users.add(member);
+  return state.connsOf(users);
+}
+
+/** The log line of an act: its action, room, user, operator, reason and end. */
+function logEffect(shown: ServerFrameOf<'moderated'>): Effect {
+  const { action, room, user, by, reason, until } = shown;
+  const fields: Record<string, unknown> = { action };
+  if (room !== undefined) fields.room = room;
+  if (user !== undefined) fields.user = user;
+  fields.by = by ?? 'server';
+  if (reason !== undefined) fields.reason = reason;
+  if (until !== undefined) fields.until = new Date(until).toISOString();
+  return { kind: 'log', message: 'moderation', fields };
+}
+
+function unique(conns: ConnId[]): ConnId[] {
+  return [...new Set(conns)];
 }

@@ -1,4 +1,4 @@
-import type { CoreState } from './core-state.ts';
+import type { CoreState, RoomRecord } from './core-state.ts';
 import type { Sanction } from './kept-state.ts';
 
 /**
@@ -51,4 +51,35 @@ export function sanctionText(sanction: Sanction): string {
       : ` until ${new Date(sanction.until).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   const reason = sanction.reason === undefined ? '' : ` (${sanction.reason})`;
   return `${by}${until}${reason}`;
+}
+
+/** Why a hello of `user` is refused at `now`, if they are banned from the server. */
+export function serverBanRefusal(state: CoreState, user: string, now: number): string | undefined {
+  const ban = activeSanction(state.serverBans, user, now);
+  return ban && serverBanText(ban);
+}
+
+/** Why a join of `name` by `user` is refused at `now`, if they are banned from it. */
+export function roomBanRefusal(
+  state: CoreState,
+  user: string,
+  name: string,
+  now: number,
+): string | undefined {
+  const bans = state.rooms.get(name)?.bans;
+  const ban = bans && activeSanction(bans, user, now);
+  return (
+    ban && `you are banned from ${name}${sanctionText(ban)}: ask one of its operators to lift it`
+  );
+}
+
+/** The message of a server-wide ban, for the fatal `server_banned`. */
+export function serverBanText(ban: Sanction): string {
+  return `you are banned from this server${sanctionText(ban)}: ask a server operator to lift it`;
+}
+
+/** The room's operators for messages: "alice, bob", or "none yet". */
+export function opsText(room: RoomRecord | undefined): string {
+  const ops = [...(room?.ops ?? [])].sort();
+  return ops.length === 0 ? 'none yet' : ops.join(', ');
 }

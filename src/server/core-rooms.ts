@@ -2,6 +2,7 @@ import type { ErrorCode } from '../net/protocol/error-codes.ts';
 import type { ServerFrame } from '../net/protocol/frames.ts';
 import type { TokenBucket } from '../net/token-bucket.ts';
 import { type ConnId, type Effect, errorEffect, PERSIST } from './core-effects.ts';
+import { operates, opsText, roomBanRefusal } from './core-operators.ts';
 import { type CoreState, newRoomRecord, type RoomRecord, type UserRecord } from './core-state.ts';
 
 /** As TokenBucket's: float refills can land a hair below a whole token. */
@@ -33,16 +34,22 @@ export function joinRoom(
   let room = state.rooms.get(name);
   if (room?.members.has(user))
     return inHello ? [] : [{ kind: 'frames', to: [conn], frame: stateFrame() }];
+  const banned = roomBanRefusal(state, user, name, now);
+  if (banned) return [errorEffect(conn, 'banned', banned)];
   const refused = joinRefusal(state, record, name, room, now);
   if (refused) return [errorEffect(conn, refused.code, refused.message)];
+  const creates = !room && state.lastId(name) === 0;
   if (name !== state.options.defaultRoom) {
     record.joins.take(now);
-    if (!room && state.lastId(name) === 0) record.creations.take(now);
+    if (creates) record.creations.take(now);
   }
   if (!room) {
     room = newRoomRecord();
     state.rooms.set(name, room);
   }
+  // The user whose join creates a room runs it first (the default room has nobody until named).
+  const opped = creates && name !== state.options.defaultRoom;
+  if (opped) room.ops.add(user);
   const others = state.connsOf(room.members);
   room.members.add(user);
   record.rooms.add(name);
@@ -59,7 +66,7 @@ export function joinRoom(
   if (!record.remembered.has(name)) {
     record.remembered.add(name);
     effects.push(PERSIST);
-  }
+  } else if (opped) effects.push(PERSIST);
   return effects;
 }
 
@@ -84,9 +91,7 @@ export function leaveRoom(
   const audience = state.connsOf(announce ? room.members : [user]);
   room.members.delete(user);
   record.rooms.delete(name);
-  // Nothing left to keep: holding it would let rooms pile up to maxRooms.
-  if (room.members.size === 0 && (room.topic?.text ?? '') === '' && state.lastId(name) === 0)
-    state.rooms.delete(name);
+  forgetIfEmpty(state, name);
   const effects: Effect[] = [
     { kind: 'frames', to: audience, frame: { type: 'left', room: name, user, ts: now, reason } },
   ];
@@ -94,7 +99,42 @@ export function leaveRoom(
   return effects;
 }
 
-/** Sets a room's topic, for its members to see; only a member may. */
+/**
+ * Takes `user` out of a room and out of the rooms their next hello joins,
+ * telling nobody: a kick or a ban, whose `moderated` says it all.
+ */
+export function removeFromRoom(state: CoreState, user: string, name: string): void {
+  const record = state.users.get(user);
+  state.rooms.get(name)?.members.delete(user);
+  record?.rooms.delete(name);
+  record?.remembered.delete(name);
+  forgetIfEmpty(state, name);
+}
+
+/**
+ * Forgets a room once nothing is left to keep (no members, topic, history,
+ * lock, bans or mutes): holding it would let rooms pile up to maxRooms.
+ * Operators alone do not keep a room nobody is in and nobody wrote in: every
+ * room made by a join has one, so they would keep every room ever made.
+ */
+export function forgetIfEmpty(state: CoreState, name: string): void {
+  const room = state.rooms.get(name);
+  if (
+    room !== undefined &&
+    room.members.size === 0 &&
+    (room.topic?.text ?? '') === '' &&
+    state.lastId(name) === 0 &&
+    !room.topicLock &&
+    room.bans.size === 0 &&
+    room.mutes.size === 0
+  )
+    state.rooms.delete(name);
+}
+
+/**
+ * Sets a room's topic, for its members to see; only a member may, and only
+ * an operator while the topic is locked.
+ */
 export function setTopic(
   state: CoreState,
   conn: ConnId,
@@ -106,6 +146,15 @@ export function setTopic(
   const room = state.rooms.get(name);
   if (!room?.members.has(user)) {
     return [errorEffect(conn, 'not_member', `you are not in ${name}: join it first`)];
+  }
+  if (room.topicLock && !operates(state, user, name)) {
+    return [
+      errorEffect(
+        conn,
+        'not_operator',
+        `the topic of ${name} is locked: only its operators (${opsText(room)}) and the server's may set it`,
+      ),
+    ];
   }
   room.topic = { text, by: user, ts: now };
   return [

@@ -181,6 +181,8 @@ export class CoreState {
       // A user seen by nobody (only scripts connected) is listed by nobody.
       members: [...(room?.members ?? [])].filter((user) => this.isSeen(user)).sort(),
       lastId: this.lastId(name),
+      ...(room === undefined || room.ops.size === 0 ? {} : { ops: [...room.ops].sort() }),
+      ...(room?.topicLock === true ? { topicLock: true } : {}),
     };
   }
 

@@ -64,6 +64,13 @@ const conversationKey = z
   .string()
   .regex(/^(#[a-z0-9_-]{1,32}|dm:[a-z0-9_-]{1,32}:[a-z0-9_-]{1,32})$/);
 
+const sanction = z.object({
+  by: user.optional(),
+  reason: z.string().optional(),
+  until: ts.optional(),
+  ts,
+});
+
 const keptStateSchema = z.object({
   topics: z.array(z.tuple([room, z.object({ text: z.string(), by: user, ts })])),
   users: z.array(
@@ -76,6 +83,21 @@ const keptStateSchema = z.object({
       }),
     ]),
   ),
+  // Absent in a state.bin written before operators.
+  rooms: z
+    .array(
+      z.tuple([
+        room,
+        z.object({
+          ops: z.array(user),
+          topicLock: z.boolean().optional(),
+          bans: z.array(z.tuple([user, sanction])),
+          mutes: z.array(z.tuple([user, sanction])),
+        }),
+      ]),
+    )
+    .optional(),
+  bans: z.array(z.tuple([user, sanction])).optional(),
 });
 
 /** The kept state in `value` (parsed JSON), or undefined when it is not one. */

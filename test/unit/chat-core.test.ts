@@ -363,7 +363,7 @@ describe('ChatCore hello', () => {
         room: '#ops',
         user: 'alice',
         ts: t,
-        state: { room: '#ops', topic: '', members: ['alice', 'bob'], lastId: 0 },
+        state: { room: '#ops', topic: '', members: ['alice', 'bob'], lastId: 0, ops: ['bob'] },
       }),
     ]);
     const welcome = welcomeOf(effects);
@@ -399,7 +399,7 @@ describe('ChatCore join', () => {
         room: '#ops',
         user: 'alice',
         ts: h.now,
-        state: { room: '#ops', topic: '', members: ['alice', 'bob'], lastId: 0 },
+        state: { room: '#ops', topic: '', members: ['alice', 'bob'], lastId: 0, ops: ['bob'] },
       }),
     ]);
   });
@@ -413,7 +413,7 @@ describe('ChatCore join', () => {
         room: '#new',
         user: 'alice',
         ts: h.now,
-        state: { room: '#new', topic: '', members: ['alice'], lastId: 0 },
+        state: { room: '#new', topic: '', members: ['alice'], lastId: 0, ops: ['alice'] },
       }),
     ]);
   });
@@ -1109,7 +1109,7 @@ describe('ChatCore forgets empty rooms', () => {
         room: '#r',
         user: 'alice',
         ts: h.now,
-        state: { room: '#r', topic: '', members: ['alice'], lastId: 0 },
+        state: { room: '#r', topic: '', members: ['alice'], lastId: 0, ops: ['alice'] },
       }),
     ]);
   });
