@@ -23,6 +23,10 @@ export const DEFAULT_PORT = 8443;
 
 interface EnvOption {
   type?: 'string' | 'number' | 'boolean' | undefined;
+  /** Repeatable: from the environment, a comma-separated list. */
+  array?: true | undefined;
+  /** The variable to read instead of CHAT_<NAME>. */
+  env?: string | undefined;
   default?: unknown;
   defaultDescription?: string | undefined;
   describe?: string | undefined;
@@ -32,23 +36,31 @@ interface EnvOption {
  * Gives each option its default from `CHAT_<NAME>` when that is set (`--max-per-user`
  * reads CHAT_MAX_PER_USER). Only the options named are read from the environment,
  * unlike yargs' .env(), which turns every CHAT_* variable into an option and
- * makes strict mode refuse unrelated ones such as CHAT_DEBUG.
+ * makes strict mode refuse unrelated ones such as CHAT_DEBUG. An option may
+ * name its own variable (`env`); a repeatable one (`array`) reads a
+ * comma-separated list (CHAT_OPERATORS=alice,bob).
  */
 export function envDefaults<T extends Record<string, EnvOption>>(options: T, env = process.env): T {
   const out: Record<string, EnvOption> = {};
   for (const [name, option] of Object.entries(options)) {
-    const variable = `CHAT_${name.toUpperCase().replace(/-/g, '_')}`;
+    const variable = option.env ?? `CHAT_${name.toUpperCase().replace(/-/g, '_')}`;
     const raw = env[variable];
     const fromEnv =
       raw === undefined || raw === ''
         ? undefined
-        : option.type === 'number'
-          ? Number(raw)
-          : option.type === 'boolean'
-            ? /^(1|true|yes|on)$/i.test(raw)
-            : raw;
+        : option.array
+          ? raw
+              .split(',')
+              .map((item) => item.trim())
+              .filter((item) => item !== '')
+          : option.type === 'number'
+            ? Number(raw)
+            : option.type === 'boolean'
+              ? /^(1|true|yes|on)$/i.test(raw)
+              : raw;
+    const { env: _variable, ...yargsOption } = option;
     out[name] = {
-      ...option,
+      ...yargsOption,
       ...(fromEnv === undefined ? {} : { default: fromEnv }),
       describe: `${option.describe ?? ''} [$${variable}]`,
     };

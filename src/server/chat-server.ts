@@ -270,9 +270,9 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   }
 
   /**
-   * Closes one connection as the operator asked: a fatal `kicked` error
-   * carrying `reason` (control characters removed, at most 200 characters),
-   * then the close, after the acks of its messages still being stored.
+   * Closes one connection as the operator asked: a `moderated` kick shown
+   * in the rooms its user shares, then a fatal `kicked` error carrying
+   * `reason` (control characters removed, at most 200 characters), then the close, after the acks of its messages still being stored.
    * False when there is no such connection, it is already closing, or it is
    * still in its TLS handshake (a negative id).
    */
@@ -284,7 +284,10 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       { conn: conn.id, user: conn.user, address: conn.address, reason: why },
       'connection kicked',
     );
-    this.conns.fail(conn, 'kicked', `kicked by the server operator: ${why}`);
+    // Through the core: the rooms it shares are shown a `moderated`, the act
+    // is logged like any operator's, then the fatal `kicked` closes it.
+    this.effects.apply(this.core.kickConnection(conn.id, why, this.now()));
+    if (!conn.closing) this.conns.fail(conn, 'kicked', `kicked by the server operator: ${why}`);
     return true;
   }
 

@@ -28,6 +28,7 @@ export function coreFor(config: ServerConfig, serverName: string, store: History
     maxRooms: config.maxRooms,
     maxRoomsCreatedPerHour: config.maxRoomsCreatedPerHour,
     epoch: store.epoch,
+    operators: new Set(config.operators),
   });
 }
 

@@ -203,22 +203,23 @@ export function kickConnection(
   now: number,
 ): Effect[] {
   const user = state.connUsers.get(conn);
+  const closing = closeEffect(conn, 'kicked', `kicked by the server operator: ${reason}`);
+  // Before its hello a connection is nobody's: nothing to show or log.
+  if (user === undefined) return [closing];
   const effects: Effect[] = [];
   const shown: ServerFrameOf<'moderated'> = {
     type: 'moderated',
     action: 'kick',
-    ...(user === undefined ? {} : { user }),
+    user,
     ...(reason === '' ? {} : { reason }),
     ts: now,
   };
-  if (user !== undefined)
-    effects.push({
-      kind: 'frames',
-      to: unique([...sharingARoom(state, user), ...state.connsOf([user])]),
-      frame: shown,
-    });
-  effects.push(logEffect(shown));
-  effects.push(closeEffect(conn, 'kicked', `kicked by the server operator: ${reason}`));
+  effects.push({
+    kind: 'frames',
+    to: unique([...sharingARoom(state, user), ...state.connsOf([user])]),
+    frame: shown,
+  });
+  effects.push(logEffect(shown), closing);
   return effects;
 }
 

@@ -94,6 +94,8 @@ export class EffectInterpreter {
           this.amend(effect);
           break;
         case 'log':
+          // Moderation acts: names, rooms and reasons, never a secret.
+          this.deps.logger.info(effect.fields, effect.message);
           break;
         case 'persist':
           this.deps.persist();

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { ChatError } from '../errors.ts';
 import { flagName } from '../format/flag-name.ts';
-import { MAX_HISTORY_LIMIT, MAX_TEXT_CHARS } from '../net/protocol/frames.ts';
+import { MAX_HISTORY_LIMIT, MAX_TEXT_CHARS, USER_PATTERN } from '../net/protocol/frames.ts';
 import { LOG_LEVELS } from './log-levels.ts';
 
 /** The room everyone lands in when they ask for none. */
@@ -78,6 +78,11 @@ function seconds(fallback: number, describe: string) {
 }
 
 const PORT = { error: () => 'give a port from 1 to 65535 (0 picks a free one)' };
+
+const USER_NAME = {
+  error: () =>
+    'a user name is 1 to 32 of a-z 0-9 _ - (as in its certificate), e.g. --operator alice',
+};
 
 /**
  * `chat serve`'s flags, in the order of `--help`: their types, defaults (in
@@ -168,6 +173,11 @@ export const SERVE_FLAGS = z
       .default(false)
       .describe('clients must also send their password, set with `chat users add` in --data'),
     authTimeout: seconds(60, 'seconds a client has to send its password once asked'),
+    operator: z.array(z.string(USER_NAME).regex(USER_PATTERN, USER_NAME)).default([]).meta({
+      description:
+        'a server operator: may moderate every room and ban from the server (repeatable)',
+      env: 'CHAT_OPERATORS',
+    }),
   })
   .superRefine((flags, context) => {
     if (flags.idleTimeout > flags.idlePing) return;
@@ -194,7 +204,10 @@ export function parseServeFlags(args: ServeArgs): ServeFlags {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const key = String(issue?.path[0] ?? '');
-  const given = (args as Record<string, unknown>)[key];
+  const value = (args as Record<string, unknown>)[key];
+  // One of a repeatable flag's values: name that one.
+  const index = issue?.path[1];
+  const given = Array.isArray(value) && typeof index === 'number' ? value[index] : value;
   const line =
     issue?.code === 'custom' && typeof issue.params?.line === 'string'
       ? issue.params.line
@@ -280,6 +293,8 @@ export function configFromFlags(flags: ServeFlags) {
     requirePassword: flags.requirePassword,
     /** Time a client has to send its password once asked, in ms. */
     authTimeoutMs: flags.authTimeout * 1000,
+    /** Server operators (`--operator`, CHAT_OPERATORS): they operate every room and alone ban from the server. */
+    operators: [...new Set(flags.operator)].sort(),
     ...FIXED,
   };
 }

@@ -127,6 +127,20 @@ describe('serverConfigFrom', () => {
     }
   }
 
+  it('takes operators from repeated --operator, once each and sorted', () => {
+    assert.deepEqual(
+      serverConfigFrom({ ...DEFAULTS, operator: ['bob', 'alice', 'bob'] }).operators,
+      ['alice', 'bob'],
+    );
+    assert.deepEqual(serverConfigFrom(DEFAULTS).operators, []);
+  });
+
+  for (const name of ['Alice', 'a b', '', 'x'.repeat(33)]) {
+    it(`refuses --operator ${JSON.stringify(name)}, naming it`, () => {
+      refused({ operator: ['alice', name] }, `--operator ${name}`);
+    });
+  }
+
   it('refuses an idle timeout not longer than the idle ping', () => {
     refused({ idlePing: 60, idleTimeout: 60 }, '--idle-timeout');
     refused({ idlePing: 60, idleTimeout: 30 }, '--idle-timeout');

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { optionOf, schemaOptions } from '../../src/cli/schema-options.ts';
+import { envDefaults } from '../../src/cli/shared-options.ts';
 import { SERVE_FLAGS } from '../../src/server/server-config.ts';
 
 const OPTIONS = schemaOptions(SERVE_FLAGS, ['certs', 'data']);
@@ -30,7 +31,35 @@ describe('yargs options from a zod schema', () => {
   });
 
   it('refuses a schema yargs cannot take', () => {
-    assert.throws(() => optionOf(z.array(z.string())), /no yargs option for a zod array/);
+    assert.throws(() => optionOf(z.array(z.number())), /no yargs option for a zod array/);
+  });
+
+  it('makes an array of strings a repeatable option, with its own variable when named', () => {
+    const option = optionOf(
+      z
+        .array(z.string())
+        .default([])
+        .meta({ description: 'a server operator', env: 'CHAT_OPERATORS' }),
+    );
+    assert.deepEqual(option, {
+      type: 'string',
+      array: true,
+      default: [],
+      env: 'CHAT_OPERATORS',
+      describe: 'a server operator',
+    });
+    assert.deepEqual(envDefaults({ operator: option }, { CHAT_OPERATORS: 'alice, bob,,' }), {
+      operator: {
+        type: 'string',
+        array: true,
+        default: ['alice', 'bob'],
+        describe: 'a server operator [$CHAT_OPERATORS]',
+      },
+    });
+    assert.deepEqual(
+      envDefaults({ operator: option }, { CHAT_OPERATOR: 'x' }).operator.default,
+      [],
+    );
   });
 
   it('every flag of chat serve has help text; certs and data are declared by the CLI', () => {
