@@ -1190,12 +1190,24 @@ function lcg(seed: number): (n: number) => number {
 describe('ChatCore invariants over random operations', () => {
   const USERS = ['ann', 'bob', 'cat', 'dan'];
   const ROOMS = ['#a', '#b', '#c'];
+  const ACTIONS = [
+    'kick',
+    'ban',
+    'unban',
+    'mute',
+    'unmute',
+    'op',
+    'deop',
+    'topic-lock',
+    'topic-unlock',
+  ] as const;
 
   for (const seed of [1, 42, 2026]) {
-    it(`keeps ids gapless and addresses only open connections (seed ${seed})`, () => {
+    it(`keeps ids gapless, addresses only open connections and keeps banned users out (seed ${seed})`, () => {
       const random = lcg(seed);
       const pick = <T>(items: readonly T[]): T => items[random(items.length)] as T;
-      const core = new ChatCore(OPTIONS);
+      // dan is a server operator; the creators of rooms operate them.
+      const core = new ChatCore({ ...OPTIONS, operators: new Set(['dan']) });
       const open = new Map<ConnId, string>();
       const lastIds = new Map<string, number>();
       const refs = new Map<string, string[]>();
@@ -1204,6 +1216,13 @@ describe('ChatCore invariants over random operations', () => {
       let messages = 0;
       let reacks = 0;
       let closes = 0;
+      let moderated = 0;
+      let banned = 0;
+      let bansChecked = 0;
+      // Bans as shown by `moderated`: room (or '' for the server) and user to until (ms; Infinity: until lifted).
+      const bans = new Map<string, number>();
+      // Rooms that may be kept with nobody in them: a ban, a mute or a lock was made there.
+      const sanctioned = new Set<string>();
 
       const check = (effects: Effect[], step: number, saying?: ConnId): void => {
         const addressable = (conn: ConnId) => open.has(conn) || conn === saying;
@@ -1212,6 +1231,18 @@ describe('ChatCore invariants over random operations', () => {
           if (effect.kind === 'frames') {
             assert.ok(effect.to.every(addressable), `to an open connection, ${where}`);
             assert.equal(new Set(effect.to).size, effect.to.length, `each once, ${where}`);
+            if (effect.frame.type === 'moderated') {
+              const { action, room = '', user = '', until } = effect.frame;
+              assert.ok(
+                effect.to.every((conn) => open.has(conn)),
+                `moderated to open, ${where}`,
+              );
+              moderated++;
+              if (action === 'ban') banned++;
+              if (action === 'ban') bans.set(`${room} ${user}`, until ?? Number.POSITIVE_INFINITY);
+              if (action === 'unban') bans.delete(`${room} ${user}`);
+              if (['ban', 'mute', 'topic-lock'].includes(action)) sanctioned.add(room);
+            }
           } else if (effect.kind === 'message') {
             const expected = (lastIds.get(effect.conversation) ?? 0) + 1;
             assert.equal(effect.message.id, expected, `next id, ${where}`);
@@ -1238,10 +1269,10 @@ describe('ChatCore invariants over random operations', () => {
         }
       };
 
-      for (let step = 0; step < 500; step++) {
+      for (let step = 0; step < 800; step++) {
         now += random(400);
         const conns = [...open.keys()];
-        const op = conns.length === 0 ? 0 : random(10);
+        const op = conns.length === 0 ? 0 : random(14);
         if (op === 0) {
           const conn = nextConn++;
           const user = pick(USERS);
@@ -1264,7 +1295,9 @@ describe('ChatCore invariants over random operations', () => {
           check(effects, step, conn);
           continue;
         }
-        const conn = pick(conns);
+        // Half the moderation comes from the server operator, when connected.
+        const dans = conns.filter((c) => open.get(c) === 'dan');
+        const conn = op >= 10 && dans.length > 0 && random(2) === 0 ? pick(dans) : pick(conns);
         const user = open.get(conn) ?? '';
         if (op === 1) {
           open.delete(conn);
@@ -1274,7 +1307,26 @@ describe('ChatCore invariants over random operations', () => {
         let frame: ClientFrame;
         if (op === 2) frame = { type: 'join', room: pick(ROOMS) };
         else if (op === 3) frame = { type: 'part', room: pick(ROOMS) };
-        else {
+        else if (op === 10 || op === 11) {
+          const action = pick(ACTIONS);
+          frame = {
+            type: 'moderate',
+            action,
+            ...(random(6) === 0 ? {} : { room: pick(ROOMS) }),
+            ...(random(8) === 0 ? {} : { user: pick(USERS) }),
+            ...(random(2) === 0 ? { reason: 'because' } : {}),
+            ...(random(3) === 0 ? { duration: 1 + random(5) } : {}),
+            ref: `${user}-m${step}`,
+          };
+        } else if (op === 12 || op === 13) {
+          const room = random(3) === 0 ? `@${pick(USERS)}` : pick(ROOMS);
+          const id = 1 + random(5);
+          const ref = `${user}-a${step}`;
+          frame =
+            op === 12
+              ? { type: 'edit', room, id, text: 'y', ref }
+              : { type: 'delete', room, id, ref };
+        } else {
           const own = refs.get(user) ?? [];
           const resend = own.length > 0 && random(8) === 0;
           const ref = resend ? pick(own.slice(-3)) : `${user}-${step}`;
@@ -1285,15 +1337,34 @@ describe('ChatCore invariants over random operations', () => {
               : { type: 'dm', to: pick(USERS), text: 'x', ref };
         }
         check(core.receive(conn, frame, now), step);
-        // No topics in this walk: a room without members must have history, or it is forgotten.
+        // No topics in this walk: a room without members must have history
+        // (or a ban, a mute or a lock), or it is forgotten.
         for (const held of core.roomSummaries())
-          assert.ok(held.members > 0 || held.lastId > 0, `step ${step}: ${held.room} kept empty`);
+          assert.ok(
+            held.members > 0 || held.lastId > 0 || sanctioned.has(held.room),
+            `step ${step}: ${held.room} kept empty`,
+          );
+        // A user banned (and not yet free) is in none of the room's connections, nor connected at all when banned from the server.
+        for (const [key, until] of bans) {
+          if (until <= now) continue;
+          const [room = '', banned = ''] = key.split(' ');
+          const theirs = [...open].filter(([, u]) => u === banned).map(([c]) => c);
+          const present = room === '' ? theirs : core.recipients(room);
+          if (theirs.length > 0) bansChecked++;
+          assert.ok(
+            theirs.every((c) => !present.includes(c)),
+            `step ${step}: ${banned} banned from ${room || 'the server'} is there`,
+          );
+        }
       }
 
       // The walk must have exercised what it checks.
       assert.ok(messages > 50, `${messages} messages`);
       assert.ok(reacks > 0, `${reacks} reacks`);
       assert.ok(closes > 0, `${closes} closes`);
+      assert.ok(moderated > 10, `${moderated} moderated`);
+      assert.ok(banned > 0, `${banned} bans`);
+      assert.ok(bansChecked > 0, `${bansChecked} checks of a banned user connected`);
       assert.ok(lastIds.size >= 4, `${lastIds.size} conversations`);
       for (const [conversation, id] of lastIds) assert.equal(core.lastId(conversation), id);
     });
