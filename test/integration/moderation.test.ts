@@ -186,4 +186,27 @@ describe('moderation over TLS', () => {
     say(bobBack.raw, { type: 'join', room: '#ops' });
     assert.equal((await next(bobBack.raw, 'error')).code, 'banned');
   });
+
+  it("the dashboard's kick is shown as moderated (no room, no operator) in the user's rooms, then kicked", async () => {
+    const watcher = (await connect('alice', ['#ops'])).raw;
+    const target = (await connect('carol', ['#ops'])).raw;
+    const ids = started.server
+      .stats()
+      .connections.filter((c) => c.user === 'carol')
+      .map((c) => c.id);
+    const id = Math.max(...ids);
+    assert.equal(started.server.kick(id, 'spam'), true);
+    const seen = await next(watcher, 'moderated');
+    assert.deepEqual(
+      { ...seen, ts: 0 },
+      { type: 'moderated', action: 'kick', user: 'carol', reason: 'spam', ts: 0 },
+    );
+    assert.equal((await next(target, 'moderated')).action, 'kick');
+    const closedWith = await next(target, 'error');
+    assert.equal(closedWith.code, 'kicked');
+    assert.equal(closedWith.message, 'kicked by the server operator: spam');
+    await target.closed;
+    const logged = started.logs.find((r) => r.msg === 'moderation' && r.user === 'carol');
+    assert.equal(logged?.by, 'server');
+  });
 });
