@@ -267,9 +267,12 @@ export class ChatCore {
     if (id > this.lastId(conversation)) this.state.lastIds.set(conversation, id);
   }
 
-  /** What must outlive a restart, as it is now (see kept-state.ts). */
-  keptState(): KeptState {
-    return keptStateOf(this.state);
+  /**
+   * What must outlive a restart, as it is now (see kept-state.ts); bans and
+   * mutes that ended by `now` (ms) are left out. Without `now`, all are kept.
+   */
+  keptState(now?: number): KeptState {
+    return keptStateOf(this.state, now);
   }
 
   /** Takes back what a previous run kept; before any connection, `now` the start (ms). */

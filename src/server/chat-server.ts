@@ -92,7 +92,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     });
     const readBudget = new ByteBudget(config.readBudgetBytes);
     this.saver = new StateSaver({
-      snapshot: () => this.core.keptState(),
+      snapshot: () => this.core.keptState(this.now()),
       write: (state) => deps.store.writeState(state),
       onError: (err) => deps.logger.error({ err }, 'could not save the server state; tried again'),
       intervalMs: SAVE_STATE_MS,

@@ -1,4 +1,4 @@
-import { activeSanction } from './core-operators.ts';
+import { forgetIfEmpty } from './core-rooms.ts';
 import { type CoreState, newRoomRecord } from './core-state.ts';
 import type { KeptRoom, KeptState, Sanction } from './kept-state.ts';
 
@@ -44,15 +44,19 @@ export function keptStateOf(state: CoreState, now = 0): KeptState {
 
 /** The sanctions still in force at `now`, by user, copied. */
 function inForce(sanctions: Map<string, Sanction>, now: number): Array<[string, Sanction]> {
-  return [...sanctions]
-    .filter(([user]) => activeSanction(sanctions, user, now) !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([user, sanction]) => [user, { ...sanction }]);
+  return (
+    [...sanctions]
+      // Read only: a snapshot changes nothing, not even an ended ban.
+      .filter(([, sanction]) => sanction.until === undefined || sanction.until > now)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([user, sanction]) => [user, { ...sanction }])
+  );
 }
 
 /**
- * Takes back what a previous run kept (before any connection): rooms with a
- * topic, operators, a lock, bans or mutes exist again.
+ * Takes back what a previous run kept (before any connection, after the ids
+ * are seeded): rooms with a topic, a lock, bans or mutes exist again, and
+ * with their operators those with a topic or history.
  */
 export function restoreKeptState(state: CoreState, kept: KeptState, now: number): void {
   for (const [room, topic] of kept.topics) {
@@ -70,6 +74,8 @@ export function restoreKeptState(state: CoreState, kept: KeptState, now: number)
     record.topicLock = keptRoom.topicLock === true;
     record.bans = new Map(keptRoom.bans.map(([user, ban]) => [user, { ...ban }]));
     record.mutes = new Map(keptRoom.mutes.map(([user, mute]) => [user, { ...mute }]));
+    // Operators alone keep no room that has no topic and no history (core-rooms.ts).
+    forgetIfEmpty(state, name);
   }
   for (const [user, ban] of kept.bans ?? []) state.serverBans.set(user, { ...ban });
   for (const [user, keptUser] of kept.users) {

@@ -664,6 +664,44 @@ describe('moderation kept across a restart', () => {
     );
   });
 
+  it('leaves out bans and mutes that ended by the time given', () => {
+    const h = cast();
+    h.moderate(CONN.alice, 'ban', { room: '#ops', user: 'bob', duration: 10 });
+    h.moderate(CONN.root, 'ban', { user: 'dave', duration: 10 });
+    const ended = h.core.keptState(h.now + 10_000);
+    assert.deepEqual(ended.rooms?.[0]?.[1].bans, []);
+    assert.equal(ended.bans, undefined);
+    assert.equal(h.core.keptState(h.now + 9_000).bans?.length, 1);
+  });
+
+  it('restores a room kept for its operators alone only when it has history or a topic', () => {
+    const kept = {
+      topics: [],
+      users: [],
+      rooms: [
+        ['#quiet', { ops: ['alice'], bans: [], mutes: [] }],
+        ['#busy', { ops: ['alice'], bans: [], mutes: [] }],
+      ] as Array<[string, { ops: string[]; bans: []; mutes: [] }]>,
+    };
+    const h = new Harness();
+    h.core.seedLastId('#busy', 7);
+    h.core.restoreKeptState(kept, h.now);
+    assert.deepEqual(
+      h.core.roomSummaries().map((r) => r.room),
+      ['#busy'],
+    );
+    h.hello(1, 'bob', { join: ['#quiet', '#busy'] });
+    const rooms = welcomeOf(h.hello(2, 'bob')).rooms;
+    assert.deepEqual(
+      rooms.map((r) => [r.room, r.ops]),
+      [
+        ['#busy', ['alice']],
+        ['#quiet', ['bob']],
+      ],
+      '#quiet was made anew by its join',
+    );
+  });
+
   it('a kept state from before operators still parses, with nothing to restore', () => {
     const old = { topics: [['#general', { text: 't', by: 'alice', ts: 1 }]], users: [] };
     const kept = parseKeptState(old);
