@@ -17,7 +17,8 @@ import {
 } from './client-types.ts';
 import { type ConnectFailure, explainSocketError } from './connect-errors.ts';
 import type { SendFrame } from './outbox.ts';
-import type { ServerFrame, ServerFrameOf } from './protocol/frames.ts';
+import { actTimedOut } from './pending-acts.ts';
+import type { ModerationAction, ServerFrame, ServerFrameOf } from './protocol/frames.ts';
 import { RememberedPassword } from './remembered-password.ts';
 import type { QueryAnswer, QueryRequest } from './server-queries.ts';
 import { TlsAttempt } from './tls-attempt.ts';
@@ -27,6 +28,7 @@ const DEFAULTS = {
   pingIntervalMs: 15_000,
   connectTimeoutMs: 10_000,
   maxLineBytes: 16 * 1024 * 1024,
+  moderateTimeoutMs: 10_000,
 };
 
 interface Waiter<T> {
@@ -68,6 +70,9 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   private readonly histories = new Map<string, Waiter<ServerFrameOf<'history'>>>();
   private readonly searches = new Map<string, Waiter<SearchResult>>();
   private readonly queries = new Map<string, Waiter<QueryAnswer>>();
+  private readonly amends = new Map<string, Waiter<Ack>>();
+  private readonly acts = new Map<string, Waiter<ServerFrameOf<'moderated'>>>();
+  private readonly actTimers = new Map<string, NodeJS.Timeout>();
   private readonly refPrefix = randomBytes(4).toString('hex');
   private nextRef = 1;
   private attempt = 0;
@@ -237,6 +242,45 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   }
 
   /**
+   * Changes the text of one of the user's messages in `room` (#room or
+   * @peer); resolves with the server's ack (`ts`: when it was edited).
+   * Rejects at once when not connected or for a text the server could never
+   * take, and with the server's error (its code is the hint: `not_author`,
+   * `no_such_message`, `muted`, `not_member`, `text_too_long`).
+   */
+  edit(room: string, id: number, text: string): Promise<Ack> {
+    return this.amend({ type: 'edit', room, id, text, ref: this.ref() });
+  }
+
+  /**
+   * Deletes a message in `room` (#room or @peer): the user's own, or any in
+   * a room they operate. Resolves with the ack; rejects like `edit`.
+   */
+  delete(room: string, id: number): Promise<Ack> {
+    return this.amend({ type: 'delete', room, id, ref: this.ref() });
+  }
+
+  /**
+   * An operator's act (docs/PROTOCOL.md, Operators): resolves with the
+   * `moderated` frame that shows it done (same action, room and user).
+   * Rejects at once when not connected or malformed, with the server's
+   * error (hint `not_operator`, `not_member`, `invalid_frame`), or when no
+   * confirmation came within the timeout (10 s by default). `duration` in
+   * seconds, for ban and mute.
+   */
+  moderate(act: ModerateAct): Promise<ServerFrameOf<'moderated'>> {
+    return new Promise((resolve, reject) => {
+      const ref = this.ref();
+      this.acts.set(ref, { resolve, reject });
+      const ms = this.options.moderateTimeoutMs ?? DEFAULTS.moderateTimeoutMs;
+      const timer = setTimeout(() => this.run(this.core.forget(ref, actTimedOut(ms))), ms);
+      timer.unref();
+      this.actTimers.set(ref, timer);
+      this.run(this.core.moderate({ type: 'moderate', ...act, ref }));
+    });
+  }
+
+  /**
    * Tells the server the user has seen `conversation` (#room or @peer) up to
    * `id`, so every device of theirs counts what follows as unread. Written
    * only when connected and when it moves the position past what was last
@@ -320,7 +364,14 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
           this.emit('rtt', effect.ms);
           break;
         case 'acked':
-          take(this.sends, effect.ref)?.resolve({ id: effect.id, ts: effect.ts });
+          (take(this.sends, effect.ref) ?? take(this.amends, effect.ref))?.resolve({
+            id: effect.id,
+            ts: effect.ts,
+          });
+          break;
+        case 'done':
+          this.stopActTimer(effect.ref);
+          take(this.acts, effect.ref)?.resolve(effect.frame);
           break;
         case 'answered':
           take(this.histories, effect.ref)?.resolve(effect.frame);
@@ -338,8 +389,11 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
             take(this.sends, effect.ref) ??
             take(this.histories, effect.ref) ??
             take(this.searches, effect.ref) ??
-            take(this.queries, effect.ref)
+            take(this.queries, effect.ref) ??
+            take(this.amends, effect.ref) ??
+            take(this.acts, effect.ref)
           )?.reject(effect.error);
+          this.stopActTimer(effect.ref);
           break;
         case 'connected':
           this.setState('connected', {});
@@ -448,6 +502,18 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     });
   }
 
+  private amend(frame: Parameters<ClientCore['amend']>[0]): Promise<Ack> {
+    return new Promise((resolve, reject) => {
+      this.amends.set(frame.ref, { resolve, reject });
+      this.run(this.core.amend(frame));
+    });
+  }
+
+  private stopActTimer(ref: string): void {
+    clearTimeout(this.actTimers.get(ref));
+    this.actTimers.delete(ref);
+  }
+
   private command(
     ask: (now: number) => { queued: boolean; effects: ClientEffect[] },
   ): CommandOutcome {
@@ -471,6 +537,19 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     this.state = state;
     this.emit('state', state, detail);
   }
+}
+
+/** An operator's act as `ChatClient.moderate` takes it (the ref is the client's). */
+export interface ModerateAct {
+  action: ModerationAction;
+  /** The room acted in; absent for a server-wide ban or unban. */
+  room?: string;
+  /** Whom it is done to; absent for topic-lock and topic-unlock. */
+  user?: string;
+  /** Shown to everyone with a kick, ban or mute. */
+  reason?: string;
+  /** For ban and mute: how long, in seconds; absent: until undone. */
+  duration?: number;
 }
 
 // Removes and gives what waits on `ref`.

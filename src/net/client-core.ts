@@ -1,6 +1,7 @@
 import { ChatError } from '../errors.ts';
 import { type ConnectFailure, explainServerClose } from './connect-errors.ts';
 import { type CommandFrame, Outbox, type SendFrame } from './outbox.ts';
+import { type AmendRequest, actLost, type ModerateRequest, PendingActs } from './pending-acts.ts';
 import {
   type ClientFrame,
   clientFrameSchemas,
@@ -54,7 +55,9 @@ export type ClientEffect =
   | { kind: 'found'; ref: string; frame: ServerFrameOf<'search'> }
   /** The answer to the `list` or `whois` with this ref. */
   | { kind: 'replied'; ref: string; frame: QueryAnswer }
-  /** The send, history request, search or query with this ref failed. */
+  /** The operator's act with this ref was done: `frame` shows it. */
+  | { kind: 'done'; ref: string; frame: ServerFrameOf<'moderated'> }
+  /** The send, history request, search, query, edit, delete or act with this ref failed. */
   | { kind: 'reject'; ref: string; error: ChatError }
   /** The connection is usable (welcomed): say so, and start measuring it with pings. */
   | { kind: 'connected' }
@@ -97,6 +100,7 @@ export class ClientCore {
   private readonly historyRefs = new Set<string>();
   private readonly searchRefs = new Set<string>();
   private readonly queries = new ServerQueries();
+  private readonly acts = new PendingActs();
   // 'up' from a welcome until the connection drops; 'closed' for good.
   private link: 'down' | 'up' | 'closed' = 'down';
   private user: string | undefined;
@@ -144,7 +148,7 @@ export class ClientCore {
       case 'dm':
         return this.message(`@${frame.from === this.user ? frame.to : frame.from}`, frame);
       case 'ack':
-        return this.outbox.settle(frame.ref)
+        return this.outbox.settle(frame.ref) || this.acts.acked(frame.ref)
           ? [{ kind: 'acked', ref: frame.ref, id: frame.id, ts: frame.ts }]
           : [];
       case 'joined':
@@ -158,8 +162,9 @@ export class ClientCore {
       case 'presence':
       case 'topic':
       case 'update':
-      case 'moderated':
         return [deliver(frame)];
+      case 'moderated':
+        return this.moderated(frame);
       case 'history':
         return [
           ...(frame.ref !== undefined && this.historyRefs.delete(frame.ref)
@@ -298,6 +303,51 @@ export class ClientCore {
     return this.write(request);
   }
 
+  /**
+   * Edits or deletes a message: rejected at once when not connected or when
+   * the server could never take it, else written and settled by its `ack`
+   * (or an error with its ref). Not kept across a drop: the caller sees the
+   * conversation and may ask again.
+   */
+  amend(request: AmendRequest): ClientEffect[] {
+    if (this.link !== 'up') return [reject(request.ref, actLost(request.type, false))];
+    const checked = clientFrameSchemas[request.type].safeParse(request);
+    const tooLong = request.type === 'edit' && request.text.length > this.maxTextChars;
+    if (!checked.success || tooLong) {
+      const why = checked.success
+        ? `longer than the server's ${this.maxTextChars} characters`
+        : (checked.error.issues[0]?.message ?? 'invalid');
+      const error = new ChatError('INVALID_MESSAGE', `cannot ${request.type} this: ${why}`, {
+        hint: 'shorten or fix the text',
+      });
+      return [reject(request.ref, error)];
+    }
+    this.acts.amend(request);
+    return this.write(request);
+  }
+
+  /**
+   * An operator's act: rejected at once when not connected or malformed,
+   * else written and settled by the `moderated` frame that shows it done
+   * (or an error with its ref, or `forget` when the shell gives up waiting).
+   */
+  moderate(request: ModerateRequest): ClientEffect[] {
+    if (this.link !== 'up') return [reject(request.ref, actLost('moderate', false))];
+    const checked = clientFrameSchemas.moderate.safeParse(request);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      const why = `${issue?.path.join('.') || 'moderate'}: ${issue?.message ?? 'invalid'}`;
+      return [reject(request.ref, new ChatError('INVALID_MESSAGE', `cannot do this: ${why}`))];
+    }
+    this.acts.moderate(request);
+    return this.write(request);
+  }
+
+  /** Stops waiting for the act with `ref`, rejected with `error` when it still waited. */
+  forget(ref: string, error: ChatError): ClientEffect[] {
+    return this.acts.failed(ref) ? [reject(ref, error)] : [];
+  }
+
   /** Measures the round trip: a ping with this ref, timed from `now`. */
   ping(ref: string, now: number): ClientEffect[] {
     this.pingSent = { ref, at: now };
@@ -341,6 +391,7 @@ export class ClientCore {
       ...[...this.historyRefs].map((ref) => reject(ref, error)),
       ...[...this.searchRefs].map((ref) => reject(ref, lost)),
       ...this.queries.drop().map(([ref, type]) => reject(ref, queryLost(type, true))),
+      ...this.acts.drop().map(([ref, type]) => reject(ref, actLost(type, true))),
     ];
     this.historyRefs.clear();
     this.searchRefs.clear();
@@ -362,7 +413,8 @@ export class ClientCore {
       'CONNECT_FAILED',
       'the connection was closed before the server acknowledged it',
     );
-    return [...this.unpace(), ...this.fail(error)];
+    const acts = this.acts.drop().map(([ref]) => reject(ref, error));
+    return [...this.unpace(), ...this.fail(error), ...acts];
   }
 
   // A message counts once (a replay is dropped); the user's own moves their
@@ -374,6 +426,17 @@ export class ClientCore {
     if (!this.positions.seen(conversation, frame.id)) return [];
     if (frame.from === this.user) this.reads.heard(conversation, frame.id);
     return [deliver(frame)];
+  }
+
+  // A kick or ban of the user from a room takes them out of it (there is no
+  // `left`): the next hello must not join it again.
+  private moderated(frame: ServerFrameOf<'moderated'>): ClientEffect[] {
+    const out = frame.action === 'kick' || frame.action === 'ban';
+    if (out && frame.room !== undefined && frame.user === this.user) {
+      this.positions.left(frame.room);
+    }
+    const done = this.acts.done(frame).map((ref): ClientEffect => ({ kind: 'done', ref, frame }));
+    return [...done, deliver(frame)];
   }
 
   private welcome(frame: ServerFrameOf<'welcome'>, now: number): ClientEffect[] {
@@ -420,6 +483,7 @@ export class ClientCore {
     if (ref !== undefined && this.historyRefs.delete(ref)) return [reject(ref, error)];
     if (ref !== undefined && this.searchRefs.delete(ref)) return [reject(ref, error)];
     if (ref !== undefined && this.queries.failed(ref)) return [reject(ref, error)];
+    if (ref !== undefined && this.acts.failed(ref)) return [reject(ref, error)];
     return [deliver(frame)];
   }
 

@@ -54,6 +54,8 @@ export interface ChatClientOptions {
   backoff?: { baseMs: number; maxMs: number };
   /** How often to measure the round trip with a ping, in ms (0: never). */
   pingIntervalMs?: number;
+  /** How long `moderate` waits for the server to confirm an act, in ms (default 10 000). */
+  moderateTimeoutMs?: number;
   /** How long one attempt may take to reach `welcome`, in ms. */
   connectTimeoutMs?: number;
   /** Longest line accepted from the server, in bytes. */

@@ -303,6 +303,7 @@ const FINAL: ReadonlySet<string> = new Set<ErrorCode>([
   'flood',
   'too_many_devices',
   'kicked',
+  'server_banned',
   'auth_failed',
   'auth_locked',
 ]);
@@ -319,6 +320,8 @@ export function explainServerClose(code: string, message: string): ConnectFailur
     server_shutdown: 'the server is restarting; chat reconnects by itself',
     server_full: 'the server is at its connection limit; chat retries',
     kicked: 'an operator of the server closed your connection; start chat again to come back',
+    server_banned:
+      'a server operator banned you from this server; chat does not reconnect: ask them, or start chat again once the ban ends',
     auth_failed: 'check the password; an admin sets it on the server with `chat users passwd NAME`',
     auth_locked: 'wait that long, then start chat again with the right password',
   };

@@ -165,6 +165,8 @@ describe('explainServerClose', () => {
     ['version_unsupported', 'SERVER_ERROR', false],
     ['flood', 'SERVER_ERROR', false],
     ['too_many_devices', 'SERVER_ERROR', false],
+    ['kicked', 'SERVER_ERROR', false],
+    ['server_banned', 'SERVER_ERROR', false],
     ['reconnect_too_fast', 'SERVER_ERROR', true],
     ['store_failed', 'SERVER_ERROR', true],
     ['server_shutdown', 'SERVER_ERROR', true],
