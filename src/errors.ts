@@ -29,6 +29,8 @@ export type ChatErrorCode =
   | 'SERVER_IDENTITY'
   | 'CERT_REFUSED'
   | 'SERVER_ERROR'
+  /** An operator put the user off the server: a fatal `kicked` or `server_banned`. */
+  | 'REMOVED'
   | 'NO_CLIENT_CERT'
   | 'INVALID_MESSAGE'
   | 'INVALID_PASSWORD'

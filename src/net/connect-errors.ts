@@ -329,6 +329,8 @@ export function explainServerClose(code: string, message: string): ConnectFailur
     cert_rejected: 'CERT_REFUSED',
     auth_failed: 'AUTH_FAILED',
     auth_locked: 'AUTH_LOCKED',
+    kicked: 'REMOVED',
+    server_banned: 'REMOVED',
   };
   const error = new ChatError(codes[code] ?? 'SERVER_ERROR', `server: ${message}`, {
     hint: hints[code] ?? 'chat reconnects by itself',

@@ -51,6 +51,8 @@ export function useChatClient(
         enqueue({ type: 'presence', frame, now: now() }),
       topic: (frame: ChatClientEvents['topic'][0]) => enqueue({ type: 'topic', frame }),
       history: (frame: ChatClientEvents['history'][0]) => enqueue({ type: 'history', frame }),
+      update: (frame: ChatClientEvents['update'][0]) => enqueue({ type: 'update', frame }),
+      moderated: (frame: ChatClientEvents['moderated'][0]) => enqueue({ type: 'moderated', frame }),
       serverError: (frame: ChatClientEvents['serverError'][0]) =>
         enqueue({ type: 'serverError', frame }),
       rtt: (ms: number) => enqueue({ type: 'rtt', ms }),
@@ -62,6 +64,7 @@ export function useChatClient(
         now: now(),
         ...(detail.retryInMs === undefined ? {} : { retryInMs: detail.retryInMs }),
         ...(detail.error ? { error: describeError(detail.error) } : {}),
+        ...(state === 'offline' && detail.error?.code === 'REMOVED' ? { removed: true } : {}),
         ...(client.facts.tlsVersion ? { tlsVersion: client.facts.tlsVersion } : {}),
       });
     for (const [name, handler] of Object.entries(handlers))

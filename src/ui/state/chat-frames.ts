@@ -18,6 +18,7 @@ import {
   removeConversation,
   select,
   touch,
+  withRoomModes,
 } from './chat-helpers.ts';
 import { type BatchScope, prependMessages } from './chat-lines.ts';
 import {
@@ -37,7 +38,7 @@ function presenceOf(status: PresenceStatus, text: string | undefined): UserPrese
 /** A stored message as a pane line for user `me` (its text neutralized, mentions marked). */
 export function messageLine(frame: StoredMessage, me: string | undefined): MessageLine {
   const own = frame.from === me;
-  const text = neutralize(frame.text);
+  const text = frame.deleted === undefined ? neutralize(frame.text) : '';
   return {
     kind: 'message',
     id: frame.id,
@@ -47,6 +48,10 @@ export function messageLine(frame: StoredMessage, me: string | undefined): Messa
     action: frame.action === true,
     mention: !own && me !== undefined && mentions(text, me),
     own,
+    ...(frame.edited === undefined ? {} : { edited: frame.edited }),
+    ...(frame.deleted === undefined
+      ? {}
+      : { deleted: frame.deleted.by === undefined ? {} : { by: frame.deleted.by } }),
   };
 }
 
@@ -72,15 +77,20 @@ export function onWelcome(
   now: number,
 ): ChatState {
   const byName = new Map(frame.rooms.map((room) => [room.room, room]));
-  const rooms = state.order.filter((name) => byName.has(name));
+  // A room the user was put out of stays, readable, until closed or joined.
+  const putOut = (name: string) => conversationOf(state, name)?.left !== undefined;
+  const rooms = state.order.filter((name) => byName.has(name) || putOut(name));
   for (const room of frame.rooms) if (!rooms.includes(room.room)) rooms.push(room.room);
   const dms = state.order.filter((name) => conversationOf(state, name)?.kind === 'dm');
   const conversations: Record<string, Conversation> = {};
   for (const name of rooms) {
     const room = byName.get(name);
-    if (room === undefined) continue;
     const old = conversationOf(state, name);
-    conversations[name] =
+    if (room === undefined) {
+      if (old !== undefined) conversations[name] = old;
+      continue;
+    }
+    conversations[name] = withRoomModes(
       old?.kind === 'room'
         ? {
             ...old,
@@ -89,7 +99,9 @@ export function onWelcome(
             // A server whose ids went back lost its history: follow its new ids.
             lastId: Math.min(old.lastId, room.lastId),
           }
-        : newRoom(name, room.topic, room.members, room.lastId);
+        : newRoom(name, room.topic, room.members, room.lastId),
+      room,
+    );
   }
   for (const name of dms) {
     const dm = conversationOf(state, name);
@@ -107,8 +119,12 @@ export function onWelcome(
   const keep = <T>(record: Readonly<Record<string, T>>) =>
     Object.fromEntries(Object.entries(record).filter(([name]) => exists(name)));
   const order = [...rooms, ...dms];
+  const { operators: _, ...before } = state;
   let next: ChatState = {
-    ...state,
+    ...before,
+    ...(frame.operators === undefined || frame.operators.length === 0
+      ? {}
+      : { operators: [...frame.operators] }),
     serverName: frame.server,
     ...(frame.epoch === undefined ? {} : { epoch: frame.epoch }),
     limits: frame.limits,
@@ -220,15 +236,25 @@ export function onJoined(
   const { room, user } = frame;
   if (user === state.connection.user && frame.state !== undefined) {
     const { topic, members, lastId } = frame.state;
+    const modes = frame.state;
     const answered = answerJoin(state, room);
     const show = (next: ChatState) =>
       answered.asked || state.current === undefined ? select(next, room) : next;
     const old = conversationOf(state, room);
     if (old !== undefined) {
-      const refreshed = { ...old, topic: neutralizeLine(topic), members: [...members] };
-      return show(putConversation(answered.state, refreshed));
+      const refreshed = withRoomModes(
+        { ...old, topic: neutralizeLine(topic), members: [...members] },
+        modes,
+      );
+      const back = putConversation(answered.state, refreshed);
+      // Joined again after a kick or ban: say so under the lines kept.
+      return show(
+        old.left === undefined
+          ? back
+          : addSystemLine(back, room, frame.ts, `you joined ${room}`, scope),
+      );
     }
-    const conversation = newRoom(room, topic, members, lastId);
+    const conversation = withRoomModes(newRoom(room, topic, members, lastId), modes);
     const added = addToOrder(putConversation(answered.state, conversation), conversation);
     return show(addSystemLine(added, room, frame.ts, `you joined ${room}`, scope));
   }

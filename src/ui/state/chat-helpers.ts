@@ -320,3 +320,28 @@ export function removeConversation(state: ChatState, name: string): ChatState {
   if (state.current !== name) return next;
   return select({ ...next, current: undefined }, order[Math.max(0, index - 1)]);
 }
+
+/** A room's operators as a Conversation field (absent when none). */
+export function opsField(ops: readonly string[]): Partial<Conversation> {
+  return ops.length > 0 ? { ops } : {};
+}
+
+/** A room's operators and topic lock as a room state gives them, for a Conversation. */
+export function roomModes(room: {
+  ops?: readonly string[] | undefined;
+  topicLock?: boolean | undefined;
+}): Partial<Conversation> {
+  return {
+    ...opsField(room.ops ?? []),
+    ...(room.topicLock === true ? { topicLock: true as const } : {}),
+  };
+}
+
+/** `conversation` with the operators and topic lock of `room` in place of its own. */
+export function withRoomModes(
+  conversation: Conversation,
+  room: { ops?: readonly string[] | undefined; topicLock?: boolean | undefined },
+): Conversation {
+  const { ops: _, topicLock: __, left: ___, ...rest } = conversation;
+  return { ...rest, ...roomModes(room) };
+}

@@ -16,8 +16,11 @@ export type ConversationListItem = {
   index: number;
 };
 
-/** One row of the user list; `text` is the away message, neutralized. */
-export type MemberView = { user: string; status: PresenceStatus; text?: string };
+/**
+ * One row of the user list; `text` is the away message, neutralized; `op`:
+ * an operator of the room (or of the server).
+ */
+export type MemberView = { user: string; status: PresenceStatus; text?: string; op?: true };
 
 /** Rooms in join order, then DMs, with their unread counts and mention marks. */
 export function conversationList(state: ChatState): ConversationListItem[] {
@@ -50,7 +53,8 @@ function byName(a: string, b: string): number {
 
 /**
  * The current room's members (for a DM: the peer and the user) with their
- * presence: online first, then away, then offline, each alphabetical. The
+ * presence: online first, then away, then offline, operators first within
+ * each, then alphabetical. The
  * server tells every connected user's presence (in `welcome`, then in
  * `presence` frames): a DM peer it never named is offline. A room member
  * with none known is online (rooms list only connected members).
@@ -63,16 +67,28 @@ export function currentMembers(state: ChatState): MemberView[] {
     conversation.kind === 'room'
       ? conversation.members
       : [conversation.name.slice(1), me].filter((name): name is string => name !== undefined);
+  const ops = new Set([
+    ...(conversation.kind === 'room' ? (conversation.ops ?? []) : []),
+    ...(state.operators ?? []),
+  ]);
   const views = [...new Set(names)].map((user): MemberView => {
     const presence = getOwn(state.users, user);
+    const op = conversation.kind === 'room' && ops.has(user) ? { op: true as const } : {};
     if (presence === undefined) {
-      return { user, status: conversation.kind === 'room' || user === me ? 'online' : 'offline' };
+      const status = conversation.kind === 'room' || user === me ? 'online' : 'offline';
+      return { user, status, ...op };
     }
     return presence.text === undefined
-      ? { user, status: presence.status }
-      : { user, status: presence.status, text: presence.text };
+      ? { user, status: presence.status, ...op }
+      : { user, status: presence.status, text: presence.text, ...op };
   });
-  return views.sort((a, b) => RANK[a.status] - RANK[b.status] || byName(a.user, b.user));
+  // Operators first within each presence, as irssi lists @nicks first.
+  return views.sort(
+    (a, b) =>
+      RANK[a.status] - RANK[b.status] ||
+      Number(b.op === true) - Number(a.op === true) ||
+      byName(a.user, b.user),
+  );
 }
 
 /**

@@ -33,6 +33,7 @@ import {
 } from './chat-helpers.ts';
 import { pagedPast, withoutIgnored } from './chat-ignore.ts';
 import { type BatchScope, newBatchScope } from './chat-lines.ts';
+import { onModerated, onRemoved, onUpdate } from './chat-moderation.ts';
 import { jumpToMessage, onRead, onUnread, settleJump } from './chat-read.ts';
 import {
   type ChatAction,
@@ -136,8 +137,16 @@ function reduce(state: ChatState, given: ChatAction, scope: BatchScope | undefin
       return settleJump(pagedPast(state, given, onHistory(state, action.frame, scope)));
     case 'serverError':
       return addNotice(state, `${action.frame.message} (${action.frame.code})`);
-    case 'clientState':
-      return { ...state, connection: connectionAfter(state.connection, action) };
+    case 'update':
+      return onUpdate(state, action.frame, scope);
+    case 'moderated':
+      return onModerated(state, action.frame, scope);
+    case 'clientState': {
+      const next = { ...state, connection: connectionAfter(state.connection, action) };
+      return action.removed === true
+        ? onRemoved(next, action.error ?? 'the server closed the connection', action.now, scope)
+        : next;
+    }
     case 'rtt':
       return { ...state, connection: { ...state.connection, rttMs: action.ms } };
     case 'pendingAdded':
@@ -166,7 +175,7 @@ function reduce(state: ChatState, given: ChatAction, scope: BatchScope | undefin
     }
     case 'closeConversation': {
       const conversation = conversationOf(state, action.name);
-      if (conversation?.kind === 'room') {
+      if (conversation?.kind === 'room' && conversation.left === undefined) {
         return addNotice(state, `use /part ${conversation.name} to leave the room`);
       }
       return removeConversation(state, action.name);
@@ -251,6 +260,9 @@ function addPending(
   if (state.pending.some((pending) => pending.localId === action.localId)) return state;
   let next = state;
   let conversation = conversationOf(state, action.conversation);
+  if (conversation?.left !== undefined) {
+    return addNotice(state, `you are not in ${conversation.name}: /join it first`);
+  }
   if (conversation === undefined) {
     if (!action.conversation.startsWith('@')) {
       return addNotice(state, `you are not in ${action.conversation}: /join it first`);

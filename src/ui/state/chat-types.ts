@@ -33,6 +33,10 @@ export type MessageLine = {
   /** It names the user (for highlighting); never true for one's own messages. */
   readonly mention: boolean;
   readonly own: boolean;
+  /** When it was last edited, epoch ms; absent: never. */
+  readonly edited?: number;
+  /** It was deleted (its `text` is then empty); `by`: the operator, absent when its author did. */
+  readonly deleted?: { readonly by?: string };
 };
 
 /** A dim line: joins, parts, topic changes, presence of members. `text` is neutralized. */
@@ -83,8 +87,17 @@ export type Conversation = {
   readonly kind: 'room' | 'dm';
   /** Neutralized to one line; empty for none and for DMs. */
   readonly topic: string;
-  /** The room's members (empty for DMs). */
+  /** The room's members (empty for DMs, and for a room the user was put out of). */
   readonly members: readonly string[];
+  /** The room's operators (server operators aside); absent: none. */
+  readonly ops?: readonly string[];
+  /** Only operators may set the topic (`topic-lock`). */
+  readonly topicLock?: true;
+  /**
+   * The user was kicked or banned from the room: it stays in the list, its
+   * lines readable, until closed or joined again. The text says who and why.
+   */
+  readonly left?: string;
   /** Oldest first, at most `ChatState.maxLines` entries. */
   readonly lines: readonly Line[];
   /** Messages from others received while the conversation was not current (count). */
@@ -202,6 +215,8 @@ export type ChatState = {
   readonly order: readonly string[];
   readonly current?: string;
   readonly users: Readonly<Record<string, UserPresence>>;
+  /** The server's operators (operators of every room), from `welcome`; absent: none. */
+  readonly operators?: readonly string[];
   /** Per room, who spoke lately, most recent first (without the user). */
   readonly recent: Readonly<Record<string, readonly string[]>>;
   /** The user's unacknowledged messages, in send order. */
@@ -267,6 +282,10 @@ export type ChatAction =
   | { type: 'topic'; frame: ServerFrameOf<'topic'> }
   | { type: 'history'; frame: ServerFrameOf<'history'> }
   | { type: 'serverError'; frame: ServerFrameOf<'error'> }
+  /** A kept message changed (edited or deleted): it replaces the line with its id. */
+  | { type: 'update'; frame: ServerFrameOf<'update'> }
+  /** An operator acted (kick, ban, mute, op, topic lock…). */
+  | { type: 'moderated'; frame: ServerFrameOf<'moderated'> }
   | {
       type: 'clientState';
       state: ClientState;
@@ -274,6 +293,11 @@ export type ChatAction =
       retryInMs?: number;
       /** One line, e.g. from describeError. */
       error?: string;
+      /**
+       * The server put the user out for good (a fatal `kicked` or
+       * `server_banned`): `error` says who and why; the client does not reconnect.
+       */
+      removed?: true;
       tlsVersion?: string;
       now: number;
     }
