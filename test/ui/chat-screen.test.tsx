@@ -236,12 +236,13 @@ describe('ChatScreen scrolled up and with help', () => {
 
   it('shows the help overlay with commands and keys', () => {
     const state = chatReducer(fixture(), { type: 'toggleHelp' });
-    const frame = screen(state, 100, 30).join('\n');
+    const frame = screen(state, 100, 33).join('\n');
     assert.match(frame, /\/join #room +join a room/);
+    assert.match(frame, /Operators \/op user {2}\/deop user {2}\/kick user \[reason\]/);
     assert.match(frame, /Ctrl\+N\/Ctrl\+P +next \/ previous room/);
     assert.match(frame, /Esc +close help \/ summary/);
     assert.match(frame, /Alt\+A +unread: mentions first/);
-    assert.ok(!frame.includes('resize for more'), 'everything fits at 100x30');
+    assert.ok(!frame.includes('resize for more'), 'everything fits at 100x33');
     assert.ok(!frame.includes('hello everyone'), 'the help covers the messages');
   });
 

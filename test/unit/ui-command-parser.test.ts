@@ -273,6 +273,16 @@ describe('COMMANDS', () => {
       'back',
       'history',
       'search',
+      'edit',
+      'delete',
+      'op',
+      'deop',
+      'kick',
+      'ban',
+      'unban',
+      'mute',
+      'unmute',
+      'mode',
       'set',
       'clear',
       'help',
@@ -385,5 +395,83 @@ describe('parseInput: the commands irssi users type', () => {
     ['/close', { kind: 'close', name: '#general' }],
     ['/wc', { kind: 'close', name: '@alice' }, inDm],
     ['/close #ops', { kind: 'error', hint: 'usage: /close' }],
+  ]);
+});
+
+describe('parseInput: operator commands', () => {
+  const mod = (fields: Omit<Extract<ParsedInput, { kind: 'moderate' }>, 'kind'>): ParsedInput => ({
+    kind: 'moderate',
+    ...fields,
+  });
+  table([
+    ['/op bob', mod({ action: 'op', room: '#general', user: 'bob' })],
+    ['/deop @Bob', mod({ action: 'deop', room: '#general', user: 'bob' })],
+    ['/kick bob', mod({ action: 'kick', room: '#general', user: 'bob' })],
+    [
+      '/kick bob take it to #general',
+      mod({ action: 'kick', room: '#general', user: 'bob', reason: 'take it to #general' }),
+    ],
+    ['/ban bob', mod({ action: 'ban', room: '#general', user: 'bob' })],
+    [
+      '/ban bob 10m flooding',
+      mod({ action: 'ban', room: '#general', user: 'bob', duration: 600, reason: 'flooding' }),
+    ],
+    ['/ban bob 30', mod({ action: 'ban', room: '#general', user: 'bob', duration: 1800 })],
+    [
+      '/ban bob flooding again',
+      mod({ action: 'ban', room: '#general', user: 'bob', reason: 'flooding again' }),
+    ],
+    [
+      '/ban -server mallory 1w spam',
+      mod({ action: 'ban', user: 'mallory', duration: 604_800, reason: 'spam' }),
+    ],
+    ['/ban -server mallory', mod({ action: 'ban', user: 'mallory' }), inDm],
+    ['/unban bob', mod({ action: 'unban', room: '#general', user: 'bob' })],
+    ['/unban -server bob', mod({ action: 'unban', user: 'bob' })],
+    ['/mute bob 2h', mod({ action: 'mute', room: '#general', user: 'bob', duration: 7200 })],
+    ['/mute bob', mod({ action: 'mute', room: '#general', user: 'bob' })],
+    ['/unmute bob', mod({ action: 'unmute', room: '#general', user: 'bob' })],
+    ['/mode +t', mod({ action: 'topic-lock', room: '#general' })],
+    ['/mode -t', mod({ action: 'topic-unlock', room: '#general' })],
+    ['/mode #ops +topic-lock', mod({ action: 'topic-lock', room: '#ops' })],
+    ['/mode ops -TOPIC-LOCK', mod({ action: 'topic-unlock', room: '#ops' })],
+    ['/mode #ops +t', mod({ action: 'topic-lock', room: '#ops' }), inDm],
+  ]);
+
+  const errors: Array<[string, RegExp, { current: string }?]> = [
+    ['/kick', /usage: \/kick user \[reason\]/],
+    ['/kick b!b', /not a user name: b!b/],
+    ['/kick bob', /operators act in rooms/, inDm],
+    ['/op bob now', /usage: \/op user/],
+    ['/unmute bob please', /usage: \/unmute user/],
+    ['/ban bob 10x', /not a duration: 10x/],
+    ['/mute bob 0s', /at least 1s/],
+    ['/ban bob 400d', /a year/],
+    ['/kick -server bob', /only \/ban and \/unban take -server/],
+    [`/kick bob ${'x'.repeat(301)}`, /reason is too long: at most 300/],
+    ['/mode', /usage: \/mode/],
+    ['/mode +x', /unknown mode \+x: \+t/],
+    ['/mode +t', /this is not a room/, inDm],
+    ['/mode #o!s +t', /not a room name/],
+  ];
+  for (const [line, hint, ctx = inRoom] of errors) {
+    it(`${JSON.stringify(line.slice(0, 40))} in ${ctx.current} -> one line: ${hint}`, () => {
+      const parsed = parseInput(line, ctx);
+      assert.equal(parsed.kind, 'error');
+      if (parsed.kind === 'error') {
+        assert.match(parsed.hint, hint);
+        assert.equal(parsed.hint.includes('\n'), false);
+      }
+    });
+  }
+});
+
+describe('parseInput: /edit and /delete', () => {
+  table([
+    ['/edit', { kind: 'edit', text: undefined }],
+    ['/edit fixed the typo', { kind: 'edit', text: 'fixed the typo' }],
+    ['/edit   ', { kind: 'edit', text: undefined }],
+    ['/delete', { kind: 'delete' }],
+    ['/delete 3', { kind: 'error', hint: 'usage: /delete' }],
   ]);
 });

@@ -27,13 +27,26 @@ function heading(text: string): RowSpans {
 /** Commands are laid out in two columns when each gets at least this many columns. */
 const MIN_COMMAND_COLUMN = 38;
 
+/** Everyone's commands, with their help; the operators' are listed apart (see `operatorRows`). */
+const EVERYONE = COMMANDS.filter((command) => command.operator !== true);
+const OPERATOR_HEAD = 'Operators ';
+
 // Two columns, each flowing on its own (as the keys do), when the box is wide enough.
 function commandRows(inner: number): RowSpans[] {
-  if (inner < 2 * MIN_COMMAND_COLUMN + GAP) return commandColumn(inner, COMMANDS);
-  const half = Math.ceil(COMMANDS.length / 2);
+  if (inner < 2 * MIN_COMMAND_COLUMN + GAP) return commandColumn(inner, EVERYONE);
   const leftWidth = Math.floor((inner - GAP) / 2);
-  const left = commandColumn(leftWidth, COMMANDS.slice(0, half));
-  const right = commandColumn(inner - leftWidth - GAP, COMMANDS.slice(half));
+  const rightWidth = inner - leftWidth - GAP;
+  // Split where the taller column is shortest: help texts wrap unevenly.
+  let best: { left: RowSpans[]; right: RowSpans[] } | undefined;
+  for (let split = 1; split < EVERYONE.length; split++) {
+    const left = commandColumn(leftWidth, EVERYONE.slice(0, split));
+    const right = commandColumn(rightWidth, EVERYONE.slice(split));
+    const tallest = Math.max(left.length, right.length);
+    if (best === undefined || tallest < Math.max(best.left.length, best.right.length)) {
+      best = { left, right };
+    }
+  }
+  const { left = [], right = [] } = best ?? {};
   return Array.from({ length: Math.max(left.length, right.length) }, (_, row) => {
     const spans = left[row] ?? [];
     const used = spans.reduce((sum, span) => sum + span.text.length, 0);
@@ -62,6 +75,29 @@ function commandColumn(inner: number, commands: typeof COMMANDS): RowSpans[] {
       for (const part of wrapText(help, inner - 4)) rows.push([{ text: '    ' }, { text: part }]);
     }
   }
+  return rows;
+}
+
+// The operators' commands by usage, flowing after a heading, each usage
+// whole on a row, so they take two or three rows rather than one each.
+function operatorRows(inner: number): RowSpans[] {
+  const usages = COMMANDS.filter((command) => command.operator === true).map((c) => c.usage);
+  const indent = OPERATOR_HEAD.length;
+  const rows: RowSpans[] = [];
+  let row: Span[] = [{ text: OPERATOR_HEAD, bold: true, color: 'cyan' }];
+  let used = indent;
+  for (const usage of usages) {
+    const needs = (used > indent ? GAP : 0) + usage.length;
+    if (used > indent && used + needs > inner) {
+      rows.push(row);
+      row = [{ text: ' '.repeat(indent) }];
+      used = indent;
+    }
+    if (used > indent) row.push({ text: ' '.repeat(GAP) });
+    row.push({ text: usage, bold: true });
+    used += (used > indent ? GAP : 0) + usage.length;
+  }
+  rows.push(row);
   return rows;
 }
 
@@ -95,6 +131,7 @@ export function helpRows(inner: number, rows: number): RowSpans[] {
   const all: RowSpans[] = [
     [...heading('Commands'), { text: '   Esc closes this help', dim: true }],
     ...commandRows(inner),
+    ...operatorRows(inner),
     heading('Keys'),
     ...keyRows(inner),
   ];

@@ -25,6 +25,7 @@ function styled(
       color={tint(span.color)}
       bold={span.bold}
       dimColor={span.dim}
+      italic={span.italic}
       inverse={span.inverse}
     >
       {span.text}

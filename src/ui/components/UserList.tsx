@@ -19,15 +19,16 @@ const MARKS: Record<MemberView['status'], Span> = {
   offline: { text: '·', dim: true },
 };
 
-/** One member: presence mark and name (away ones dim). */
+/** One member: presence mark, `@` for an operator (as irssi shows them), and name (away ones dim). */
 export function memberSpans(member: MemberView): Span[] {
+  const name = `${member.op ? '@' : ''}${member.user}`;
   return [
     { text: ' ' },
     MARKS[member.status],
     { text: ' ' },
     member.status === 'online'
-      ? { text: member.user, color: userColor(member.user) }
-      : { text: member.user, dim: true },
+      ? { text: name, color: userColor(member.user) }
+      : { text: name, dim: true },
   ];
 }
 

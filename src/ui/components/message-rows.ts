@@ -5,6 +5,8 @@
  * memoised per line object, width, time zone and clock format, so a history of 100,000
  * lines costs what the visible ones cost.
  */
+
+import { deletedText } from '../state/chat-moderation.ts';
 import type {
   DayLine,
   FailedLine,
@@ -73,7 +75,14 @@ function nickSpans(
   ];
 }
 
-/** `HH:MM <nick> text` (or `HH:MM * nick text`); a mention in bold yellow. */
+/** What follows an edited message's text, dim. */
+export const EDITED_MARK = '(edited)';
+
+/**
+ * `HH:MM <nick> text` (or `HH:MM * nick text`); a mention in bold yellow.
+ * An edited message ends with a dim `(edited)`; a deleted one shows a dim
+ * italic placeholder instead of its text.
+ */
 export function messageRows(
   line: MessageLine,
   width: number,
@@ -84,12 +93,27 @@ export function messageRows(
     { text: `${clockTime(line.ts, timeZone, clock)} `, dim: true },
     ...nickSpans(line.from, line.action, width, {}),
   ];
+  if (line.deleted !== undefined) {
+    return block(head, deletedText(line.deleted), width, { dim: true, italic: true });
+  }
   const style: Omit<Span, 'text'> = line.mention
     ? { color: 'yellow', bold: true }
     : line.action
       ? { color: userColor(line.from) }
       : {};
-  return block(head, line.text, width, style);
+  if (line.edited === undefined) return block(head, line.text, width, style);
+  const rows = block(head, `${line.text} ${EDITED_MARK}`, width, style);
+  return rows.map((row, index) => (index === rows.length - 1 ? dimEditedMark(row) : row));
+}
+
+// The mark was wrapped with the text (it never breaks: no spaces in it):
+// split it off the last span so it alone is dim.
+function dimEditedMark(row: RowSpans): RowSpans {
+  const last = row.at(-1);
+  if (last === undefined || !last.text.endsWith(EDITED_MARK)) return row;
+  const before = last.text.slice(0, -EDITED_MARK.length);
+  const mark: Span = { text: EDITED_MARK, dim: true };
+  return [...row.slice(0, -1), ...(before === '' ? [] : [{ ...last, text: before }]), mark];
 }
 
 /** `HH:MM -- text`, all dim. */

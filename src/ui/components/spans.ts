@@ -11,6 +11,7 @@ export type Span = {
   readonly color?: string;
   readonly bold?: boolean;
   readonly dim?: boolean;
+  readonly italic?: boolean;
   readonly inverse?: boolean;
 };
 

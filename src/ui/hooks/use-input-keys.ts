@@ -1,7 +1,16 @@
 import { useInput } from 'ink';
 import { useCallback, useEffect, useRef } from 'react';
 import type { CompletionCandidates } from '../input/completion.ts';
-import { applyInputKey, editInput, initialInputState, submitInput } from '../input/input-keys.ts';
+import {
+  applyInputKey,
+  cancelEditing,
+  type EditTarget,
+  editInput,
+  initialInputState,
+  type LastOwn,
+  startEditing,
+  submitInput,
+} from '../input/input-keys.ts';
 import { commandFor, isForwardDelete } from '../input/key-bindings.ts';
 import { INPUT_KEYMAP } from '../input/keymap.ts';
 import { insertText } from '../input/line-edit.ts';
@@ -18,6 +27,14 @@ export type InputKeysOptions = {
    * anything else clears it and records it in the history.
    */
   onSubmit: (line: string) => unknown;
+  /**
+   * The user's last message in the current conversation (read at each Up on
+   * an empty draft, which puts it into the input to edit); absent: Up only
+   * walks the history.
+   */
+  lastOwn?: LastOwn;
+  /** Enter while editing, with the message and its new text; `false` keeps the draft. */
+  onEdit?: (target: EditTarget, text: string) => unknown;
   /** Whether keys (and pastes) go to this draft; default true. */
   focus?: boolean;
   /** Lines of input history kept; default 500. */
@@ -34,6 +51,10 @@ export type InputKeys = {
   draft: () => string;
   /** Replaces the draft (e.g. `'/msg bob '`); the cursor goes to the end unless given. */
   setValue: (value: string, cursor?: number) => void;
+  /** The message being edited, as of this render. */
+  editing: EditTarget | undefined;
+  /** Puts `target`'s text into the draft to edit it (`/edit`). */
+  startEdit: (target: EditTarget) => void;
 };
 
 /**
@@ -57,9 +78,15 @@ export function useInputKeys(options: InputKeysOptions): InputKeys {
   const paste = usePasteGate();
 
   const submit = useCallback(() => {
-    const { state: next, line } = submitInput(store.get());
-    if (line === undefined) return;
-    if (optionsRef.current.onSubmit(line) === false) return;
+    const { state: next, line, edit } = submitInput(store.get());
+    if (line === undefined) {
+      if (next !== store.get()) store.set(next); // an edit left unchanged just ends
+      return;
+    }
+    const { onSubmit, onEdit } = optionsRef.current;
+    if (edit !== undefined) {
+      if (onEdit?.(edit, line) === false) return;
+    } else if (onSubmit(line) === false) return;
     store.set(next);
   }, [store]);
 
@@ -70,7 +97,12 @@ export function useInputKeys(options: InputKeysOptions): InputKeys {
         if (paste.consumed()) return;
         const keys = isForwardDelete(paste.raw()) ? { ...key, forwardDelete: true } : key;
         if (commandFor(INPUT_KEYMAP, input, keys) === 'submit') return submit();
-        const next = applyInputKey(store.get(), input, keys, optionsRef.current.candidates);
+        // Esc ends an edit (the screen's handler sees it too: it closes overlays).
+        if (key.escape && store.get().editing !== undefined) {
+          return store.set(cancelEditing(store.get()));
+        }
+        const { candidates, lastOwn } = optionsRef.current;
+        const next = applyInputKey(store.get(), input, keys, candidates, lastOwn);
         if (next !== undefined) store.set(next);
       },
       [paste, store, submit],
@@ -92,6 +124,17 @@ export function useInputKeys(options: InputKeysOptions): InputKeys {
     [store],
   );
   const draft = useCallback(() => store.get().value, [store]);
+  const startEdit = useCallback(
+    (target: EditTarget) => store.set(startEditing(store.get(), target)),
+    [store],
+  );
 
-  return { value: state.value, cursor: state.cursor, draft, setValue };
+  return {
+    value: state.value,
+    cursor: state.cursor,
+    draft,
+    setValue,
+    editing: state.editing,
+    startEdit,
+  };
 }

@@ -1,7 +1,10 @@
 import {
   MAX_AWAY_CHARS,
+  MAX_REASON_CHARS,
   MAX_SEARCH_CHARS,
+  MAX_TEXT_CHARS,
   MAX_TOPIC_CHARS,
+  type ModerationAction,
   ROOM_PATTERN,
   USER_PATTERN,
 } from '../../net/protocol/frames.ts';
@@ -12,6 +15,7 @@ import {
   type SettingName,
   settingName,
 } from '../settings/tui-settings.ts';
+import { looksLikeDuration, parseDuration } from '../text/duration.ts';
 
 /**
  * What one submitted input line asks for. `say` and `me` go to the current
@@ -19,8 +23,11 @@ import {
  * `join.room` and `part.room` are `#room`. `topic.text` undefined means show
  * the topic, '' means clear it. `set` without `name` or `change` lists the
  * settings, with `name` shows one. `search.room` is `#room` or `@user` (the
- * conversation to search), absent for all of them. `error.hint` is one line
- * for the status area: nothing is sent.
+ * conversation to search), absent for all of them. `moderate` is an
+ * operator's act as the `moderate` frame has it (`room` absent: server-wide;
+ * `duration` in seconds). `edit.text` undefined means put the user's last
+ * message into the input to edit it. `error.hint` is one line for the status
+ * area: nothing is sent.
  */
 export type ParsedInput =
   | { kind: 'empty' }
@@ -42,6 +49,16 @@ export type ParsedInput =
   | { kind: 'history' }
   | { kind: 'search'; text: string; room?: string }
   | { kind: 'set'; name?: SettingName; change?: SettingChange }
+  | {
+      kind: 'moderate';
+      action: ModerationAction;
+      room?: string;
+      user?: string;
+      reason?: string;
+      duration?: number;
+    }
+  | { kind: 'edit'; text: string | undefined }
+  | { kind: 'delete' }
   | { kind: 'clear' }
   | { kind: 'help' }
   | { kind: 'quit' }
@@ -60,11 +77,13 @@ export type CommandInfo = {
   help: string;
   /** Other names that run the same command, without `/`. */
   aliases: readonly string[];
+  /** An operator's command: /help lists these together, by usage only, under the others. */
+  operator?: true;
 };
 
 /** Every command, once each, in the order /help lists them. */
 export const COMMANDS: ReadonlyArray<CommandInfo> = [
-  // Short texts: /help lays them out in two columns, and must fit 100x30.
+  // Short texts: /help lays them out in two columns, and must fit 100x33 (the operators' three rows included).
   { name: 'join', usage: '/join #room', help: 'join a room', aliases: ['j'] },
   { name: 'part', usage: '/part [#room]', help: 'leave a room', aliases: [] },
   { name: 'msg', usage: '/msg user [text]', help: 'open a DM, send text', aliases: ['query'] },
@@ -86,6 +105,47 @@ export const COMMANDS: ReadonlyArray<CommandInfo> = [
   { name: 'back', usage: '/back', help: 'clear away mark', aliases: [] },
   { name: 'history', usage: '/history', help: 'older messages', aliases: [] },
   { name: 'search', usage: '/search words [#room]', help: 'find messages', aliases: [] },
+  { name: 'edit', usage: '/edit [text]', help: 'edit your last', aliases: [] },
+  { name: 'delete', usage: '/delete', help: 'delete your last', aliases: [] },
+  // Operators' commands, listed apart by /help (usage only: room is short).
+  { name: 'op', usage: '/op user', help: 'make a room operator', aliases: [], operator: true },
+  { name: 'deop', usage: '/deop user', help: 'take operator away', aliases: [], operator: true },
+  {
+    name: 'kick',
+    usage: '/kick user [reason]',
+    help: 'put out of the room',
+    aliases: [],
+    operator: true,
+  },
+  {
+    name: 'ban',
+    usage: '/ban [-server] user [time] [reason]',
+    help: 'ban from the room or the server (time: 30s 10m 2h 1d 1w)',
+    aliases: [],
+    operator: true,
+  },
+  {
+    name: 'unban',
+    usage: '/unban [-server] user',
+    help: 'lift a ban',
+    aliases: [],
+    operator: true,
+  },
+  {
+    name: 'mute',
+    usage: '/mute user [time] [reason]',
+    help: 'may read, not send',
+    aliases: [],
+    operator: true,
+  },
+  { name: 'unmute', usage: '/unmute user', help: 'may send again', aliases: [], operator: true },
+  {
+    name: 'mode',
+    usage: '/mode [#room] +t|-t',
+    help: 'only operators set the topic',
+    aliases: [],
+    operator: true,
+  },
   { name: 'set', usage: '/set [name [value]]', help: 'settings', aliases: [] },
   { name: 'clear', usage: '/clear', help: 'clear the pane', aliases: [] },
   { name: 'help', usage: '/help', help: 'this help', aliases: [] },
@@ -220,6 +280,29 @@ function parseCommand(command: CommandInfo, args: string, ctx: InputContext): Pa
       return { kind: 'close', name: ctx.current };
     case 'search':
       return parseSearch(args, usage);
+    case 'op':
+    case 'deop':
+    case 'kick':
+    case 'ban':
+    case 'unban':
+    case 'mute':
+    case 'unmute':
+      return parseModerate(command.name, args, ctx, usage);
+    case 'mode':
+      return parseMode(words, ctx, usage);
+    case 'edit': {
+      if (args === '') return { kind: 'edit', text: undefined };
+      if (args.length > MAX_TEXT_CHARS) {
+        return {
+          kind: 'error',
+          hint: `the text is too long: at most ${MAX_TEXT_CHARS} characters`,
+        };
+      }
+      return { kind: 'edit', text: args };
+    }
+    case 'delete':
+      if (args !== '') return { kind: 'error', hint: usage };
+      return { kind: 'delete' };
     case 'set':
       return parseSet(words, usage);
     case 'who':
@@ -256,6 +339,84 @@ function parseSearch(args: string, usage: string): ParsedInput {
     return { kind: 'error', hint: `not a user name: ${printable(named)} (${NAME_RULE}); ${usage}` };
   }
   return { kind: 'search', text, room: `@${user}` };
+}
+
+// `/kick bob [reason]`, `/ban [-server] bob [10m] [reason]`, `/mute bob [1h]
+// [reason]`, `/unban [-server] bob`, `/op bob`…: in the current room, or,
+// with -server (ban and unban only), on the whole server. A second word
+// that looks like a duration (`10m`, a bare number: minutes) is one.
+function parseModerate(
+  action: 'op' | 'deop' | 'kick' | 'ban' | 'unban' | 'mute' | 'unmute',
+  args: string,
+  ctx: InputContext,
+  usage: string,
+): ParsedInput {
+  let rest = args;
+  let server = false;
+  const flag = /^-server(?:\s+|$)/i.exec(rest);
+  if (flag !== null) {
+    if (action !== 'ban' && action !== 'unban') {
+      return { kind: 'error', hint: `only /ban and /unban take -server; ${usage}` };
+    }
+    server = true;
+    rest = rest.slice(flag[0].length);
+  }
+  const match = /^(\S+)(?:\s+([\s\S]*))?$/.exec(rest);
+  if (match === null) return { kind: 'error', hint: usage };
+  const user = toUser(match[1] ?? '');
+  if (user === undefined) return badUser(match[1] ?? '', usage);
+  let more = (match[2] ?? '').trim();
+  if (!server && !ROOM_PATTERN.test(ctx.current)) {
+    return { kind: 'error', hint: `operators act in rooms: switch to one first; ${usage}` };
+  }
+  const takesReason = action === 'kick' || action === 'ban' || action === 'mute';
+  let duration: number | undefined;
+  if (action === 'ban' || action === 'mute') {
+    const first = /^(\S+)(?:\s+([\s\S]*))?$/.exec(more);
+    if (first !== null && looksLikeDuration(first[1] ?? '')) {
+      const parsed = parseDuration(first[1] ?? '');
+      if ('error' in parsed) return { kind: 'error', hint: parsed.error };
+      duration = parsed.seconds;
+      more = (first[2] ?? '').trim();
+    }
+  }
+  if (!takesReason && more !== '') return { kind: 'error', hint: usage };
+  if (more !== '') {
+    const problem = oneLineProblem('reason', more, MAX_REASON_CHARS);
+    if (problem !== undefined) return { kind: 'error', hint: problem };
+  }
+  return {
+    kind: 'moderate',
+    action,
+    ...(server ? {} : { room: ctx.current }),
+    user,
+    ...(more === '' ? {} : { reason: more }),
+    ...(duration === undefined ? {} : { duration }),
+  };
+}
+
+// `/mode [#room] +topic-lock|-topic-lock` (`+t`/`-t` as in irssi).
+function parseMode(words: readonly string[], ctx: InputContext, usage: string): ParsedInput {
+  const [first = '', second] = words;
+  if (words.length === 0 || words.length > 2) return { kind: 'error', hint: usage };
+  let room = ctx.current;
+  let mode = first;
+  if (words.length === 2) {
+    const named = toRoom(first);
+    if (named === undefined) return badRoom(first, usage);
+    room = named;
+    mode = second ?? '';
+  } else if (!ROOM_PATTERN.test(room)) {
+    return { kind: 'error', hint: `this is not a room: ${usage}` };
+  }
+  const lock = /^([+-])(?:t|topic-lock)$/i.exec(mode);
+  if (lock === null) {
+    return {
+      kind: 'error',
+      hint: `unknown mode ${printable(mode)}: +t (or +topic-lock) locks the topic, -t unlocks it`,
+    };
+  }
+  return { kind: 'moderate', action: lock[1] === '+' ? 'topic-lock' : 'topic-unlock', room };
 }
 
 // `/set` lists, `/set name` shows one, `/set name value` changes one.

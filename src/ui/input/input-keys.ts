@@ -31,16 +31,45 @@ import {
   wordRight,
 } from './line-edit.ts';
 
+/** One of the user's messages being edited in the input line: where, which, and its text then. */
+export type EditTarget = {
+  /** `#room` or `@peer`. */
+  readonly conversation: string;
+  readonly id: number;
+  /** The text put into the draft; Enter with it unchanged sends nothing. */
+  readonly original: string;
+};
+
 /**
  * The draft (`value`, with `cursor` in UTF-16 code units), the history of
- * submitted lines and the Tab completion in progress, if any.
+ * submitted lines, the Tab completion in progress, if any, and the message
+ * being edited, if any (Enter then edits it rather than sending).
  */
 export type InputState = {
   readonly value: string;
   readonly cursor: number;
   readonly history: InputHistory;
   readonly completion: CompletionState | undefined;
+  readonly editing?: EditTarget;
 };
+
+/** The draft becomes `target`'s text, to edit (Up on an empty draft, or `/edit`). */
+export function startEditing(state: InputState, target: EditTarget): InputState {
+  return {
+    value: target.original,
+    cursor: target.original.length,
+    history: { ...state.history, index: undefined, draft: '' },
+    completion: undefined,
+    editing: target,
+  };
+}
+
+/** Stops editing (Esc): the draft is emptied. Unchanged when not editing. */
+export function cancelEditing(state: InputState): InputState {
+  if (state.editing === undefined) return state;
+  const { editing: _, ...rest } = state;
+  return { ...rest, value: '', cursor: 0, completion: undefined };
+}
 
 /** An empty draft with an empty history of at most `maxHistory` lines. */
 export function initialInputState(maxHistory = 500): InputState {
@@ -87,10 +116,23 @@ export function editInput(state: InputState, value: string, cursor: number): Inp
 /**
  * Enter: the line to send and the state after it: recorded in history (see
  * `pushHistory`) and the draft cleared. `line` is undefined for a blank
- * draft, which is left as it is.
+ * draft, which is left as it is. While editing, `edit` names the message
+ * the line is the new text of (not recorded in history); an unchanged
+ * text ends the edit with no line to send.
  */
-export function submitInput(state: InputState): { state: InputState; line: string | undefined } {
+export function submitInput(state: InputState): {
+  state: InputState;
+  line: string | undefined;
+  edit?: EditTarget;
+} {
   if (state.value.trim() === '') return { state, line: undefined };
+  const edit = state.editing;
+  if (edit !== undefined) {
+    const done = cancelEditing(state);
+    return state.value === edit.original
+      ? { state: done, line: undefined }
+      : { state: done, line: state.value, edit };
+  }
   return {
     state: {
       value: '',
@@ -107,7 +149,18 @@ function withLine(state: InputState, line: LineState): InputState {
   return { ...state, value: line.value, cursor: line.cursor, completion: undefined };
 }
 
-function walkHistory(state: InputState, up: boolean): InputState {
+function walkHistory(state: InputState, up: boolean, lastOwn?: LastOwn): InputState {
+  // Up on an empty draft edits the user's last message here, as in Slack;
+  // Up again on it untouched goes on to the input history.
+  if (state.editing !== undefined) {
+    if (state.value !== state.editing.original) return state;
+    const idle = cancelEditing(state);
+    return up ? walkHistory(idle, true) : idle;
+  }
+  if (up && state.value === '' && state.history.index === undefined) {
+    const target = lastOwn?.();
+    if (target !== undefined) return startEditing(state, target);
+  }
   // In a multi-line draft Up/Down are not history keys, except while walking
   // (a recalled entry may itself span lines).
   if (state.value.includes('\n') && state.history.index === undefined) return state;
@@ -119,6 +172,9 @@ function walkHistory(state: InputState, up: boolean): InputState {
     completion: undefined,
   };
 }
+
+/** The user's last message in the current conversation, to edit; undefined: none. */
+export type LastOwn = () => EditTarget | undefined;
 
 const LINE_EDITS: Partial<Record<InputCommand, (line: LineState) => LineState>> = {
   newline: insertNewline,
@@ -136,7 +192,8 @@ const LINE_EDITS: Partial<Record<InputCommand, (line: LineState) => LineState>> 
 };
 
 /**
- * Runs one command of the input line on the draft (see `INPUT_KEYMAP`).
+ * Runs one command of the input line on the draft (see `INPUT_KEYMAP`);
+ * Up on an empty draft edits the message `lastOwn` gives, if any.
  * `submit` is not a change of state (the caller sends, see
  * {@link submitInput}): it gives `undefined`, as does `deleteForward` on an
  * empty draft, left to the app.
@@ -145,13 +202,14 @@ function runInputCommand(
   state: InputState,
   command: InputCommand,
   candidates: CompletionCandidates,
+  lastOwn: LastOwn | undefined,
 ): InputState | undefined {
   switch (command) {
     case 'submit':
       return undefined;
     case 'historyUp':
     case 'historyDown':
-      return walkHistory(state, command === 'historyUp');
+      return walkHistory(state, command === 'historyUp', lastOwn);
     case 'complete': {
       const at = { line: state.value, cursor: state.cursor };
       const result = complete(at, candidates, state.completion);
@@ -189,8 +247,9 @@ export function applyInputKey(
   input: string,
   key: InputKey,
   candidates: CompletionCandidates,
+  lastOwn?: LastOwn,
 ): InputState | undefined {
   const command = commandFor(INPUT_KEYMAP, input, key);
-  if (command !== undefined) return runInputCommand(state, command, candidates);
+  if (command !== undefined) return runInputCommand(state, command, candidates, lastOwn);
   return typeInput(state, input, key);
 }

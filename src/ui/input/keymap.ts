@@ -58,9 +58,10 @@ export const INPUT_KEYMAP: Keymap<InputCommand> = [
     help: 'insert a new line',
     commands: [['newline', [{ key: 'return', meta: true, ctrl: false }]]],
   },
-  // In a multi-line draft Up/Down walk the history only once walking.
+  // In a multi-line draft Up/Down walk the history only once walking. Up on
+  // an empty draft first puts the user's last message there to edit.
   {
-    help: 'input history',
+    help: 'history / edit last',
     commands: [
       ['historyUp', [bare('up')]],
       ['historyDown', [bare('down')]],

@@ -120,3 +120,22 @@ export function pendingFor(state: ChatState, name: string): Pending[] {
   const byId = new Map(state.pending.map((pending) => [pending.localId, pending]));
   return conversation.pendingIds.flatMap((id) => byId.get(id) ?? []);
 }
+
+/**
+ * The user's newest message in conversation `name` still shown and not
+ * deleted, to edit or delete; undefined when there is none among the lines held.
+ */
+export function lastOwnMessage(
+  state: ChatState,
+  name: string | undefined,
+): { conversation: string; id: number; text: string } | undefined {
+  const conversation = name === undefined ? undefined : conversationOf(state, name);
+  if (conversation === undefined) return undefined;
+  for (let index = conversation.lines.length - 1; index >= 0; index--) {
+    const line = conversation.lines[index];
+    if (line?.kind === 'message' && line.own && line.deleted === undefined) {
+      return { conversation: conversation.name, id: line.id, text: line.text };
+    }
+  }
+  return undefined;
+}

@@ -51,6 +51,7 @@ export {
   conversationList,
   currentConversation,
   currentMembers,
+  lastOwnMessage,
   pendingFor,
 } from './chat-selectors.ts';
 export * from './chat-types.ts';

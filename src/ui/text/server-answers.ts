@@ -43,7 +43,12 @@ export function whoisLines(answer: ServerFrameOf<'whois'>): string[] {
 }
 
 /** What `/names #room` shows: who is in it, sorted. */
-export function namesLine(room: string, members: readonly string[]): string {
+export function namesLine(
+  room: string,
+  members: readonly string[],
+  ops: ReadonlySet<string> = new Set(),
+): string {
   const sorted = [...members].sort();
-  return `${room}: ${sorted.length} here: ${sorted.join(', ')}`;
+  const shown = sorted.map((user) => (ops.has(user) ? `@${user}` : user));
+  return `${room}: ${sorted.length} here: ${shown.join(', ')}`;
 }

@@ -19,11 +19,18 @@ import { type SettingsSource, useSettings } from '../hooks/use-settings.ts';
 import { useTerminalFocus, useTerminalFocusStore } from '../hooks/use-terminal-focus.ts';
 import { useTerminalSize } from '../hooks/use-terminal-size.ts';
 import { COMMANDS } from '../input/command-parser.ts';
+import type { EditTarget } from '../input/input-keys.ts';
 import { DEFAULT_SETTINGS, SETTING_NAMES, SETTINGS } from '../settings/tui-settings.ts';
 import { isIgnored } from '../state/chat-ignore.ts';
-import { completionCandidates, currentConversation, type Line } from '../state/chat-state.ts';
+import {
+  completionCandidates,
+  currentConversation,
+  type Line,
+  lastOwnMessage,
+} from '../state/chat-state.ts';
 import { newSinceLine, olderPage, summaryJump } from '../state/read-selectors.ts';
 import { ChatScreen, screenLayout } from './ChatScreen.tsx';
+import { editMessage } from './irc-commands.ts';
 import type { PasswordPrompter } from './password-prompter.ts';
 import { runSet } from './set-command.ts';
 import { type CommandHandlers, useCommands } from './use-commands.ts';
@@ -116,11 +123,14 @@ export function App({
   const ignore = useIgnore(ignoreSource ?? NO_IGNORE, dispatch);
   const settingsNow = useRef(settings);
   settingsNow.current = settings;
+  // `/edit` puts a message into the input line, which is made below.
+  const startEdit = useRef<(target: EditTarget) => void>(() => {});
   const handlers = useMemo<CommandHandlers>(
     () => ({
       set: (request, notice) => runSet(request, settingsNow.current, notice),
       search: search.open,
       ignore,
+      startEdit: (target) => startEdit.current(target),
     }),
     [search.open, ignore],
   );
@@ -132,11 +142,18 @@ export function App({
     settings: SETTING_CHOICES,
   };
   // The away summary and the search overlay take the keys they name until closed.
+  const notice = (text: string) => dispatch({ type: 'notice', text });
   const input = useInputKeys({
     candidates,
     onSubmit: run,
+    lastOwn: () => {
+      const last = lastOwnMessage(state, state.current);
+      return last && { conversation: last.conversation, id: last.id, original: last.text };
+    },
+    onEdit: (target, text) => editMessage(target, text, { client, state, dispatch, notice }),
     focus: asking === undefined && state.summary === undefined && !searching,
   });
+  startEdit.current = input.startEdit;
   const history = useHistoryFill(client, state, dispatch, backlog ?? settings.current.backlog);
   useMarkRead(client, state, dispatch, focused);
   const { jump, flashId } = useJump({
@@ -213,7 +230,10 @@ export function App({
     },
   });
 
-  const prompt = `[${state.current ?? '…'}] `;
+  // Editing shows in the prompt: Enter edits that message, Esc cancels.
+  const prompt = input.editing
+    ? `[edit ${input.editing.conversation}] `
+    : `[${state.current ?? '…'}] `;
   return (
     <ChatScreen
       state={state}

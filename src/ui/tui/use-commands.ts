@@ -3,9 +3,10 @@ import { ChatError, describeError } from '../../errors.ts';
 import type { ChatClient } from '../../net/chat-client.ts';
 import type { IgnoreRequest } from '../hooks/use-ignore.ts';
 import { parseInput } from '../input/command-parser.ts';
+import type { EditTarget } from '../input/input-keys.ts';
 import type { SearchQuery } from '../search/search-state.ts';
-import type { ChatAction, ChatState } from '../state/chat-state.ts';
-import { listRooms, names, whois } from './irc-commands.ts';
+import { type ChatAction, type ChatState, lastOwnMessage } from '../state/chat-state.ts';
+import { deleteLast, editMessage, listRooms, moderate, names, whois } from './irc-commands.ts';
 import type { SetRequest } from './set-command.ts';
 
 /** Commands carried out by hooks of their own (settings, the search overlay). */
@@ -13,6 +14,8 @@ export type CommandHandlers = {
   set: (request: SetRequest, notice: (text: string) => void) => void;
   search: (query: SearchQuery) => void;
   ignore: (request: IgnoreRequest, notice: (text: string) => void) => void;
+  /** `/edit` without text: the message goes into the input line to edit. */
+  startEdit: (target: EditTarget) => void;
 };
 
 /** Messages one /history loads, the server's cap permitting. */
@@ -113,6 +116,24 @@ function runCommand(parsed: Parsed, to: CommandContext): unknown {
     case 'ignore':
     case 'unignore':
       return to.handlers.ignore(parsed, notice);
+    case 'moderate': {
+      const { kind: _, ...act } = parsed;
+      return moderate(act, to);
+    }
+    case 'edit': {
+      const last = lastOwnMessage(state, current);
+      if (last === undefined) return notice('no message of yours here to edit');
+      if (parsed.text === undefined) {
+        return to.handlers.startEdit({
+          conversation: last.conversation,
+          id: last.id,
+          original: last.text,
+        });
+      }
+      return editMessage({ ...last, original: last.text }, parsed.text, to);
+    }
+    case 'delete':
+      return deleteLast(to);
     case 'close':
       // A room is left as with /part; a DM window just closes (the messages stay on the server).
       if (parsed.name.startsWith('#'))
