@@ -300,6 +300,7 @@ describe('chatReducer: moderated', () => {
     ]);
     assert.equal(next.connection.state, 'offline');
     assert.equal(next.connection.error, 'server: kicked by the server operator: spam');
+    assert.equal(next.connection.removed, true);
     assert.deepEqual(next.conversations['#ops']?.members, []);
     assert.deepEqual(next.conversations['#general']?.members, []);
     assert.match(

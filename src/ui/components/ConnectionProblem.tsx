@@ -8,6 +8,8 @@ import { wrapText } from '../text/wrap.ts';
 export type ConnectionProblemProps = {
   /** One line: what went wrong — what to do (describeError's form). */
   error: string;
+  /** The first row, in red; default 'Cannot connect'. */
+  title?: string;
   /** Columns of the pane. */
   width: number;
   /** Rows of the pane. */
@@ -16,11 +18,12 @@ export type ConnectionProblemProps = {
 
 /**
  * What the pane shows when the client has given up (a refused certificate,
- * a server that is not ours): the problem and its fix in full, wrapped,
- * where the status bar could only show the start of it.
+ * a server that is not ours, an operator's kick or ban): the problem and
+ * its fix in full, wrapped, where the status bar could only show the start of it.
  */
 export const ConnectionProblem = memo(function ConnectionProblem({
   error,
+  title = 'Cannot connect',
   width,
   height,
 }: ConnectionProblemProps): ReactNode {
@@ -28,7 +31,7 @@ export const ConnectionProblem = memo(function ConnectionProblem({
   const [what = error, fix = ''] = neutralizeLine(error).split(' — ');
   const inner = Math.max(1, width - 4);
   const rows = [
-    ...wrapText('Cannot connect', inner),
+    ...wrapText(title, inner),
     ' ',
     ...wrapText(what, inner),
     ...(fix ? [' ', ...wrapText(`What to do: ${fix}`, inner)] : []),

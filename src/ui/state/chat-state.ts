@@ -246,6 +246,7 @@ function connectionAfter(
       ? {}
       : { retryInMs: action.retryInMs, retryAt: action.now + action.retryInMs }),
     ...(action.error === undefined ? {} : { error: action.error }),
+    ...(action.removed === true ? { removed: true } : {}),
   };
 }
 

@@ -159,6 +159,8 @@ export type ConnectionView = {
   readonly retryAt?: number;
   /** One line saying what went wrong, with the fix. */
   readonly error?: string;
+  /** An operator put the user off the server (`error` says who and why): no reconnect. */
+  readonly removed?: true;
   readonly tlsVersion?: string;
   /** Round trip of the last ping, ms. */
   readonly rttMs?: number;

@@ -132,6 +132,9 @@ export function ChatScreen(props: ChatScreenProps): ReactNode {
           ) : state.connection.state === 'offline' && state.connection.error ? (
             <ConnectionProblem
               error={state.connection.error}
+              {...(state.connection.removed
+                ? { title: 'Disconnected by an operator: chat does not reconnect' }
+                : {})}
               width={layout.paneWidth}
               height={layout.middle}
             />
