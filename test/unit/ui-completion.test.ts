@@ -65,6 +65,11 @@ describe('complete: one Tab', () => {
     ['x /jo|', 'x /jo|'],
     ['/msg b|', '/msg bob |'],
     ['/msg @al|', '/msg @alice |'],
+    // The operators' commands take a user first.
+    ['/kick b|', '/kick bob |'],
+    ['/ban -server ca|', '/ban -server carol |'],
+    ['/op @al|', '/op @alice |'],
+    ['/mute car| 10m', '/mute carol |10m'],
     // Rooms anywhere, with or without '#' in the candidates.
     ['#ge|', '#general |'],
     ['/join #d|', '/join #dev |'],

@@ -54,7 +54,10 @@ const FIXES: Readonly<Record<string, string>> = {
 
 /** `/kick`, `/ban`, `/mute`, `/op`, `/mode`…: the act is shown by the server's `moderated` line. */
 export function moderate(act: ModerateAct, to: IrcCommandContext): void {
-  const what = [`/${act.action}`, act.room ?? '(server)', act.user].filter(Boolean).join(' ');
+  const what =
+    act.action === 'topic-lock' || act.action === 'topic-unlock'
+      ? `/mode ${act.room ?? ''} ${act.action === 'topic-lock' ? '+t' : '-t'}`
+      : [`/${act.action}`, act.room ?? '-server', act.user].filter(Boolean).join(' ');
   to.client.moderate(act).then(() => {}, refused(to, what));
 }
 
