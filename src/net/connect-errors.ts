@@ -321,7 +321,7 @@ export function explainServerClose(code: string, message: string): ConnectFailur
     server_full: 'the server is at its connection limit; chat retries',
     kicked: 'an operator of the server closed your connection; start chat again to come back',
     server_banned:
-      'a server operator banned you from this server; chat does not reconnect: ask them, or start chat again once the ban ends',
+      'a server operator banned you from this server: start chat again once the ban ends, or ask them to lift it',
     auth_failed: 'check the password; an admin sets it on the server with `chat users passwd NAME`',
     auth_locked: 'wait that long, then start chat again with the right password',
   };

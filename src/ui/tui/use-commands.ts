@@ -167,6 +167,11 @@ function runCommand(parsed: Parsed, to: CommandContext): unknown {
 function sayChecked(text: string, action: boolean, to: CommandContext): unknown {
   const current = to.state.current;
   if (!current) return to.notice('not in any conversation yet: /join #room or /msg user');
+  // Put out of the room by an operator: the room stays readable, nothing goes to it.
+  if (to.state.conversations[current]?.left !== undefined) {
+    to.notice(`you are not in ${current}: /join ${current} to come back`);
+    return false;
+  }
   const max = to.state.limits?.maxTextChars;
   if (max !== undefined && text.length > max) {
     to.notice(`too long to send: ${text.length} characters, the server takes ${max}`);
