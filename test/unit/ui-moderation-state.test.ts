@@ -243,6 +243,8 @@ describe('chatReducer: moderated', () => {
     assert.equal(next.order.includes('#ops'), true);
     assert.equal(next.current, '#ops');
     assert.deepEqual(currentMembers(next), []);
+    const closed = run(next, [{ type: 'closeConversation', name: '#ops' }]);
+    assert.equal(closed.order.includes('#ops'), false, '/close forgets it');
   });
 
   it('a room left by a kick stays across a reconnect, refuses sends, and a join brings it back', () => {

@@ -135,8 +135,9 @@ function runCommand(parsed: Parsed, to: CommandContext): unknown {
     case 'delete':
       return deleteLast(to);
     case 'close':
-      // A room is left as with /part; a DM window just closes (the messages stay on the server).
-      if (parsed.name.startsWith('#'))
+      // A room is left as with /part; a DM window just closes (the messages stay on the server),
+      // as does a room an operator put the user out of.
+      if (parsed.name.startsWith('#') && state.conversations[parsed.name]?.left === undefined)
         return tell(`/part ${parsed.name}`, () => client.part(parsed.name), notice);
       return to.dispatch({ type: 'closeConversation', name: parsed.name });
     case 'topic':
