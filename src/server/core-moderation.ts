@@ -1,4 +1,9 @@
-import type { ClientFrame, ModerationAction, ServerFrameOf } from '../net/protocol/frames.ts';
+import {
+  type ClientFrame,
+  type ModerationAction,
+  moderationAction,
+  type ServerFrameOf,
+} from '../net/protocol/frames.ts';
 import { type ConnId, closeEffect, type Effect, errorEffect, PERSIST } from './core-effects.ts';
 import { isServerOperator, operates, opsText, serverBanText } from './core-operators.ts';
 import { forgetIfEmpty, removeFromRoom } from './core-rooms.ts';
@@ -8,15 +13,9 @@ import type { Sanction } from './kept-state.ts';
 type ModerateFrame = Extract<ClientFrame, { type: 'moderate' }>;
 
 /** Actions done to a user (all but the topic's lock). */
-const NEEDS_USER: ReadonlySet<ModerationAction> = new Set([
-  'kick',
-  'ban',
-  'unban',
-  'mute',
-  'unmute',
-  'op',
-  'deop',
-]);
+const NEEDS_USER: ReadonlySet<ModerationAction> = new Set(
+  moderationAction.options.filter((action) => !action.startsWith('topic-')),
+);
 /** Actions that may be server-wide (no room). */
 const SERVER_WIDE: ReadonlySet<ModerationAction> = new Set(['ban', 'unban']);
 /** Actions that may last a while. */

@@ -8,6 +8,7 @@ import type {
   ServerFrame,
   ServerFrameOf,
 } from '../../src/net/protocol/frames.ts';
+import { moderationAction } from '../../src/net/protocol/frames.ts';
 import { ChatCore } from '../../src/server/chat-core.ts';
 import type { ConnId, Effect } from '../../src/server/core-effects.ts';
 import type { CoreOptions } from '../../src/server/core-state.ts';
@@ -172,17 +173,7 @@ function expected(
   return 'done';
 }
 
-const ACTIONS: ModerationAction[] = [
-  'kick',
-  'ban',
-  'unban',
-  'mute',
-  'unmute',
-  'op',
-  'deop',
-  'topic-lock',
-  'topic-unlock',
-];
+const ACTIONS: readonly ModerationAction[] = moderationAction.options;
 const ACTORS: Actor[] = ['root', 'alice', 'olive', 'bob', 'dave'];
 /** A plain member, another room operator, a server operator, a connected non-member, a user never seen. */
 const TARGETS = ['carol', 'olive', 'sam', 'dave', 'erin'];

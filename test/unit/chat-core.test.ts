@@ -6,6 +6,7 @@ import type {
   Limits,
   ServerFrame,
 } from '../../src/net/protocol/frames.ts';
+import { moderationAction } from '../../src/net/protocol/frames.ts';
 import { ChatCore } from '../../src/server/chat-core.ts';
 import type { ConnId, Effect } from '../../src/server/core-effects.ts';
 import type { CoreOptions } from '../../src/server/core-state.ts';
@@ -1190,17 +1191,7 @@ function lcg(seed: number): (n: number) => number {
 describe('ChatCore invariants over random operations', () => {
   const USERS = ['ann', 'bob', 'cat', 'dan'];
   const ROOMS = ['#a', '#b', '#c'];
-  const ACTIONS = [
-    'kick',
-    'ban',
-    'unban',
-    'mute',
-    'unmute',
-    'op',
-    'deop',
-    'topic-lock',
-    'topic-unlock',
-  ] as const;
+  const ACTIONS = moderationAction.options;
 
   for (const seed of [1, 42, 2026]) {
     it(`keeps ids gapless, addresses only open connections and keeps banned users out (seed ${seed})`, () => {
