@@ -254,8 +254,19 @@ export class ReadPump {
   // After a resume replay: the messages the client had seen that changed
   // since, as updates (in the conversation's live order: it went live first,
   // and these are all older than anything it delivers from now on).
-  private async sendChanged({ conversation, resumedFrom }: Replay): Promise<void> {
-    if (resumedFrom === undefined || this.stopped) return;
+  // Live updates of the conversation wait meanwhile: these are read now and
+  // may wait for the reader, so a change made while they wait must follow them.
+  private async sendChanged(replay: Replay): Promise<void> {
+    if (replay.resumedFrom === undefined || this.stopped) return;
+    this.conn.holdUpdates(replay.conversation);
+    try {
+      await this.sendChangedHeld(replay);
+    } finally {
+      this.conn.releaseUpdates(replay.conversation);
+    }
+  }
+
+  private async sendChangedHeld({ conversation, resumedFrom = 0 }: Replay): Promise<void> {
     const changed = this.deps.changedSince?.(conversation, resumedFrom) ?? [];
     if (changed.length === 0) return;
     const wires = changed.map((message) => toWire({ type: 'update', message }));

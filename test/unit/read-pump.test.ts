@@ -217,6 +217,39 @@ describe('ReadPump', () => {
     assert.equal(budget.inUse, 0, 'every byte given back as written');
   });
 
+  it('a live update that comes while the resume updates wait for the reader is not overtaken by an older one', async () => {
+    const store = await filled('#r', 60);
+    const budget = new ByteBudget(1024 * 1024);
+    const { conn, socket } = connection(budget);
+    const edited = (id: number): StoredMessage => ({
+      ...message('#r', id, 2_000),
+      text: `secret ${id} ${'x'.repeat(2_000)}`,
+      edited: 70,
+    });
+    const pump = new ReadPump(conn, {
+      store,
+      budget,
+      maxMessageBytes: MESSAGE_BYTES,
+      onReadError: () => {},
+      // 60 changed messages of 2 KB: more than the queue holds, so they wait for the reader.
+      changedSince: () => range(1, 60).map(edited),
+    });
+    pump.replay('#r', 60, true);
+    await turns();
+    assert.ok(framesOf(socket).filter((f) => f.type === 'update').length < 60, 'waits for room');
+    // Meanwhile message 60 is deleted: its update goes live.
+    const deleted: StoredMessage = { ...message('#r', 60), text: '', deleted: { ts: 80 } };
+    conn.deliverUpdate('#r', 60, toWire({ type: 'update', message: deleted }));
+    socket.autoRead = true;
+    socket.read();
+    await turns(200);
+    const of60 = framesOf(socket)
+      .filter((f) => f.type === 'update' && (f.message as { id: number }).id === 60)
+      .map((f) => f.message as StoredMessage);
+    assert.ok(of60.length >= 1);
+    assert.deepEqual(of60.at(-1), deleted, 'the deletion is the last word on message 60');
+  });
+
   it('tells history_gap on every page that finds one, not only the first', async () => {
     // Keeps 40: the slow reader's replay falls behind the store's trimming.
     const store = await filled('#r', 40, 40, 2_000);
