@@ -52,7 +52,7 @@ export function amendRequest(
       id: frame.id,
       by: user,
       change: frame.type === 'edit' ? { text: frame.text } : { delete: true },
-      operator: inRoom && operates(state, user, frame.room),
+      operator: inRoom && operates(state, user, frame.room, now),
     },
   ];
 }

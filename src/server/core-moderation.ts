@@ -71,7 +71,7 @@ export function moderate(
     return serverWide(state, actor, frame, target ?? '', now);
   }
   const name = frame.room;
-  if (!operates(state, actor, name))
+  if (!operates(state, actor, name, now))
     return refuse(
       'not_operator',
       `you do not operate ${name}: only its operators (${opsText(state.rooms.get(name))}) and the server's may ${VERBS[action]}`,

@@ -10,9 +10,18 @@ export function isServerOperator(state: CoreState, user: string): boolean {
   return state.options.operators?.has(user) === true;
 }
 
-/** True when `user` operates `room`: one of its operators, or a server operator. */
-export function operates(state: CoreState, user: string, room: string): boolean {
-  return isServerOperator(state, user) || state.rooms.get(room)?.ops.has(user) === true;
+/**
+ * True when `user` operates `room` at `now`: a server operator, or one of its
+ * operators not banned or muted in it (or a ban's target could lift it).
+ */
+export function operates(state: CoreState, user: string, room: string, now: number): boolean {
+  if (isServerOperator(state, user)) return true;
+  const record = state.rooms.get(room);
+  if (record?.ops.has(user) !== true) return false;
+  return (
+    activeSanction(record.bans, user, now) === undefined &&
+    activeSanction(record.mutes, user, now) === undefined
+  );
 }
 
 /** The sanction of `user` in `sanctions` while it lasts at `now`; an expired one is dropped. */

@@ -147,7 +147,7 @@ export function setTopic(
   if (!room?.members.has(user)) {
     return [errorEffect(conn, 'not_member', `you are not in ${name}: join it first`)];
   }
-  if (room.topicLock && !operates(state, user, name)) {
+  if (room.topicLock && !operates(state, user, name, now)) {
     return [
       errorEffect(
         conn,

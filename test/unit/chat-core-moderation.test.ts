@@ -341,6 +341,27 @@ describe('moderate: what each act does', () => {
     assert.ok(framesOf(after, 'joined').length > 0, 'joined once the ban ended');
   });
 
+  it('a room operator banned or muted in the room does not operate it meanwhile: no lifting it oneself', () => {
+    const h = cast();
+    h.moderate(CONN.olive, 'ban', { room: '#ops', user: 'alice', duration: 600 });
+    const unban = errorOf(h.moderate(CONN.alice, 'unban', { room: '#ops', user: 'alice' }));
+    assert.equal(unban.code, 'not_operator');
+    assert.equal(
+      errorOf(h.moderate(CONN.alice, 'deop', { room: '#ops', user: 'olive' })).code,
+      'not_operator',
+    );
+    assert.equal(errorOf(h.receive(CONN.alice, { type: 'join', room: '#ops' })).code, 'banned');
+    h.moderate(CONN.olive, 'mute', { room: '#ops', user: 'bob' });
+    h.moderate(CONN.olive, 'op', { room: '#ops', user: 'bob' });
+    assert.equal(
+      errorOf(h.moderate(CONN.bob, 'unmute', { room: '#ops', user: 'bob' })).code,
+      'not_operator',
+    );
+    // Once the ban ends, alice operates #ops again.
+    const later = h.moderate(CONN.alice, 'unmute', { room: '#ops', user: 'bob' }, h.now + 600_000);
+    assert.equal(framesOf(later, 'moderated').length, 1);
+  });
+
   it('ban: anyone, in the room or not; unban lets them in again', () => {
     const h = cast();
     h.moderate(CONN.alice, 'ban', { room: '#ops', user: 'dave' });
