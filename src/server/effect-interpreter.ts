@@ -237,6 +237,7 @@ export class EffectInterpreter {
         maxMessageBytes: this.deps.maxMessageBytes,
         unreadScanMessages: this.deps.unreadScanMessages,
         changedSince: (conversation, afterId) => this.changes.since(conversation, afterId),
+        mayRead: (conversation) => this.deps.core.recipients(conversation).includes(connId),
         onReadError: (error, conversation, fatal) => {
           this.deps.logger.error({ err: error, conversation }, 'could not read history');
           if (fatal) this.storeFailed(conn, { kind: 'replay' });

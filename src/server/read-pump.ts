@@ -43,6 +43,12 @@ export interface ReadPumpDeps {
    * now: sent as `update` after a resume replay.
    */
   changedSince?: (conversation: string, afterId: number) => StoredMessage[];
+  /**
+   * True while the connection may read the conversation (its user is in the
+   * room); asked as each page is sent, so a kick or a ban stops a replay or
+   * a waiting history answer. Always true if not given.
+   */
+  mayRead?: (conversation: string) => boolean;
 }
 
 /** A backlog to send: a history page, then the conversation catches up live from its end. */
@@ -219,6 +225,13 @@ export class ReadPump {
       this.deps.budget.give(held);
       return false;
     }
+    // Out of the room since it began (a kick, a ban): what was posted since is not theirs.
+    if (!this.mayRead(conversation)) {
+      this.deps.budget.give(held);
+      replay.resumedFrom = undefined;
+      this.conn.endReplay(conversation);
+      return true;
+    }
     // Told for every page that finds one: a slow reader's replay may see
     // messages dropped from the store's end while it reads.
     if (page.gap) {
@@ -378,6 +391,12 @@ export class ReadPump {
       this.deps.budget.give(held);
       return undefined;
     }
+    if (!this.mayRead(read.conversation)) {
+      this.deps.budget.give(held);
+      const message = `you are no longer in ${read.name}`;
+      this.conn.send(toWire({ type: 'error', code: 'not_member', message, ...ref }));
+      return undefined;
+    }
     // A page that would not fit half the queue is cut from its old end: the
     // client asks again from its oldest message, as for any page with more.
     const kept = newestWithin(page.messages, this.conn.pageBytes(), messageBytes);
@@ -476,6 +495,10 @@ export class ReadPump {
   private pageMessages(): number {
     const fit = Math.floor(this.conn.pageBytes() / this.deps.maxMessageBytes);
     return Math.min(REPLAY_PAGE_MESSAGES, Math.max(1, fit));
+  }
+
+  private mayRead(conversation: string): boolean {
+    return this.deps.mayRead?.(conversation) ?? true;
   }
 
   private stopNow(): false {

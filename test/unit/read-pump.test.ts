@@ -250,6 +250,48 @@ describe('ReadPump', () => {
     assert.deepEqual(of60.at(-1), deleted, 'the deletion is the last word on message 60');
   });
 
+  it('stops a replay, and refuses a waiting history answer, once the user is out of the room (a ban)', async () => {
+    const store = await filled('#r', 100, 1000, 2_000);
+    const budget = new ByteBudget(1024 * 1024);
+    const { conn, socket } = connection(budget);
+    let inRoom = true;
+    const pump = new ReadPump(conn, {
+      store,
+      budget,
+      maxMessageBytes: 4 * 1024,
+      onReadError: () => assert.fail('no read fails'),
+      changedSince: () => [{ ...message('#r', 1), text: 'changed', edited: 5 }],
+      mayRead: (conversation) => conversation !== '#r' || inRoom,
+    });
+    pump.replay('#r', 0, true);
+    pump.history({ conversation: '#r', name: '#r', before: undefined, limit: 5, ref: 'h' });
+    await turns();
+    const seen = idsOf(socket).length;
+    assert.ok(seen > 0 && seen < 100, 'the replay waits for the reader');
+    inRoom = false; // banned; what is posted from now on is not theirs
+    for (let id = 101; id <= 110; id += 1) await store.append('#r', message('#r', id));
+    socket.autoRead = true;
+    socket.read();
+    await turns(200);
+    const frames = framesOf(socket);
+    assert.ok(
+      idsOf(socket).every((id) => id <= 100),
+      'nothing posted after the ban',
+    );
+    assert.ok(idsOf(socket).length <= seen + 64, 'at most the page being sent when it came');
+    assert.equal(frames.filter((f) => f.type === 'history').length, 1, 'the page asked first');
+    assert.equal(frames.filter((f) => f.type === 'update').length, 0, 'no resume updates');
+    assert.equal(conn.liveDuringReplay('#r'), 0, 'no longer replaying');
+    assert.equal(budget.inUse, 0);
+    pump.history({ conversation: '#r', name: '#r', before: undefined, limit: 5, ref: 'h2' });
+    await turns();
+    const refused = framesOf(socket).filter((f) => f.ref === 'h2');
+    assert.deepEqual(
+      refused.map((f) => f.code),
+      ['not_member'],
+    );
+  });
+
   it('tells history_gap on every page that finds one, not only the first', async () => {
     // Keeps 40: the slow reader's replay falls behind the store's trimming.
     const store = await filled('#r', 40, 40, 2_000);
