@@ -421,13 +421,18 @@ export class ReadPump {
     const answer = Math.min(read.limit * maxMessageBytes, this.conn.pageBytes() + maxMessageBytes);
     const held = await this.take(scanned + answer);
     if (held === undefined) return;
-    const found = await scanNewestFirst(read, {
-      store: this.deps.store,
-      pageMessages,
-      now: this.deps.now ?? (() => performance.now()),
-      budgetMs: SEARCH_BUDGET_MS,
-      stopped: () => this.stopped,
-    });
+    // Only the conversations the user is still in, as it is read (a ban may have come meanwhile).
+    const readable = read.conversations.filter((conversation) => this.mayRead(conversation));
+    const found = await scanNewestFirst(
+      { ...read, conversations: readable },
+      {
+        store: this.deps.store,
+        pageMessages,
+        now: this.deps.now ?? (() => performance.now()),
+        budgetMs: SEARCH_BUDGET_MS,
+        stopped: () => this.stopped,
+      },
+    );
     if (!found.ok) {
       this.deps.budget.give(held);
       this.deps.onReadError(found.error, found.conversation, false);

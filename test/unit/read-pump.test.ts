@@ -290,6 +290,10 @@ describe('ReadPump', () => {
       refused.map((f) => f.code),
       ['not_member'],
     );
+    pump.search({ ref: 's', words: ['x'], conversations: ['#r'], limit: 10 });
+    await turns();
+    const [search] = framesOf(socket).filter((f) => f.type === 'search');
+    assert.deepEqual(search?.messages, [], 'a search no longer reads the room');
   });
 
   it('tells history_gap on every page that finds one, not only the first', async () => {
