@@ -280,13 +280,17 @@ export class ReadPump {
   }
 
   private async sendChangedHeld({ conversation, resumedFrom = 0 }: Replay): Promise<void> {
-    const changed = this.deps.changedSince?.(conversation, resumedFrom) ?? [];
-    if (changed.length === 0) return;
-    const wires = changed.map((message) => toWire({ type: 'update', message }));
-    const held = await this.take(wires.reduce((sum, wire) => sum + wire.bytes, 0));
-    if (held === undefined) return;
-    if (!(await this.sendHeld(held, wires, (w, part) => this.conn.sendBudgeted(w, part))))
-      this.stopNow();
+    // One at a time, each budgeted: up to 1,000 changes of long texts are
+    // serialized only as the reader makes room for them.
+    for (const message of this.deps.changedSince?.(conversation, resumedFrom) ?? []) {
+      const wire = toWire({ type: 'update', message });
+      const held = await this.take(wire.bytes);
+      if (held === undefined) return;
+      if (!(await this.sendHeld(held, [wire], (w, part) => this.conn.sendBudgeted(w, part)))) {
+        this.stopNow();
+        return;
+      }
+    }
   }
 
   // Counts what is unread, sends it, and queues what follows: the backlog

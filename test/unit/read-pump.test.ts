@@ -296,6 +296,38 @@ describe('ReadPump', () => {
     assert.deepEqual(search?.messages, [], 'a search no longer reads the room');
   });
 
+  it('serializes the resume updates as the reader takes them, not all at once outside the budget', async () => {
+    const store = await filled('#r', 10);
+    const budget = new ByteBudget(1024 * 1024);
+    const { conn, socket } = connection(budget);
+    let serialized = 0;
+    // 1,000 changes of 8 KB: 8 MB that a reader who does not read must not cost at once.
+    const changed = range(1, 1000).map((id) => {
+      const m = { ...message('#r', id, 8_000), edited: 5 };
+      return Object.assign(m, {
+        toJSON: () => {
+          serialized += 1;
+          return { ...m, toJSON: undefined };
+        },
+      });
+    });
+    const pump = new ReadPump(conn, {
+      store,
+      budget,
+      maxMessageBytes: MESSAGE_BYTES,
+      onReadError: () => {},
+      changedSince: () => changed,
+    });
+    pump.replay('#r', 10, true);
+    await turns();
+    assert.ok(serialized < 50, `${serialized} serialized while the reader reads nothing`);
+    socket.autoRead = true;
+    socket.read();
+    for (let i = 0; i < 200 && serialized < 1000; i += 1) await turns(5);
+    assert.equal(framesOf(socket).filter((f) => f.type === 'update').length, 1000);
+    assert.equal(budget.inUse, 0);
+  });
+
   it('tells history_gap on every page that finds one, not only the first', async () => {
     // Keeps 40: the slow reader's replay falls behind the store's trimming.
     const store = await filled('#r', 40, 40, 2_000);
