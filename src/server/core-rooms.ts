@@ -2,7 +2,7 @@ import type { ErrorCode } from '../net/protocol/error-codes.ts';
 import type { ServerFrame } from '../net/protocol/frames.ts';
 import type { TokenBucket } from '../net/token-bucket.ts';
 import { type ConnId, type Effect, errorEffect, PERSIST } from './core-effects.ts';
-import { operates, opsText, roomBanRefusal } from './core-operators.ts';
+import { muteRefusal, operates, opsText, roomBanRefusal } from './core-operators.ts';
 import { type CoreState, newRoomRecord, type RoomRecord, type UserRecord } from './core-state.ts';
 
 /** As TokenBucket's: float refills can land a hair below a whole token. */
@@ -147,6 +147,9 @@ export function setTopic(
   if (!room?.members.has(user)) {
     return [errorEffect(conn, 'not_member', `you are not in ${name}: join it first`)];
   }
+  // Muted: may read, not speak, and a topic speaks to the whole room.
+  const muted = muteRefusal(state, user, name, now);
+  if (muted) return [errorEffect(conn, 'muted', muted)];
   if (room.topicLock && !operates(state, user, name, now)) {
     return [
       errorEffect(
