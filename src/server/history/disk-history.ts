@@ -408,12 +408,20 @@ export class DiskHistory implements HistoryStore {
     }
     const tmp = `${segment.path}.tmp`;
     await writeFile(tmp, Buffer.concat(parts), { mode: SECRET_MODE, flush: true });
-    await rename(tmp, segment.path);
+    // Opened before the rename: a failure to open leaves the old file in use
+    // (appends to the active segment must never go to a file renamed over).
+    const handle = await open(tmp, segment === this.active ? 'r+' : 'r');
+    try {
+      await rename(tmp, segment.path);
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
     await syncDir(this.options.dir);
     const replacement = new Segment(
       segment.number,
       segment.path,
-      await open(segment.path, segment === this.active ? 'r+' : 'r'),
+      handle,
       at,
       kept.length,
       segment.createdAt,
