@@ -4,6 +4,7 @@ import { Text } from 'ink';
 import { cleanup, render } from 'ink-testing-library';
 import stripAnsi from 'strip-ansi';
 import type { ServerFrameOf } from '../../src/net/protocol/frames.ts';
+import { helpScroll } from '../../src/ui/components/HelpOverlay.tsx';
 import {
   type ChatAction,
   type ChatState,
@@ -11,7 +12,7 @@ import {
   initialChatState,
 } from '../../src/ui/state/chat-state.ts';
 import { displayWidth } from '../../src/ui/text/wrap.ts';
-import { ChatScreen } from '../../src/ui/tui/ChatScreen.tsx';
+import { ChatScreen, screenLayout } from '../../src/ui/tui/ChatScreen.tsx';
 
 // Tuesday 24 November 2026, 12:00 UTC; the last message is the next day.
 const T0 = Date.UTC(2026, 10, 24, 12, 0);
@@ -234,23 +235,44 @@ describe('ChatScreen scrolled up and with help', () => {
     assert.ok(!frame.includes('my pending message'), 'pending messages stay at the bottom');
   });
 
-  it('shows the help overlay with commands and keys', () => {
-    const state = chatReducer(fixture(), { type: 'toggleHelp' });
-    const frame = screen(state, 100, 33).join('\n');
-    assert.match(frame, /\/join #room +join a room/);
-    assert.match(frame, /Operators \/op user {2}\/deop user {2}\/kick user \[reason\]/);
-    assert.match(frame, /Ctrl\+N\/Ctrl\+P +next \/ previous room/);
-    assert.match(frame, /Esc +close help \/ summary/);
-    assert.match(frame, /Alt\+A +unread: mentions first/);
-    assert.ok(!frame.includes('resize for more'), 'everything fits at 100x33');
-    assert.ok(!frame.includes('hello everyone'), 'the help covers the messages');
+  it('shows all of the help at 80x24 by scrolling it, first row to last', () => {
+    const opened = chatReducer(fixture(), { type: 'toggleHelp' });
+    const first = screen(opened, 80, 24).join('\n');
+    assert.match(first, /Commands {3}Esc closes this help/);
+    assert.match(first, /\/join #room +join a room/);
+    assert.match(first, /↑↓ PgUp PgDn: more \(1–\d+ of \d+\) · Esc closes/);
+    assert.ok(!first.includes('/mode'), 'the operators are below');
+    assert.ok(!first.includes('hello everyone'), 'the help covers the messages');
+    // The pane beside the room list, as App measures it for the keys.
+    const { paneWidth, middle } = screenLayout(80, 24, true);
+    const { maxTop, page } = helpScroll(paneWidth, middle, 0);
+    // PageDown until the end: every row shows on some page, the last command among them.
+    const seen: string[] = [];
+    let state = opened;
+    for (let turn = 0; turn <= Math.ceil(maxTop / page); turn++) {
+      seen.push(screen(state, 80, 24).join('\n'));
+      state = chatReducer(state, { type: 'scrollHelp', by: page, maxTop });
+    }
+    const last = seen.at(-1) ?? '';
+    assert.equal(state.helpTop, maxTop);
+    assert.match(last, /Esc +close help \/ summary/);
+    assert.match(last, /Ctrl\+C +quit on an empty input/);
+    assert.match(last, /more \((\d+)–(\d+) of \2\)/, 'the hint says it is at the end');
+    const all = seen.join('\n');
+    assert.match(all, /\/unmute user {2}\/mode \[#room\] \+t\|-t/, 'the last command');
+    for (const needle of ['/delete', 'Operators /op user', 'Alt+A', 'Tab']) {
+      assert.ok(all.includes(needle), `${needle} shows on some page`);
+    }
+    // Home (by -Infinity) is back at the first row.
+    const top = chatReducer(state, { type: 'scrollHelp', by: -Infinity, maxTop });
+    assert.equal(screen(top, 80, 24).join('\n'), first);
   });
 
-  it('cuts the help on a small terminal and says so', () => {
+  it('says the keys and the count on a small terminal', () => {
     const state = chatReducer(fixture(), { type: 'toggleHelp' });
     const frame = screen(state, 40, 10).join('\n');
     assert.match(frame, /\/join/);
-    assert.match(frame, /… \(resize for more\)/);
+    assert.match(frame, /↑↓ PgUp PgDn: more \(1–\d+ of \d+\)/);
   });
 
   it('shows the newest notice above the input', () => {

@@ -357,10 +357,11 @@ describe('side columns and help', () => {
     ]) {
       assert.ok(text.includes(needle), needle);
     }
-    assert.ok(!text.includes('resize for more'));
+    assert.ok(!text.includes('more ('), 'no hint when everything fits');
+    const total = helpRows(30, 1000).length;
     const { lastFrame } = render(<HelpOverlay width={30} height={5} />);
     const rows = frameLines(lastFrame());
     assert.equal(rows.length, 5);
-    assert.equal(rows.at(-1), '… (resize for more)');
+    assert.equal(rows.at(-1)?.trimEnd(), `↑↓ PgUp PgDn: more (1–4 of ${total})`);
   });
 });

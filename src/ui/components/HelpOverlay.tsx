@@ -2,7 +2,8 @@ import { memo, type ReactNode } from 'react';
 import { COMMANDS } from '../input/command-parser.ts';
 import { HELP_KEYS } from '../input/keymap.ts';
 import { padEnd, wrapText } from '../text/wrap.ts';
-import { OverlayBox } from './OverlayBox.tsx';
+import { OverlayBox, overlayInner } from './OverlayBox.tsx';
+import { type ScrollWindow, scrollWindow } from './scroll-window.ts';
 import type { RowSpans, Span } from './spans.ts';
 
 /** Props of {@link HelpOverlay}. */
@@ -11,6 +12,8 @@ export type HelpOverlayProps = {
   width: number;
   /** Rows of the box, border included. */
   height: number;
+  /** The first row shown, when the help does not fit (see {@link helpScroll}); default 0. */
+  top?: number;
 };
 
 /** Help text narrower than this goes under the usage instead of beside it (columns). */
@@ -18,7 +21,6 @@ const MIN_HELP_WIDTH = 16;
 /** Keys are laid out in two columns when each gets at least this many columns. */
 const MIN_KEY_COLUMN = 36;
 const GAP = 2;
-const MORE: RowSpans = [{ text: '… (resize for more)', dim: true }];
 
 function heading(text: string): RowSpans {
   return [{ text, bold: true, color: 'cyan' }];
@@ -122,34 +124,66 @@ function keyRows(inner: number): RowSpans[] {
   return rows;
 }
 
-/**
- * The help's rows for a box `inner` columns wide and `rows` tall: commands
- * (from COMMANDS) then keys. What does not fit is cut, the last row saying
- * so.
- */
-export function helpRows(inner: number, rows: number): RowSpans[] {
-  const all: RowSpans[] = [
+/** Every row of the help for a box `inner` columns wide: commands (from COMMANDS), the operators', then keys. */
+export function allHelpRows(inner: number): RowSpans[] {
+  return [
     [...heading('Commands'), { text: '   Esc closes this help', dim: true }],
     ...commandRows(inner),
     ...operatorRows(inner),
     heading('Keys'),
     ...keyRows(inner),
   ];
-  if (all.length <= rows) return all;
-  return rows <= 0 ? [] : [...all.slice(0, rows - 1), MORE];
 }
 
-/** /help: commands and keys in a box over the message pane, fitted to its size. */
+/**
+ * The last row when the help does not fit: the keys that scroll it and
+ * where it is, shortened to fit `inner` columns so the count still shows.
+ */
+function moreRow(window: ScrollWindow, total: number, inner: number): RowSpans {
+  const where = `${window.top + 1}–${window.end} of ${total}`;
+  const long = `↑↓ PgUp PgDn: more (${where})`;
+  const closes = ' · Esc closes';
+  if (long.length + closes.length <= inner) return [{ text: long + closes, dim: true }];
+  return [{ text: long.length <= inner ? long : `↑↓ ${where}`, dim: true }];
+}
+
+/**
+ * The help's rows for a box `inner` columns wide and `rows` tall, scrolled
+ * to row `top` (see `scrollWindow`): all of them when they fit, else a
+ * window of them and a last row saying where it is and how to scroll.
+ */
+export function helpRows(inner: number, rows: number, top = 0): RowSpans[] {
+  const all = allHelpRows(inner);
+  const window = scrollWindow(all.length, rows, top);
+  const shown = all.slice(window.top, window.end);
+  return window.hint ? [...shown, moreRow(window, all.length, inner)] : shown;
+}
+
+/**
+ * Where the help stands in a box `width` x `height` (border included, as
+ * {@link HelpOverlay} gets it) scrolled to `top`: for the keys that scroll
+ * it, which need the last top and a page before it draws.
+ */
+export function helpScroll(width: number, height: number, top: number): ScrollWindow {
+  const inner = overlayInner(width, height);
+  return scrollWindow(allHelpRows(inner.width).length, inner.height, top);
+}
+
+/**
+ * /help: commands and keys in a box over the message pane, fitted to its
+ * width; when taller than the box, shown from row `top` with a hint row.
+ */
 export const HelpOverlay = memo(function HelpOverlay({
   width,
   height,
+  top = 0,
 }: HelpOverlayProps): ReactNode {
   return (
     <OverlayBox
       width={width}
       height={height}
       color="cyan"
-      rowsFor={(inner) => helpRows(inner.width, inner.height)}
+      rowsFor={(inner) => helpRows(inner.width, inner.height, top)}
     />
   );
 });

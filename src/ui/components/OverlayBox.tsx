@@ -22,6 +22,25 @@ export type OverlayBoxProps = {
 const BORDER_MIN_COLUMNS = 30;
 
 /**
+ * Whether a box `width` x `height` (border included) gets a border, and
+ * the columns and rows left inside it for the rows: what `rowsFor` is
+ * given, for an overlay that scrolls to know its room before it draws.
+ */
+export function overlayInner(
+  width: number,
+  height: number,
+  borderMinRows = 8,
+): { border: boolean; width: number; height: number } {
+  const border = height >= borderMinRows && width >= BORDER_MIN_COLUMNS;
+  // A border takes a column and a row on each side, the padding a column.
+  return {
+    border,
+    width: Math.max(1, width - (border ? 4 : 0)),
+    height: Math.max(0, height - (border ? 2 : 0)),
+  };
+}
+
+/**
  * The box the overlays (help, search, the away summary) are drawn in over
  * the message pane: a round border with a column of padding when there is
  * room for one, the bare rows when there is not.
@@ -29,12 +48,7 @@ const BORDER_MIN_COLUMNS = 30;
 export function OverlayBox(props: OverlayBoxProps): ReactNode {
   const { width, height, color, borderMinRows = 8, rowsFor } = props;
   const tint = useColor();
-  const border = height >= borderMinRows && width >= BORDER_MIN_COLUMNS;
-  // A border takes a column and a row on each side, the padding a column.
-  const inner = {
-    width: Math.max(1, width - (border ? 4 : 0)),
-    height: Math.max(0, height - (border ? 2 : 0)),
-  };
+  const { border, ...inner } = overlayInner(width, height, borderMinRows);
   const rows = rowsFor(inner);
   if (!border) return <Rows rows={rows} width={width} height={height} />;
   return (

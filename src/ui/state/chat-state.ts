@@ -193,12 +193,19 @@ function reduce(state: ChatState, given: ChatAction, scope: BatchScope | undefin
       return state.notices.some((notice) => notice.id <= action.id)
         ? { ...state, notices: state.notices.filter((notice) => notice.id > action.id) }
         : state;
-    case 'toggleHelp':
-      return { ...state, overlay: state.overlay === 'help' ? 'none' : 'help' };
+    case 'toggleHelp': {
+      // The help opens at its top, wherever it was left.
+      const { helpTop: _, ...rest } = state;
+      return { ...rest, overlay: state.overlay === 'help' ? 'none' : 'help' };
+    }
+    case 'scrollHelp':
+      return scrollHelp(state, action.by, action.maxTop);
     // Esc: the help first, then the away summary under it.
-    case 'closeHelp':
-      if (state.overlay !== 'none') return { ...state, overlay: 'none' };
-      return reduce(state, { type: 'dismissSummary' }, scope);
+    case 'closeHelp': {
+      if (state.overlay === 'none') return reduce(state, { type: 'dismissSummary' }, scope);
+      const { helpTop: _, ...rest } = state;
+      return { ...rest, overlay: 'none' };
+    }
     case 'dismissSummary': {
       if (state.summary === undefined) return state;
       const { summary: _, ...rest } = state;
@@ -358,6 +365,21 @@ function scrollBy(state: ChatState, action: Extract<ChatAction, { type: 'scroll'
     hasMore: conversation.hasMore,
   });
   return moved === scroll ? state : setScroll(state, conversation.name, moved);
+}
+
+/**
+ * The help scrolled `by` rows from where it shows: a top left beyond
+ * `maxTop` by a larger terminal counts as `maxTop`, so Up moves at once.
+ */
+function scrollHelp(state: ChatState, by: number, maxTop: number): ChatState {
+  if (state.overlay !== 'help') return state;
+  const last = Math.max(0, Math.floor(maxTop));
+  const from = Math.min(state.helpTop ?? 0, last);
+  const top = Math.max(0, Math.min(last, from + by));
+  if (top === (state.helpTop ?? 0)) return state;
+  if (top > 0) return { ...state, helpTop: top };
+  const { helpTop: _, ...rest } = state;
+  return rest;
 }
 
 /**

@@ -226,6 +226,8 @@ export type ChatState = {
   /** Per conversation; a missing entry means following the bottom. */
   readonly scroll: Readonly<Record<string, ScrollState>>;
   readonly overlay: 'none' | 'help';
+  /** The help's first row shown, while it is scrolled down (rows); absent: 0, and whenever it opens. */
+  readonly helpTop?: number;
   /** The away summary, while shown (from an `unread` frame with `since`). */
   readonly summary?: AwaySummary;
   /** An `unread` frame came on this run's first connection already. */
@@ -335,6 +337,12 @@ export type ChatAction =
   /** Removes the notice `id` and every older one. */
   | { type: 'dismissNotice'; id: number }
   | { type: 'toggleHelp' }
+  /**
+   * Scrolls the help `by` rows (positive: down; ±Infinity: to an end),
+   * kept between 0 and `maxTop`, the last top for the box it shows in
+   * (`helpScroll`). Nothing while it is closed.
+   */
+  | { type: 'scrollHelp'; by: number; maxTop: number }
   | { type: 'dismissSummary' }
   /**
    * Makes `name` current (the summary goes) and scrolls so that message

@@ -121,7 +121,7 @@ export function ChatScreen(props: ChatScreenProps): ReactNode {
           {overlay ? (
             overlay(layout.paneWidth, layout.middle)
           ) : help ? (
-            <HelpOverlay width={layout.paneWidth} height={layout.middle} />
+            <HelpOverlay width={layout.paneWidth} height={layout.middle} top={state.helpTop ?? 0} />
           ) : state.summary ? (
             <AwaySummary
               summary={state.summary}
