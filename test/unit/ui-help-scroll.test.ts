@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { helpRows, helpScroll } from '../../src/ui/components/HelpOverlay.tsx';
 import { type ScrollWindow, scrollWindow } from '../../src/ui/components/scroll-window.ts';
+import type { HelpCommand } from '../../src/ui/input/keymap.ts';
 import { type ChatState, chatReducer, initialChatState } from '../../src/ui/state/chat-state.ts';
+import { helpScrollBy } from '../../src/ui/tui/use-help-keys.ts';
 
-/** The help scrolled: which rows show for a height and a top, and the reducer's top. */
+/** The help scrolled: which rows show for a height and a top, the reducer's top, the keys' steps. */
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -180,4 +182,19 @@ describe('the help in the reducer', () => {
     const end = scroll(open, 30);
     assert.equal(scroll(end, 1), end);
   });
+});
+
+describe('helpScrollBy', () => {
+  const window: ScrollWindow = { top: 4, end: 21, maxTop: 27, page: 16, hint: true };
+  const cases: Array<[HelpCommand, number]> = [
+    ['helpLineUp', -1],
+    ['helpLineDown', 1],
+    ['helpPageUp', -16],
+    ['helpPageDown', 16],
+    ['helpTop', Number.NEGATIVE_INFINITY],
+    ['helpBottom', Number.POSITIVE_INFINITY],
+  ];
+  for (const [command, by] of cases) {
+    it(`${command} moves ${by}`, () => assert.equal(helpScrollBy(command, window), by));
+  }
 });

@@ -12,7 +12,7 @@ import {
   submitInput,
 } from '../input/input-keys.ts';
 import { commandFor, isForwardDelete } from '../input/key-bindings.ts';
-import { INPUT_KEYMAP } from '../input/keymap.ts';
+import { INPUT_KEYMAP, type InputCommand } from '../input/keymap.ts';
 import { insertText } from '../input/line-edit.ts';
 import { useLatestStore } from './use-latest-store.ts';
 import { usePasteGate } from './use-paste-gate.ts';
@@ -37,6 +37,11 @@ export type InputKeysOptions = {
   onEdit?: (target: EditTarget, text: string) => unknown;
   /** Whether keys (and pastes) go to this draft; default true. */
   focus?: boolean;
+  /**
+   * Commands whose keys another handler has for now (the help takes Up and
+   * Down while it shows): they do nothing here meanwhile; typing goes on.
+   */
+  taken?: ReadonlySet<InputCommand>;
   /** Lines of input history kept; default 500. */
   maxHistory?: number;
 };
@@ -96,7 +101,9 @@ export function useInputKeys(options: InputKeysOptions): InputKeys {
         // A pasted tab or arrow sequence is text, not a key; keys wait while a paste asks.
         if (paste.consumed()) return;
         const keys = isForwardDelete(paste.raw()) ? { ...key, forwardDelete: true } : key;
-        if (commandFor(INPUT_KEYMAP, input, keys) === 'submit') return submit();
+        const command = commandFor(INPUT_KEYMAP, input, keys);
+        if (command !== undefined && optionsRef.current.taken?.has(command)) return;
+        if (command === 'submit') return submit();
         // Esc ends an edit (the screen's handler sees it too: it closes overlays).
         if (key.escape && store.get().editing !== undefined) {
           return store.set(cancelEditing(store.get()));

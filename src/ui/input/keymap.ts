@@ -41,6 +41,15 @@ export type ScreenCommand =
 /** What a key does while the away summary shows (the input line has no focus then). */
 export type SummaryCommand = 'summaryJump';
 
+/** What a key does while the help shows: it scrolls it, when it does not fit. */
+export type HelpCommand =
+  | 'helpLineUp'
+  | 'helpLineDown'
+  | 'helpPageUp'
+  | 'helpPageDown'
+  | 'helpTop'
+  | 'helpBottom';
+
 const ctrl = (text: string): KeyBinding => ({ text, ctrl: true });
 /** Alt chords are never Ctrl ones too: Ctrl+Alt+B is Ctrl+B, as readline has it. */
 const alt = (text: string): KeyBinding => ({ text, meta: true, ctrl: false });
@@ -141,6 +150,30 @@ export const SCREEN_KEYMAP: Keymap<ScreenCommand> = [
  */
 export const SUMMARY_KEYMAP: Keymap<SummaryCommand> = [
   { help: 'go to the first mention', commands: [['summaryJump', [bare('return')]]] },
+];
+
+/**
+ * The help's own keys, read only while it shows (Esc, which closes it, is
+ * the screen's). They are the keys that scroll the pane and walk the input
+ * history otherwise: those wait meanwhile. The help's last row says them.
+ */
+export const HELP_SCROLL_KEYMAP: Keymap<HelpCommand> = [
+  {
+    help: 'scroll the help',
+    commands: [
+      ['helpLineUp', [bare('up')]],
+      ['helpLineDown', [bare('down')]],
+      ['helpPageUp', [{ key: 'pageUp' }]],
+      ['helpPageDown', [{ key: 'pageDown' }]],
+    ],
+  },
+  {
+    help: 'its top / end',
+    commands: [
+      ['helpTop', [{ key: 'home' }]],
+      ['helpBottom', [{ key: 'end' }]],
+    ],
+  },
 ];
 
 /** The keys /help lists: what to press, what it does (the input line's first). */

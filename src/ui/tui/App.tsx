@@ -2,6 +2,7 @@ import { useApp, useStdout } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ChatClient } from '../../net/chat-client.ts';
 import type { StoredMessage } from '../../net/protocol/frames.ts';
+import { helpScroll } from '../components/HelpOverlay.tsx';
 import { InputBox } from '../components/InputBox.tsx';
 import { paneLineRows } from '../components/message-rows.ts';
 import { PasswordInput } from '../components/PasswordInput.tsx';
@@ -20,6 +21,7 @@ import { useTerminalFocus, useTerminalFocusStore } from '../hooks/use-terminal-f
 import { useTerminalSize } from '../hooks/use-terminal-size.ts';
 import { COMMANDS } from '../input/command-parser.ts';
 import type { EditTarget } from '../input/input-keys.ts';
+import type { InputCommand } from '../input/keymap.ts';
 import { DEFAULT_SETTINGS, SETTING_NAMES, SETTINGS } from '../settings/tui-settings.ts';
 import { isIgnored } from '../state/chat-ignore.ts';
 import {
@@ -34,6 +36,7 @@ import { editMessage } from './irc-commands.ts';
 import type { PasswordPrompter } from './password-prompter.ts';
 import { runSet } from './set-command.ts';
 import { type CommandHandlers, useCommands } from './use-commands.ts';
+import { useHelpKeys } from './use-help-keys.ts';
 import { useScreenKeys } from './use-screen-keys.ts';
 import { useSummaryKeys } from './use-summary-keys.ts';
 
@@ -44,6 +47,8 @@ const SETTING_CHOICES = Object.fromEntries(
   SETTING_NAMES.map((name) => [name, SETTINGS[name].values]),
 );
 const SESSION_DEFAULTS: SettingsSource = { saved: DEFAULT_SETTINGS };
+/** The input line's keys the help scrolls with while it shows. */
+const HELP_TAKES: ReadonlySet<InputCommand> = new Set<InputCommand>(['historyUp', 'historyDown']);
 /** No one ignored, for this session. */
 const NO_IGNORE: IgnoreSource = { saved: [] };
 
@@ -120,6 +125,8 @@ export function App({
   const pick = useRef<(message: StoredMessage) => void>(() => {});
   const search = useSearch(client, (message) => pick.current(message));
   const searching = search.view.status !== 'closed';
+  // The help is on top unless the search covers it: then its keys wait.
+  const helpShows = state.overlay === 'help' && !searching;
   const ignore = useIgnore(ignoreSource ?? NO_IGNORE, dispatch);
   const settingsNow = useRef(settings);
   settingsNow.current = settings;
@@ -152,6 +159,7 @@ export function App({
     },
     onEdit: (target, text) => editMessage(target, text, { client, state, dispatch, notice }),
     focus: asking === undefined && state.summary === undefined && !searching,
+    ...(helpShows ? { taken: HELP_TAKES } : {}),
   });
   startEdit.current = input.startEdit;
   const history = useHistoryFill(client, state, dispatch, backlog ?? settings.current.backlog);
@@ -215,10 +223,16 @@ export function App({
     dispatch({ type: 'jumpToMessage', name: target.name, id: target.id });
     history.reach(target.name, target.id);
   });
+  useHelpKeys(
+    helpShows,
+    () => helpScroll(pane.paneWidth, pane.middle, state.helpTop ?? 0),
+    (by, maxTop) => dispatch({ type: 'scrollHelp', by, maxTop }),
+  );
   useScreenKeys({
     dispatch,
     scroll,
     paneCovered: searching || state.summary !== undefined,
+    helpShows,
     page,
     draft: input.draft,
     clearDraft: () => input.setValue(''),

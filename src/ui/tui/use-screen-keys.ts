@@ -21,7 +21,19 @@ export type ScreenKeyTargets = {
    * that would scroll it or change the conversation under it do nothing.
    */
   paneCovered?: boolean;
+  /**
+   * The help shows over the pane and scrolls itself (`useHelpKeys`): the
+   * keys that would scroll the pane under it are the help's; the rest act.
+   */
+  helpShows?: boolean;
 };
+
+/** The screen commands that scroll the message pane. */
+const PANE_SCROLL: ReadonlySet<ScreenCommand> = new Set<ScreenCommand>([
+  'scrollUp',
+  'scrollDown',
+  'scrollToBottom',
+]);
 
 /** The screen commands that act on the message pane or the current conversation. */
 const PANE_COMMANDS: ReadonlySet<ScreenCommand> = new Set<ScreenCommand>([
@@ -80,7 +92,9 @@ export function useScreenKeys(targets: ScreenKeyTargets): void {
   useInput((text, key) => {
     if (paste.consumed()) return;
     const command = commandFor(SCREEN_KEYMAP, text, key);
-    if (command === undefined || (targets.paneCovered && PANE_COMMANDS.has(command))) return;
+    if (command === undefined) return;
+    if (targets.paneCovered && PANE_COMMANDS.has(command)) return;
+    if (targets.helpShows && PANE_SCROLL.has(command)) return;
     runScreenCommand(targets, command, text);
   });
 }
