@@ -83,7 +83,7 @@ export type CommandInfo = {
 
 /** Every command, once each, in the order /help lists them. */
 export const COMMANDS: ReadonlyArray<CommandInfo> = [
-  // Short texts: /help lays them out in two columns, and must fit 100x33 (the operators' three rows included).
+  // Short texts: /help lays them out in two columns from 100 columns; where it does not fit, it scrolls.
   { name: 'join', usage: '/join #room', help: 'join a room', aliases: ['j'] },
   { name: 'part', usage: '/part [#room]', help: 'leave a room', aliases: [] },
   { name: 'msg', usage: '/msg user [text]', help: 'open a DM, send text', aliases: ['query'] },
