@@ -51,13 +51,14 @@ export function muteRefusal(
   return mute && `you are muted in ${room}${sanctionText(mute)}: you may read, not send`;
 }
 
-/** " by alice until 2026-12-07 10:42 UTC (reason)", the parts a sanction has, for messages. */
+/** " by alice until 2026-12-07 10:42:05 UTC (reason)", the parts a sanction has, for messages. */
 export function sanctionText(sanction: Sanction): string {
   const by = sanction.by === undefined ? ' by the server operator' : ` by ${sanction.by}`;
   const until =
     sanction.until === undefined
       ? ''
-      : ` until ${new Date(sanction.until).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+      : // To the second: a short ban must say when it ends, not only the minute.
+        ` until ${new Date(sanction.until).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
   const reason = sanction.reason === undefined ? '' : ` (${sanction.reason})`;
   return `${by}${until}${reason}`;
 }
