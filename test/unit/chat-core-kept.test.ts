@@ -1,43 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type {
-  ClientFrame,
-  HelloFrame,
-  Limits,
-  ServerFrame,
-} from '../../src/net/protocol/frames.ts';
+import type { ClientFrame, HelloFrame, ServerFrame } from '../../src/net/protocol/frames.ts';
 import { ChatCore } from '../../src/server/chat-core.ts';
 import type { ConnId, Effect } from '../../src/server/core-effects.ts';
 import type { CoreOptions } from '../../src/server/core-state.ts';
 import type { UnreadQuery } from '../../src/server/unread-query.ts';
+import { testCoreOptions } from '../helpers/core-options.ts';
 
 // What ChatCore keeps across restarts and what it asks to read back after a
 // welcome: read positions, remembered rooms, topics, known users, offline
 // direct messages, and the `unread` effect. The rest of its rules are in
 // chat-core.test.ts.
 
-const LIMITS: Limits = {
-  maxFrameBytes: 4096,
-  maxTextChars: 100,
-  ratePerSecond: 5,
-  rateBurst: 1_000,
-  maxHistory: 50,
-};
-
-const OPTIONS: CoreOptions = {
-  serverName: 'chat/test',
-  motd: '',
-  defaultRoom: '#general',
-  limits: LIMITS,
-  maxDevicesPerUser: 4,
-  violationBurst: 2,
-  violationRefillPerSecond: 1,
-  refMemory: 10,
-  maxRoomsPerUser: 50,
-  maxRooms: 1000,
-  maxRoomsCreatedPerHour: 20,
-  epoch: 'test-epoch',
-};
+const OPTIONS: CoreOptions = testCoreOptions();
 
 /** A core and a clock that moves a second before every call. */
 class Harness {

@@ -3,7 +3,6 @@ import { describe, it } from 'node:test';
 import type {
   ClientFrame,
   HelloFrame,
-  Limits,
   ModerationAction,
   ServerFrame,
   ServerFrameOf,
@@ -13,35 +12,14 @@ import { ChatCore } from '../../src/server/chat-core.ts';
 import type { ConnId, Effect } from '../../src/server/core-effects.ts';
 import type { CoreOptions } from '../../src/server/core-state.ts';
 import { parseKeptState } from '../../src/server/kept-state.ts';
+import { testCoreOptions } from '../helpers/core-options.ts';
 
 // Operators and moderation (docs/PROTOCOL.md, section 7, Operators): who may
 // do what, what each act does to the room and its members, bans and mutes
 // that end by themselves (the time is a parameter), and what outlives a
 // restart. The rest of the core's rules are in chat-core.test.ts.
 
-const LIMITS: Limits = {
-  maxFrameBytes: 4096,
-  maxTextChars: 100,
-  ratePerSecond: 5,
-  rateBurst: 1_000,
-  maxHistory: 50,
-};
-
-const OPTIONS: CoreOptions = {
-  serverName: 'chat/test',
-  motd: '',
-  defaultRoom: '#general',
-  limits: LIMITS,
-  maxDevicesPerUser: 4,
-  violationBurst: 2,
-  violationRefillPerSecond: 1,
-  refMemory: 10,
-  maxRoomsPerUser: 50,
-  maxRooms: 1000,
-  maxRoomsCreatedPerHour: 20,
-  epoch: 'test-epoch',
-  operators: new Set(['sam', 'root']),
-};
+const OPTIONS: CoreOptions = testCoreOptions({ operators: new Set(['sam', 'root']) });
 
 const START = 1_767_261_600_000;
 

@@ -1,36 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ClientFrame, HelloFrame, Limits } from '../../src/net/protocol/frames.ts';
+import type { ClientFrame, HelloFrame } from '../../src/net/protocol/frames.ts';
 import { ChatCore } from '../../src/server/chat-core.ts';
 import type { ConnId, Effect } from '../../src/server/core-effects.ts';
 import type { CoreOptions } from '../../src/server/core-state.ts';
+import { testCoreOptions } from '../helpers/core-options.ts';
 
 // Quiet presence: a script's connection (`hello.script`) is not announced.
 // bob (conn 1) is a person in #general and #ops; carol has a person's
 // connection (10) and scripts' (20, 21). Each case lists what bob hears.
 
-const LIMITS: Limits = {
-  maxFrameBytes: 4096,
-  maxTextChars: 100,
-  ratePerSecond: 5,
-  rateBurst: 20,
-  maxHistory: 50,
-};
-
-const OPTIONS: CoreOptions = {
-  serverName: 'chat/test',
-  motd: '',
-  defaultRoom: '#general',
-  limits: LIMITS,
-  maxDevicesPerUser: 4,
-  violationBurst: 2,
-  violationRefillPerSecond: 1,
-  refMemory: 10,
-  maxRoomsPerUser: 50,
-  maxRooms: 1000,
-  maxRoomsCreatedPerHour: 20,
-  epoch: 'test-epoch',
-};
+const OPTIONS: CoreOptions = testCoreOptions({}, { rateBurst: 20 });
 
 const BOB = 1;
 const PERSON = 10;

@@ -4,28 +4,12 @@ import type { ClientFrame, ServerFrame } from '../../src/net/protocol/frames.ts'
 import { ChatCore } from '../../src/server/chat-core.ts';
 import type { ConnId, Effect } from '../../src/server/core-effects.ts';
 import type { CoreOptions } from '../../src/server/core-state.ts';
+import { testCoreOptions } from '../helpers/core-options.ts';
 
-const OPTIONS: CoreOptions = {
-  serverName: 'chat/test',
-  motd: '',
-  defaultRoom: '#general',
-  limits: {
-    maxFrameBytes: 4096,
-    maxTextChars: 100,
-    ratePerSecond: 5,
-    rateBurst: 3,
-    maxHistory: 50,
-  },
-  maxDevicesPerUser: 3,
-  violationBurst: 2,
-  violationRefillPerSecond: 1,
-  refMemory: 3,
-  maxRoomsPerUser: 50,
-  maxRooms: 1000,
-  maxRoomsCreatedPerHour: 20,
-  epoch: 'e',
-  hasCertificate: (user) => user === 'carol',
-};
+const OPTIONS: CoreOptions = testCoreOptions(
+  { maxDevicesPerUser: 3, refMemory: 3, epoch: 'e', hasCertificate: (user) => user === 'carol' },
+  { rateBurst: 3 },
+);
 
 const PRINT_A = Array.from({ length: 32 }, () => 'AA').join(':');
 const PRINT_B = Array.from({ length: 32 }, () => 'B1').join(':');

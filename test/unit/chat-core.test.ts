@@ -10,29 +10,13 @@ import { moderationAction } from '../../src/net/protocol/frames.ts';
 import { ChatCore } from '../../src/server/chat-core.ts';
 import type { ConnId, Effect } from '../../src/server/core-effects.ts';
 import type { CoreOptions } from '../../src/server/core-state.ts';
+import { testCoreOptions } from '../helpers/core-options.ts';
 
-const LIMITS: Limits = {
-  maxFrameBytes: 4096,
-  maxTextChars: 10,
-  ratePerSecond: 5,
-  rateBurst: 3,
-  maxHistory: 50,
-};
-
-const OPTIONS: CoreOptions = {
-  serverName: 'chat/test',
-  motd: 'hello team',
-  defaultRoom: '#general',
-  limits: LIMITS,
-  maxDevicesPerUser: 2,
-  violationBurst: 2,
-  violationRefillPerSecond: 1,
-  refMemory: 3,
-  maxRoomsPerUser: 50,
-  maxRooms: 1000,
-  maxRoomsCreatedPerHour: 20,
-  epoch: 'test-epoch',
-};
+const OPTIONS: CoreOptions = testCoreOptions(
+  { motd: 'hello team', maxDevicesPerUser: 2, refMemory: 3 },
+  { maxTextChars: 10, rateBurst: 3 },
+);
+const LIMITS: Limits = OPTIONS.limits;
 
 /** A second between frames: the rate bucket (5/s, burst 3) never runs dry. */
 const STEP_MS = 1000;

@@ -4,28 +4,12 @@ import type { ClientFrame } from '../../src/net/protocol/frames.ts';
 import { ChatCore } from '../../src/server/chat-core.ts';
 import type { Effect } from '../../src/server/core-effects.ts';
 import type { CoreOptions, CoreState } from '../../src/server/core-state.ts';
+import { testCoreOptions } from '../helpers/core-options.ts';
 
-const OPTIONS: CoreOptions = {
-  serverName: 'chat/test',
-  motd: '',
-  defaultRoom: '#general',
-  limits: {
-    maxFrameBytes: 4096,
-    maxTextChars: 10,
-    ratePerSecond: 5,
-    rateBurst: 30,
-    maxHistory: 50,
-  },
-  maxDevicesPerUser: 2,
-  violationBurst: 2,
-  violationRefillPerSecond: 1,
-  refMemory: 3,
-  maxRoomsPerUser: 50,
-  maxRooms: 1000,
-  maxRoomsCreatedPerHour: 20,
-  epoch: 'test-epoch',
-  operators: new Set(['olga']),
-};
+const OPTIONS: CoreOptions = testCoreOptions(
+  { maxDevicesPerUser: 2, refMemory: 3, operators: new Set(['olga']) },
+  { maxTextChars: 10, rateBurst: 30 },
+);
 const NOW = 1_000_000;
 
 /** alice (conn 1), bob (conn 2) and olga (conn 3, a server operator) in #general; #ops run by bob. */

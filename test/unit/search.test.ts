@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Limits, StoredMessage } from '../../src/net/protocol/frames.ts';
+import type { StoredMessage } from '../../src/net/protocol/frames.ts';
 import { foldForSearch, matchesEvery, searchWords } from '../../src/net/search-words.ts';
 import { ByteBudget } from '../../src/server/byte-budget.ts';
 import { ChatCore } from '../../src/server/chat-core.ts';
@@ -10,6 +10,7 @@ import type { HistoryStore } from '../../src/server/history/history-store.ts';
 import { MemoryHistory } from '../../src/server/history/memory-history.ts';
 import { ReadPump } from '../../src/server/read-pump.ts';
 import { type SearchRead, scanNewestFirst } from '../../src/server/search-scan.ts';
+import { testCoreOptions } from '../helpers/core-options.ts';
 import { FakeSocket } from '../helpers/fake-socket.ts';
 
 describe('searchWords and matchesEvery', () => {
@@ -52,29 +53,13 @@ describe('searchWords and matchesEvery', () => {
   });
 });
 
-const LIMITS: Limits = {
-  maxFrameBytes: 65536,
-  maxTextChars: 4000,
-  ratePerSecond: 100,
-  rateBurst: 100,
-  maxHistory: 50,
-};
+const OPTIONS = testCoreOptions(
+  { maxDevicesPerUser: 8, epoch: 'e' },
+  { maxFrameBytes: 65536, maxTextChars: 4000, ratePerSecond: 100, rateBurst: 100 },
+);
 
 function core(): ChatCore {
-  return new ChatCore({
-    serverName: 'chat/test',
-    motd: '',
-    defaultRoom: '#general',
-    limits: LIMITS,
-    maxDevicesPerUser: 8,
-    violationBurst: 2,
-    violationRefillPerSecond: 1,
-    refMemory: 10,
-    maxRoomsPerUser: 50,
-    maxRooms: 1000,
-    maxRoomsCreatedPerHour: 20,
-    epoch: 'e',
-  });
+  return new ChatCore(OPTIONS);
 }
 
 function searchOf(effects: Effect[]) {
@@ -104,7 +89,7 @@ describe('ChatCore search scope', () => {
       ref: 's1',
       words: ['hi'],
       conversations: ['#general', '#ops', 'dm:alice:bob'],
-      limit: LIMITS.maxHistory,
+      limit: OPTIONS.limits.maxHistory,
     });
   });
 
