@@ -20,6 +20,8 @@ import type { SendFrame } from './outbox.ts';
 import { actTimedOut } from './pending-acts.ts';
 import type { ModerationAction, ServerFrame, ServerFrameOf } from './protocol/frames.ts';
 import { RememberedPassword } from './remembered-password.ts';
+import { formatServerAddress, type ServerAddress } from './server-address.ts';
+import { roundOrder, uniqueServers } from './server-list.ts';
 import type { QueryAnswer, QueryRequest } from './server-queries.ts';
 import { TlsAttempt } from './tls-attempt.ts';
 
@@ -29,6 +31,7 @@ const DEFAULTS = {
   connectTimeoutMs: 10_000,
   maxLineBytes: 16 * 1024 * 1024,
   moderateTimeoutMs: 10_000,
+  stepMs: 100,
 };
 
 interface Waiter<T> {
@@ -49,11 +52,19 @@ interface Waiter<T> {
  * This class is the I/O shell: the rules are `ClientCore`'s, one connection
  * attempt is a `TlsAttempt`; here are the timers, the reconnect loop, the
  * promises and the events.
+ *
+ * Given several nodes (`servers`), each round of attempts dials them in a
+ * fresh random order: an address that cannot be reached now (refused, timed
+ * out, reset) passes to the next after a short step, a failure that would
+ * be final with one server (a certificate refused, kicked, banned, a wrong
+ * password) stops as it would. The backoff waits only between rounds, and
+ * after a connection that was welcomed drops.
  */
 export class ChatClient extends EventEmitter<ChatClientEvents> {
   state: ClientState = 'offline';
   readonly facts: ConnectionFacts = {
     user: undefined,
+    server: undefined,
     tlsVersion: undefined,
     cipher: undefined,
     serverFingerprint: undefined,
@@ -63,6 +74,8 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   readonly rooms: Set<string>;
   /** Last message id seen per conversation (#room or @peer). */
   readonly lastSeen: Map<string, number>;
+  /** The nodes this client dials, each once, in the order given. */
+  readonly servers: readonly ServerAddress[];
 
   private readonly core: ClientCore;
   private connection: TlsAttempt | undefined;
@@ -76,9 +89,17 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   private readonly refPrefix = randomBytes(4).toString('hex');
   private nextRef = 1;
   private attempt = 0;
+  // The addresses of this round still to try after `dialling`, in order.
+  private round: ServerAddress[] = [];
+  // The address the current or next attempt dials.
+  private dialling: ServerAddress;
+  // The current connection got its welcome: its loss starts a new round after the backoff.
+  private welcomed = false;
   private closedByUser = false;
   // The previous attempt ended in a handshake refusal: one more in a row is final.
   private refusedLastTime = false;
+  // An attempt failed since the last welcome (or the start): the next is a reconnect.
+  private failedBefore = false;
   private readonly password: RememberedPassword;
   private retryTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
@@ -91,6 +112,11 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     super();
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
+    this.servers =
+      options.servers === undefined || options.servers.length === 0
+        ? [{ host: options.host, port: options.port }]
+        : uniqueServers(options.servers);
+    this.dialling = this.nextServer();
     this.core = new ClientCore({
       clientName: options.clientName,
       rooms: options.rooms ?? [],
@@ -98,10 +124,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       ...(options.backlog === undefined ? {} : { backlog: options.backlog }),
       ...(options.script === undefined ? {} : { script: options.script }),
     });
-    this.password = new RememberedPassword(options.password, {
-      host: options.host,
-      port: options.port,
-    });
+    this.password = new RememberedPassword(options.password, () => this.dialling);
     this.rooms = this.core.rooms;
     this.lastSeen = this.core.lastSeen;
   }
@@ -296,7 +319,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
    */
   reconnectNow(): void {
     if (this.state !== 'connected' || !this.connection) return;
-    const { host, port } = this.options;
+    const { host, port } = this.dialling;
     this.connection.abort(explainSocketError('ECONNRESET', 'reconnect asked for', host, port));
   }
 
@@ -311,8 +334,11 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   }
 
   private open(): void {
-    const { host, port, credentials } = this.options;
-    this.setState(this.attempt === 0 ? 'connecting' : 'reconnecting', {});
+    const { credentials } = this.options;
+    const { host, port } = this.dialling;
+    this.welcomed = false;
+    this.facts.server = formatServerAddress(this.dialling);
+    this.setState(this.attempt === 0 && !this.failedBefore ? 'connecting' : 'reconnecting', {});
     const refusedBefore = this.refusedLastTime;
     this.refusedLastTime = false;
     this.connection = new TlsAttempt(
@@ -344,6 +370,8 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   private onFrame(frame: ServerFrame): void {
     if (frame.type === 'welcome') {
       this.attempt = 0;
+      this.welcomed = true;
+      this.failedBefore = false;
       this.facts.user = frame.user;
     }
     this.run(this.core.receive(frame, this.now()));
@@ -469,7 +497,10 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     if (refused) this.refusedLastTime = true;
     this.run(this.core.disconnected());
     if (this.closedByUser) return;
-    const retry = failure.retry && this.options.reconnect !== false;
+    // Another address of this round is worth a try after any failure a
+    // retry could mend, also for a client that does not reconnect.
+    const step = failure.retry && !this.welcomed && this.round.length > 0;
+    const retry = step || (failure.retry && this.options.reconnect !== false);
     if (!retry) {
       this.run(this.core.fail(failure.error));
       this.firstWelcome?.reject(failure.error);
@@ -477,12 +508,30 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       this.setState('offline', { error: failure.error });
       return;
     }
-    const retryInMs = Math.round(
-      backoffDelay(this.attempt, this.options.backoff ?? DEFAULTS.backoff, this.random),
-    );
-    this.attempt += 1;
+    this.failedBefore = true;
+    let retryInMs: number;
+    if (step) {
+      retryInMs = this.options.stepMs ?? DEFAULTS.stepMs;
+    } else {
+      // The round is over (or the connection that was welcomed is gone): back off, then a fresh one.
+      this.round = [];
+      retryInMs = Math.round(
+        backoffDelay(this.attempt, this.options.backoff ?? DEFAULTS.backoff, this.random),
+      );
+      this.attempt += 1;
+    }
+    this.dialling = this.nextServer();
+    this.facts.server = formatServerAddress(this.dialling);
     this.setState('reconnecting', { retryInMs, error: failure.error });
     this.retryTimer = setTimeout(() => this.open(), retryInMs);
+  }
+
+  // The next address to dial: the next of this round, else the first of a fresh shuffle.
+  private nextServer(): ServerAddress {
+    if (this.round.length === 0) this.round = roundOrder(this.servers, this.random);
+    const next = this.round.shift();
+    if (next === undefined) throw new Error('a client has at least one server');
+    return next;
   }
 
   private startPinging(): void {
@@ -535,7 +584,8 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
 
   private setState(state: ClientState, detail: { retryInMs?: number; error?: ChatError }): void {
     this.state = state;
-    this.emit('state', state, detail);
+    const server = this.facts.server;
+    this.emit('state', state, server === undefined ? detail : { ...detail, server });
   }
 }
 

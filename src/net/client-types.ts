@@ -31,8 +31,20 @@ export interface ClientCredentials {
 }
 
 export interface ChatClientOptions {
+  /** The server to dial, when `servers` is absent. */
   host: string;
   port: number;
+  /**
+   * Every node of the cluster to dial (at most MAX_SERVERS, see
+   * net/server-list.ts); when given, `host` and `port` are not dialled. Each
+   * round of attempts tries them in a fresh random order, a short step apart
+   * (`stepMs`), and stops at the first that welcomes the client; the backoff
+   * waits between rounds. Resume positions are the client's, so a resume
+   * works on any node that shares the cluster's store and epoch.
+   */
+  servers?: readonly { host: string; port: number }[];
+  /** Delay before trying the next address of a round after one failed, in ms (default 100). */
+  stepMs?: number;
   credentials: ClientCredentials;
   /** Names the program in hello, e.g. `chat-tail/0.1.0`. */
   clientName: string;
@@ -76,6 +88,8 @@ export interface ChatClientOptions {
 /** Facts about the current connection, for the status bar. */
 export interface ConnectionFacts {
   user: string | undefined;
+  /** `host:port` of the node connected to (or being tried), as dialled. */
+  server: string | undefined;
   tlsVersion: string | undefined;
   cipher: string | undefined;
   /** SHA-256 fingerprint of the server's certificate. */
@@ -91,7 +105,11 @@ export interface Ack {
 }
 
 export interface ChatClientEvents {
-  state: [ClientState, { retryInMs?: number; error?: ChatError }];
+  /**
+   * `server`: `host:port` of the node connected to, or being tried (while
+   * connecting), or to be tried next (while waiting to reconnect).
+   */
+  state: [ClientState, { retryInMs?: number; error?: ChatError; server?: string }];
   welcome: [ServerFrameOf<'welcome'>];
   /** Right after welcome: read positions and what is unread per conversation. */
   unread: [ServerFrameOf<'unread'>];

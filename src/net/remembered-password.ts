@@ -18,7 +18,8 @@ export class RememberedPassword {
   /** `ask`: where a password comes from (a person, a script); none: the server's request fails. */
   constructor(
     private readonly ask: ((request: PasswordAsk) => Promise<string> | string) | undefined,
-    private readonly server: { host: string; port: number },
+    /** The server that asks, when it asks (a node of a cluster may change between attempts). */
+    private readonly server: () => { host: string; port: number },
   ) {}
 
   /**
@@ -36,7 +37,8 @@ export class RememberedPassword {
           { hint: 'give the password to the client' },
         );
       }
-      password = await this.ask({ user, ...this.server });
+      const { host, port } = this.server();
+      password = await this.ask({ user, host, port });
     }
     const problem = passwordProblem(password);
     if (problem !== undefined) {
