@@ -67,7 +67,13 @@ export function connectionOptions(c: Argv) {
       port: {
         type: 'number',
         defaultDescription: `the team profile's, else ${DEFAULT_PORT}`,
-        describe: 'the server port',
+        describe: 'the server port (with --server: the port of an address without one)',
+      },
+      server: {
+        type: 'string',
+        defaultDescription: "the team profile's server or servers",
+        describe:
+          'the server, or several nodes of one cluster tried in random order: HOST[:PORT][,HOST[:PORT]…]',
       },
       user: {
         type: 'string',

@@ -1,8 +1,15 @@
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ChatError } from '../errors.ts';
+import type { ServerAddress } from '../net/server-address.ts';
+import { parseServerList, uniqueServers } from '../net/server-list.ts';
 import { chooseTeam, type ProfileEnv, profilePlace } from '../profile/profile-paths.ts';
-import { listTeams, type ProfileSettings, readSettings } from '../profile/profile-store.ts';
+import {
+  listTeams,
+  type ProfileSettings,
+  readSettings,
+  settingsServers,
+} from '../profile/profile-store.ts';
 import { checkClientPort } from './number-options.ts';
 import { DEFAULT_PORT } from './shared-options.ts';
 
@@ -37,6 +44,9 @@ interface Args {
   data?: string | undefined;
   host?: string | undefined;
   port?: number | undefined;
+  /** `--server` (or CHAT_SERVER): a comma-separated list of HOST[:PORT]. */
+  server?: string | string[] | undefined;
+  servers?: ServerAddress[] | undefined;
   user?: string | undefined;
   [key: string]: unknown;
 }
@@ -50,6 +60,11 @@ interface Args {
  * as a checkout made before profiles expects: the data folder is --data,
  * else `data` beside the certs folder, and a client dials localhost:8443
  * unless told otherwise.
+ *
+ * A client's servers (`servers`, with `host` and `port` the first of them):
+ * --server's list (or CHAT_SERVER's; --port is then the port of an entry
+ * without one), else --host and --port, each over the profile's first
+ * address, else the profile's list. --server and --host together are refused.
  */
 export async function placeArgs(
   argv: Args,
@@ -83,15 +98,41 @@ export async function placeArgs(
     data = dataGiven ?? join(dirname(resolve(certs)), 'data');
   }
   if (client) {
-    argv.host ??= settings.server?.host ?? 'localhost';
-    argv.port ??= settings.server?.port ?? DEFAULT_PORT;
+    const servers = clientServers(argv, settingsServers(settings));
+    const [first] = servers;
+    if (first === undefined) throw new Error('a client has at least one server');
+    argv.servers = servers;
+    argv.host = first.host;
+    argv.port = first.port;
     argv.user ??= settings.user;
-    checkClientPort(argv.port);
   }
   argv.certs = certs;
   argv.dir = certs;
   argv.data = data;
   Object.assign(argv, placed);
+}
+
+// The addresses a client command dials, from its flags and its profile's list.
+function clientServers(argv: Args, profile: readonly ServerAddress[]): ServerAddress[] {
+  // A repeated --server gives several lists: they are read as one.
+  const list = typeof argv.server === 'string' ? nonEmpty(argv.server) : argv.server;
+  if (list !== undefined) {
+    if (argv.host !== undefined) {
+      throw new ChatError('USAGE', '--server and --host both name the server', {
+        hint: 'give one: --server HOST:PORT[,HOST:PORT…] for a list, or --host and --port (check CHAT_SERVER and CHAT_HOST)',
+      });
+    }
+    const port = argv.port ?? DEFAULT_PORT;
+    checkClientPort(port);
+    return parseServerList(list, port, '--server');
+  }
+  const [first] = profile;
+  if (argv.host === undefined && argv.port === undefined && first !== undefined)
+    return uniqueServers(profile, 'the profile');
+  const host = argv.host ?? first?.host ?? 'localhost';
+  const port = argv.port ?? first?.port ?? DEFAULT_PORT;
+  checkClientPort(port);
+  return [{ host, port }];
 }
 
 /**
@@ -115,7 +156,11 @@ function nonEmpty(value: string | undefined): string | undefined {
 export type PlacedArgs<A> = A & { certs: string; dir: string; data: string } & Placed;
 
 /** Arguments of a client command once placeArgs has run: the server and port too. */
-export type PlacedClientArgs<A> = PlacedArgs<A> & { host: string; port: number };
+export type PlacedClientArgs<A> = PlacedArgs<A> & {
+  host: string;
+  port: number;
+  servers: ServerAddress[];
+};
 
 /** The arguments as placeArgs left them (it runs before every command's handler). */
 export function placed<A>(args: A): PlacedArgs<A> {

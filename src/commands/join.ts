@@ -68,7 +68,8 @@ const TYPED_ATTEMPTS = 3;
  * `chat join FILE`: opens an invite with its passphrase (typed without
  * echo, or from --passphrase-env), checks it, installs the team's profile
  * (certs/ca.crt, certs/clients/NAME.crt and .key 0600 in 0700 folders,
- * settings.json naming the server and the user), then connects once to
+ * settings.json naming the server, or every address the invite holds, and
+ * the user), then connects once to
  * say whether the server takes the new member. A profile of that name is
  * replaced only with --force, and then kept aside. Resolves (exit 0) once
  * installed, also when no server answers now; rejects (exit 1) when a
@@ -98,9 +99,6 @@ export async function runJoin(args: JoinArgs, io: JoinIo): Promise<void> {
     // Only an address that cannot be reached now is a reason to try the next.
     if (result.ok || result.error.code !== 'CONNECT_FAILED') break;
   }
-  const last = tried.at(-1);
-  if (last && last.server !== invite.servers[0] && last.result.ok)
-    await writeSettings(place.settingsFile, { server: last.server, user: invite.user });
   for (const line of await shadowNotes(team, io)) io.note(`note: ${line}`);
   const outcome = joinOutcome(invite.user, tried);
   if ('error' in outcome) throw outcome.error;
@@ -229,13 +227,15 @@ async function install(place: ProfilePlace, invite: InviteContents): Promise<voi
     ],
     hint,
   );
-  await writeSettings(place.settingsFile, { server: firstServer(invite), user: invite.user });
+  await writeSettings(place.settingsFile, { server: profileServer(invite), user: invite.user });
 }
 
-function firstServer(invite: InviteContents): ServerAddress {
-  const [first] = invite.servers;
+// One address as a profile always held it; several (the nodes of a cluster,
+// or names of one server) as a list, which clients try in random order.
+function profileServer(invite: InviteContents): ServerAddress | ServerAddress[] {
+  const [first, ...more] = invite.servers;
   if (first === undefined) throw new Error('an opened invite names a server');
-  return first;
+  return more.length === 0 ? first : invite.servers;
 }
 
 // What would make `chat tui` alone use something other than this profile.

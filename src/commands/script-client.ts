@@ -3,6 +3,7 @@ import { ChatError } from '../errors.ts';
 import { exists } from '../fs/files.ts';
 import { ChatClient } from '../net/chat-client.ts';
 import { passwordProblem } from '../net/password-rules.ts';
+import type { ServerAddress } from '../net/server-address.ts';
 import { pkiLayout } from '../pki/layout.ts';
 import { loadClientCredentials } from './client-identity.ts';
 import { loginName } from './login-name.ts';
@@ -12,6 +13,8 @@ import { certsLookup, missingCerts } from './missing-certs.ts';
 export interface ClientArgs {
   host: string;
   port: number;
+  /** Every node to dial (see cli/profile-options.ts); absent: host and port. */
+  servers?: readonly ServerAddress[] | undefined;
   certs: string;
   user?: string | undefined;
   room: string;
@@ -44,6 +47,7 @@ export async function scriptClient(
     },
     host: args.host,
     port: args.port,
+    ...(args.servers === undefined ? {} : { servers: args.servers }),
     credentials,
     clientName: `${program}/${pkg.version}`,
     rooms: args.room === undefined ? [] : [args.room],

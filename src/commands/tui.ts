@@ -3,6 +3,8 @@ import pkg from '../../package.json' with { type: 'json' };
 import { exists } from '../fs/files.ts';
 import { ChatClient } from '../net/chat-client.ts';
 import { portAnswers } from '../net/port-probe.ts';
+import type { ServerAddress } from '../net/server-address.ts';
+import { formatServerList } from '../net/server-list.ts';
 import { pkiLayout } from '../pki/layout.ts';
 import { DEFAULT_TEAM } from '../profile/profile-paths.ts';
 import type { ChatServer } from '../server/chat-server.ts';
@@ -24,6 +26,8 @@ import { loadTuiSettings } from './tui-settings.ts';
 export interface TuiArgs {
   host: string;
   port: number;
+  /** Every node to dial (see cli/profile-options.ts); absent: host and port. */
+  servers?: readonly ServerAddress[] | undefined;
   certs: string;
   /** The embedded server's data directory (its encrypted history). */
   data: string;
@@ -64,7 +68,8 @@ export interface TuiSession {
  * missing instead (see missing-certs.ts).
  */
 export async function prepareTui(args: TuiArgs): Promise<TuiSession> {
-  const local = LOCAL_HOSTS.has(args.host);
+  // A cluster's list is never this machine's own first run or embedded server.
+  const local = LOCAL_HOSTS.has(args.host) && (args.servers?.length ?? 1) === 1;
   const notices: string[] = [];
   const layout = pkiLayout(args.certs);
   let answers: boolean | undefined;
@@ -108,6 +113,7 @@ export async function prepareTui(args: TuiArgs): Promise<TuiSession> {
   const client = new ChatClient({
     host: args.host,
     port: args.port,
+    ...(args.servers === undefined ? {} : { servers: args.servers }),
     credentials,
     clientName: `chat-tui/${pkg.version}`,
     password: passwords.ask,
@@ -147,7 +153,7 @@ export async function runTui(args: TuiArgs): Promise<void> {
         createElement(App, {
           client: session.client,
           // Said in the status bar for as long as it runs: quitting stops that server.
-          server: `${args.host}:${args.port}${session.embedded ? ' (embedded)' : ''}`,
+          server: `${formatServerList(args.servers ?? [args])}${session.embedded ? ' (embedded)' : ''}`,
           settings: session.settings,
           ignore: session.ignore,
           tmux: (process.env.TMUX ?? '') !== '',

@@ -5,23 +5,29 @@ import { ChatError } from '../errors.ts';
 import { exists, readOptional, writeFiles } from '../fs/files.ts';
 import { DIR_MODE, SECRET_MODE } from '../fs/modes.ts';
 import { USER_PATTERN } from '../net/protocol/frames.ts';
+import type { ServerAddress } from '../net/server-address.ts';
+import { MAX_SERVERS } from '../net/server-list.ts';
 import { type ProfileEnv, profilePlace, profilesRoot, TEAM_PATTERN } from './profile-paths.ts';
 
 /** What a team's profile remembers on this machine besides its certificates. */
 export interface ProfileSettings {
-  /** The team's server, as clients dial it (a name or address its certificate holds). */
-  server?: { host: string; port: number };
+  /**
+   * The team's server, as clients dial it (a name or address its certificate
+   * holds); a list for a cluster of nodes, any of which will do. A profile
+   * written before clusters holds one address, and one is still written so.
+   */
+  server?: ServerAddress | ServerAddress[];
   /** Whose certificate to use, when the profile holds more than one. */
   user?: string;
 }
 
+const addressSchema = z.strictObject({
+  host: z.string().min(1).max(253),
+  port: z.number().int().min(1).max(65_535),
+});
+
 const settingsSchema = z.strictObject({
-  server: z
-    .strictObject({
-      host: z.string().min(1).max(253),
-      port: z.number().int().min(1).max(65_535),
-    })
-    .optional(),
+  server: z.union([addressSchema, z.array(addressSchema).min(1).max(MAX_SERVERS)]).optional(),
   user: z.string().regex(USER_PATTERN).optional(),
 });
 
@@ -58,6 +64,13 @@ export async function readSettings(file: string): Promise<ProfileSettings> {
     });
   }
   return checked.data;
+}
+
+/** The addresses a profile's `server` names, as a list (empty: none). */
+export function settingsServers(settings: ProfileSettings): ServerAddress[] {
+  const { server } = settings;
+  if (server === undefined) return [];
+  return Array.isArray(server) ? [...server] : [server];
 }
 
 /** Writes a profile's settings (0600, in a 0700 folder), replacing what was there. */

@@ -21,6 +21,16 @@ describe('placing a command', () => {
     for (const [team, settings] of [
       ['alpha', { server: { host: '192.0.2.77', port: 9443 }, user: 'carol' }],
       ['beta', { server: { host: 'beta.example', port: 8443 }, user: 'dave' }],
+      [
+        'gamma',
+        {
+          server: [
+            { host: 'n1.gamma.example', port: 8443 },
+            { host: 'n2.gamma.example', port: 9443 },
+          ],
+          user: 'gus',
+        },
+      ],
     ] as const) {
       const dir = join(home.path, 'config', 'chat', team);
       await mkdir(join(dir, 'certs'), { recursive: true });
@@ -84,6 +94,58 @@ describe('placing a command', () => {
     assert.deepEqual(
       [client.host, client.port, client.user, client.data],
       ['localhost', 8443, undefined, '/d'],
+    );
+  });
+
+  it("takes a profile's list of nodes, and still reads one address (a profile made before lists)", async () => {
+    const gamma = await place({ command: 'tail', team: 'gamma' });
+    assert.deepEqual(gamma.servers, [
+      { host: 'n1.gamma.example', port: 8443 },
+      { host: 'n2.gamma.example', port: 9443 },
+    ]);
+    assert.deepEqual([gamma.host, gamma.port, gamma.user], ['n1.gamma.example', 8443, 'gus']);
+    const alpha = await place({ command: 'send', team: 'alpha' });
+    assert.deepEqual(alpha.servers, [{ host: '192.0.2.77', port: 9443 }]);
+    // --host or --port over a list: one address, over the list's first.
+    const one = await place({ command: 'send', team: 'gamma', port: 7000 });
+    assert.deepEqual(one.servers, [{ host: 'n1.gamma.example', port: 7000 }]);
+  });
+
+  it('takes --server (or CHAT_SERVER) as a list over the profile, --port for entries without one', async () => {
+    const argv = await place({
+      command: 'send',
+      team: 'alpha',
+      server: 'a.example:1,B.example,a.example:1',
+      port: 9000,
+    });
+    assert.deepEqual(argv.servers, [
+      { host: 'a.example', port: 1 },
+      { host: 'b.example', port: 9000 },
+    ]);
+    assert.deepEqual([argv.host, argv.port], ['a.example', 1]);
+    const repeated = await place({
+      command: 'tui',
+      team: 'beta',
+      server: ['x.example', 'y.example:2'],
+    });
+    assert.deepEqual(repeated.servers, [
+      { host: 'x.example', port: 8443 },
+      { host: 'y.example', port: 2 },
+    ]);
+    await assert.rejects(
+      place({ command: 'send', team: 'alpha', server: 'a.example,b.example:0' }),
+      (error: unknown) =>
+        error instanceof ChatError &&
+        error.code === 'USAGE' &&
+        error.message ===
+          'invalid --server "b.example:0": the port must be a number from 1 to 65535',
+    );
+    await assert.rejects(
+      place({ command: 'send', team: 'alpha', server: 'a.example', host: 'b.example' }),
+      (error: unknown) =>
+        error instanceof ChatError &&
+        error.code === 'USAGE' &&
+        /--server and --host/.test(error.message),
     );
   });
 
