@@ -292,6 +292,36 @@ describe('StatusBar', () => {
     assert.equal(displayWidth(text), 100);
   });
 
+  it('names the node of a cluster it is connected to, and the one it tries while reconnecting', () => {
+    const bar = (view: ConnectionView) =>
+      statusSpans({
+        server: 'a.example:8443,b.example:8443',
+        connection: view,
+        conversation: room,
+        now: T0,
+        columns: 100,
+      })
+        .map((span) => span.text)
+        .join('');
+    assert.match(
+      bar({ ...connection, state: 'connected', node: 'b.example:8443' }),
+      /^ b\.example:8443 │ connected │ TLSv1\.3 │ alice │ #general/,
+    );
+    assert.match(
+      bar({ ...connection, node: 'a.example:8443' }),
+      /^ trying a\.example:8443 │ reconnecting in 3 s │ alice/,
+    );
+    assert.match(
+      bar({ state: 'connecting', node: 'a.example:8443' }),
+      /^ trying a\.example:8443 │ connecting/,
+    );
+    // One server: named as given, as before.
+    assert.match(
+      bar({ ...connection, state: 'connected' }),
+      /^ a\.example:8443,b\.example:8443 │ connected/,
+    );
+  });
+
   it('shows offline with its error, neutralised', () => {
     const text = statusSpans({
       server: 'h:1',

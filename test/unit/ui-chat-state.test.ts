@@ -931,6 +931,22 @@ describe('connection', () => {
       want: { state: 'connected', user: 'alice', tlsVersion: 'TLSv1.3', rttMs: 12 },
     },
     {
+      name: 'a cluster: the node tried next, then the one connected to',
+      given: [
+        {
+          type: 'clientState',
+          state: 'reconnecting',
+          retryInMs: 100,
+          error: 'x',
+          node: 'a.example:8443',
+          now: 0,
+        },
+      ],
+      action: { type: 'clientState', state: 'connected', node: 'b.example:8443', now: 100 },
+      view: (s) => [s.connection.state, s.connection.node],
+      want: ['connected', 'b.example:8443'],
+    },
+    {
       name: 'rtt is recorded',
       action: { type: 'rtt', ms: 42 },
       view: (s) => s.connection.rttMs,

@@ -7,7 +7,7 @@ import { fitSpans, type Span } from './spans.ts';
 
 /** Props of {@link StatusBar}. */
 export type StatusBarProps = {
-  /** `host:port` as given on the command line. */
+  /** `host:port` as given on the command line (or the list of a cluster's nodes). */
   server: string;
   connection: ConnectionView;
   /** The conversation on screen, if any. */
@@ -45,6 +45,19 @@ export function connectionLabel(connection: ConnectionView, now: number): string
   }
 }
 
+/**
+ * Where the client is, in words: the server as given, or for a client of
+ * several nodes the one connected to (`b.example:8443`) or, while it
+ * connects, the one tried (`trying b.example:8443`).
+ */
+export function serverLabel(server: string, connection: ConnectionView): string {
+  const { node, state } = connection;
+  if (node === undefined) return server;
+  return state === 'connecting' || state === 'reconnecting' || state === 'starting'
+    ? `trying ${node}`
+    : node;
+}
+
 function stateColor(state: ConnectionView['state']): string {
   if (state === 'connected') return 'green';
   if (state === 'offline' || state === 'closed') return 'red';
@@ -65,7 +78,7 @@ function widthOf(parts: readonly Part[]): number {
 export function statusSpans(props: StatusBarProps): Span[] {
   const { connection, conversation, columns } = props;
   const width = Math.max(0, Math.floor(columns));
-  const left: Part[] = [{ text: neutralizeLine(props.server), drop: 4 }];
+  const left: Part[] = [{ text: neutralizeLine(serverLabel(props.server, connection)), drop: 4 }];
   const state: Part = {
     text: connectionLabel(connection, props.now),
     color: stateColor(connection.state),
@@ -137,7 +150,7 @@ export function statusSpans(props: StatusBarProps): Span[] {
   return fitSpans(spans, width, true);
 }
 
-/** The top line: server, connection, TLS, user, conversation and topic, round trip. */
+/** The top line: server (or node), connection, TLS, user, conversation and topic, round trip. */
 export const StatusBar = memo(function StatusBar(props: StatusBarProps): ReactNode {
   return <Row spans={statusSpans(props)} width={props.columns} pad inverse />;
 });

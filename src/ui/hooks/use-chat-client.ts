@@ -66,6 +66,10 @@ export function useChatClient(
         ...(detail.error ? { error: describeError(detail.error) } : {}),
         ...(state === 'offline' && detail.error?.code === 'REMOVED' ? { removed: true } : {}),
         ...(client.facts.tlsVersion ? { tlsVersion: client.facts.tlsVersion } : {}),
+        // Which node is worth saying only when there are several to choose from.
+        ...(detail.server !== undefined && (client.servers?.length ?? 1) > 1
+          ? { node: detail.server }
+          : {}),
       });
     for (const [name, handler] of Object.entries(handlers))
       client.on(name as 'rtt', handler as never);

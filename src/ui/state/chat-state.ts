@@ -254,6 +254,7 @@ function connectionAfter(
       : { retryInMs: action.retryInMs, retryAt: action.now + action.retryInMs }),
     ...(action.error === undefined ? {} : { error: action.error }),
     ...(action.removed === true ? { removed: true } : {}),
+    ...(action.node === undefined ? {} : { node: action.node }),
   };
 }
 

@@ -166,6 +166,12 @@ export type ConnectionView = {
   readonly rttMs?: number;
   /** The user's name, from the certificate as the server said in `welcome`. */
   readonly user?: string;
+  /**
+   * For a client given several nodes: `host:port` of the one connected to,
+   * being tried (connecting) or to be tried next (reconnecting). Absent for
+   * one server, which the status bar names as given.
+   */
+  readonly node?: string;
 };
 
 /** A user's presence as last announced; `text` (the away message) is neutralized. */
@@ -303,6 +309,11 @@ export type ChatAction =
        */
       removed?: true;
       tlsVersion?: string;
+      /**
+       * `host:port` of the node of a cluster connected to, or tried (see
+       * ConnectionView.node); absent for a client of one server.
+       */
+      node?: string;
       now: number;
     }
   | { type: 'rtt'; ms: number }
