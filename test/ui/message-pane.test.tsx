@@ -315,6 +315,24 @@ describe('StatusBar', () => {
       bar({ state: 'connecting', node: 'a.example:8443' }),
       /^ trying a\.example:8443 │ connecting/,
     );
+    // The node tried stays beside the error, which is cut instead; a tiny bar keeps the state.
+    const error = 'nothing is listening on b.example:8443 — start the server with `chat serve`';
+    const down = bar({ ...connection, node: 'a.example:8443', error });
+    assert.match(
+      down,
+      /^ trying a\.example:8443 │ reconnecting in 3 s │ nothing is listening on b\.example:8443 .*…/,
+    );
+    assert.equal(displayWidth(down), 100);
+    for (const columns of [10, 24, 40]) {
+      const spans = statusSpans({
+        server: 'a.example:8443,b.example:8443',
+        connection: { ...connection, node: 'a.example:8443', error },
+        now: T0,
+        columns,
+      });
+      assert.equal(spansWidth(spans), columns);
+      assert.match(spans.map((span) => span.text).join(''), /reconn/, `${columns}`);
+    }
     // One server: named as given, as before.
     assert.match(
       bar({ ...connection, state: 'connected' }),

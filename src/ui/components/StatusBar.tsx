@@ -78,7 +78,11 @@ function widthOf(parts: readonly Part[]): number {
 export function statusSpans(props: StatusBarProps): Span[] {
   const { connection, conversation, columns } = props;
   const width = Math.max(0, Math.floor(columns));
-  const left: Part[] = [{ text: neutralizeLine(serverLabel(props.server, connection)), drop: 4 }];
+  // The node a cluster's client is trying stays unless nothing else fits: the error names the one that failed.
+  const trying = connection.node !== undefined && connection.state !== 'connected';
+  const left: Part[] = [
+    { text: neutralizeLine(serverLabel(props.server, connection)), drop: trying ? 0.5 : 4 },
+  ];
   const state: Part = {
     text: connectionLabel(connection, props.now),
     color: stateColor(connection.state),
@@ -108,6 +112,8 @@ export function statusSpans(props: StatusBarProps): Span[] {
     const all = [...left, ...right];
     const worst = all.reduce((a, b) => (b.drop > a.drop ? b : a));
     if (worst.drop === 0) break;
+    // Below 1: kept over the error's full text (cut instead), dropped only when the bar overflows.
+    if (worst.drop < 1 && room() >= 0) break;
     const from = left.includes(worst) ? left : right;
     from.splice(from.indexOf(worst), 1);
   }
