@@ -25,6 +25,10 @@ import { roundOrder, uniqueServers } from './server-list.ts';
 import type { QueryAnswer, QueryRequest } from './server-queries.ts';
 import { TlsAttempt } from './tls-attempt.ts';
 
+// Failures of one node that another node of the same cluster does not share:
+// final for a client of one server, the next address for a cluster's.
+const NODE_FAULTS: ReadonlySet<string> = new Set(['SERVER_IDENTITY', 'NOT_A_CHAT_SERVER']);
+
 const DEFAULTS = {
   backoff: { baseMs: 500, maxMs: 30_000 },
   pingIntervalMs: 15_000,
@@ -55,9 +59,11 @@ interface Waiter<T> {
  *
  * Given several nodes (`servers`), each round of attempts dials them in a
  * fresh random order: an address that cannot be reached now (refused, timed
- * out, reset) passes to the next after a short step, a failure that would
- * be final with one server (a certificate refused, kicked, banned, a wrong
- * password) stops as it would. The backoff waits only between rounds, and
+ * out, reset) or that is no node of the team (its certificate, not chat)
+ * passes to the next after a short step; the latter stops the client only
+ * when every address of the round failed for good. A failure that says the
+ * user is not welcome (certificate refused, kicked, banned, a wrong
+ * password, a version refused) stops it as with one server. The backoff waits only between rounds, and
  * after a connection that was welcomed drops.
  */
 export class ChatClient extends EventEmitter<ChatClientEvents> {
@@ -95,6 +101,8 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   private dialling: ServerAddress;
   // The current connection got its welcome: its loss starts a new round after the backoff.
   private welcomed = false;
+  // An address of this round failed in a way a retry could mend (refused, timed out, reset).
+  private roundMendable = false;
   private closedByUser = false;
   // The previous attempt ended in a handshake refusal: one more in a row is final.
   private refusedLastTime = false;
@@ -371,6 +379,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     if (frame.type === 'welcome') {
       this.attempt = 0;
       this.welcomed = true;
+      this.roundMendable = false;
       this.failedBefore = false;
       this.facts.user = frame.user;
     }
@@ -497,10 +506,14 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     if (refused) this.refusedLastTime = true;
     this.run(this.core.disconnected());
     if (this.closedByUser) return;
-    // Another address of this round is worth a try after any failure a
-    // retry could mend, also for a client that does not reconnect.
-    const step = failure.retry && !this.welcomed && this.round.length > 0;
-    const retry = step || (failure.retry && this.options.reconnect !== false);
+    // A node that is not the team's (another certificate, not chat) says
+    // nothing of the others: the round goes on. It stops the client only
+    // when no address of the round failed in a way a retry could mend.
+    const nodeFault = !this.welcomed && (failure.retry || NODE_FAULTS.has(failure.error.code));
+    if (failure.retry) this.roundMendable = true;
+    const step = nodeFault && this.round.length > 0;
+    const mendable = failure.retry || (nodeFault && this.roundMendable);
+    const retry = step || (mendable && this.options.reconnect !== false);
     if (!retry) {
       this.run(this.core.fail(failure.error));
       this.firstWelcome?.reject(failure.error);
@@ -515,6 +528,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     } else {
       // The round is over (or the connection that was welcomed is gone): back off, then a fresh one.
       this.round = [];
+      this.roundMendable = false;
       retryInMs = Math.round(
         backoffDelay(this.attempt, this.options.backoff ?? DEFAULTS.backoff, this.random),
       );

@@ -4,6 +4,7 @@ import type { ClientState } from '../../src/net/client-types.ts';
 import type { ServerFrameOf } from '../../src/net/protocol/frames.ts';
 import { client, makeTeam, nextEvent, startServer } from '../helpers/chat-server.ts';
 import { freePort } from '../helpers/cli.ts';
+import { startImpostor } from '../helpers/impostors.ts';
 
 /**
  * Issue 18, item 6: a client given several nodes of a cluster. These nodes
@@ -112,6 +113,53 @@ describe('a client given several servers', () => {
     } finally {
       await node.server.close();
       await team.dir.cleanup();
+    }
+  });
+
+  it("passes over a node that is not the team's, and stops only when every node is such", async () => {
+    const team = await makeTeam(['alice']);
+    const other = await makeTeam(['mallory']);
+    const node = await startServer(team);
+    // Another team's certificate (SERVER_IDENTITY), and the team's on no chat server (NOT_A_CHAT_SERVER).
+    const foreign = await startImpostor('https', other.certsDir);
+    const https = await startImpostor('https', team.certsDir);
+    const bad = [
+      { host: 'localhost', port: foreign.port },
+      { host: 'localhost', port: https.port },
+    ];
+    try {
+      // Draws that keep the order: both impostors are tried before the node.
+      const alice = await client(team, node, 'alice', {
+        servers: [...bad, { host: 'localhost', port: node.port }],
+        random: () => 0.999,
+        stepMs: 10,
+      });
+      const errors: string[] = [];
+      alice.on('state', (_state: ClientState, detail) => {
+        if (detail.error) errors.push(detail.error.code);
+      });
+      try {
+        await alice.connect();
+        assert.equal(alice.facts.server, `localhost:${node.port}`);
+        assert.deepEqual(errors, ['SERVER_IDENTITY', 'NOT_A_CHAT_SERVER']);
+      } finally {
+        await alice.close();
+      }
+      const lost = await client(team, node, 'alice', { servers: bad, stepMs: 10 });
+      try {
+        await assert.rejects(lost.connect(), (e: Error & { code?: string }) =>
+          ['SERVER_IDENTITY', 'NOT_A_CHAT_SERVER'].includes(e.code ?? ''),
+        );
+        assert.equal(lost.state, 'offline');
+      } finally {
+        await lost.close();
+      }
+    } finally {
+      await foreign.close();
+      await https.close();
+      await node.server.close();
+      await team.dir.cleanup();
+      await other.dir.cleanup();
     }
   });
 
