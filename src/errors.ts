@@ -43,6 +43,9 @@ export type ChatErrorCode =
   | 'HISTORY_KEY_WRONG'
   | 'HISTORY_DAMAGED'
   | 'HISTORY_NOT_FOUND'
+  /** `--redis`: Redis cannot be reached, or does not promise what an ack promises. */
+  | 'REDIS_UNAVAILABLE'
+  | 'REDIS_NOT_DURABLE'
   | 'INVITE_FORMAT'
   | 'INVITE_VERSION'
   | 'INVITE_TRUNCATED'
