@@ -77,6 +77,20 @@ function seconds(fallback: number, describe: string) {
     .describe(describe);
 }
 
+/** A Redis URL `chat serve --redis` takes: redis:// or rediss://, a host, no password in it. */
+function isRedisUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (
+      (url.protocol === 'redis:' || url.protocol === 'rediss:') &&
+      url.hostname !== '' &&
+      url.password === ''
+    );
+  } catch {
+    return false;
+  }
+}
+
 const PORT = { error: () => 'give a port from 1 to 65535 (0 picks a free one)' };
 
 const USER_NAME = {
@@ -142,6 +156,28 @@ export const SERVE_FLAGS = z
       .describe(
         'seal history with the passphrase in this environment variable instead of certs/history.key',
       ),
+    redis: z
+      .string()
+      .refine(isRedisUrl, {
+        error: () =>
+          'give redis://HOST:PORT[/DB] or rediss://HOST:PORT[/DB] (TLS), the password in --redis-password-env',
+      })
+      .optional()
+      .describe(
+        'keep history in this Redis (redis://HOST:PORT[/DB], rediss:// for TLS) instead of <data>/history',
+      ),
+    redisPasswordEnv: z
+      .string()
+      .optional()
+      .describe('the Redis password is in this environment variable (never on the command line)'),
+    redisDurability: z
+      .enum(['always', 'everysec'], {
+        error: () => 'use always (the default) or everysec',
+      })
+      .default('always')
+      .describe(
+        'always: refuse a Redis without appendfsync always; everysec: accept it (acked messages may be lost)',
+      ),
     keepDays: countOrNone(0, 'days a message is kept on disk (0: for ever)'),
     keepMessages: countOrNone(0, 'messages kept per room on disk (0: all)'),
     historySize: count(
@@ -180,6 +216,15 @@ export const SERVE_FLAGS = z
     }),
   })
   .superRefine((flags, context) => {
+    if (flags.redis !== undefined && flags.store === 'memory') {
+      context.addIssue({
+        code: 'custom',
+        path: ['store'],
+        message:
+          'leave out --store memory to keep history in Redis, or --redis to keep it in memory',
+        params: { line: '--store memory and --redis do not go together' },
+      });
+    }
     if (flags.idleTimeout > flags.idlePing) return;
     context.addIssue({
       code: 'custom',
@@ -211,7 +256,7 @@ export function parseServeFlags(args: ServeArgs): ServeFlags {
   const line =
     issue?.code === 'custom' && typeof issue.params?.line === 'string'
       ? issue.params.line
-      : `invalid ${flagName(key)} ${String(given)}`;
+      : `invalid ${flagName(key)} ${key === 'redis' ? String(given).replace(/:[^/@:]*@/, ':***@') : String(given)}`;
   throw new ChatError('USAGE', line, { hint: issue?.message ?? 'see chat serve --help' });
 }
 
@@ -272,6 +317,12 @@ export function configFromFlags(flags: ServeFlags) {
     store: flags.store,
     /** Environment variable holding the history passphrase; unset: the key file in certsDir. */
     historyPassphraseEnv: flags.historyPassphraseEnv,
+    /** Redis URL (`--redis`, CHAT_REDIS) holding the history instead of dataDir; unset: the disk or memory store. */
+    redis: flags.redis,
+    /** Environment variable holding the Redis password (its value is read at start, never logged). */
+    redisPasswordEnv: flags.redisPasswordEnv,
+    /** `always`: Redis must fsync every write before it replies; `everysec`: accept less, with a warning. */
+    redisDurability: flags.redisDurability,
     /** Days a message is kept on disk; 0 keeps it for ever. */
     keepDays: flags.keepDays,
     /** Messages kept per conversation on disk; 0 keeps all. */

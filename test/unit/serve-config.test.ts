@@ -160,4 +160,42 @@ describe('serverConfigFrom', () => {
     // The type admits only the choices; the schema is what refuses the rest.
     refused({ tlsMin: '1.1' } as unknown as Partial<ServeArgs>, '--tls-min');
   });
+
+  it('takes a Redis URL for --redis, durability always unless told everysec', () => {
+    const config = serverConfigFrom({ ...DEFAULTS, redis: 'rediss://redis.example:6380/2' });
+    assert.equal(config.redis, 'rediss://redis.example:6380/2');
+    assert.equal(config.redisDurability, 'always');
+    assert.equal(D.redis, undefined);
+    const everysec = serverConfigFrom({
+      ...DEFAULTS,
+      redis: 'redis://127.0.0.1:6379',
+      redisDurability: 'everysec',
+      redisPasswordEnv: 'REDIS_PASS',
+    });
+    assert.equal(everysec.redisDurability, 'everysec');
+    assert.equal(everysec.redisPasswordEnv, 'REDIS_PASS');
+  });
+
+  for (const redis of ['http://redis:6379', 'redis:', 'not a url', 'redis://:secret@redis:6379']) {
+    it(`refuses --redis ${redis} (a password only through --redis-password-env)`, () =>
+      refused({ redis }, '--redis'));
+  }
+
+  it('does not repeat a password given in a --redis URL', () => {
+    assert.throws(
+      () => serverConfigFrom({ ...DEFAULTS, redis: 'redis://:hunter2@redis:6379' }),
+      (error: unknown) =>
+        error instanceof ChatError && !`${error.message} ${error.hint}`.includes('hunter2'),
+    );
+  });
+
+  it('refuses --store memory with --redis in one line', () => {
+    assert.throws(
+      () => serverConfigFrom({ ...DEFAULTS, store: 'memory', redis: 'redis://127.0.0.1:6379' }),
+      (error: unknown) =>
+        error instanceof ChatError &&
+        error.code === 'USAGE' &&
+        error.message === '--store memory and --redis do not go together',
+    );
+  });
 });

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { ChatError } from '../../errors.ts';
 import { pkiLayout } from '../../pki/layout.ts';
 import type { ServerConfig } from '../server-config.ts';
 import { DiskHistory } from './disk-history.ts';
@@ -24,10 +25,31 @@ export async function historyForServer(
   if (config.store === 'memory') {
     return { store: new MemoryHistory(config.historyPerRoom), summary: { store: 'memory' } };
   }
+  const key = historyKeySource(pkiLayout(config.certsDir).historyKey, config.historyPassphraseEnv);
+  if (config.redis !== undefined) {
+    // Loaded only here: a server on disk or an embedded one never pays for ioredis.
+    const { RedisHistory, redisLabel } = await import('./redis-history.ts');
+    const store = await RedisHistory.open({
+      url: config.redis,
+      password: redisPassword(config.redisPasswordEnv),
+      key,
+      durability: config.redisDurability,
+      limits: { keepDays: config.keepDays, keepMessages: config.keepMessages },
+      warn: (fields, message) => logger.warn(fields, message),
+    });
+    return {
+      store,
+      summary: {
+        store: 'redis',
+        redis: redisLabel(config.redis),
+        durability: config.redisDurability,
+      },
+    };
+  }
   const dir = historyDir(config.dataDir);
   const { store, report } = await DiskHistory.open({
     dir,
-    key: historyKeySource(pkiLayout(config.certsDir).historyKey, config.historyPassphraseEnv),
+    key,
     limits: {
       cache: config.historyPerRoom,
       keepDays: config.keepDays,
@@ -48,4 +70,15 @@ export async function historyForServer(
     );
   }
   return { store, summary: { store: 'disk', dir, ...store.counts() } };
+}
+
+/** The Redis password from the variable `--redis-password-env` names, which must be set. */
+function redisPassword(variable: string | undefined, env = process.env): string | undefined {
+  if (variable === undefined) return undefined;
+  const password = env[variable];
+  if (password === undefined || password === '')
+    throw new ChatError('USAGE', `--redis-password-env names ${variable}, which is not set`, {
+      hint: `export ${variable} with the Redis password, then run it again`,
+    });
+  return password;
 }
