@@ -22,6 +22,8 @@ export interface TestRedis {
 export interface RedisOptions {
   appendfsync?: 'always' | 'everysec' | 'no';
   appendonly?: boolean;
+  /** `--requirepass`: clients must AUTH with it. */
+  password?: string;
 }
 
 /**
@@ -39,6 +41,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<TestRedis>
     ...['--dir', dir.path],
     ...['--port', String(port)],
     ...['--bind', '127.0.0.1'],
+    ...(options.password === undefined ? [] : ['--requirepass', options.password]),
   ];
   let child: ChildProcess | undefined;
 

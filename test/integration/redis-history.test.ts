@@ -1,14 +1,18 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
+import { pino } from 'pino';
 import { ChatError } from '../../src/errors.ts';
 import type { StoredMessage } from '../../src/net/protocol/frames.ts';
+import { pkiLayout } from '../../src/pki/layout.ts';
+import { historyForServer } from '../../src/server/history/history-for-server.ts';
 import type { HistoryKeySource } from '../../src/server/history/history-key-source.ts';
 import { RedisHistory, type RedisHistoryOptions } from '../../src/server/history/redis-history.ts';
 import { emptyKeptState, type KeptState } from '../../src/server/kept-state.ts';
+import { DEFAULT_SERVER_CONFIG } from '../../src/server/server-config.ts';
 import { tempDir } from '../helpers/pki.ts';
 import { startRedis, type TestRedis } from '../helpers/redis.ts';
 
@@ -356,5 +360,47 @@ describe('a Redis that does not fsync every write', () => {
       }),
       'REDIS_UNAVAILABLE',
     );
+  });
+});
+
+describe('a Redis that wants a password', () => {
+  let redis: TestRedis;
+  let tmp: { path: string; cleanup: () => Promise<void> };
+
+  before(async () => {
+    [redis, tmp] = await Promise.all([startRedis({ password: 'open sesame' }), tempDir()]);
+    await mkdir(join(tmp.path, 'certs'));
+    await writeFile(pkiLayout(join(tmp.path, 'certs')).historyKey, randomBytes(32), {
+      mode: 0o600,
+    });
+  });
+  after(async () => {
+    delete process.env.CHAT_TEST_REDIS_PASSWORD;
+    await redis.cleanup();
+    await tmp.cleanup();
+  });
+
+  const config = {
+    ...DEFAULT_SERVER_CONFIG,
+    redisPasswordEnv: 'CHAT_TEST_REDIS_PASSWORD',
+  };
+  const logger = pino({ level: 'silent' });
+
+  it('takes it from --redis-password-env, says so when it is unset or wrong, never says it', async () => {
+    const given = {
+      ...config,
+      certsDir: join(tmp.path, 'certs'),
+      redis: redis.url,
+    };
+    const unset = await rejectsWith(historyForServer(given, logger), 'USAGE');
+    assert.match(unset.message, /CHAT_TEST_REDIS_PASSWORD, which is not set/);
+    process.env.CHAT_TEST_REDIS_PASSWORD = 'not it';
+    const wrong = await rejectsWith(historyForServer(given, logger), 'REDIS_UNAVAILABLE');
+    assert.match(wrong.message, /WRONGPASS/);
+    assert.doesNotMatch(`${wrong.message} ${wrong.hint}`, /not it/);
+    process.env.CHAT_TEST_REDIS_PASSWORD = 'open sesame';
+    const { store, summary } = await historyForServer(given, logger);
+    await store.close();
+    assert.deepEqual(summary, { store: 'redis', redis: redis.url, durability: 'always' });
   });
 });

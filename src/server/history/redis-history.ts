@@ -172,7 +172,10 @@ export class RedisHistory implements HistoryStore {
       connectTimeout: COMMAND_TIMEOUT_MS,
     }) as ChatRedis;
     let down = false;
+    // connect() rejects with "Connection is closed"; the reason (refused, NOAUTH) came as an error event.
+    let lastError: Error | undefined;
     redis.on('error', (error: Error) => {
+      lastError = error;
       if (down) return;
       down = true;
       options.warn({ redis: label, err: error.message }, 'history: Redis is unreachable');
@@ -189,7 +192,9 @@ export class RedisHistory implements HistoryStore {
       try {
         await redis.connect();
       } catch (error) {
-        throw new ChatError('REDIS_UNAVAILABLE', `cannot reach Redis at ${label}`, {
+        const reason = lastError ?? error;
+        const why = reason instanceof Error ? `: ${reason.message.split('\n')[0]}` : '';
+        throw new ChatError('REDIS_UNAVAILABLE', `cannot reach Redis at ${label}${why}`, {
           hint: 'start Redis or fix --redis (and --redis-password-env), then run it again',
           cause: error,
         });
