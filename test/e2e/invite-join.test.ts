@@ -149,7 +149,13 @@ describe('a teammate joins from another machine with one invite', { timeout: 180
   it("carol's `chat send` with no flag reaches alice's `chat tail`, and so does her `chat tui`", async () => {
     const carol = await machine(dir.path, 'carol');
     // alice's own profile keeps using her certificate, carol's beside it.
-    const tail = startChat(['tail', '--port', String(port)], alice.cwd, alice.env);
+    // With history: "connection open" is logged before the tail's hello is
+    // taken, so a send right after it may land before the tail is in #general.
+    const tail = startChat(
+      ['tail', '--port', String(port), '--history', '20'],
+      alice.cwd,
+      alice.env,
+    );
     const tui = startChatInPty(['tui'], { cwd: carol.cwd, env: carol.env });
     try {
       await server?.waitFor('stderr', /"user":"alice".*"msg":"connection open"/);

@@ -160,7 +160,15 @@ describe('chat packed by npm pack and installed by npm i -g', () => {
     const server = await startServe([], elsewhere, alice.env, chat.bin);
     const invite = join(elsewhere, 'carol.chat-invite');
     // Alice's own profile knows no server address: her server listens on a port of the test's.
-    const tail = startChat(['tail', '--port', String(server.port)], elsewhere, alice.env, chat.bin);
+    // With history: "connection open" is logged before the tail's hello is
+    // taken, so carol's send may land before the tail is in #general (under
+    // load this left the test waiting for a line that had gone by).
+    const tail = startChat(
+      ['tail', '--port', String(server.port), '--history', '20'],
+      elsewhere,
+      alice.env,
+      chat.bin,
+    );
     let tui: TmuxTerminal | undefined;
     try {
       const invited = await on(alice, [
