@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Serving, startServe, stop, teamMadeByCli } from '../helpers/cli.ts';
-import { chatCommandLine, TmuxTerminal } from '../helpers/tmux.ts';
+import { startTui, type TmuxTerminal } from '../helpers/tmux.ts';
 
 /**
  * Issue 16's story in real terminals: bob leaves, alice talks to him, the
@@ -12,16 +12,8 @@ describe('coming back to chat tui after an absence and a server restart', () => 
   let dir: { path: string; cleanup: () => Promise<void> };
   let server: Serving | undefined;
   const terminals: TmuxTerminal[] = [];
-  const tui = async (name: string, user: string, port: number) => {
-    const terminal = await TmuxTerminal.start(
-      name,
-      dir.path,
-      chatCommandLine(dir.path, ['tui', '--user', user, '--port', String(port)]),
-      { columns: 110, rows: 32 },
-    );
-    terminals.push(terminal);
-    return terminal;
-  };
+  const tui = (name: string, user: string, port: number) =>
+    startTui(name, dir.path, user, port, terminals);
 
   before(async () => {
     dir = await teamMadeByCli(['alice', 'bob']);

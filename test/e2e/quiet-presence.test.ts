@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { runChat, type Serving, startServe, stop, teamMadeByCli } from '../helpers/cli.ts';
-import { chatCommandLine, TmuxTerminal } from '../helpers/tmux.ts';
+import { startTui, type TmuxTerminal } from '../helpers/tmux.ts';
 
 /** Lines saying carol came or went, as the TUI writes them. */
 const CAROL_PRESENCE = /carol (joined|left|quit|is online|went offline)/g;
@@ -15,16 +15,8 @@ describe('chat send is quiet: no presence lines, no switch', () => {
   let dir: { path: string; cleanup: () => Promise<void> };
   let server: Serving | undefined;
   const terminals: TmuxTerminal[] = [];
-  const tui = async (name: string, user: string, port: number) => {
-    const terminal = await TmuxTerminal.start(
-      name,
-      dir.path,
-      chatCommandLine(dir.path, ['tui', '--user', user, '--port', String(port)]),
-      { columns: 110, rows: 32 },
-    );
-    terminals.push(terminal);
-    return terminal;
-  };
+  const tui = (name: string, user: string, port: number) =>
+    startTui(name, dir.path, user, port, terminals);
   const send = async (port: number, args: string[]) => {
     const sent = await runChat(['send', '--user', 'carol', '--port', String(port), ...args], {
       cwd: dir.path,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Serving, startServe, stop, teamMadeByCli } from '../helpers/cli.ts';
-import { chatCommandLine, TmuxTerminal } from '../helpers/tmux.ts';
+import { startTui, type TmuxTerminal } from '../helpers/tmux.ts';
 
 /** How long bob's ban from #ops lasts, in seconds: long enough to be refused once, short enough to wait out. */
 const BAN_SECONDS = 3;
@@ -20,13 +20,7 @@ describe('running a room: kick, ban, edit and delete in chat tui', () => {
   let server: Serving | undefined;
   const terminals: TmuxTerminal[] = [];
   const tui = async (user: string, port: number) => {
-    const terminal = await TmuxTerminal.start(
-      `run-a-room-${user}`,
-      dir.path,
-      chatCommandLine(dir.path, ['tui', '--user', user, '--port', String(port)]),
-      { columns: 110, rows: 32 },
-    );
-    terminals.push(terminal);
+    const terminal = await startTui(`run-a-room-${user}`, dir.path, user, port, terminals);
     await terminal.waitFor(/connected/);
     return terminal;
   };

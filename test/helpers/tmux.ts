@@ -133,3 +133,24 @@ export function chatCommandLine(
   const words = [process.execPath, CHAT_BIN, ...args].map(shellWord).join(' ');
   return `env CI=false ${chatEnvWords(cwd, env)} ${words}`;
 }
+
+/**
+ * `chat tui --user USER --port PORT` in a 110x32 tmux terminal of its own,
+ * in the team folder `cwd`; `started` collects it for the test's clean-up.
+ */
+export async function startTui(
+  name: string,
+  cwd: string,
+  user: string,
+  port: number,
+  started: TmuxTerminal[],
+): Promise<TmuxTerminal> {
+  const terminal = await TmuxTerminal.start(
+    name,
+    cwd,
+    chatCommandLine(cwd, ['tui', '--user', user, '--port', String(port)]),
+    { columns: 110, rows: 32 },
+  );
+  started.push(terminal);
+  return terminal;
+}
