@@ -9,7 +9,7 @@ import { directMessage, historyRequest, roomMessage } from './core-messages.ts';
 import { kickConnection, moderate } from './core-moderation.ts';
 import { activeSanction, serverBanRefusal } from './core-operators.ts';
 import { appear, disappear } from './core-presence.ts';
-import { readRequest } from './core-reads.ts';
+import { moveRead, readRequest } from './core-reads.ts';
 import { helloJoinRefusal, joinRoom, leaveRoom, setTopic } from './core-rooms.ts';
 import { searchRequest } from './core-search.ts';
 import { type CoreOptions, CoreState, type UserRecord } from './core-state.ts';
@@ -235,6 +235,21 @@ export class ChatCore {
    */
   forgetRef(user: string, ref: string): void {
     this.state.users.get(user)?.refs.delete(ref);
+  }
+
+  /**
+   * A send of `user` under `ref` was kept as message `id` of `conversation`,
+   * not under the id given it here: another node took that id meanwhile, or
+   * kept this very send before (a resend through another node). Its ref,
+   * the user's read position and the conversation's ids follow.
+   */
+  settleSend(user: string, ref: string, conversation: string, id: number, ts: number): void {
+    const record = this.state.users.get(user);
+    if (record) {
+      this.state.rememberRef(record, ref, { conversation, id, ts });
+      moveRead(record, conversation, id);
+    }
+    this.seedLastId(conversation, id);
   }
 
   /** The connections a conversation's messages go to, now. */

@@ -14,6 +14,7 @@ import { FrameIntake } from './frame-intake.ts';
 import { HandshakeShell } from './handshake-shell.ts';
 import type { HistoryStore } from './history/history-store.ts';
 import { LoginFlow } from './login-flow.ts';
+import { isShared, NodeFeed } from './node-feed.ts';
 import { maxMessageBytes } from './page-bytes.ts';
 import { RateMeter } from './rate-meter.ts';
 import { Revocations } from './revocations.ts';
@@ -64,6 +65,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private readonly conns: ConnectionTable;
   private readonly chains = new AppendChains();
   private readonly effects: EffectInterpreter;
+  /** With a store several nodes share (--redis): what the other nodes keep. */
+  private readonly feed: NodeFeed | undefined;
   private readonly saver: StateSaver;
   /** With --require-password. */
   private readonly login: LoginFlow | undefined;
@@ -97,10 +100,21 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       onError: (err) => deps.logger.error({ err }, 'could not save the server state; tried again'),
       intervalMs: SAVE_STATE_MS,
     });
+    const local = new LocalFanOut(this.conns, this.core);
+    this.feed = isShared(deps.store)
+      ? new NodeFeed({
+          store: deps.store,
+          local,
+          core: this.core,
+          replaced: (conversation, message) =>
+            this.effects.replacedElsewhere(conversation, message),
+          logger: deps.logger,
+        })
+      : undefined;
     this.effects = new EffectInterpreter({
       core: this.core,
       store: deps.store,
-      fanOut: new LocalFanOut(this.conns, this.core),
+      fanOut: this.feed?.fanOut ?? local,
       conns: this.conns,
       chains: this.chains,
       readBudget,
@@ -167,7 +181,10 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   /** Starts listening; resolves with the bound address. */
   async listen(): Promise<AddressInfo> {
     const { config, store } = this.deps;
-    await seedCore(this.core, store, this.now());
+    // A node of several listens to the others before it reads where ids stand.
+    await this.feed?.start();
+    const lastIds = await seedCore(this.core, store, this.now());
+    this.feed?.seed(lastIds);
     // Before the port opens: a missing or garbled users file stops the start.
     await this.login?.load();
     const address = await this.shell.listen(config.port, config.host);
@@ -219,6 +236,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     await stopped;
     await this.chains.settled();
     await this.saver.flush();
+    this.feed?.stop();
     await this.deps.store.close();
     this.deps.logger.info({}, 'stopped');
   }

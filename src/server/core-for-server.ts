@@ -37,10 +37,17 @@ export function coreFor(config: ServerConfig, serverName: string, store: History
  * conversation's newest id (ids go on where they stopped), the refs of the
  * newest sends (a resend is acknowledged as its original), and the kept
  * state (topics, users' rooms and read positions). `now`: the start, in ms.
+ * Resolves with the newest ids it read.
  */
-export async function seedCore(core: ChatCore, store: HistoryStore, now: number): Promise<void> {
-  for (const [conversation, id] of await store.lastIds()) core.seedLastId(conversation, id);
+export async function seedCore(
+  core: ChatCore,
+  store: HistoryStore,
+  now: number,
+): Promise<Map<string, number>> {
+  const lastIds = await store.lastIds();
+  for (const [conversation, id] of lastIds) core.seedLastId(conversation, id);
   for (const sent of await store.recentRefs(REF_MEMORY))
     core.seedRef(sent.user, sent.ref, sent.conversation, sent.id, sent.ts);
   core.restoreKeptState(await store.readState(), now);
+  return lastIds;
 }

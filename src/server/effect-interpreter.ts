@@ -21,7 +21,7 @@ export type MessageStore = Pick<HistoryStore, 'append' | 'replace'> & HistoryRea
 
 /** What an EffectInterpreter is built from. */
 export interface EffectInterpreterDeps {
-  core: Pick<ChatCore, 'holdsRef' | 'forgetRef' | 'recipients' | 'lastId'>;
+  core: Pick<ChatCore, 'holdsRef' | 'forgetRef' | 'settleSend' | 'recipients' | 'lastId'>;
   store: MessageStore;
   fanOut: FanOut;
   conns: Pick<ConnectionTable, 'get' | 'fail'>;
@@ -122,12 +122,24 @@ export class EffectInterpreter {
     this.deps.chains.run(
       conversation,
       async () => {
-        await stored;
+        const outcome = (await stored) ?? undefined;
+        const conn = () => this.deps.conns.get(ack.conn);
+        if (outcome?.kind === 'duplicate') {
+          // Kept already, through another node: the ack the client missed.
+          const { id, ts } = outcome;
+          this.deps.core.settleSend(message.from, ack.ref, conversation, id, ts);
+          conn()?.send(toWire({ type: 'ack', ref: ack.ref, id, ts }));
+          return;
+        }
+        const kept = outcome?.message ?? message;
+        // Another node took the id meanwhile: the store kept it under the next free one.
+        if (kept.id !== message.id)
+          this.deps.core.settleSend(message.from, ack.ref, conversation, kept.id, kept.ts);
         this.deps.onStored();
-        this.deps.fanOut.publish(conversation, message);
-        const { id, ts } = message;
-        this.deps.conns.get(ack.conn)?.send(toWire({ type: 'ack', ref: ack.ref, id, ts }));
-        this.deps.fanOut.send(read.to, read.frame);
+        this.deps.fanOut.publish(conversation, kept);
+        const { id, ts } = kept;
+        conn()?.send(toWire({ type: 'ack', ref: ack.ref, id, ts }));
+        this.deps.fanOut.send(read.to, { ...read.frame, id });
       },
       (error) => {
         this.logStoreError(error, conversation);
@@ -135,6 +147,16 @@ export class EffectInterpreter {
         this.storeFailed(this.deps.conns.get(ack.conn), { kind: 'append', ref: ack.ref });
       },
     );
+  }
+
+  /**
+   * An edit or deletion kept through another node (heard from the store's
+   * feed): sent to this node's connections of the conversation, and
+   * remembered for resumes, as one made here is.
+   */
+  replacedElsewhere(conversation: string, message: StoredMessage): void {
+    this.changes.record(conversation, this.deps.core.lastId(conversation), message);
+    this.sendUpdate(conversation, { type: 'update', message });
   }
 
   // Behind the conversation's earlier appends (the message's own among

@@ -3,6 +3,7 @@ import type { ChatCore } from './chat-core.ts';
 import { toWire } from './connection.ts';
 import type { ConnectionTable } from './connection-table.ts';
 import type { ConnId } from './core-effects.ts';
+import type { DeliveryGate } from './delivery-gate.ts';
 
 /**
  * Where the effect interpreter sends what ChatCore asks to be sent: the
@@ -33,5 +34,27 @@ export class LocalFanOut implements FanOut {
     const wire = toWire(message);
     for (const id of this.members.recipients(conversation))
       this.conns.get(id)?.deliver(conversation, message.id, wire);
+  }
+}
+
+/**
+ * The fan-out of one node of several on a shared store: a message kept here
+ * goes to this node's members through the gate, which also takes the
+ * messages the other nodes keep (from the store's feed), so this node's
+ * connections get each conversation in id order, each message once. The
+ * other nodes hear this node's messages from the store itself.
+ */
+export class ClusterFanOut implements FanOut {
+  constructor(
+    private readonly local: FanOut,
+    private readonly gate: Pick<DeliveryGate, 'offer'>,
+  ) {}
+
+  send(to: readonly ConnId[], frame: ServerFrame): void {
+    this.local.send(to, frame);
+  }
+
+  publish(conversation: string, message: StoredMessage): void {
+    this.gate.offer(conversation, message);
   }
 }

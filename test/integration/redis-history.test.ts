@@ -69,8 +69,9 @@ describe('the history store in Redis', () => {
     return store;
   }
 
-  it('keeps appends in id order, pages with since and before, and refuses an id not above the last', async () => {
-    const store = await open(fresh());
+  it('keeps appends in id order, pages with since and before, and keeps a stale id as the next', async () => {
+    const prefix = fresh();
+    const store = await open(prefix);
     await Promise.all(
       Array.from({ length: 30 }, (_, i) => store.append('#general', roomMessage(i + 1))),
     );
@@ -97,10 +98,56 @@ describe('the history store in Redis', () => {
     );
     assert.equal(oldest.more, false);
     assert.deepEqual(newest.messages[0], roomMessage(26));
-    await assert.rejects(store.append('#general', roomMessage(30)), /CHATORDER/);
-    await assert.rejects(store.append('#general', roomMessage(12)), /CHATORDER/);
-    assert.equal((await store.since('#general', 29, 10)).messages.length, 1);
+    // Another node took 30 meanwhile (so this node's 12 is stale): kept as 31, sealed as 31.
+    const other = await open(prefix);
+    assert.deepEqual(await other.append('#general', roomMessage(12), 'late'), {
+      kind: 'kept',
+      message: { ...roomMessage(12), id: 31 },
+    });
+    assert.deepEqual(
+      (await store.since('#general', 29, 10)).messages.map((m) => m.id),
+      [30, 31],
+    );
     assert.deepEqual(await store.since('#nowhere', 0, 10), { messages: [], gap: false });
+  });
+
+  it('two nodes appending at once: ids dense, each node in its own order, a resend answered as its original', async () => {
+    const prefix = fresh();
+    const [one, two] = [await open(prefix), await open(prefix)];
+    // Both start from the same last id, as two nodes' cores would.
+    const sends = (store: RedisHistory, who: string) =>
+      Array.from({ length: 40 }, (_, i) =>
+        store.append(
+          '#general',
+          { ...roomMessage(i + 1), from: who, text: `${who} ${i}` },
+          `${who}${i}`,
+        ),
+      );
+    const outcomes = await Promise.all([...sends(one, 'ann'), ...sends(two, 'ben')]);
+    const kept = (await one.since('#general', 0, 100)).messages;
+    assert.deepEqual(
+      kept.map((m) => m.id),
+      Array.from({ length: 80 }, (_, i) => i + 1),
+    );
+    for (const who of ['ann', 'ben'])
+      assert.deepEqual(
+        kept.filter((m) => m.from === who).map((m) => m.text),
+        Array.from({ length: 40 }, (_, i) => `${who} ${i}`),
+        `${who}'s messages in the order sent`,
+      );
+    // What each append was told is what was kept.
+    for (const outcome of outcomes) {
+      assert.equal(outcome?.kind, 'kept');
+      if (outcome?.kind === 'kept') assert.deepEqual(kept[outcome.message.id - 1], outcome.message);
+    }
+    // ann's send 3 again, through the other node: the original, nothing new kept.
+    const original = kept.find((m) => m.text === 'ann 3') as StoredMessage;
+    assert.deepEqual(await two.append('#general', { ...roomMessage(81), from: 'ann' }, 'ann3'), {
+      kind: 'duplicate',
+      id: original.id,
+      ts: original.ts,
+    });
+    assert.equal((await one.lastIds()).get('#general'), 80);
   });
 
   it('lastIds, refs, state and the epoch survive a reopen, and a second node sees the same', async () => {
@@ -293,10 +340,14 @@ describe('the history store in Redis', () => {
     await assert.rejects(store.since('#general', 0, 10));
     await redis.restart();
     await waitForReconnect(store);
+    // Nothing of the failed append was kept: ids stay dense, the next is 2.
     await store.append('#general', roomMessage(3));
     assert.deepEqual(
-      (await store.since('#general', 0, 10)).messages.map((m) => m.id),
-      [1, 3],
+      (await store.since('#general', 0, 10)).messages.map((m) => [m.id, m.text]),
+      [
+        [1, roomMessage(1).text],
+        [2, roomMessage(3).text],
+      ],
     );
   });
 });

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ChatError } from '../../errors.ts';
@@ -36,6 +37,7 @@ export async function historyForServer(
       durability: config.redisDurability,
       limits: { keepDays: config.keepDays, keepMessages: config.keepMessages },
       warn: (fields, message) => logger.warn(fields, message),
+      node: `${hostname()}:${config.port}`,
     });
     return {
       store,

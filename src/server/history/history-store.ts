@@ -11,6 +11,16 @@ export interface SentRef {
 }
 
 /**
+ * What an append kept, from a store that settles ids itself (several nodes
+ * on one Redis): the message as kept, its id possibly moved past ids other
+ * nodes took meanwhile, or, when the sender's ref was kept already (a
+ * resend through another node), the original's id and time.
+ */
+export type AppendOutcome =
+  | { kind: 'kept'; message: StoredMessage }
+  | { kind: 'duplicate'; id: number; ts: number };
+
+/**
  * Where messages are kept. The server appends each conversation's messages
  * in id order, one after the other, and acknowledges a message only once its
  * append has resolved. Conversations are keyed as in conversations.ts.
@@ -19,9 +29,16 @@ export interface HistoryStore {
   /**
    * Keeps a message; resolves once it is kept (durably, for a store on disk).
    * Appends are kept in the order they are made, and the server makes the
-   * next before the last has resolved.
+   * next before the last has resolved. A store shared by several nodes
+   * answers with what it kept (see AppendOutcome); others with nothing,
+   * the message kept as given.
    */
-  append(conversation: string, message: StoredMessage, ref?: string): Promise<void>;
+  append(
+    conversation: string,
+    message: StoredMessage,
+    ref?: string,
+    // biome-ignore lint/suspicious/noConfusingVoidType: a store that keeps the message as given (disk, memory) resolves with nothing, as Promise<void>
+  ): Promise<AppendOutcome | undefined | void>;
   /**
    * Names this history for the protocol's resume (welcome.epoch): a client's
    * ids from another epoch mean nothing here. Stable while the history lives.
@@ -57,6 +74,12 @@ export interface HistoryStore {
    * and is never served again. Rejects when no message of that id is kept.
    */
   replace(conversation: string, message: StoredMessage): Promise<void>;
+  /**
+   * A store several nodes share: hears every record kept or replaced through
+   * any node (this one's too), each conversation's in id order; resolves
+   * once listening. Absent from a store only one process uses.
+   */
+  follow?(feed: StoreFeed): Promise<void>;
   /** The newest id of every conversation kept, to continue the sequences after a restart. */
   lastIds(): Promise<Map<string, number>>;
   /** The server's state as last written (topics, users' rooms and reads); empty when none was. */
@@ -68,6 +91,15 @@ export interface HistoryStore {
    */
   writeState(state: KeptState): Promise<void>;
   close(): Promise<void>;
+}
+
+/** What a node is told by a store several nodes share (see HistoryStore.follow). */
+export interface StoreFeed {
+  kept: (conversation: string, message: StoredMessage) => void;
+  /** `ours`: the change was made through this node, which has sent its update already. */
+  replaced: (conversation: string, message: StoredMessage, ours: boolean) => void;
+  /** The feed was lost and is back: what was kept meanwhile was not heard. */
+  reconnected: () => void;
 }
 
 /** The reads of a HistoryStore: what a replay or a history answer needs. */

@@ -1,11 +1,13 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { ChatError } from '../../errors.ts';
 import type { StoredMessage } from '../../net/protocol/frames.ts';
 import { conversationOf } from '../conversations.ts';
 import { emptyKeptState, type KeptState } from '../kept-state.ts';
+import { AppendBatches, type Waiting } from './append-batches.ts';
 import { type HistoryKeySource, resolveHistoryKeys } from './history-key-source.ts';
 import { epochOf, type HistoryKeys, roomTagOf } from './history-keys.ts';
-import type { HistoryStore, SentRef } from './history-store.ts';
+import type { AppendOutcome, HistoryStore, SentRef, StoreFeed } from './history-store.ts';
 import { openRecord, sealRecord } from './record-seal.ts';
 import { openJson, sealJson } from './sealed-json.ts';
 import {
@@ -32,6 +34,12 @@ export interface RedisHistoryOptions {
   warn: (fields: Record<string, unknown>, message: string) => void;
   /** Key prefix, so tests can share one Redis; `chat:` by default. */
   prefix?: string;
+  /**
+   * This node's stable name (host and port): the kept state (topics, reads,
+   * remembered rooms, operators) is this node's, so nodes do not overwrite
+   * each other's. Without it, one state for the store.
+   */
+  node?: string;
   /** Clock for --keep-days, in ms since the epoch. */
   now?: () => number;
 }
@@ -45,34 +53,76 @@ const REFS_SCAN = 2_000;
 /** A command Redis has not answered in this long rejects (ms): the send is told store_failed. */
 const COMMAND_TIMEOUT_MS = 10_000;
 const NAME_MAGIC = Buffer.from('CHATRNM1', 'latin1');
+/** Records written per Lua call at most: one call, one fsync, for a burst. */
+const MAX_BATCH = 64;
+/** Times a batch is sealed again because other nodes took its ids, before it fails (store_failed). */
+const MAX_APPEND_ATTEMPTS = 20;
+/** How long a kept ref answers a resend as its original, in s (a day; a client resends within minutes). */
+const REF_LIFETIME_S = 86_400;
+/** Length of a node's name in what it publishes (hex characters). */
+const NODE_BYTES = 16;
 
-// KEYS: stream, last ids, names, lowest kept ids, edits. ARGV: tag, id, record, sealed name, keep.
-// The id must be above the conversation's last, so ids stay strictly rising
-// across every node and reconnect; --keep-messages trims the Stream exactly.
+interface Pending {
+  message: StoredMessage;
+  ref: string | undefined;
+}
+
+/** A name Redis may see for `what`: keyed, so Redis learns nothing of it. */
+function keyedTag(keys: HistoryKeys, what: string): string {
+  return createHmac('sha256', keys.roomTag).update(what).digest().subarray(0, 16).toString('hex');
+}
+
+/** The key a user's ref is kept under: Redis learns neither the user nor the ref. */
+function refTagOf(keys: HistoryKeys, user: string, ref: string): string {
+  return keyedTag(keys, `ref\u0000${user}\u0000${ref}`);
+}
+
+// KEYS: stream, last ids, names, lowest kept ids, edits, then one key per
+// ref given. ARGV: tag, first id, sealed name, keep, ref lifetime (s),
+// channel, node, count, then per record: its ref's key index (0: none), ts, record.
+// A batch is kept whole or not at all. A ref kept already answers `dup`
+// (a resend through another node); a first id that is not the next answers
+// `behind` with the last, and the node seals again from there: ids stay
+// dense and strictly rising across every node. Each record is published as
+// it is kept, so every node hears a conversation's records in id order.
 const APPEND_LUA = `
-local last = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
-local id = tonumber(ARGV[2])
-if id <= last then
-  return redis.error_reply('CHATORDER id ' .. ARGV[2] .. ' is not above ' .. last)
+local n = tonumber(ARGV[8])
+for i = 0, n - 1 do
+  local k = tonumber(ARGV[9 + i * 3])
+  if k > 0 then
+    local seen = redis.call('GET', KEYS[k])
+    if seen then return {'dup', i, seen} end
+  end
 end
-redis.call('XADD', KEYS[1], ARGV[2] .. '-0', 'r', ARGV[3])
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-redis.call('HSETNX', KEYS[3], ARGV[1], ARGV[4])
-local keep = tonumber(ARGV[5])
+local last = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+local first = tonumber(ARGV[2])
+if first ~= last + 1 then return {'behind', last} end
+for i = 0, n - 1 do
+  local id = tostring(first + i)
+  local record = ARGV[11 + i * 3]
+  redis.call('XADD', KEYS[1], id .. '-0', 'r', record)
+  local k = tonumber(ARGV[9 + i * 3])
+  if k > 0 then redis.call('SET', KEYS[k], id .. ':' .. ARGV[10 + i * 3], 'EX', ARGV[5]) end
+  redis.call('PUBLISH', ARGV[6], 'm' .. ARGV[7] .. record)
+end
+redis.call('HSET', KEYS[2], ARGV[1], tostring(first + n - 1))
+redis.call('HSETNX', KEYS[3], ARGV[1], ARGV[3])
+local keep = tonumber(ARGV[4])
 if keep > 0 and redis.call('XLEN', KEYS[1]) > keep then
   redis.call('XTRIM', KEYS[1], 'MAXLEN', keep)
-  local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1][1]
-  local lo = tonumber(string.match(first, '^(%d+)'))
+  local oldest = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1][1]
+  local lo = tonumber(string.match(oldest, '^(%d+)'))
   redis.call('HSET', KEYS[4], ARGV[1], lo)
   for _, field in ipairs(redis.call('HKEYS', KEYS[5])) do
     if tonumber(field) < lo then redis.call('HDEL', KEYS[5], field) end
   end
 end
-return 1
+return {'ok', last}
 `;
 
-// KEYS: stream, edits. ARGV: id, record. The replacement goes to the edits
-// hash and the original leaves the Stream: its ciphertext is gone from the data set.
+// KEYS: stream, edits. ARGV: id, record, channel, node. The replacement
+// goes to the edits hash and the original leaves the Stream: its ciphertext
+// is gone from the data set. Every node hears it, to send the update.
 const REPLACE_LUA = `
 local entry = redis.call('XRANGE', KEYS[1], ARGV[1] .. '-0', ARGV[1] .. '-0')
 if #entry == 0 and redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then
@@ -80,6 +130,7 @@ if #entry == 0 and redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then
 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 if #entry > 0 then redis.call('XDEL', KEYS[1], ARGV[1] .. '-0') end
+redis.call('PUBLISH', ARGV[3], 'u' .. ARGV[4] .. ARGV[2])
 return 1
 `;
 
@@ -96,19 +147,16 @@ return 1
 `;
 
 interface ChatCommands {
-  chatAppend(
+  /** Keys and arguments as APPEND_LUA reads them, the key count first. */
+  chatAppend(keyCount: number, ...keysAndArgs: Array<string | number | Buffer>): Promise<unknown>;
+  chatReplace(
     stream: string,
-    last: string,
-    names: string,
-    lo: string,
     edits: string,
-    tag: string,
     id: number,
     record: Buffer,
-    name: Buffer,
-    keep: number,
+    channel: string,
+    node: string,
   ): Promise<number>;
-  chatReplace(stream: string, edits: string, id: number, record: Buffer): Promise<number>;
   chatTrim(stream: string, lo: string, edits: string, tag: string, id: number): Promise<number>;
 }
 
@@ -137,6 +185,16 @@ export class RedisHistory implements HistoryStore {
   readonly epoch: string;
   private readonly timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly batches = new AppendBatches<Pending, AppendOutcome>(
+    (conversation, batch) => this.writeBatch(conversation, batch),
+    MAX_BATCH,
+  );
+  /** Per conversation, the newest id this node saw kept or refused as behind. */
+  private readonly floors = new Map<string, number>();
+  /** This process, in what it publishes: its own updates are not sent twice. */
+  private readonly node = randomBytes(NODE_BYTES / 2).toString('hex');
+  private readonly channel: string;
+  private feed: Redis | undefined;
 
   private constructor(
     private readonly redis: ChatRedis,
@@ -145,6 +203,7 @@ export class RedisHistory implements HistoryStore {
     private readonly prefix: string,
   ) {
     this.epoch = epochOf(keys);
+    this.channel = `${prefix}feed`;
     if (options.limits.keepDays > 0) {
       this.timer = setInterval(() => {
         this.trimOld().catch((error: unknown) =>
@@ -174,18 +233,23 @@ export class RedisHistory implements HistoryStore {
     let down = false;
     // connect() rejects with "Connection is closed"; the reason (refused, NOAUTH) came as an error event.
     let lastError: Error | undefined;
-    redis.on('error', (error: Error) => {
-      lastError = error;
+    const lost = (why: string) => {
       if (down) return;
       down = true;
-      options.warn({ redis: label, err: error.message }, 'history: Redis is unreachable');
+      options.warn({ redis: label, err: why }, 'history: Redis is unreachable');
+    };
+    redis.on('error', (error: Error) => {
+      lastError = error;
+      lost(error.message);
     });
+    // A Redis killed and back within the first retry never makes an error event.
+    redis.on('reconnecting', () => lost('the connection was lost'));
     redis.on('ready', () => {
       if (!down) return;
       down = false;
       options.warn({ redis: label }, 'history: Redis is back');
     });
-    redis.defineCommand('chatAppend', { numberOfKeys: 5, lua: APPEND_LUA });
+    redis.defineCommand('chatAppend', { lua: APPEND_LUA });
     redis.defineCommand('chatReplace', { numberOfKeys: 2, lua: REPLACE_LUA });
     redis.defineCommand('chatTrim', { numberOfKeys: 3, lua: TRIM_LUA });
     try {
@@ -211,20 +275,8 @@ export class RedisHistory implements HistoryStore {
     }
   }
 
-  async append(conversation: string, message: StoredMessage, ref?: string): Promise<void> {
-    const tag = this.tag(conversation);
-    await this.redis.chatAppend(
-      this.key('s', tag),
-      this.key('last'),
-      this.key('names'),
-      this.key('lo'),
-      this.key('x', tag),
-      tag,
-      message.id,
-      sealRecord(this.keys, message, ref),
-      sealJson(this.keys, NAME_MAGIC, conversation),
-      this.options.limits.keepMessages,
-    );
+  append(conversation: string, message: StoredMessage, ref?: string): Promise<AppendOutcome> {
+    return this.batches.add(conversation, { message, ref });
   }
 
   async replace(conversation: string, message: StoredMessage): Promise<void> {
@@ -234,7 +286,133 @@ export class RedisHistory implements HistoryStore {
       this.key('x', tag),
       message.id,
       sealRecord(this.keys, message),
+      this.channel,
+      this.node,
     );
+  }
+
+  /**
+   * Hears every record any node keeps or replaces on this Redis, in the
+   * order kept (each conversation's in id order), on a connection of its
+   * own; `onReconnect` runs when that connection is back after a loss
+   * (what was published meanwhile was not heard: read it from the Streams).
+   * Resolves once subscribed.
+   */
+  async follow(handlers: StoreFeed): Promise<void> {
+    const feed = this.redis.duplicate();
+    this.feed = feed;
+    feed.on('error', () => {
+      // Said once by the main connection's handler; this one reconnects by itself.
+    });
+    let subscribed = false;
+    // What was kept meanwhile is read through the main connection: once both are back.
+    feed.on('ready', () => {
+      if (!subscribed) return;
+      if (this.redis.status === 'ready') handlers.reconnected();
+      else this.redis.once('ready', () => handlers.reconnected());
+    });
+    feed.on('messageBuffer', (_channel: Buffer, payload: Buffer) => {
+      const kind = payload.subarray(0, 1).toString('latin1');
+      const node = payload.subarray(1, 1 + NODE_BYTES).toString('latin1');
+      const record = payload.subarray(1 + NODE_BYTES);
+      const header = decodeRecordHeader(record, 0);
+      const sealed =
+        typeof header === 'object' ? openRecord(this.keys, record, 0, header) : undefined;
+      if (!sealed) {
+        this.options.warn({}, 'history: a record published on Redis does not open with this key');
+        return;
+      }
+      const conversation = conversationOf(sealed.message);
+      if (kind === 'm') handlers.kept(conversation, sealed.message);
+      else if (kind === 'u') handlers.replaced(conversation, sealed.message, node === this.node);
+    });
+    await feed.connect();
+    await feed.subscribe(this.channel);
+    subscribed = true;
+  }
+
+  // One batch of a conversation, sealed from the id the store expects next:
+  // renumbered and sealed again when another node took ids meanwhile, a
+  // resend already kept answered as its original, all of it failed when
+  // Redis does not answer.
+  private async writeBatch(
+    conversation: string,
+    batch: Array<Waiting<Pending, AppendOutcome>>,
+  ): Promise<void> {
+    const tag = this.tag(conversation);
+    let waiting = batch;
+    for (let attempt = 0; waiting.length > 0; attempt++) {
+      const floor = this.floors.get(conversation);
+      const first = floor === undefined ? (waiting[0]?.item.message.id ?? 1) : floor + 1;
+      const messages = waiting.map(({ item }, i) =>
+        item.message.id === first + i ? item.message : { ...item.message, id: first + i },
+      );
+      let reply: unknown;
+      try {
+        if (attempt >= MAX_APPEND_ATTEMPTS)
+          throw new Error(`ids of ${tag} kept moving for ${attempt} attempts`);
+        reply = await this.redis.chatAppend(
+          ...this.appendArguments(tag, conversation, first, messages, waiting),
+        );
+      } catch (error) {
+        this.floors.delete(conversation);
+        for (const { reject } of waiting) reject(error);
+        return;
+      }
+      const [answer, at, seen] = reply as [string, number, string | undefined];
+      if (answer === 'ok') {
+        this.floors.set(conversation, first + messages.length - 1);
+        for (const [i, { resolve }] of waiting.entries())
+          resolve({ kind: 'kept', message: messages[i] as StoredMessage });
+        return;
+      }
+      if (answer === 'behind') {
+        this.floors.set(conversation, Number(at));
+        continue;
+      }
+      const [id = '0', ts = '0'] = (seen ?? '').split(':');
+      waiting[at]?.resolve({ kind: 'duplicate', id: Number(id), ts: Number(ts) });
+      waiting = waiting.filter((_, i) => i !== at);
+    }
+  }
+
+  private appendArguments(
+    tag: string,
+    conversation: string,
+    first: number,
+    messages: StoredMessage[],
+    waiting: Array<Waiting<Pending, AppendOutcome>>,
+  ): [number, ...Array<string | number | Buffer>] {
+    const keys = [
+      this.key('s', tag),
+      this.key('last'),
+      this.key('names'),
+      this.key('lo'),
+      this.key('x', tag),
+    ];
+    const perRecord: Array<string | number | Buffer> = [];
+    messages.forEach((message, i) => {
+      const ref = waiting[i]?.item.ref;
+      let index = 0;
+      if (ref !== undefined) {
+        keys.push(this.key('r', refTagOf(this.keys, message.from, ref)));
+        index = keys.length;
+      }
+      perRecord.push(index, message.ts, sealRecord(this.keys, message, ref));
+    });
+    return [
+      keys.length,
+      ...keys,
+      tag,
+      first,
+      sealJson(this.keys, NAME_MAGIC, conversation),
+      this.options.limits.keepMessages,
+      REF_LIFETIME_S,
+      this.channel,
+      this.node,
+      messages.length,
+      ...perRecord,
+    ];
   }
 
   async since(conversation: string, afterId: number, limit: number) {
@@ -299,7 +477,10 @@ export class RedisHistory implements HistoryStore {
   }
 
   async readState(): Promise<KeptState> {
-    const bytes = await this.redis.getBuffer(this.key('state'));
+    // A node's first start on a store one server used before takes that server's state.
+    const bytes =
+      (await this.redis.getBuffer(this.stateKey())) ??
+      (await this.redis.getBuffer(this.key('state')));
     if (bytes === null) return emptyKeptState();
     const state = openState(this.keys, bytes);
     if (state === undefined) {
@@ -313,7 +494,14 @@ export class RedisHistory implements HistoryStore {
   }
 
   async writeState(state: KeptState): Promise<void> {
-    await this.redis.set(this.key('state'), sealState(this.keys, state));
+    await this.redis.set(this.stateKey(), sealState(this.keys, state));
+  }
+
+  private stateKey(): string {
+    const { node } = this.options;
+    return node === undefined
+      ? this.key('state')
+      : this.key('state', keyedTag(this.keys, `node\u0000${node}`));
   }
 
   /**
@@ -357,6 +545,7 @@ export class RedisHistory implements HistoryStore {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
+    this.feed?.disconnect();
     try {
       await this.redis.quit();
     } catch {
