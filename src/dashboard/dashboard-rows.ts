@@ -66,6 +66,7 @@ export function headerRows(stats: ServerStats, now: number): RowSpans[] {
       sep,
       { text: `TLS ≥ ${stats.tlsMin}` },
       sep,
+      ...clusterSpans(stats, sep),
       { text: `CA ${shortFingerprint(stats.caFingerprint)}`, dim: true },
     ],
     [
@@ -88,6 +89,20 @@ export function headerRows(stats: ServerStats, now: number): RowSpans[] {
       { text: 'memory ' },
       { text: formatBytes(stats.memoryBytes), bold: true },
     ],
+  ];
+}
+
+// A node of several on one Redis: the whole cluster, as the nodes' heartbeats say.
+function clusterSpans(stats: ServerStats, sep: Span): Span[] {
+  const { cluster } = stats;
+  if (!cluster) return [];
+  return [
+    { text: 'cluster ' },
+    { text: `${cluster.nodes} node${cluster.nodes === 1 ? '' : 's'}`, bold: true },
+    {
+      text: ` · ${formatCount(cluster.connections)} conn · ${formatRate(cluster.messagesPerSecond)} msg/s`,
+    },
+    sep,
   ];
 }
 

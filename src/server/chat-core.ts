@@ -1,4 +1,4 @@
-import type { ClientFrame, HelloFrame, ServerFrameOf } from '../net/protocol/frames.ts';
+import type { ClientFrame, HelloFrame, ServerFrameOf, UserState } from '../net/protocol/frames.ts';
 import { PROTOCOL_VERSION } from '../net/protocol/frames.ts';
 import { TokenBucket } from '../net/token-bucket.ts';
 import { conversationFor } from './conversations.ts';
@@ -205,7 +205,7 @@ export class ChatCore {
     } else {
       for (const room of [...record.rooms].sort())
         effects.push(...leaveRoom(state, user, room, now, 'quit', wasSeen));
-      if (wasSeen) effects.push(state.toAll({ type: 'presence', user, status: 'offline' }));
+      if (wasSeen) effects.push(state.toAll(state.presenceGone(user)));
     }
     // The absence an away summary covers is the person's, not a script's.
     if (gone) {
@@ -250,6 +250,36 @@ export class ChatCore {
       moveRead(record, conversation, id);
     }
     this.seedLastId(conversation, id);
+  }
+
+  /**
+   * The users the other nodes of a cluster see now (their heartbeats,
+   * merged): everyone here is told of each who came, changed or went, as
+   * far as this node does not see them itself.
+   */
+  setRemoteUsers(users: readonly UserState[]): Effect[] {
+    const { state } = this;
+    const before = new Map(state.remote);
+    state.remote.clear();
+    for (const seen of users) state.remote.set(seen.user, seen);
+    const effects: Effect[] = [];
+    for (const user of [...new Set([...before.keys(), ...state.remote.keys()])].sort()) {
+      if (state.isSeen(user)) continue;
+      const was = before.get(user);
+      const now = state.remote.get(user);
+      if (was?.status === now?.status && was?.text === now?.text) continue;
+      effects.push(
+        state.toAll(
+          now ? { type: 'presence', ...now } : { type: 'presence', user, status: 'offline' },
+        ),
+      );
+    }
+    return effects;
+  }
+
+  /** The users seen through this node's own connections, for the other nodes. */
+  localUsers(): UserState[] {
+    return this.state.localUserStates();
   }
 
   /** The connections a conversation's messages go to, now. */

@@ -108,6 +108,12 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
           core: this.core,
           replaced: (conversation, message) =>
             this.effects.replacedElsewhere(conversation, message),
+          apply: (effects) => this.effects.apply(effects),
+          load: () => ({
+            connections: [...this.conns.values()].length,
+            messagesPerSecond: this.meter.perSecond(this.now()),
+          }),
+          now: () => this.now(),
           logger: deps.logger,
         })
       : undefined;
@@ -236,7 +242,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     await stopped;
     await this.chains.settled();
     await this.saver.flush();
-    this.feed?.stop();
+    await this.feed?.stop();
     await this.deps.store.close();
     this.deps.logger.info({}, 'stopped');
   }
@@ -284,6 +290,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       messagesPerSecond: this.meter.perSecond(now),
       messageSeries: this.meter.series(now),
       memoryBytes: process.memoryUsage.rss(),
+      ...(this.feed ? { cluster: this.feed.summary() } : {}),
     };
   }
 

@@ -118,9 +118,13 @@ function resent(
     : undefined;
 }
 
-/** True when `user` was welcomed once or has a client certificate on file. */
+/** True when `user` was welcomed once, is seen on another node, or has a client certificate on file. */
 export function isKnownUser(state: CoreState, user: string): boolean {
-  return state.users.get(user)?.known === true || state.options.hasCertificate?.(user) === true;
+  return (
+    state.users.get(user)?.known === true ||
+    state.remote.has(user) ||
+    state.options.hasCertificate?.(user) === true
+  );
 }
 
 // The next id of the conversation, remembered under the sender's ref; the

@@ -18,7 +18,11 @@ import type { CoreState, UserRecord } from './core-state.ts';
 export function appear(state: CoreState, user: string, record: UserRecord, now: number): Effect[] {
   record.status = 'online';
   record.awayText = undefined;
-  const effects: Effect[] = [state.toAllBut(user, { type: 'presence', user, status: 'online' })];
+  // Seen on another node already: the others know they are online.
+  const effects: Effect[] =
+    state.remote.get(user)?.status === 'online'
+      ? []
+      : [state.toAllBut(user, { type: 'presence', user, status: 'online' })];
   for (const room of [...record.rooms].sort()) {
     effects.push({
       kind: 'frames',
@@ -48,7 +52,7 @@ export function disappear(
       frame: { type: 'left', room, user, ts: now, reason: 'quit' },
     });
   }
-  effects.push(state.toAllBut(user, { type: 'presence', user, status: 'offline' }));
+  effects.push(state.toAllBut(user, state.presenceGone(user)));
   return effects;
 }
 

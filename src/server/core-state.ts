@@ -1,4 +1,10 @@
-import type { Limits, RoomState, ServerFrame, UserState } from '../net/protocol/frames.ts';
+import type {
+  Limits,
+  RoomState,
+  ServerFrame,
+  ServerFrameOf,
+  UserState,
+} from '../net/protocol/frames.ts';
 import { TokenBucket } from '../net/token-bucket.ts';
 import type { ConnId, Effect } from './core-effects.ts';
 import type { Sanction, Topic } from './kept-state.ts';
@@ -119,6 +125,8 @@ export class CoreState {
   readonly users = new Map<string, UserRecord>();
   readonly connUsers = new Map<ConnId, string>();
   readonly lastIds = new Map<string, number>();
+  /** Users seen on the other nodes of a cluster (none on a server alone), by name. */
+  readonly remote = new Map<string, UserState>();
   // Per connection: one device's flooding must not close the user's others.
   readonly violations = new Map<ConnId, TokenBucket>();
   /** Per connection: the SHA-256 fingerprint of its client certificate (colon hex), for whois. */
@@ -187,7 +195,17 @@ export class CoreState {
   }
 
   /** Every connected user with their presence, by name. */
+  /** Everyone seen, here and on the other nodes of a cluster, by name. */
   userStates(): UserState[] {
+    const here = this.localUserStates();
+    const names = new Set(here.map((state) => state.user));
+    return [...here, ...[...this.remote.values()].filter((state) => !names.has(state.user))].sort(
+      (a, b) => (a.user < b.user ? -1 : 1),
+    );
+  }
+
+  /** The users seen through this node's connections, by name. */
+  localUserStates(): UserState[] {
     return [...this.users.entries()]
       .filter(([, record]) => record.conns.size > record.scripts.size)
       .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -196,6 +214,17 @@ export class CoreState {
         status: record.status,
         ...(record.awayText === undefined ? {} : { text: record.awayText }),
       }));
+  }
+
+  /**
+   * What the others are told when `user` is no longer seen here: offline,
+   * unless another node of the cluster still sees them.
+   */
+  presenceGone(user: string): ServerFrameOf<'presence'> {
+    const elsewhere = this.remote.get(user);
+    return elsewhere
+      ? { type: 'presence', ...elsewhere }
+      : { type: 'presence', user, status: 'offline' };
   }
 
   /** True while `user` has a person's connection, not only scripts' (see core-presence.ts). */

@@ -1,19 +1,28 @@
 import type { Logger } from 'pino';
 import type { StoredMessage } from '../net/protocol/frames.ts';
 import type { ChatCore } from './chat-core.ts';
+import type { Effect } from './core-effects.ts';
 import { DeliveryGate } from './delivery-gate.ts';
 import { ClusterFanOut, type FanOut } from './fan-out.ts';
 import type { HistoryStore, StoreFeed } from './history/history-store.ts';
+import { type ClusterSummary, NodeRoster, type NodeSnapshot } from './node-roster.ts';
 
 /** A store several nodes share. */
-export type SharedStore = HistoryStore & Required<Pick<HistoryStore, 'follow'>>;
+export type SharedStore = HistoryStore &
+  Required<Pick<HistoryStore, 'follow' | 'announce' | 'roster' | 'leave'>>;
 
 /** What a NodeFeed is built from. */
 export interface NodeFeedDeps {
   store: SharedStore;
   /** This node's own delivery to its connections. */
   local: FanOut;
-  core: Pick<ChatCore, 'seedLastId'>;
+  core: Pick<ChatCore, 'seedLastId' | 'setRemoteUsers' | 'localUsers'>;
+  /** Carries out what the core returns (presence of the other nodes' users). */
+  apply: (effects: Effect[]) => void;
+  /** This node's connections and message rate, for the others' dashboards. */
+  load: () => { connections: number; messagesPerSecond: number };
+  /** The time, in ms. */
+  now: () => number;
   /** An edit or deletion made through another node, for this node's connections. */
   replaced: (conversation: string, message: StoredMessage) => void;
   logger: Logger;
@@ -25,6 +34,14 @@ export interface NodeFeedDeps {
  * the store: the feed brings them in order, so they are usually in flight.
  */
 const GAP_WAIT_MS = 100;
+/** How often a node says what it holds, in ms, and looks for changes of its users to say at once. */
+const ANNOUNCE_MS = 5_000;
+const CHECK_MS = 1_000;
+/**
+ * A node not heard from in this long is gone, with its users (a node killed
+ * with SIGKILL says nothing), in ms: three announcements missed.
+ */
+export const NODE_TTL_MS = 15_000;
 
 /**
  * One node of several on a shared store (`chat serve --redis`): listens to
@@ -36,6 +53,10 @@ const GAP_WAIT_MS = 100;
 export class NodeFeed {
   private readonly gate: DeliveryGate;
   readonly fanOut: FanOut;
+  private readonly roster = new NodeRoster(NODE_TTL_MS);
+  private timer: NodeJS.Timeout | undefined;
+  /** What was last announced, and when: the users as JSON, to see a change. */
+  private said = { users: '', at: 0 };
 
   constructor(private readonly deps: NodeFeedDeps) {
     this.gate = new DeliveryGate({
@@ -50,7 +71,7 @@ export class NodeFeed {
   }
 
   /** Listens to the feed; resolves once it does (before the core is seeded, so nothing falls between). */
-  start(): Promise<void> {
+  async start(): Promise<void> {
     const { core, replaced, logger, store } = this.deps;
     const feed: StoreFeed = {
       kept: (conversation, message) => {
@@ -62,6 +83,7 @@ export class NodeFeed {
       },
       reconnected: () => {
         logger.info({}, 'the feed of other nodes is back: reading what they kept meanwhile');
+        this.refreshRoster();
         store.lastIds().then(
           (ids) => {
             for (const [conversation, id] of ids) core.seedLastId(conversation, id);
@@ -70,8 +92,57 @@ export class NodeFeed {
           (err: unknown) => logger.error({ err }, 'could not read what other nodes kept'),
         );
       },
+      announced: (node, snapshot) => {
+        if (snapshot === undefined) this.roster.left(node);
+        else if (isSnapshot(snapshot)) this.roster.heard(node, snapshot, this.deps.now());
+        this.usersChanged();
+      },
     };
-    return store.follow(feed);
+    await store.follow(feed);
+    this.refreshRoster();
+    this.timer = setInterval(() => this.tick(), CHECK_MS);
+    this.timer.unref();
+  }
+
+  /** The cluster as this node sees it, for its dashboard. */
+  summary(): ClusterSummary {
+    return this.roster.summary(this.snapshot());
+  }
+
+  private snapshot(): NodeSnapshot {
+    return { users: this.deps.core.localUsers(), ...this.deps.load() };
+  }
+
+  // Each second: forget silent nodes; say what this node holds when its
+  // users changed, or every ANNOUNCE_MS anyway (the others' TTL).
+  private tick(): void {
+    const now = this.deps.now();
+    if (this.roster.expire(now)) this.usersChanged();
+    const snapshot = this.snapshot();
+    const users = JSON.stringify(snapshot.users);
+    if (users === this.said.users && now - this.said.at < ANNOUNCE_MS) return;
+    this.said = { users, at: now };
+    this.deps.store.announce(snapshot, NODE_TTL_MS).catch((err: unknown) => {
+      // Redis is down: the others will see this node's users leave, then come back.
+      this.deps.logger.debug({ err }, 'could not announce this node');
+    });
+  }
+
+  private usersChanged(): void {
+    this.deps.apply(this.deps.core.setRemoteUsers(this.roster.users()));
+  }
+
+  // At start and after a lost feed: what every node announced meanwhile.
+  private refreshRoster(): void {
+    this.deps.store.roster().then(
+      (nodes) => {
+        const now = this.deps.now();
+        for (const [node, snapshot] of nodes)
+          if (isSnapshot(snapshot)) this.roster.heard(node, snapshot, now);
+        this.usersChanged();
+      },
+      (err: unknown) => this.deps.logger.error({ err }, 'could not read the other nodes'),
+    );
   }
 
   /** The newest ids when the node started: what is older is history, not live. */
@@ -79,12 +150,41 @@ export class NodeFeed {
     this.gate.seed(lastIds);
   }
 
-  stop(): void {
+  /** Stops the timers and tells the others this node is gone. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
     this.gate.stop();
+    await this.deps.store.leave().catch(() => {
+      // Redis is down: the others forget this node when its announcement expires.
+    });
   }
 }
 
 /** True when `store` is shared by several nodes and tells each what the others keep. */
 export function isShared(store: HistoryStore): store is SharedStore {
-  return typeof store.follow === 'function';
+  return (
+    typeof store.follow === 'function' &&
+    typeof store.announce === 'function' &&
+    typeof store.roster === 'function' &&
+    typeof store.leave === 'function'
+  );
+}
+
+// Announcements are sealed with the history key, so only nodes write them;
+// the shape is checked all the same before a user list is built from one.
+function isSnapshot(value: unknown): value is NodeSnapshot {
+  if (typeof value !== 'object' || value === null) return false;
+  const { users, connections, messagesPerSecond } = value as Record<string, unknown>;
+  return (
+    Array.isArray(users) &&
+    users.every(
+      (u) =>
+        typeof u === 'object' &&
+        u !== null &&
+        typeof (u as Record<string, unknown>).user === 'string' &&
+        ['online', 'away'].includes((u as Record<string, unknown>).status as string),
+    ) &&
+    typeof connections === 'number' &&
+    typeof messagesPerSecond === 'number'
+  );
 }

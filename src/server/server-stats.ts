@@ -1,4 +1,5 @@
 import type { ConnectionInfo } from './connection.ts';
+import type { ClusterSummary } from './node-roster.ts';
 
 /** A snapshot of the server for a dashboard: read it, never parse logs. */
 export interface ServerStats {
@@ -16,4 +17,6 @@ export interface ServerStats {
   /** Messages per second over the last minute, oldest first. */
   messageSeries: number[];
   memoryBytes: number;
+  /** With --redis: the nodes alive, their connections and messages per second, summed. */
+  cluster?: ClusterSummary;
 }

@@ -4,16 +4,19 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { ChatClient } from '../../src/net/chat-client.ts';
 import type { Ack } from '../../src/net/client-types.ts';
-import type { StoredMessage } from '../../src/net/protocol/frames.ts';
+import type { ServerFrameOf, StoredMessage } from '../../src/net/protocol/frames.ts';
 import { conversationOf, dmKey } from '../../src/server/conversations.ts';
 import { historyKeySource } from '../../src/server/history/history-key-source.ts';
 import { RedisHistory } from '../../src/server/history/redis-history.ts';
+import { NODE_TTL_MS } from '../../src/server/node-feed.ts';
 import { makeTeam, type Team } from '../helpers/chat-server.ts';
 import { type Serving, startServe } from '../helpers/cli.ts';
 import { startRedis, type TestRedis } from '../helpers/redis.ts';
 
 /** How long no message may come while one acked is still missing, in ms, before the test fails. */
 const QUIET_MS = 20_000;
+/** How long presence may take to settle across nodes (they announce each second), in ms, before the test fails. */
+const SETTLE_MS = 10_000;
 
 /**
  * Issue 18's must-show: one Redis, three `chat serve --redis` nodes on three
@@ -26,6 +29,7 @@ const QUIET_MS = 20_000;
 // Names long enough that none turns up by chance in kilobytes of ciphertext.
 const USERS = ['adaline', 'bobbie', 'cyrilla', 'deirdre', 'everett', 'fayette'] as const;
 type User = (typeof USERS)[number];
+const LONER = 'gwendolyn';
 const ROOMS: Record<string, readonly User[]> = {
   '#northroom': ['adaline', 'bobbie', 'cyrilla', 'deirdre'],
   '#southroom': ['cyrilla', 'deirdre', 'everett', 'fayette'],
@@ -52,7 +56,10 @@ describe('three chat serve nodes on one Redis', () => {
   const clients = new Map<User, ChatClient>();
   /** What each user was handed, per conversation, in the order it came. */
   const seen = new Map<User, Map<string, StoredMessage[]>>();
+  /** The same, as ids: what is checked after every message. */
+  const seenIds = new Map<User, Map<string, Set<number>>>();
   const acked: Sent[] = [];
+  let loner: ChatClient | undefined;
   const listeners = new Set<() => void>();
   let burst = 0;
 
@@ -67,17 +74,66 @@ describe('three chat serve nodes on one Redis', () => {
       team.dir.path,
     );
 
+  /** Who each user's client was last told is online or away, by name (welcome, then presence). */
+  const present = new Map<User, Map<string, string>>();
+  const watchPresence = (user: User, client: ChatClient) => {
+    const states = new Map<string, string>();
+    present.set(user, states);
+    client.on('welcome', (welcome: ServerFrameOf<'welcome'>) => {
+      states.clear();
+      for (const state of welcome.users) states.set(state.user, state.status);
+      for (const listener of listeners) listener();
+    });
+    client.on('presence', (frame: ServerFrameOf<'presence'>) => {
+      if (frame.status === 'offline') states.delete(frame.user);
+      else states.set(frame.user, frame.status);
+      for (const listener of listeners) listener();
+    });
+  };
+
+  // Resolves once `done` holds (checked on every message and presence
+  // change); fails after `ms` with what `why` says is still wrong.
+  const until = (done: () => boolean, why: () => string, ms: number) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        listeners.delete(check);
+        reject(new Error(why()));
+      }, ms);
+      const check = () => {
+        if (!done()) return;
+        clearTimeout(timer);
+        listeners.delete(check);
+        resolve();
+      };
+      listeners.add(check);
+      check();
+    });
+  const everyoneSeesOnline = (users: readonly string[]) => () =>
+    USERS.every((observer) => users.every((user) => present.get(observer)?.get(user) === 'online'));
+  const whoSees = () =>
+    USERS.map((o) => `${o} sees ${[...(present.get(o)?.keys() ?? [])].sort().join(',')}`).join(
+      '; ',
+    );
+
   // Everyone's messages, live or replayed after a failover, as the user's client emitted them.
   const watch = (user: User, client: ChatClient) => {
     const byConversation = new Map<string, StoredMessage[]>();
     seen.set(user, byConversation);
     const keep = (message: StoredMessage) => {
       const conversation = conversationOf(message);
-      byConversation.set(conversation, [...(byConversation.get(conversation) ?? []), message]);
+      const list = byConversation.get(conversation) ?? [];
+      list.push(message);
+      byConversation.set(conversation, list);
+      const ids = seenIds.get(user) ?? new Map<string, Set<number>>();
+      seenIds.set(user, ids);
+      ids.set(conversation, (ids.get(conversation) ?? new Set<number>()).add(message.id));
       for (const listener of listeners) listener();
     };
     client.on('message', keep);
     client.on('dm', keep);
+    client.on('state', () => {
+      for (const listener of listeners) listener();
+    });
   };
 
   // Resolves once every acked message reached every member, checked after
@@ -136,12 +192,7 @@ describe('three chat serve nodes on one Redis', () => {
   const firstMissing = (): string | undefined => {
     for (const { conversation, ack, text } of acked)
       for (const user of membersOf(conversation))
-        if (
-          !seen
-            .get(user)
-            ?.get(conversation)
-            ?.some((m) => m.id === ack.id)
-        )
+        if (!seenIds.get(user)?.get(conversation)?.has(ack.id))
           return `${user} lacks ${conversation} ${ack.id} "${text}"`;
     return undefined;
   };
@@ -174,7 +225,7 @@ describe('three chat serve nodes on one Redis', () => {
   };
 
   before(async () => {
-    [team, redis] = await Promise.all([makeTeam([...USERS]), startRedis()]);
+    [team, redis] = await Promise.all([makeTeam([...USERS, LONER]), startRedis()]);
     // The first node makes the store's header; the others find it.
     nodes.push(await serve(0));
     nodes.push(...(await Promise.all([serve(1), serve(2)])));
@@ -196,13 +247,24 @@ describe('three chat serve nodes on one Redis', () => {
           .map(([room]) => room),
       });
       watch(user, client);
+      watchPresence(user, client);
       clients.set(user, client);
     }
-    await Promise.all([...clients.values()].map((client) => client.connect()));
+    // One more user, on the first node only: when it dies, she cannot fail over.
+    loner = new ChatClient({
+      host: 'localhost',
+      port: (nodes[0] as Serving).port,
+      credentials: await team.credentials(LONER),
+      clientName: 'test/1',
+      pingIntervalMs: 0,
+      backoff: { baseMs: 20, maxMs: 200 },
+      rooms: ['#lobbyroom'],
+    });
+    await Promise.all([...clients.values(), loner].map((client) => client.connect()));
   });
 
   after(async () => {
-    for (const client of clients.values()) await client.close();
+    for (const client of [...clients.values(), loner]) await client?.close();
     for (const node of nodes) if (node.child.exitCode === null) node.child.kill('SIGKILL');
     await redis.cleanup();
     await team.dir.cleanup();
@@ -214,6 +276,10 @@ describe('three chat serve nodes on one Redis', () => {
     await Promise.all(everyoneSays(10));
     await everyAckedArrives();
     assertExactlyOnceInOrder();
+  });
+
+  it('shows every user online to everyone, whichever node each is on', async () => {
+    await until(everyoneSeesOnline([...USERS, LONER]), whoSees, SETTLE_MS);
   });
 
   it('after kill -9 of a node mid-burst, its users fail over and every acked message arrives once', async () => {
@@ -238,8 +304,22 @@ describe('three chat serve nodes on one Redis', () => {
     );
     await everyAckedArrives();
     assertExactlyOnceInOrder();
-    for (const client of clients.values())
-      assert.notEqual(client.facts.server, `localhost:${victim.port}`);
+    // A user whose sends were all acked before the kill may learn of it last.
+    const onVictim = () =>
+      USERS.filter((user) => clients.get(user)?.facts.server === `localhost:${victim.port}`);
+    await until(
+      () => onVictim().length === 0,
+      () => `still on the dead node: ${onVictim().join(' ')}`,
+      SETTLE_MS,
+    );
+    // The dead node said nothing: its heartbeat's TTL takes its last user
+    // offline everywhere; those who failed over stay online.
+    await until(
+      () => USERS.every((observer) => !present.get(observer)?.has(LONER)),
+      () => `${LONER} still shown: ${whoSees()}`,
+      NODE_TTL_MS + SETTLE_MS,
+    );
+    await until(everyoneSeesOnline(USERS), whoSees, SETTLE_MS);
   });
 
   it('after kill -9 of Redis: sends in the outage fail, nodes reconnect, retries land, nothing acked is lost', async () => {
@@ -286,6 +366,8 @@ describe('three chat serve nodes on one Redis', () => {
       'burst',
       'outage',
       'retried',
+      LONER,
+      'lobbyroom',
     ];
     const client = new Redis(redis.url);
     try {

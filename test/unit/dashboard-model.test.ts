@@ -419,6 +419,14 @@ describe('dashboard rows', () => {
     const calm = headerRows(stats({ address: '::', connections: [conn(1)] }), NOW);
     assert.match(text(calm[0]), / \[::\]:7000 /);
     assert.match(text(calm[1]), /connections 1 \(peak 7\) │ rooms 0/);
+    const node = headerRows(
+      stats({ cluster: { nodes: 3, connections: 1250, messagesPerSecond: 40.25 } }),
+      NOW,
+    );
+    assert.equal(
+      text(node[0]),
+      ` chat serve  │ 127.0.0.1:7000 │ up 2h05m │ TLS ≥ TLSv1.3 │ cluster 3 nodes · 1,250 conn · 40.3 msg/s │ ${ca}`,
+    );
   });
 });
 

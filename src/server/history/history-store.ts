@@ -80,6 +80,12 @@ export interface HistoryStore {
    * once listening. Absent from a store only one process uses.
    */
   follow?(feed: StoreFeed): Promise<void>;
+  /** A shared store: tells the other nodes what this one holds, kept for `ttlMs`. */
+  announce?(snapshot: unknown, ttlMs: number): Promise<void>;
+  /** A shared store: what every other node last announced and has not expired, by node. */
+  roster?(): Promise<Map<string, unknown>>;
+  /** A shared store: this node stops. */
+  leave?(): Promise<void>;
   /** The newest id of every conversation kept, to continue the sequences after a restart. */
   lastIds(): Promise<Map<string, number>>;
   /** The server's state as last written (topics, users' rooms and reads); empty when none was. */
@@ -100,6 +106,8 @@ export interface StoreFeed {
   replaced: (conversation: string, message: StoredMessage, ours: boolean) => void;
   /** The feed was lost and is back: what was kept meanwhile was not heard. */
   reconnected: () => void;
+  /** Another node said what it holds (`snapshot`, as it announced it), or that it stopped (undefined). */
+  announced: (node: string, snapshot: unknown) => void;
 }
 
 /** The reads of a HistoryStore: what a replay or a history answer needs. */

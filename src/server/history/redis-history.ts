@@ -53,6 +53,7 @@ const REFS_SCAN = 2_000;
 /** A command Redis has not answered in this long rejects (ms): the send is told store_failed. */
 const COMMAND_TIMEOUT_MS = 10_000;
 const NAME_MAGIC = Buffer.from('CHATRNM1', 'latin1');
+const NODE_MAGIC = Buffer.from('CHATNOD1', 'latin1');
 /** Records written per Lua call at most: one call, one fsync, for a burst. */
 const MAX_BATCH = 64;
 /** Times a batch is sealed again because other nodes took its ids, before it fails (store_failed). */
@@ -315,6 +316,13 @@ export class RedisHistory implements HistoryStore {
       const kind = payload.subarray(0, 1).toString('latin1');
       const node = payload.subarray(1, 1 + NODE_BYTES).toString('latin1');
       const record = payload.subarray(1 + NODE_BYTES);
+      if (kind === 'p' || kind === 'l') {
+        if (node === this.node) return;
+        const snapshot = kind === 'p' ? openJson(this.keys, NODE_MAGIC, record) : undefined;
+        if (kind === 'p' && snapshot === undefined) return;
+        handlers.announced(node, snapshot);
+        return;
+      }
       const header = decodeRecordHeader(record, 0);
       const sealed =
         typeof header === 'object' ? openRecord(this.keys, record, 0, header) : undefined;
@@ -329,6 +337,48 @@ export class RedisHistory implements HistoryStore {
     await feed.connect();
     await feed.subscribe(this.channel);
     subscribed = true;
+  }
+
+  /**
+   * Tells the other nodes what this one holds (its users, connections, rate:
+   * sealed, as everything here), kept for `ttlMs`: a node that stops saying
+   * it is gone once that passes.
+   */
+  async announce(snapshot: unknown, ttlMs: number): Promise<void> {
+    const sealed = sealJson(this.keys, NODE_MAGIC, snapshot);
+    const results = await this.redis
+      .multi()
+      .set(this.key('node', this.node), sealed, 'PX', ttlMs)
+      .publish(this.channel, Buffer.concat([Buffer.from(`p${this.node}`, 'latin1'), sealed]))
+      .exec();
+    for (const [error] of results ?? []) if (error) throw error;
+  }
+
+  /** What every other node last announced and has not yet expired, by node. */
+  async roster(): Promise<Map<string, unknown>> {
+    const found = new Map<string, unknown>();
+    const prefix = this.key('node', '');
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 200);
+      cursor = next;
+      for (const key of keys) {
+        const node = key.slice(prefix.length);
+        const bytes = node === this.node ? null : await this.redis.getBuffer(key);
+        const snapshot = bytes === null ? undefined : openJson(this.keys, NODE_MAGIC, bytes);
+        if (snapshot !== undefined) found.set(node, snapshot);
+      }
+    } while (cursor !== '0');
+    return found;
+  }
+
+  /** This node stops: the others forget it now rather than when its announcement expires. */
+  async leave(): Promise<void> {
+    await this.redis
+      .multi()
+      .del(this.key('node', this.node))
+      .publish(this.channel, `l${this.node}`)
+      .exec();
   }
 
   // One batch of a conversation, sealed from the id the store expects next:
