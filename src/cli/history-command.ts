@@ -30,10 +30,12 @@ export function historyCommand(y: Argv, run: Run): Argv {
           'verify',
           'open every record with the key and print what is kept (exit 1 on damage)',
           (c) =>
-            storeOptions(c).example(
-              '$0 history verify --data /srv/chat/data',
-              "check a server's history",
-            ),
+            storeOptions(c)
+              .example('$0 history verify --data /srv/chat/data', "check a server's history")
+              .example(
+                '$0 history verify --redis redis://10.0.0.5:6379',
+                'check the history in Redis',
+              ),
           run(async (args) =>
             (await history()).runHistoryVerify(args as unknown as HistoryArgs, { out }),
           ),
@@ -97,6 +99,15 @@ function storeOptions(c: Argv): Argv {
     'history-passphrase-env': {
       type: 'string',
       describe: 'the environment variable holding the history passphrase, if the server uses one',
+    },
+    redis: {
+      type: 'string',
+      describe:
+        'the history is in this Redis, as chat serve --redis keeps it [default: $CHAT_REDIS]',
+    },
+    'redis-password-env': {
+      type: 'string',
+      describe: 'the environment variable holding the Redis password',
     },
   });
 }

@@ -3,15 +3,21 @@ import { ChatError } from '../errors.ts';
 import { formatBytes } from '../format/bytes.ts';
 import { pkiLayout } from '../pki/layout.ts';
 import { DiskHistory } from '../server/history/disk-history.ts';
-import { historyDir } from '../server/history/history-for-server.ts';
+import { historyDir, redisPassword } from '../server/history/history-for-server.ts';
 import { historyKeySource } from '../server/history/history-key-source.ts';
+import type { HistoryStore } from '../server/history/history-store.ts';
 import { openHistory } from '../server/history/open-history.ts';
+import { redisLabel } from '../server/history/redis-label.ts';
+import { isRedisUrl } from '../server/server-config.ts';
 import { safeJson } from '../ui/text/sanitize.ts';
 
 export interface HistoryArgs {
   data: string;
   certs: string;
   historyPassphraseEnv?: string | undefined;
+  /** The store is in this Redis (as `chat serve --redis`), not in `data`. */
+  redis?: string | undefined;
+  redisPasswordEnv?: string | undefined;
 }
 
 export interface HistoryIo {
@@ -29,7 +35,12 @@ const EXPORT_PAGE = 500;
  * end of a write the server did not finish) is reported, and is cut by the
  * next start. Safe while the server runs: nothing is written.
  */
-export async function runHistoryVerify(args: HistoryArgs, io: HistoryIo): Promise<void> {
+export async function runHistoryVerify(given: HistoryArgs, io: HistoryIo): Promise<void> {
+  const args = withRedisFromEnv(given);
+  if (args.redis !== undefined) {
+    await verifyRedis(args, args.redis, io);
+    return;
+  }
   const dir = await existingHistory(args.data);
   const opened = await openHistory({ dir, key: keySource(args), limits: LIMITS, readOnly: true });
   for (const segment of opened.segments.values()) segment.retire();
@@ -83,13 +94,7 @@ export async function runHistoryExport(
   args: HistoryArgs & { room: string },
   io: HistoryIo,
 ): Promise<void> {
-  const dir = await existingHistory(args.data);
-  const { store } = await DiskHistory.open({
-    dir,
-    key: keySource(args),
-    limits: LIMITS,
-    readOnly: true,
-  });
+  const store = await storeToRead(withRedisFromEnv(args));
   try {
     let after = 0;
     for (;;) {
@@ -103,6 +108,82 @@ export async function runHistoryExport(
   } finally {
     await store.close();
   }
+}
+
+/** The store as the operator's tools read it: from Redis with --redis, else from the data directory. */
+async function storeToRead(
+  args: HistoryArgs,
+  warn: (message: string) => void = () => {},
+): Promise<HistoryStore> {
+  if (args.redis !== undefined) {
+    if (!isRedisUrl(args.redis))
+      throw new ChatError('USAGE', `--redis ${args.redis} is not a Redis URL`, {
+        hint: 'give redis://HOST:PORT[/DB] or rediss://HOST:PORT[/DB], the password in --redis-password-env',
+      });
+    const { RedisHistory } = await import('../server/history/redis-history.ts');
+    return RedisHistory.open({
+      url: args.redis,
+      password: redisPassword(args.redisPasswordEnv),
+      key: keySource(args),
+      durability: 'everysec',
+      limits: { keepDays: 0, keepMessages: 0 },
+      warn: (_fields, message) => warn(message),
+      readOnly: true,
+    });
+  }
+  const dir = await existingHistory(args.data);
+  return (await DiskHistory.open({ dir, key: keySource(args), limits: LIMITS, readOnly: true }))
+    .store;
+}
+
+// Every conversation read through, oldest first: what is kept, and every
+// record that does not open (the store warns and skips it) counted as damage.
+async function verifyRedis(args: HistoryArgs, url: string, io: HistoryIo): Promise<void> {
+  const damage: string[] = [];
+  const store = await storeToRead(args, (message) => damage.push(message));
+  const counts = { messages: 0, rooms: 0, directs: 0 };
+  let oldest: number | undefined;
+  let newest: number | undefined;
+  try {
+    for (const conversation of (await store.lastIds()).keys()) {
+      if (conversation.startsWith('#')) counts.rooms += 1;
+      else counts.directs += 1;
+      for (let after = 0; ; ) {
+        const { messages } = await store.since(conversation, after, EXPORT_PAGE);
+        for (const { ts } of messages) {
+          oldest = Math.min(oldest ?? ts, ts);
+          newest = Math.max(newest ?? ts, ts);
+        }
+        counts.messages += messages.length;
+        const last = messages.at(-1);
+        if (last === undefined) break;
+        after = last.id;
+      }
+    }
+  } finally {
+    await store.close();
+  }
+  const span =
+    oldest === undefined || newest === undefined ? '' : `, ${stamp(oldest)} to ${stamp(newest)}`;
+  io.out(
+    `${redisLabel(url)}: ${counts.messages} message${counts.messages === 1 ? '' : 's'} in ${counts.rooms} room${counts.rooms === 1 ? '' : 's'} and ${counts.directs} direct conversation${counts.directs === 1 ? '' : 's'}${span}`,
+  );
+  for (const line of damage) io.out(line);
+  if (damage.length > 0)
+    throw new ChatError(
+      'HISTORY_DAMAGED',
+      `${damage.length} damaged record${damage.length === 1 ? '' : 's'} in Redis at ${redisLabel(url)}`,
+      {
+        hint: 'the records named do not open with this key: check --certs (history.key) and --redis',
+      },
+    );
+  io.out('every record opens with this key');
+}
+
+// As chat serve does, the tools take CHAT_REDIS when --redis is not given.
+function withRedisFromEnv<T extends HistoryArgs>(args: T, env = process.env): T {
+  const redis = args.redis ?? (env.CHAT_REDIS === '' ? undefined : env.CHAT_REDIS);
+  return redis === undefined ? args : { ...args, redis };
 }
 
 function keySource(args: HistoryArgs) {

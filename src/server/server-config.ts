@@ -78,7 +78,7 @@ function seconds(fallback: number, describe: string) {
 }
 
 /** A Redis URL `chat serve --redis` takes: redis:// or rediss://, a host, no password in it. */
-function isRedisUrl(value: string): boolean {
+export function isRedisUrl(value: string): boolean {
   try {
     const url = new URL(value);
     return (

@@ -76,6 +76,43 @@ describe('chat serve --redis', () => {
     assert.doesNotMatch(shown, /never acked/);
   });
 
+  it('chat history verify and export read the history in Redis, writing nothing; an empty Redis is refused', async () => {
+    const verified = await runChat(['history', 'verify', '--redis', redis.url], { cwd: dir.path });
+    assert.equal(verified.code, 0, verified.stderr);
+    assert.match(
+      verified.stdout,
+      new RegExp(
+        `^redis://127\\.0\\.0\\.1:${redis.port}: 6 messages in 1 room and 0 direct conversations, 20\\d\\d-`,
+      ),
+    );
+    assert.match(verified.stdout, /every record opens with this key\n$/);
+    const exported = await runChat(['history', 'export', '--room', 'general'], {
+      cwd: dir.path,
+      env: { CHAT_REDIS: redis.url },
+    });
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.deepEqual(
+      exported.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { text: string }).text),
+      ['first words', 'second words', 'acked one', 'acked two', 'acked three', 'after the outage'],
+    );
+    const empty = await runChat(['history', 'verify', '--redis', `${redis.url}/5`], {
+      cwd: dir.path,
+    });
+    assert.equal(empty.code, 1);
+    assert.match(
+      empty.stderr,
+      /^chat: there is no history in Redis at redis:\/\/127\.0\.0\.1:\d+\/5 — /,
+    );
+    const bad = await runChat(['history', 'export', '--room', 'general', '--redis', 'http://x'], {
+      cwd: dir.path,
+    });
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /^chat: --redis http:\/\/x is not a Redis URL — /);
+  });
+
   it('refuses --store memory with --redis in one line', async () => {
     const both = await runChat(
       ['serve', '--port', '0', '--store', 'memory', '--redis', redis.url],

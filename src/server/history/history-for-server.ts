@@ -8,6 +8,7 @@ import { DiskHistory } from './disk-history.ts';
 import { historyKeySource } from './history-key-source.ts';
 import type { HistoryStore } from './history-store.ts';
 import { MemoryHistory } from './memory-history.ts';
+import { redisLabel } from './redis-label.ts';
 
 /** The history directory inside a data directory. */
 export function historyDir(dataDir: string): string {
@@ -29,7 +30,7 @@ export async function historyForServer(
   const key = historyKeySource(pkiLayout(config.certsDir).historyKey, config.historyPassphraseEnv);
   if (config.redis !== undefined) {
     // Loaded only here: a server on disk or an embedded one never pays for ioredis.
-    const { RedisHistory, redisLabel } = await import('./redis-history.ts');
+    const { RedisHistory } = await import('./redis-history.ts');
     const store = await RedisHistory.open({
       url: config.redis,
       password: redisPassword(config.redisPasswordEnv),
@@ -75,7 +76,7 @@ export async function historyForServer(
 }
 
 /** The Redis password from the variable `--redis-password-env` names, which must be set. */
-function redisPassword(variable: string | undefined, env = process.env): string | undefined {
+export function redisPassword(variable: string | undefined, env = process.env): string | undefined {
   if (variable === undefined) return undefined;
   const password = env[variable];
   if (password === undefined || password === '')

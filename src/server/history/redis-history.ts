@@ -9,6 +9,7 @@ import { type HistoryKeySource, resolveHistoryKeys } from './history-key-source.
 import { epochOf, type HistoryKeys, roomTagOf } from './history-keys.ts';
 import type { AppendOutcome, HistoryStore, SentRef, StoreFeed } from './history-store.ts';
 import { openRecord, sealRecord } from './record-seal.ts';
+import { redisLabel } from './redis-label.ts';
 import { openJson, sealJson } from './sealed-json.ts';
 import {
   decodeHeader,
@@ -40,6 +41,8 @@ export interface RedisHistoryOptions {
    * each other's. Without it, one state for the store.
    */
   node?: string;
+  /** The operator's tools: write nothing (no header is made for an empty Redis: it is refused). */
+  readOnly?: boolean;
   /** Clock for --keep-days, in ms since the epoch. */
   now?: () => number;
 }
@@ -163,16 +166,6 @@ interface ChatCommands {
 
 type ChatRedis = Redis & ChatCommands;
 
-/** The URL as it may be logged: scheme, host, port and database, never a password. */
-export function redisLabel(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
-  } catch {
-    return 'redis';
-  }
-}
-
 /**
  * A history store in Redis, for `chat serve --redis`: one Stream of sealed
  * records per conversation, named by the conversation's keyed tag; only
@@ -264,9 +257,9 @@ export class RedisHistory implements HistoryStore {
           cause: error,
         });
       }
-      await checkDurability(redis, label, options);
+      if (options.readOnly !== true) await checkDurability(redis, label, options);
       const prefix = options.prefix ?? 'chat:';
-      const keys = await storeKeys(redis, prefix, options.key, label);
+      const keys = await storeKeys(redis, prefix, options.key, label, options.readOnly === true);
       const store = new RedisHistory(redis, keys, options, prefix);
       if (options.limits.keepDays > 0) await store.trimOld();
       return store;
@@ -728,10 +721,15 @@ async function storeKeys(
   prefix: string,
   source: HistoryKeySource,
   label: string,
+  readOnly: boolean,
 ): Promise<HistoryKeys> {
   const metaKey = `${prefix}meta`;
   for (let attempt = 0; attempt < 2; attempt++) {
     const bytes = await redis.getBuffer(metaKey);
+    if (bytes === null && readOnly)
+      throw new ChatError('HISTORY_NOT_FOUND', `there is no history in Redis at ${label}`, {
+        hint: 'check --redis (and its database): it should be the one chat serve --redis uses',
+      });
     const stored = bytes === null ? undefined : decodeHeader(bytes);
     if (stored !== undefined && 'problem' in stored)
       throw new ChatError('HISTORY_DAMAGED', `${label} ${metaKey}: ${stored.problem}`, {
