@@ -6,7 +6,7 @@ import { amendRequest } from './core-amend.ts';
 import { type ConnId, closeEffect, type Effect, errorEffect, PERSIST } from './core-effects.ts';
 import { keptStateOf, restoreKeptState } from './core-kept.ts';
 import { directMessage, historyRequest, roomMessage } from './core-messages.ts';
-import { kickConnection, moderate } from './core-moderation.ts';
+import { kickConnection, moderate, remoteAct } from './core-moderation.ts';
 import { activeSanction, serverBanRefusal } from './core-operators.ts';
 import { appear, disappear } from './core-presence.ts';
 import { moveRead, readRequest } from './core-reads.ts';
@@ -16,6 +16,7 @@ import { type CoreOptions, CoreState, type UserRecord } from './core-state.ts';
 import { unreadTargets } from './core-unread.ts';
 import { listRequest, whoisRequest } from './core-whois.ts';
 import type { KeptState } from './kept-state.ts';
+import type { ModerationAct } from './moderation-act.ts';
 
 /**
  * The chat's rules, apart from all I/O: who is connected, who is in which
@@ -275,6 +276,11 @@ export class ChatCore {
       );
     }
     return effects;
+  }
+
+  /** A moderation act another node of the cluster did (and checked): done here too. */
+  remoteAct(act: ModerationAct, now: number): Effect[] {
+    return remoteAct(this.state, act, now);
   }
 
   /** The users seen through this node's own connections, for the other nodes. */

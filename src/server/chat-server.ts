@@ -109,6 +109,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
           replaced: (conversation, message) =>
             this.effects.replacedElsewhere(conversation, message),
           apply: (effects) => this.effects.apply(effects),
+          revoked: (serials) => this.revokedElsewhere(serials),
           load: () => ({
             connections: [...this.conns.values()].length,
             messagesPerSecond: this.meter.perSecond(this.now()),
@@ -127,6 +128,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       maxMessageBytes: maxMessageBytes(config.maxTextChars),
       unreadScanMessages: config.historyPerRoom,
       persist: () => this.saver.changed(),
+      replicate: (act) => this.feed?.replicate(act),
       logger: deps.logger,
       onStored: () => {
         this.totalMessages += 1;
@@ -259,6 +261,22 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.server.setSecureContext(tls.options);
     this.tls = tls;
     this.revocations.adopt(update);
+    const closed = this.closeRevoked();
+    this.deps.logger.info({ revoked: this.revocations.size, closed }, 'crl reloaded');
+    // A node that has not yet reloaded its own CRL closes these sessions too.
+    this.feed?.revoked(this.revocations.serials());
+    return closed;
+  }
+
+  /** Another node of the cluster revoked these serials: refused and closed here too. */
+  private revokedElsewhere(serials: string[]): void {
+    this.revocations.revokeElsewhere(serials);
+    const closed = this.closeRevoked();
+    if (closed > 0) this.deps.logger.info({ closed }, 'certificates revoked on another node');
+  }
+
+  // Every live session whose certificate is revoked is closed, told why; how many.
+  private closeRevoked(): number {
     let closed = 0;
     for (const conn of this.conns.values()) {
       const serial = conn.certificate?.serial;
@@ -270,7 +288,6 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       this.conns.fail(conn, 'cert_rejected', 'your certificate was revoked');
       closed += 1;
     }
-    this.deps.logger.info({ revoked: this.revocations.size, closed }, 'crl reloaded');
     return closed;
   }
 

@@ -9,6 +9,7 @@ import { isServerOperator, operates, opsText, serverBanText } from './core-opera
 import { forgetIfEmpty, removeFromRoom } from './core-rooms.ts';
 import { type CoreState, newRoomRecord } from './core-state.ts';
 import type { Sanction } from './kept-state.ts';
+import type { ModerationAct } from './moderation-act.ts';
 
 type ModerateFrame = Extract<ClientFrame, { type: 'moderate' }>;
 
@@ -68,7 +69,9 @@ export function moderate(
         'not_operator',
         `only the server's operators may ${action} from the whole server: name a room to ${action} from it`,
       );
-    return serverWide(state, actor, frame, target ?? '', now);
+    const until =
+      action === 'ban' && frame.duration !== undefined ? now + frame.duration * 1000 : undefined;
+    return serverAct(state, actor, { action, reason: frame.reason, until }, target ?? '', now);
   }
   const name = frame.room;
   if (!operates(state, actor, name, now))
@@ -86,16 +89,47 @@ export function moderate(
       'not_operator',
       `${target} is a server operator: a room operator may not ${action} them, only another server operator may`,
     );
-  const existing = state.rooms.get(name);
-  if (action === 'kick' && (target === undefined || !existing?.members.has(target)))
+  if (action === 'kick' && (target === undefined || !state.rooms.get(name)?.members.has(target)))
     return refuse('not_member', `${target} is not in ${name}: there is nobody to kick`);
+  const until = frame.duration === undefined ? undefined : now + frame.duration * 1000;
+  return roomAct(
+    state,
+    actor,
+    { action, room: name, user: target, reason: frame.reason, until },
+    now,
+  );
+}
+
+/**
+ * An act done on another node of the cluster (checked there): done to this
+ * node's state, shown to this node's connections of the room (or of everyone
+ * sharing one with the user), a server ban closing the user's connections here.
+ */
+export function remoteAct(state: CoreState, act: ModerationAct, now: number): Effect[] {
+  const effects =
+    act.room === undefined
+      ? serverAct(state, act.by, act, act.user ?? '', now)
+      : roomAct(state, act.by, { ...act, room: act.room }, now);
+  // Done once, where it was asked: not again from here.
+  return effects.filter((effect) => effect.kind !== 'replicate');
+}
+
+type ActFields = Omit<ModerationAct, 'by' | 'ts'>;
+
+// The act, checked: done to the room's state, shown and logged.
+function roomAct(
+  state: CoreState,
+  actor: string,
+  { action, room: name, user: target, reason, until }: ActFields & { room: string },
+  now: number,
+): Effect[] {
+  const existing = state.rooms.get(name);
   // A room not held gets a record only for what it keeps (a ban, a mute, a lock).
   const room = existing ?? newRoomRecord();
-  const until = frame.duration === undefined ? undefined : now + frame.duration * 1000;
   const sanction: Sanction = {
     by: actor,
     ts: now,
-    ...(frame.reason === undefined ? {} : { reason: frame.reason }),
+    ...(reason === undefined ? {} : { reason }),
     ...(until === undefined ? {} : { until }),
   };
   // Shown to the room as it is before the act: the target still among its members.
@@ -106,7 +140,7 @@ export function moderate(
     room: name,
     ...(target === undefined ? {} : { user: target }),
     by: actor,
-    ...(frame.reason === undefined || !AGAINST_USER.has(action) ? {} : { reason: frame.reason }),
+    ...(reason === undefined || !AGAINST_USER.has(action) ? {} : { reason }),
     ...(until === undefined ? {} : { until }),
     ts: now,
   };
@@ -145,42 +179,46 @@ export function moderate(
   if (!existing && changed) state.rooms.set(name, room);
   // An unban, unmute, deop or unlock may leave nothing of the room to keep.
   forgetIfEmpty(state, name);
-  const effects: Effect[] = [{ kind: 'frames', to: audience, frame: shown }, logEffect(shown)];
+  const effects: Effect[] = [
+    { kind: 'frames', to: audience, frame: shown },
+    logEffect(shown),
+    replicate(actor, { action, room: name, user: target, reason, until }, now),
+  ];
   if (changed) effects.push(PERSIST);
   return effects;
 }
 
-/** A ban or unban from the whole server: a server operator's alone. */
-function serverWide(
+/** A ban or unban from the whole server (checked: a server operator's alone). */
+function serverAct(
   state: CoreState,
   actor: string,
-  frame: ModerateFrame,
+  { action, reason, until }: ActFields,
   target: string,
   now: number,
 ): Effect[] {
-  const until =
-    frame.action === 'ban' && frame.duration !== undefined
-      ? now + frame.duration * 1000
-      : undefined;
   const shown: ServerFrameOf<'moderated'> = {
     type: 'moderated',
-    action: frame.action,
+    action,
     user: target,
     by: actor,
-    ...(frame.reason === undefined || frame.action !== 'ban' ? {} : { reason: frame.reason }),
+    ...(reason === undefined || action !== 'ban' ? {} : { reason }),
     ...(until === undefined ? {} : { until }),
     ts: now,
   };
   const audience = unique([...sharingARoom(state, target), ...state.connsOf([actor])]);
-  const effects: Effect[] = [{ kind: 'frames', to: audience, frame: shown }, logEffect(shown)];
-  if (frame.action === 'unban') {
+  const effects: Effect[] = [
+    { kind: 'frames', to: audience, frame: shown },
+    logEffect(shown),
+    replicate(actor, { action, user: target, reason, until }, now),
+  ];
+  if (action === 'unban') {
     if (state.serverBans.delete(target)) effects.push(PERSIST);
     return effects;
   }
   const sanction: Sanction = {
     by: actor,
     ts: now,
-    ...(frame.reason === undefined ? {} : { reason: frame.reason }),
+    ...(reason === undefined ? {} : { reason }),
     ...(until === undefined ? {} : { until }),
   };
   state.serverBans.set(target, sanction);
@@ -240,6 +278,16 @@ function logEffect(shown: ServerFrameOf<'moderated'>): Effect {
   if (reason !== undefined) fields.reason = reason;
   if (until !== undefined) fields.until = new Date(until).toISOString();
   return { kind: 'log', message: 'moderation', fields };
+}
+
+// For the other nodes of a cluster (nothing, on a server alone).
+function replicate(by: string, fields: ActFields, ts: number): Effect {
+  const act: ModerationAct = { action: fields.action, by, ts };
+  if (fields.room !== undefined) act.room = fields.room;
+  if (fields.user !== undefined) act.user = fields.user;
+  if (fields.reason !== undefined) act.reason = fields.reason;
+  if (fields.until !== undefined) act.until = fields.until;
+  return { kind: 'replicate', act };
 }
 
 function unique(conns: ConnId[]): ConnId[] {

@@ -10,6 +10,7 @@ import type { ConnectionTable } from './connection-table.ts';
 import type { Effect } from './core-effects.ts';
 import type { FanOut } from './fan-out.ts';
 import type { HistoryReader, HistoryStore } from './history/history-store.ts';
+import type { ModerationAct } from './moderation-act.ts';
 import { ReadPump } from './read-pump.ts';
 import { RecentChanges } from './recent-changes.ts';
 
@@ -37,6 +38,8 @@ export interface EffectInterpreterDeps {
   logger: Logger;
   /** A message was kept and is being delivered (for the stats). */
   onStored: () => void;
+  /** A moderation act for the other nodes of a cluster; absent on a server alone. */
+  replicate?: (act: ModerationAct) => void;
   /** The time in ms (edits and deletions are stamped with it); Date.now when not given. */
   now?: () => number;
 }
@@ -92,6 +95,9 @@ export class EffectInterpreter {
           break;
         case 'amend':
           this.amend(effect);
+          break;
+        case 'replicate':
+          this.deps.replicate?.(effect.act);
           break;
         case 'log':
           // Moderation acts: names, rooms and reasons, never a secret.

@@ -1,22 +1,26 @@
 import type { Logger } from 'pino';
 import type { StoredMessage } from '../net/protocol/frames.ts';
+import { type ModerationAction, moderationAction } from '../net/protocol/frames.ts';
 import type { ChatCore } from './chat-core.ts';
 import type { Effect } from './core-effects.ts';
 import { DeliveryGate } from './delivery-gate.ts';
 import { ClusterFanOut, type FanOut } from './fan-out.ts';
 import type { HistoryStore, StoreFeed } from './history/history-store.ts';
+import type { ModerationAct } from './moderation-act.ts';
 import { type ClusterSummary, NodeRoster, type NodeSnapshot } from './node-roster.ts';
 
 /** A store several nodes share. */
 export type SharedStore = HistoryStore &
-  Required<Pick<HistoryStore, 'follow' | 'announce' | 'roster' | 'leave'>>;
+  Required<Pick<HistoryStore, 'follow' | 'announce' | 'roster' | 'leave' | 'broadcast'>>;
 
 /** What a NodeFeed is built from. */
 export interface NodeFeedDeps {
   store: SharedStore;
   /** This node's own delivery to its connections. */
   local: FanOut;
-  core: Pick<ChatCore, 'seedLastId' | 'setRemoteUsers' | 'localUsers'>;
+  core: Pick<ChatCore, 'seedLastId' | 'setRemoteUsers' | 'localUsers' | 'remoteAct'>;
+  /** Certificate serials another node revoked: close their sessions here too. */
+  revoked: (serials: string[]) => void;
   /** Carries out what the core returns (presence of the other nodes' users). */
   apply: (effects: Effect[]) => void;
   /** This node's connections and message rate, for the others' dashboards. */
@@ -92,6 +96,7 @@ export class NodeFeed {
           (err: unknown) => logger.error({ err }, 'could not read what other nodes kept'),
         );
       },
+      control: (value) => this.control(value),
       announced: (node, snapshot) => {
         if (snapshot === undefined) this.roster.left(node);
         else if (isSnapshot(snapshot)) this.roster.heard(node, snapshot, this.deps.now());
@@ -102,6 +107,34 @@ export class NodeFeed {
     this.refreshRoster();
     this.timer = setInterval(() => this.tick(), CHECK_MS);
     this.timer.unref();
+  }
+
+  /** A moderation act done here: the other nodes do it too. */
+  replicate(act: ModerationAct): void {
+    this.broadcast({ kind: 'act', act });
+  }
+
+  /** This node's CRL revokes these serials: the others close their sessions too. */
+  revoked(serials: string[]): void {
+    if (serials.length > 0) this.broadcast({ kind: 'revoked', serials });
+  }
+
+  private broadcast(value: ControlMessage): void {
+    this.deps.store.broadcast(value).catch((err: unknown) => {
+      this.deps.logger.error(
+        { err },
+        'could not tell the other nodes; they act on it when they reload',
+      );
+    });
+  }
+
+  private control(value: unknown): void {
+    const message = value as Partial<ControlMessage> | undefined;
+    if (message?.kind === 'revoked' && Array.isArray(message.serials)) {
+      this.deps.revoked(message.serials.filter((s): s is string => typeof s === 'string'));
+    } else if (message?.kind === 'act' && isAct(message.act)) {
+      this.deps.apply(this.deps.core.remoteAct(message.act, this.deps.now()));
+    }
   }
 
   /** The cluster as this node sees it, for its dashboard. */
@@ -166,7 +199,28 @@ export function isShared(store: HistoryStore): store is SharedStore {
     typeof store.follow === 'function' &&
     typeof store.announce === 'function' &&
     typeof store.roster === 'function' &&
-    typeof store.leave === 'function'
+    typeof store.leave === 'function' &&
+    typeof store.broadcast === 'function'
+  );
+}
+
+/** What nodes tell each other besides messages and announcements. */
+type ControlMessage = { kind: 'act'; act: ModerationAct } | { kind: 'revoked'; serials: string[] };
+
+// Sealed like everything on the feed; the shape is checked before the core acts on it.
+function isAct(value: unknown): value is ModerationAct {
+  if (typeof value !== 'object' || value === null) return false;
+  const act = value as Record<string, unknown>;
+  const optional = (key: string, type: string) =>
+    act[key] === undefined || typeof act[key] === type;
+  return (
+    moderationAction.options.includes(act.action as ModerationAction) &&
+    typeof act.by === 'string' &&
+    typeof act.ts === 'number' &&
+    optional('room', 'string') &&
+    optional('user', 'string') &&
+    optional('reason', 'string') &&
+    optional('until', 'number')
   );
 }
 

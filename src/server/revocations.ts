@@ -35,9 +35,26 @@ export class Revocations {
     this.adopt({ revoked: serialsOf(contents), number: contents.number });
   }
 
+  /**
+   * Serials another node of a cluster revoked (its CRL is newer than this
+   * one's, until this node reloads its own): refused here too meanwhile.
+   */
+  private elsewhere = new Set<string>();
+
   /** Whether a certificate serial (as TLS reports it) is revoked. */
   revokes(serial: string): boolean {
-    return this.revoked.has(normalizeSerial(serial));
+    const normal = normalizeSerial(serial);
+    return this.revoked.has(normal) || this.elsewhere.has(normal);
+  }
+
+  /** Serials revoked on another node of a cluster: refused from now on. */
+  revokeElsewhere(serials: Iterable<string>): void {
+    for (const serial of serials) this.elsewhere.add(normalizeSerial(serial));
+  }
+
+  /** The serials revoked by the CRL in force, normalized. */
+  serials(): string[] {
+    return [...this.revoked];
   }
 
   /**

@@ -1231,7 +1231,11 @@ describe('ChatCore invariants over random operations', () => {
             assert.ok(effect.id <= (lastIds.get(effect.conversation) ?? 0), `known id, ${where}`);
             assert.ok(addressable(effect.conn), `reack to an open connection, ${where}`);
             reacks++;
-          } else if (effect.kind !== 'persist' && effect.kind !== 'log') {
+          } else if (
+            effect.kind !== 'persist' &&
+            effect.kind !== 'log' &&
+            effect.kind !== 'replicate'
+          ) {
             assert.ok(addressable(effect.conn), `to an open connection, ${where}`);
           }
         }

@@ -86,6 +86,8 @@ export interface HistoryStore {
   roster?(): Promise<Map<string, unknown>>;
   /** A shared store: this node stops. */
   leave?(): Promise<void>;
+  /** A shared store: tells every other node `value` (sealed), heard as StoreFeed.control. */
+  broadcast?(value: unknown): Promise<void>;
   /** The newest id of every conversation kept, to continue the sequences after a restart. */
   lastIds(): Promise<Map<string, number>>;
   /** The server's state as last written (topics, users' rooms and reads); empty when none was. */
@@ -106,6 +108,8 @@ export interface StoreFeed {
   replaced: (conversation: string, message: StoredMessage, ours: boolean) => void;
   /** The feed was lost and is back: what was kept meanwhile was not heard. */
   reconnected: () => void;
+  /** Another node said this (see HistoryStore.broadcast). */
+  control: (value: unknown) => void;
   /** Another node said what it holds (`snapshot`, as it announced it), or that it stopped (undefined). */
   announced: (node: string, snapshot: unknown) => void;
 }

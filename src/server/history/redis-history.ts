@@ -57,6 +57,7 @@ const REFS_SCAN = 2_000;
 const COMMAND_TIMEOUT_MS = 10_000;
 const NAME_MAGIC = Buffer.from('CHATRNM1', 'latin1');
 const NODE_MAGIC = Buffer.from('CHATNOD1', 'latin1');
+const CONTROL_MAGIC = Buffer.from('CHATCTL1', 'latin1');
 /** Records written per Lua call at most: one call, one fsync, for a burst. */
 const MAX_BATCH = 64;
 /** Times a batch is sealed again because other nodes took its ids, before it fails (store_failed). */
@@ -309,6 +310,12 @@ export class RedisHistory implements HistoryStore {
       const kind = payload.subarray(0, 1).toString('latin1');
       const node = payload.subarray(1, 1 + NODE_BYTES).toString('latin1');
       const record = payload.subarray(1 + NODE_BYTES);
+      if (kind === 'c') {
+        if (node === this.node) return;
+        const value = openJson(this.keys, CONTROL_MAGIC, record);
+        if (value !== undefined) handlers.control(value);
+        return;
+      }
       if (kind === 'p' || kind === 'l') {
         if (node === this.node) return;
         const snapshot = kind === 'p' ? openJson(this.keys, NODE_MAGIC, record) : undefined;
@@ -363,6 +370,14 @@ export class RedisHistory implements HistoryStore {
       }
     } while (cursor !== '0');
     return found;
+  }
+
+  async broadcast(value: unknown): Promise<void> {
+    const sealed = sealJson(this.keys, CONTROL_MAGIC, value);
+    await this.redis.publish(
+      this.channel,
+      Buffer.concat([Buffer.from(`c${this.node}`, 'latin1'), sealed]),
+    );
   }
 
   /** This node stops: the others forget it now rather than when its announcement expires. */
