@@ -227,7 +227,18 @@ export class ChatCore {
 
   /** True while `user`'s `ref` is remembered as message `id`: its store did not fail. */
   holdsRef(user: string, ref: string, id: number): boolean {
-    return this.state.users.get(user)?.refs.get(ref)?.id === id;
+    return this.sentAs(user, ref, id) !== undefined;
+  }
+
+  /**
+   * Where `user`'s send under `ref`, given id `id` here, was kept (its id
+   * and time now, after settleSend moved it); undefined when its store failed.
+   */
+  sentAs(user: string, ref: string, id: number): { id: number; ts: number } | undefined {
+    const sent = this.state.users.get(user)?.refs.get(ref);
+    return sent !== undefined && (sent.id === id || sent.given === id)
+      ? { id: sent.id, ts: sent.ts }
+      : undefined;
   }
 
   /**
@@ -246,10 +257,24 @@ export class ChatCore {
    */
   settleSend(user: string, ref: string, conversation: string, id: number, ts: number): void {
     const record = this.state.users.get(user);
+    const sent = record?.refs.get(ref);
+    const given = sent?.conversation === conversation ? sent.id : undefined;
     if (record) {
-      this.state.rememberRef(record, ref, { conversation, id, ts });
-      moveRead(record, conversation, id);
+      this.state.rememberRef(record, ref, {
+        conversation,
+        id,
+        ts,
+        ...(given === undefined ? {} : { given }),
+      });
+      // The send moved its sender's read position to the id given it: that
+      // id is another message now (or none), so the position follows the send.
+      if (given !== undefined && record.reads.get(conversation) === given)
+        record.reads.set(conversation, id);
+      else moveRead(record, conversation, id);
     }
+    // The id given here was not kept: unless a later send took the next, the sequence goes back.
+    if (given !== undefined && id < given && this.lastId(conversation) === given)
+      this.state.lastIds.set(conversation, Math.max(id, given - 1));
     this.seedLastId(conversation, id);
   }
 

@@ -111,6 +111,8 @@ export interface SentRecord {
   conversation: string;
   id: number;
   ts: number;
+  /** The id first given to the send, when the store kept it under another (settleSend). */
+  given?: number;
 }
 
 const SECONDS_PER_HOUR = 3_600;

@@ -29,6 +29,10 @@ export class DeliveryGate {
   private readonly waiting = new Map<string, Map<number, StoredMessage>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly filling = new Set<string>();
+  /** Per conversation being filled, a newer id asked for meanwhile (a catch-up): the fill goes on to it. */
+  private readonly fillTo = new Map<string, number>();
+  /** Per conversation, what waits for an id to be handed on (an edit's update), in the order asked. */
+  private readonly after = new Map<string, Array<{ id: number; run: () => void }>>();
 
   constructor(private readonly deps: DeliveryGateDeps) {}
 
@@ -79,6 +83,21 @@ export class DeliveryGate {
       if (id > this.deliveredId(conversation)) void this.fill(conversation, id);
   }
 
+  /**
+   * Runs `run` once message `id` of the conversation was handed on (at
+   * once when it was): an edit or deletion's update never overtakes the
+   * message it changes, which may still wait here for the ids before it.
+   */
+  afterDelivered(conversation: string, id: number, run: () => void): void {
+    if (id <= this.deliveredId(conversation)) {
+      run();
+      return;
+    }
+    const queue = this.after.get(conversation) ?? [];
+    this.after.set(conversation, queue);
+    queue.push({ id, run });
+  }
+
   /** Stops the timers (the node is closing). */
   stop(): void {
     for (const timer of this.timers.values()) clearTimeout(timer);
@@ -89,14 +108,19 @@ export class DeliveryGate {
   // what was waiting. Ids the store no longer keeps (trimmed) are skipped:
   // nothing can bring them back.
   private async fill(conversation: string, upTo: number): Promise<void> {
-    if (this.filling.has(conversation)) return;
+    if (this.filling.has(conversation)) {
+      if (upTo > (this.fillTo.get(conversation) ?? 0)) this.fillTo.set(conversation, upTo);
+      return;
+    }
     this.filling.add(conversation);
     clearTimeout(this.timers.get(conversation));
     this.timers.delete(conversation);
     try {
-      while (this.deliveredId(conversation) < upTo) {
+      for (;;) {
+        const target = Math.max(upTo, this.fillTo.get(conversation) ?? 0);
         const after = this.deliveredId(conversation);
-        const page = await this.deps.read(conversation, after, Math.min(FILL_PAGE, upTo - after));
+        if (after >= target) break;
+        const page = await this.deps.read(conversation, after, Math.min(FILL_PAGE, target - after));
         for (const message of page)
           if (message.id > this.deliveredId(conversation)) this.handOn(conversation, message);
         if (page.length === 0) {
@@ -113,6 +137,7 @@ export class DeliveryGate {
       this.deps.onError(error, conversation);
     } finally {
       this.filling.delete(conversation);
+      this.fillTo.delete(conversation);
     }
     this.release(conversation);
     // Whatever still waits beyond a hole gets its own wait.
@@ -127,19 +152,33 @@ export class DeliveryGate {
   // Hands on the messages that waited for the ones now delivered.
   private release(conversation: string): void {
     const held = this.waiting.get(conversation);
-    if (!held) return;
     for (;;) {
-      const next = held.get(this.deliveredId(conversation) + 1);
-      if (!next) break;
+      const next = held?.get(this.deliveredId(conversation) + 1);
+      if (!held || !next) break;
       held.delete(next.id);
       this.handOn(conversation, next);
     }
+    this.runAfter(conversation);
+    if (!held) return;
     for (const id of held.keys()) if (id <= this.deliveredId(conversation)) held.delete(id);
     if (held.size === 0) {
       this.waiting.delete(conversation);
       clearTimeout(this.timers.get(conversation));
       this.timers.delete(conversation);
     }
+  }
+
+  // What waited for ids handed on by now, in the order it was asked for.
+  private runAfter(conversation: string): void {
+    const queue = this.after.get(conversation);
+    if (!queue) return;
+    const done = this.deliveredId(conversation);
+    const ready = queue.filter(({ id }) => id <= done);
+    if (ready.length === 0) return;
+    const rest = queue.filter(({ id }) => id > done);
+    if (rest.length === 0) this.after.delete(conversation);
+    else this.after.set(conversation, rest);
+    for (const { run } of ready) run();
   }
 
   private handOn(conversation: string, message: StoredMessage): void {

@@ -22,7 +22,7 @@ export type MessageStore = Pick<HistoryStore, 'append' | 'replace'> & HistoryRea
 
 /** What an EffectInterpreter is built from. */
 export interface EffectInterpreterDeps {
-  core: Pick<ChatCore, 'holdsRef' | 'forgetRef' | 'settleSend' | 'recipients' | 'lastId'>;
+  core: Pick<ChatCore, 'sentAs' | 'forgetRef' | 'settleSend' | 'recipients' | 'lastId'>;
   store: MessageStore;
   fanOut: FanOut;
   conns: Pick<ConnectionTable, 'get' | 'fail'>;
@@ -204,22 +204,30 @@ export class EffectInterpreter {
     );
   }
 
-  // Serialized once for every connection of the conversation.
+  // Serialized once for every connection of the conversation; after the
+  // message itself reached them (with several nodes it may still wait in the gate).
   private sendUpdate(conversation: string, frame: UpdateFrame): void {
     const wire = toWire(frame);
-    for (const connId of this.deps.core.recipients(conversation))
-      this.deps.conns.get(connId)?.deliverUpdate(conversation, frame.message.id, wire);
+    const send = () => {
+      for (const connId of this.deps.core.recipients(conversation))
+        this.deps.conns.get(connId)?.deliverUpdate(conversation, frame.message.id, wire);
+    };
+    if (this.deps.fanOut.afterDelivered)
+      this.deps.fanOut.afterDelivered(conversation, frame.message.id, send);
+    else send();
   }
 
   // Behind the conversation's earlier appends, the original's among them.
-  private reack({ conversation, conn: connId, ref, id, ts }: ReackEffect): void {
+  private reack({ conversation, conn: connId, ref, id }: ReackEffect): void {
     this.deps.chains.run(
       conversation,
       async () => {
         const conn = this.deps.conns.get(connId);
         // The original's store may have failed meanwhile: then it was never kept.
-        const kept = conn?.user !== undefined && this.deps.core.holdsRef(conn.user, ref, id);
-        if (kept) conn.send(toWire({ type: 'ack', ref, id, ts }));
+        // It may have been kept under another id (settleSend): the ack names that one.
+        const kept =
+          conn?.user === undefined ? undefined : this.deps.core.sentAs(conn.user, ref, id);
+        if (kept) conn?.send(toWire({ type: 'ack', ref, id: kept.id, ts: kept.ts }));
         else this.storeFailed(conn, { kind: 'append', ref });
       },
       (error) => this.logStoreError(error, conversation),

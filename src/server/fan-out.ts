@@ -15,6 +15,11 @@ export interface FanOut {
   send(to: readonly ConnId[], frame: ServerFrame): void;
   /** Hands a stored message to every member of its conversation; called in id order. */
   publish(conversation: string, message: StoredMessage): void;
+  /**
+   * Runs `run` once message `id` was handed to this node's members (an
+   * update must not overtake its message); at once when absent.
+   */
+  afterDelivered?(conversation: string, id: number, run: () => void): void;
 }
 
 /** The fan-out of a server alone: every member is a connection of this process. */
@@ -47,7 +52,7 @@ export class LocalFanOut implements FanOut {
 export class ClusterFanOut implements FanOut {
   constructor(
     private readonly local: FanOut,
-    private readonly gate: Pick<DeliveryGate, 'offer'>,
+    private readonly gate: Pick<DeliveryGate, 'offer' | 'afterDelivered'>,
   ) {}
 
   send(to: readonly ConnId[], frame: ServerFrame): void {
@@ -56,5 +61,9 @@ export class ClusterFanOut implements FanOut {
 
   publish(conversation: string, message: StoredMessage): void {
     this.gate.offer(conversation, message);
+  }
+
+  afterDelivered(conversation: string, id: number, run: () => void): void {
+    this.gate.afterDelivered(conversation, id, run);
   }
 }

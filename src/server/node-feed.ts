@@ -61,6 +61,8 @@ export class NodeFeed {
   private timer: NodeJS.Timeout | undefined;
   /** What was last announced, and when: the users as JSON, to see a change. */
   private said = { users: '', at: 0 };
+  /** What the feed brought before seed: offered once the gate knows where ids stood. */
+  private early: Array<[string, StoredMessage]> | undefined = [];
 
   constructor(private readonly deps: NodeFeedDeps) {
     this.gate = new DeliveryGate({
@@ -80,10 +82,13 @@ export class NodeFeed {
     const feed: StoreFeed = {
       kept: (conversation, message) => {
         core.seedLastId(conversation, message.id);
-        this.gate.offer(conversation, message);
+        if (this.early) this.early.push([conversation, message]);
+        else this.gate.offer(conversation, message);
       },
       replaced: (conversation, message, ours) => {
-        if (!ours) replaced(conversation, message);
+        // After the message itself, which may still wait in the gate.
+        if (!ours)
+          this.gate.afterDelivered(conversation, message.id, () => replaced(conversation, message));
       },
       reconnected: () => {
         logger.info({}, 'the feed of other nodes is back: reading what they kept meanwhile');
@@ -181,6 +186,9 @@ export class NodeFeed {
   /** The newest ids when the node started: what is older is history, not live. */
   seed(lastIds: ReadonlyMap<string, number>): void {
     this.gate.seed(lastIds);
+    const early = this.early ?? [];
+    this.early = undefined;
+    for (const [conversation, message] of early) this.gate.offer(conversation, message);
   }
 
   /** Stops the timers and tells the others this node is gone. */

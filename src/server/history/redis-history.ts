@@ -60,8 +60,12 @@ const NODE_MAGIC = Buffer.from('CHATNOD1', 'latin1');
 const CONTROL_MAGIC = Buffer.from('CHATCTL1', 'latin1');
 /** Records written per Lua call at most: one call, one fsync, for a burst. */
 const MAX_BATCH = 64;
-/** Times a batch is sealed again because other nodes took its ids, before it fails (store_failed). */
-const MAX_APPEND_ATTEMPTS = 20;
+/** How long a batch may keep losing its ids to other nodes' before it fails (store_failed), in ms. */
+const APPEND_DEADLINE_MS = 10_000;
+/** How long a node told `behind` holds the next turn of a conversation, in ms (a node that died loses it). */
+const CLAIM_MS = 500;
+/** Longest wait before asking again while another node holds the turn, in ms. */
+const MAX_TURN_WAIT_MS = 16;
 /** How long a kept ref answers a resend as its original, in s (a day; a client resends within minutes). */
 const REF_LIFETIME_S = 86_400;
 /** Length of a node's name in what it publishes (hex characters). */
@@ -77,14 +81,22 @@ function keyedTag(keys: HistoryKeys, what: string): string {
   return createHmac('sha256', keys.roomTag).update(what).digest().subarray(0, 16).toString('hex');
 }
 
-/** The key a user's ref is kept under: Redis learns neither the user nor the ref. */
-function refTagOf(keys: HistoryKeys, user: string, ref: string): string {
-  return keyedTag(keys, `ref\u0000${user}\u0000${ref}`);
+/**
+ * The key a user's ref is kept under: Redis learns neither the user nor the
+ * ref. Per conversation, as the core's refs are: a ref sent again to another
+ * conversation is a new message there, not a resend.
+ */
+function refTagOf(keys: HistoryKeys, user: string, conversation: string, ref: string): string {
+  return keyedTag(keys, `ref\u0000${user}\u0000${conversation}\u0000${ref}`);
 }
 
-// KEYS: stream, last ids, names, lowest kept ids, edits, then one key per
-// ref given. ARGV: tag, first id, sealed name, keep, ref lifetime (s),
-// channel, node, count, then per record: its ref's key index (0: none), ts, record.
+// KEYS: stream, last ids, names, lowest kept ids, edits, the turn's claim,
+// then one key per ref given. ARGV: tag, first id, sealed name, keep, ref
+// lifetime (s), channel, node, count, then per record: its ref's key index
+// (0: none), ts, record; last, the claim's lifetime (ms).
+// A node told `behind` claims the next turn (when nobody holds it): the
+// others are told `wait` until it has kept its batch or the claim lapsed,
+// so a node that keeps winning cannot starve the others.
 // A batch is kept whole or not at all. A ref kept already answers `dup`
 // (a resend through another node); a first id that is not the next answers
 // `behind` with the last, and the node seals again from there: ids stay
@@ -92,16 +104,24 @@ function refTagOf(keys: HistoryKeys, user: string, ref: string): string {
 // it is kept, so every node hears a conversation's records in id order.
 const APPEND_LUA = `
 local n = tonumber(ARGV[8])
+local claim = redis.call('GET', KEYS[6])
 for i = 0, n - 1 do
   local k = tonumber(ARGV[9 + i * 3])
   if k > 0 then
     local seen = redis.call('GET', KEYS[k])
-    if seen then return {'dup', i, seen} end
+    if seen then
+      if claim == ARGV[7] then redis.call('DEL', KEYS[6]) end
+      return {'dup', i, seen}
+    end
   end
 end
 local last = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+if claim and claim ~= ARGV[7] then return {'wait', last} end
 local first = tonumber(ARGV[2])
-if first ~= last + 1 then return {'behind', last} end
+if first ~= last + 1 then
+  if not claim then redis.call('SET', KEYS[6], ARGV[7], 'PX', ARGV[9 + n * 3]) end
+  return {'behind', last}
+end
 for i = 0, n - 1 do
   local id = tostring(first + i)
   local record = ARGV[11 + i * 3]
@@ -110,6 +130,7 @@ for i = 0, n - 1 do
   if k > 0 then redis.call('SET', KEYS[k], id .. ':' .. ARGV[10 + i * 3], 'EX', ARGV[5]) end
   redis.call('PUBLISH', ARGV[6], 'm' .. ARGV[7] .. record)
 end
+if claim then redis.call('DEL', KEYS[6]) end
 redis.call('HSET', KEYS[2], ARGV[1], tostring(first + n - 1))
 redis.call('HSETNX', KEYS[3], ARGV[1], ARGV[3])
 local keep = tonumber(ARGV[4])
@@ -398,8 +419,9 @@ export class RedisHistory implements HistoryStore {
     batch: Array<Waiting<Pending, AppendOutcome>>,
   ): Promise<void> {
     const tag = this.tag(conversation);
+    const deadline = Date.now() + APPEND_DEADLINE_MS;
     let waiting = batch;
-    for (let attempt = 0; waiting.length > 0; attempt++) {
+    for (let waits = 0; waiting.length > 0; ) {
       const floor = this.floors.get(conversation);
       const first = floor === undefined ? (waiting[0]?.item.message.id ?? 1) : floor + 1;
       const messages = waiting.map(({ item }, i) =>
@@ -407,14 +429,14 @@ export class RedisHistory implements HistoryStore {
       );
       let reply: unknown;
       try {
-        if (attempt >= MAX_APPEND_ATTEMPTS)
-          throw new Error(`ids of ${tag} kept moving for ${attempt} attempts`);
+        if (Date.now() > deadline)
+          throw new Error(`ids of ${tag} kept moving for ${APPEND_DEADLINE_MS} ms`);
         reply = await this.redis.chatAppend(
           ...this.appendArguments(tag, conversation, first, messages, waiting),
         );
       } catch (error) {
         this.floors.delete(conversation);
-        for (const { reject } of waiting) reject(error);
+        await this.settleUnknown(conversation, waiting, error);
         return;
       }
       const [answer, at, seen] = reply as [string, number, string | undefined];
@@ -424,13 +446,43 @@ export class RedisHistory implements HistoryStore {
           resolve({ kind: 'kept', message: messages[i] as StoredMessage });
         return;
       }
-      if (answer === 'behind') {
+      if (answer === 'behind' || answer === 'wait') {
         this.floors.set(conversation, Number(at));
+        // Another node holds the turn: ask again shortly, sooner than it lapses.
+        if (answer === 'wait') await delay(Math.min(2 ** waits++, MAX_TURN_WAIT_MS));
         continue;
       }
       const [id = '0', ts = '0'] = (seen ?? '').split(':');
       waiting[at]?.resolve({ kind: 'duplicate', id: Number(id), ts: Number(ts) });
       waiting = waiting.filter((_, i) => i !== at);
+    }
+  }
+
+  // An append whose answer never came (a timeout, a connection lost) may
+  // have been kept all the same: its ref keys say. Asked on the same
+  // connection, the question waits behind the script when it is still
+  // queued; one that cannot be asked fails as store_failed.
+  private async settleUnknown(
+    conversation: string,
+    waiting: Array<Waiting<Pending, AppendOutcome>>,
+    error: unknown,
+  ): Promise<void> {
+    const refKeys = waiting.map(({ item }) =>
+      item.ref === undefined
+        ? undefined
+        : this.key('r', refTagOf(this.keys, item.message.from, conversation, item.ref)),
+    );
+    const asked = refKeys.filter((key): key is string => key !== undefined);
+    const found = asked.length === 0 ? [] : await this.redis.mget(asked).catch(() => undefined);
+    for (const [i, { resolve, reject }] of waiting.entries()) {
+      const at = refKeys[i] === undefined ? -1 : asked.indexOf(refKeys[i] as string);
+      const seen = found?.[at];
+      if (typeof seen !== 'string') {
+        reject(error);
+        continue;
+      }
+      const [id = '0', ts = '0'] = seen.split(':');
+      resolve({ kind: 'duplicate', id: Number(id), ts: Number(ts) });
     }
   }
 
@@ -447,13 +499,14 @@ export class RedisHistory implements HistoryStore {
       this.key('names'),
       this.key('lo'),
       this.key('x', tag),
+      this.key('claim', tag),
     ];
     const perRecord: Array<string | number | Buffer> = [];
     messages.forEach((message, i) => {
       const ref = waiting[i]?.item.ref;
       let index = 0;
       if (ref !== undefined) {
-        keys.push(this.key('r', refTagOf(this.keys, message.from, ref)));
+        keys.push(this.key('r', refTagOf(this.keys, message.from, conversation, ref)));
         index = keys.length;
       }
       perRecord.push(index, message.ts, sealRecord(this.keys, message, ref));
@@ -470,6 +523,7 @@ export class RedisHistory implements HistoryStore {
       this.node,
       messages.length,
       ...perRecord,
+      CLAIM_MS,
     ];
   }
 
@@ -675,6 +729,10 @@ export class RedisHistory implements HistoryStore {
 interface Found {
   id: number;
   record: Buffer | undefined;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function entryId(raw: Buffer): number {
