@@ -1,6 +1,13 @@
-import type { ClientFrame, HelloFrame, ServerFrameOf, UserState } from '../net/protocol/frames.ts';
+import type {
+  ClientFrame,
+  HelloFrame,
+  ServerFrameOf,
+  StoredMessage,
+  UserState,
+} from '../net/protocol/frames.ts';
 import { PROTOCOL_VERSION } from '../net/protocol/frames.ts';
 import { TokenBucket } from '../net/token-bucket.ts';
+import type { ClusterEvent } from './cluster-events.ts';
 import { conversationFor } from './conversations.ts';
 import { amendRequest } from './core-amend.ts';
 import { type ConnId, closeEffect, type Effect, errorEffect, PERSIST } from './core-effects.ts';
@@ -10,13 +17,12 @@ import { kickConnection, moderate, remoteAct } from './core-moderation.ts';
 import { activeSanction, serverBanRefusal } from './core-operators.ts';
 import { appear, disappear } from './core-presence.ts';
 import { moveRead, readRequest } from './core-reads.ts';
-import { helloJoinRefusal, joinRoom, leaveRoom, setTopic } from './core-rooms.ts';
+import { helloJoinRefusal, joinRoom, leaveRoom, remoteTopic, setTopic } from './core-rooms.ts';
 import { searchRequest } from './core-search.ts';
 import { type CoreOptions, CoreState, type UserRecord } from './core-state.ts';
 import { unreadTargets } from './core-unread.ts';
 import { listRequest, whoisRequest } from './core-whois.ts';
 import type { KeptState } from './kept-state.ts';
-import type { ModerationAct } from './moderation-act.ts';
 
 /**
  * The chat's rules, apart from all I/O: who is connected, who is in which
@@ -303,9 +309,31 @@ export class ChatCore {
     return effects;
   }
 
-  /** A moderation act another node of the cluster did (and checked): done here too. */
-  remoteAct(act: ModerationAct, now: number): Effect[] {
-    return remoteAct(this.state, act, now);
+  /** What another node of the cluster did (and checked): done here too, for this node's connections. */
+  remoteEvent(event: ClusterEvent, now: number): Effect[] {
+    const { state } = this;
+    switch (event.kind) {
+      case 'act':
+        return remoteAct(state, event.act, now);
+      case 'topic':
+        return remoteTopic(state, event);
+      case 'read': {
+        const record = state.userRecord(event.user, now);
+        if (!moveRead(record, event.conversation, event.id)) return [];
+        const frame = { type: 'read', room: event.name, id: event.id } as const;
+        return [{ kind: 'frames', to: [...record.conns], frame }, PERSIST];
+      }
+    }
+  }
+
+  /**
+   * A message another node kept: the conversation's ids go on past it here,
+   * and its sender has read it (as a send here moves their read position).
+   */
+  keptElsewhere(conversation: string, message: StoredMessage): void {
+    this.seedLastId(conversation, message.id);
+    const sender = this.state.users.get(message.from);
+    if (sender) moveRead(sender, conversation, message.id);
   }
 
   /** The users seen through this node's own connections, for the other nodes. */

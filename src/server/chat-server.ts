@@ -128,7 +128,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       maxMessageBytes: maxMessageBytes(config.maxTextChars),
       unreadScanMessages: config.historyPerRoom,
       persist: () => this.saver.changed(),
-      replicate: (act) => this.feed?.replicate(act),
+      replicate: (event) => this.feed?.replicate(event),
       logger: deps.logger,
       onStored: () => {
         this.totalMessages += 1;

@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../net/protocol/error-codes.ts';
 import type { ServerFrame, ServerFrameOf, StoredMessage } from '../net/protocol/frames.ts';
-import type { ModerationAct } from './moderation-act.ts';
+import type { ClusterEvent } from './cluster-events.ts';
 import type { UnreadQuery } from './unread-query.ts';
 
 /** A connection's number, given by the I/O layer. */
@@ -69,8 +69,8 @@ export type Effect =
       /** True when `by` operates the room (room operator or server operator). */
       operator: boolean;
     }
-  /** A moderation act done here, for the other nodes of a cluster to do too (nothing alone). */
-  | { kind: 'replicate'; act: ModerationAct }
+  /** Done here, for the other nodes of a cluster to do too (nothing on a server alone). */
+  | { kind: 'replicate'; event: ClusterEvent }
   /** A line for the server's log (moderation acts): info level, these fields. */
   | { kind: 'log'; message: string; fields: Record<string, unknown> }
   /** What the server keeps across restarts changed: save it (coalesced). */

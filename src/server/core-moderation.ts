@@ -287,7 +287,7 @@ function replicate(by: string, fields: ActFields, ts: number): Effect {
   if (fields.user !== undefined) act.user = fields.user;
   if (fields.reason !== undefined) act.reason = fields.reason;
   if (fields.until !== undefined) act.until = fields.until;
-  return { kind: 'replicate', act };
+  return { kind: 'replicate', event: { kind: 'act', act } };
 }
 
 function unique(conns: ConnId[]): ConnId[] {

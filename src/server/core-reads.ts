@@ -26,6 +26,7 @@ export function readRequest(
   return [
     { kind: 'frames', to: [...record.conns], frame: { type: 'read', room: frame.room, id } },
     PERSIST,
+    { kind: 'replicate', event: { kind: 'read', user, conversation, name: frame.room, id } },
   ];
 }
 

@@ -167,6 +167,30 @@ export function setTopic(
       frame: { type: 'topic', room: name, text, by: user, ts: now },
     },
     PERSIST,
+    { kind: 'replicate', event: { kind: 'topic', room: name, text, by: user, ts: now } },
+  ];
+}
+
+/**
+ * A topic set on another node of the cluster (checked there): kept here
+ * too, shown to this node's members of the room. A room this node does not
+ * hold gets a record for it, as a ban would.
+ */
+export function remoteTopic(
+  state: CoreState,
+  { room: name, text, by, ts }: { room: string; text: string; by: string; ts: number },
+): Effect[] {
+  const room = state.rooms.get(name) ?? newRoomRecord();
+  state.rooms.set(name, room);
+  room.topic = { text, by, ts };
+  forgetIfEmpty(state, name);
+  return [
+    {
+      kind: 'frames',
+      to: state.connsOf(room.members),
+      frame: { type: 'topic', room: name, text, by, ts },
+    },
+    PERSIST,
   ];
 }
 

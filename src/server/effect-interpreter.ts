@@ -5,12 +5,12 @@ import { amend } from './amend-rules.ts';
 import type { AppendChains } from './append-chains.ts';
 import type { ByteBudget } from './byte-budget.ts';
 import type { ChatCore } from './chat-core.ts';
+import type { ClusterEvent } from './cluster-events.ts';
 import { type Connection, toWire } from './connection.ts';
 import type { ConnectionTable } from './connection-table.ts';
 import type { Effect } from './core-effects.ts';
 import type { FanOut } from './fan-out.ts';
 import type { HistoryReader, HistoryStore } from './history/history-store.ts';
-import type { ModerationAct } from './moderation-act.ts';
 import { ReadPump } from './read-pump.ts';
 import { RecentChanges } from './recent-changes.ts';
 
@@ -38,8 +38,8 @@ export interface EffectInterpreterDeps {
   logger: Logger;
   /** A message was kept and is being delivered (for the stats). */
   onStored: () => void;
-  /** A moderation act for the other nodes of a cluster; absent on a server alone. */
-  replicate?: (act: ModerationAct) => void;
+  /** What the other nodes of a cluster do too; absent on a server alone. */
+  replicate?: (event: ClusterEvent) => void;
   /** The time in ms (edits and deletions are stamped with it); Date.now when not given. */
   now?: () => number;
 }
@@ -97,7 +97,7 @@ export class EffectInterpreter {
           this.amend(effect);
           break;
         case 'replicate':
-          this.deps.replicate?.(effect.act);
+          this.deps.replicate?.(effect.event);
           break;
         case 'log':
           // Moderation acts: names, rooms and reasons, never a secret.

@@ -1,12 +1,11 @@
 import type { Logger } from 'pino';
 import type { StoredMessage } from '../net/protocol/frames.ts';
-import { type ModerationAction, moderationAction } from '../net/protocol/frames.ts';
 import type { ChatCore } from './chat-core.ts';
+import { type ClusterEvent, isClusterEvent } from './cluster-events.ts';
 import type { Effect } from './core-effects.ts';
 import { DeliveryGate } from './delivery-gate.ts';
 import { ClusterFanOut, type FanOut } from './fan-out.ts';
 import type { HistoryStore, StoreFeed } from './history/history-store.ts';
-import type { ModerationAct } from './moderation-act.ts';
 import { type ClusterSummary, NodeRoster, type NodeSnapshot } from './node-roster.ts';
 
 /** A store several nodes share. */
@@ -18,7 +17,10 @@ export interface NodeFeedDeps {
   store: SharedStore;
   /** This node's own delivery to its connections. */
   local: FanOut;
-  core: Pick<ChatCore, 'seedLastId' | 'setRemoteUsers' | 'localUsers' | 'remoteAct'>;
+  core: Pick<
+    ChatCore,
+    'seedLastId' | 'keptElsewhere' | 'setRemoteUsers' | 'localUsers' | 'remoteEvent'
+  >;
   /** Certificate serials another node revoked: close their sessions here too. */
   revoked: (serials: string[]) => void;
   /** Carries out what the core returns (presence of the other nodes' users). */
@@ -81,7 +83,7 @@ export class NodeFeed {
     const { core, replaced, logger, store } = this.deps;
     const feed: StoreFeed = {
       kept: (conversation, message) => {
-        core.seedLastId(conversation, message.id);
+        core.keptElsewhere(conversation, message);
         if (this.early) this.early.push([conversation, message]);
         else this.gate.offer(conversation, message);
       },
@@ -114,9 +116,9 @@ export class NodeFeed {
     this.timer.unref();
   }
 
-  /** A moderation act done here: the other nodes do it too. */
-  replicate(act: ModerationAct): void {
-    this.broadcast({ kind: 'act', act });
+  /** Done here (a moderation act, a topic, a read position): the other nodes do it too. */
+  replicate(event: ClusterEvent): void {
+    this.broadcast({ kind: 'event', event });
   }
 
   /** This node's CRL revokes these serials: the others close their sessions too. */
@@ -137,8 +139,8 @@ export class NodeFeed {
     const message = value as Partial<ControlMessage> | undefined;
     if (message?.kind === 'revoked' && Array.isArray(message.serials)) {
       this.deps.revoked(message.serials.filter((s): s is string => typeof s === 'string'));
-    } else if (message?.kind === 'act' && isAct(message.act)) {
-      this.deps.apply(this.deps.core.remoteAct(message.act, this.deps.now()));
+    } else if (message?.kind === 'event' && isClusterEvent(message.event)) {
+      this.deps.apply(this.deps.core.remoteEvent(message.event, this.deps.now()));
     }
   }
 
@@ -213,24 +215,9 @@ export function isShared(store: HistoryStore): store is SharedStore {
 }
 
 /** What nodes tell each other besides messages and announcements. */
-type ControlMessage = { kind: 'act'; act: ModerationAct } | { kind: 'revoked'; serials: string[] };
-
-// Sealed like everything on the feed; the shape is checked before the core acts on it.
-function isAct(value: unknown): value is ModerationAct {
-  if (typeof value !== 'object' || value === null) return false;
-  const act = value as Record<string, unknown>;
-  const optional = (key: string, type: string) =>
-    act[key] === undefined || typeof act[key] === type;
-  return (
-    moderationAction.options.includes(act.action as ModerationAction) &&
-    typeof act.by === 'string' &&
-    typeof act.ts === 'number' &&
-    optional('room', 'string') &&
-    optional('user', 'string') &&
-    optional('reason', 'string') &&
-    optional('until', 'number')
-  );
-}
+type ControlMessage =
+  | { kind: 'event'; event: ClusterEvent }
+  | { kind: 'revoked'; serials: string[] };
 
 // Announcements are sealed with the history key, so only nodes write them;
 // the shape is checked all the same before a user list is built from one.

@@ -42,7 +42,10 @@ describe('moderation and revocation across two nodes on one Redis', () => {
   }
 
   before(async () => {
-    [team, redis] = await Promise.all([makeTeam(['alice', 'bob', 'carol', 'dave']), startRedis()]);
+    [team, redis] = await Promise.all([
+      makeTeam(['alice', 'bob', 'carol', 'dave', 'erin']),
+      startRedis(),
+    ]);
     for (let i = 0; i < 2; i++) {
       const store = await RedisHistory.open({
         url: redis.url,
@@ -96,6 +99,31 @@ describe('moderation and revocation across two nodes on one Redis', () => {
     assert.equal(closing.code, 'server_banned');
     assert.equal(closing.fatal, true);
     await carol.closed;
+  });
+
+  it("a topic set on one node is shown and kept on the other; a user's read position follows her devices across nodes", async () => {
+    const [a, b] = nodes as [Started, Started];
+    const alice = open[0] as Raw;
+    const dave = open[2] as Raw;
+    say(alice, { type: 'topic', room: '#ops', text: 'deploy at noon' });
+    const topic = await next(dave, 'topic');
+    assert.deepEqual(
+      { room: topic.room, text: topic.text, by: topic.by },
+      { room: '#ops', text: 'deploy at noon', by: 'alice' },
+    );
+    // A newcomer to #ops on b is welcomed with it.
+    const erinB = await rawConnection(b, await team.credentials('erin'));
+    open.push(erinB);
+    say(erinB, { type: 'hello', v: 1, client: 'test/1', join: ['#ops'] });
+    const welcome = (await erinB.nextFrame()) as ServerFrameOf<'welcome'>;
+    assert.equal(welcome.rooms.find((r) => r.room === '#ops')?.topic, 'deploy at noon');
+    // erin's other device, on a: she reads there, and b's device is told.
+    const erinA = await connect(a, 'erin', ['#ops']);
+    say(alice, { type: 'send', room: '#ops', text: 'ship it', ref: 's2' });
+    const shipped = await next(erinA, 'msg');
+    say(erinA, { type: 'read', room: '#ops', id: shipped.id });
+    const read = await next(erinB, 'read');
+    assert.deepEqual({ room: read.room, id: read.id }, { room: '#ops', id: shipped.id });
   });
 
   it("a node's CRL reload closes the revoked user's session on a node that has not reloaded", async () => {

@@ -739,6 +739,10 @@ describe('ChatCore rooms, presence and history', () => {
         by: 'bob',
         ts: h.now,
       }),
+      {
+        kind: 'replicate',
+        event: { kind: 'topic', room: '#general', text: 'release friday', by: 'bob', ts: h.now },
+      },
     ]);
     assert.deepEqual(errorCode(h.receive(3, { type: 'topic', room: '#general', text: 'x' })), {
       to: [3],

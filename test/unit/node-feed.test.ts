@@ -67,9 +67,10 @@ function nodeOver(lastIds: Map<string, number>) {
     },
     core: {
       seedLastId: () => {},
+      keptElsewhere: () => {},
       setRemoteUsers: () => [],
       localUsers: () => [],
-      remoteAct: () => [],
+      remoteEvent: () => [],
     },
     apply: () => {},
     revoked: () => {},
