@@ -23,9 +23,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { issueClient } from '../src/pki/client-certs.ts';
 import { initPki } from '../src/pki/init-pki.ts';
-import { clientPaths, type PkiLayout, pkiLayout } from '../src/pki/layout.ts';
+import { type PkiLayout, pkiLayout } from '../src/pki/layout.ts';
 import {
   type Cell,
   comparisonTable,
@@ -39,8 +38,10 @@ import {
   ratioTable,
   resultOf,
 } from './lib/fanout-report.ts';
+import { issueIdentities, type LoadIdentities } from './lib/identities.ts';
 import { waitIdle } from './lib/proc-stats.ts';
 import {
+  LOAD_SERVE_ARGS,
   ROOT,
   type Server,
   startBare,
@@ -92,21 +93,8 @@ const RECEIVER_USERS = 5;
 /** Connections opened at once: ngircd's listen backlog is 10. */
 const CONNECT_CONCURRENCY = 8;
 
-/** `chat serve` raised for load: no rate limit, many devices and connections per address. */
-const SERVE_ARGS = [
-  '--port',
-  '0',
-  '--rate',
-  '1000000',
-  '--burst',
-  '1000000',
-  '--max-per-user',
-  '10000',
-  '--max-per-address',
-  '10000',
-  '--log-level',
-  'info',
-];
+/** `chat serve` raised for load (bench/lib/servers.ts). */
+const SERVE_ARGS = LOAD_SERVE_ARGS;
 
 const PROTOCOL: Record<Kind, Protocol> = { chat: 'chat', bare: 'bare', ngircd: 'irc' };
 
@@ -200,21 +188,6 @@ const outcomeOf = (run: CaseOutcome, phase: number): Outcome => {
     : { ok: false, error: 'no result' };
 };
 
-async function issueIdentities(
-  layout: PkiLayout,
-): Promise<{ senders: Identity[]; receivers: Identity[] }> {
-  const ctx = { layout, now: new Date() };
-  const issue = async (name: string): Promise<Identity> => {
-    await issueClient(ctx, { name });
-    return clientPaths(layout, name);
-  };
-  const senders: Identity[] = [];
-  for (let k = 0; k < SENDER_USERS; k++) senders.push(await issue(`s${k}`));
-  const receivers: Identity[] = [];
-  for (let i = 0; i < RECEIVER_USERS; i++) receivers.push(await issue(`r${i}`));
-  return { senders, receivers };
-}
-
 /**
  * The chat-only comparisons on fresh servers, round after round, each round
  * running every configuration once in turn so drift in the machine's load
@@ -224,7 +197,7 @@ async function issueIdentities(
 async function compareChat(
   dir: string,
   layout: PkiLayout,
-  ids: { senders: Identity[]; receivers: Identity[] },
+  ids: LoadIdentities,
 ): Promise<Record<'disk' | 'open' | 'memory', { median: Outcome; runs: Outcome[] }>> {
   const configs = {
     disk: () => startChat(layout.dir, join(dir, `data-${++dataDirs}`), 'disk', SERVE_ARGS),
@@ -283,7 +256,7 @@ const layout = pkiLayout(join(dir, 'certs'));
 const targets: Target[] = [];
 try {
   await initPki({ layout, now: new Date() }, { user: 'bench' });
-  const ids = await issueIdentities(layout);
+  const ids = await issueIdentities(layout, { senders: SENDER_USERS, receivers: RECEIVER_USERS });
   const ngircd = withNgircd
     ? await ensureNgircd((line) => console.log(line))
     : { unavailable: 'left out with --no-ngircd' };

@@ -21,6 +21,25 @@ export interface Server {
   pid: number;
 }
 
+/**
+ * `chat serve` raised for load: any free port, no rate limit, many devices
+ * and connections per address, info logs.
+ */
+export const LOAD_SERVE_ARGS: readonly string[] = [
+  '--port',
+  '0',
+  '--rate',
+  '1000000',
+  '--burst',
+  '1000000',
+  '--max-per-user',
+  '10000',
+  '--max-per-address',
+  '10000',
+  '--log-level',
+  'info',
+];
+
 const started = new Set<ChildProcess>();
 // Whatever way the bench ends, no server outlives it.
 process.once('exit', () => {

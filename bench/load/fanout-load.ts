@@ -22,6 +22,7 @@ import type {
   Identity,
   LoadReply,
   LoadRequest,
+  NodeAddress,
   OpenPhase,
   PhaseResult,
   PhaseSpec,
@@ -48,11 +49,17 @@ class Tracker {
   readonly perSender: number;
   readonly base: number[];
   readonly seen: Uint8Array[];
+  /** Receivers that have each message (slot), for `until: 'all'`. */
+  readonly reach: Int32Array;
+  /** Deliveries per receiver. */
+  readonly perReceiver: Int32Array;
   readonly latencies: Float64Array;
   count = 0;
   delivered = 0;
   duplicated = 0;
   errors = 0;
+  /** The first error line, cut at 300 characters. */
+  firstError: string | undefined;
   disconnects = 0;
   nudges = 0;
   readonly sent: Int32Array;
@@ -84,6 +91,8 @@ class Tracker {
     this.base = [...nextSeq];
     const slots = senders * this.perSender;
     this.seen = Array.from({ length: receivers }, () => new Uint8Array(slots));
+    this.reach = new Int32Array(slots);
+    this.perReceiver = new Int32Array(receivers);
     this.latencies = new Float64Array(receivers * slots);
     this.sent = new Int32Array(senders);
     this.inflight = new Int32Array(senders);
@@ -204,9 +213,17 @@ function receive(r: number, buf: string, at: number, now: number): void {
   seen[slot] = 1;
   tr.latencies[tr.count++] = now - sentUs / 1000;
   tr.delivered += 1;
+  tr.perReceiver[r] = (tr.perReceiver[r] as number) + 1;
   tr.lastDeliveryAt = now;
   tr.lastProgress = now;
-  if (r === 0 && tr.phase.kind === 'closed' && tr.phase.until === 'probe') release(tr, k, now);
+  if (tr.phase.kind === 'closed') {
+    if (tr.phase.until === 'probe') {
+      if (r === 0) release(tr, k, now);
+    } else if (tr.phase.until === 'all') {
+      tr.reach[slot] = (tr.reach[slot] as number) + 1;
+      if (tr.reach[slot] === tr.receivers) release(tr, k, now);
+    }
+  }
   tr.checkDone();
 }
 
@@ -238,7 +255,10 @@ function onLine(peer: Peer, buf: string, start: number, end: number, now: number
       return;
     }
   }
-  if (adapter.isError(buf, start, end) && tracker) tracker.errors += 1;
+  if (adapter.isError(buf, start, end) && tracker) {
+    tracker.errors += 1;
+    tracker.firstError ??= buf.slice(start, Math.min(end, start + 300));
+  }
   const pong = adapter.reply(buf, start, end);
   if (pong) queue(peer, pong);
 }
@@ -309,14 +329,22 @@ function contextFor(caFile: string, id: Identity | undefined): tls.SecureContext
   return context;
 }
 
+/** The server's nodes: `port` first, then `moreNodes`. */
+function nodesOf(spec: ConnectionSpec): NodeAddress[] {
+  return [{ port: spec.port, pid: spec.serverPid }, ...(spec.moreNodes ?? [])];
+}
+
 function connect(spec: ConnectionSpec, sender: boolean, index: number): Promise<Peer> {
   const ids = sender ? spec.senderIds : spec.receiverIds;
   const id = ids.length > 0 ? ids[index % ids.length] : undefined;
-  const sessionKey = `${spec.port}\n${id?.cert}`;
+  // Round-robin over the nodes, receivers and senders each from node 0.
+  const nodes = nodesOf(spec);
+  const port = (nodes[index % nodes.length] as NodeAddress).port;
+  const sessionKey = `${port}\n${id?.cert}`;
   const session = sessions.get(sessionKey);
   const socket = tls.connect({
     host: '127.0.0.1',
-    port: spec.port,
+    port,
     servername: 'localhost',
     secureContext: contextFor(spec.caFile, id),
     ...(session ? { session } : {}),
@@ -474,12 +502,17 @@ async function runPhase(
     const gone = senders.splice(phase.senders);
     await closeAll(gone);
   }
+  const nodePids = nodesOf(spec).map((node) => node.pid);
+  const sides = Object.entries(spec.sidePids ?? {});
   const idleFrom = performance.now();
-  await waitIdle(spec.serverPid, { timeoutMs: 5_000 });
+  await Promise.all(
+    [...nodePids, ...sides.map(([, pid]) => pid)].map((pid) => waitIdle(pid, { timeoutMs: 5_000 })),
+  );
   const idleWaitMs = performance.now() - idleFrom;
-  await resetPeakRss(spec.serverPid);
+  await Promise.all(nodePids.map(resetPeakRss));
   const tr = new Tracker(phase, receivers, senders.length, nextSeq, spec.protocol === 'chat');
-  const cpuBefore = await cpuMs(spec.serverPid);
+  const nodeCpuBefore = await Promise.all(nodePids.map(cpuMs));
+  const sideCpuBefore = await Promise.all(sides.map(([, pid]) => cpuMs(pid)));
   const loadBefore = process.cpuUsage();
   const start = performance.now();
   tracker = tr;
@@ -487,8 +520,19 @@ async function runPhase(
   else openLoop(tr, phase, start);
   const end = await tr.ended;
   const stop = performance.now();
-  const serverCpuMs = (await cpuMs(spec.serverPid)) - cpuBefore;
   const load = process.cpuUsage(loadBefore);
+  const nodeCpuAfter = await Promise.all(nodePids.map(cpuMs));
+  const sideCpuAfter = await Promise.all(sides.map(([, pid]) => cpuMs(pid)));
+  const nodeCpuMs = nodeCpuAfter.map((after, i) => after - (nodeCpuBefore[i] as number));
+  const serverCpuMs = nodeCpuMs.reduce((sum, ms) => sum + ms, 0);
+  const sideCpuMs = Object.fromEntries(
+    sides.map(([name], i) => [name, (sideCpuAfter[i] as number) - (sideCpuBefore[i] as number)]),
+  );
+  const peakRss = await Promise.all(nodePids.map(peakRssMiB));
+  const nodeDelivered = nodePids.map(() => 0);
+  tr.perReceiver.forEach((count, r) => {
+    nodeDelivered[r % nodePids.length] = (nodeDelivered[r % nodePids.length] as number) + count;
+  });
   tracker = undefined;
 
   const messages = tr.totalSent;
@@ -508,6 +552,7 @@ async function runPhase(
     messages,
     expected,
     delivered: tr.delivered,
+    nodeDelivered,
     lost: expected - tr.delivered,
     duplicated: tr.duplicated,
     elapsedMs,
@@ -517,14 +562,18 @@ async function runPhase(
     max: latencies.at(-1) ?? 0,
     ackP50: tr.ackTracked ? percentile(acks, 50) : Number.NaN,
     ackP99: tr.ackTracked ? percentile(acks, 99) : Number.NaN,
+    wallMs: stop - start,
     serverCpuMs,
+    nodeCpuMs,
     cpuPerDeliveryUs: (serverCpuMs * 1000) / Math.max(1, tr.delivered),
-    peakRssMiB: await peakRssMiB(spec.serverPid),
+    sideCpuMs,
+    peakRssMiB: peakRss.reduce((sum, mib) => sum + mib, 0),
     loadCpuMs,
     loadCpuPercent: (loadCpuMs / (stop - start)) * 100,
     paceLagP99Ms: percentile(lags, 99),
     paceLagMaxMs: lags.at(-1) ?? 0,
     errors: tr.errors,
+    ...(tr.firstError === undefined ? {} : { firstError: tr.firstError }),
     disconnects: tr.disconnects,
     nudges: tr.nudges,
     idleWaitMs,

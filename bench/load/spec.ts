@@ -15,6 +15,12 @@ export interface Identity {
   key: string;
 }
 
+/** One node of a server: its loopback port and its process id. */
+export interface NodeAddress {
+  port: number;
+  pid: number;
+}
+
 /** Who connects, to what, as whom. */
 export interface ConnectionSpec {
   protocol: Protocol;
@@ -22,6 +28,18 @@ export interface ConnectionSpec {
   port: number;
   /** Process id of the server, for its CPU time and memory in /proc. */
   serverPid: number;
+  /**
+   * Further nodes of the same server (a cluster sharing one store): clients
+   * are spread round-robin over `port` and these (receiver i and sender k on
+   * node i mod N and k mod N), and the server's CPU and memory are summed
+   * over all of them. None by default.
+   */
+  moreNodes?: NodeAddress[];
+  /**
+   * Other processes whose CPU is measured over each phase, by name (e.g. the
+   * Redis the nodes share); reported in PhaseResult.sideCpuMs.
+   */
+  sidePids?: Record<string, number>;
   /** PEM file of the team CA, which signed the server certificate. */
   caFile: string;
   /** One client certificate per sender; empty for irc (no client certificates). */
@@ -43,8 +61,9 @@ export interface ConnectionSpec {
 /**
  * Closed loop: each sender keeps `window` messages unacknowledged, and a
  * message counts as acknowledged when the probe receiver (receiver 0) has
- * it (`until: 'probe'`), or when chat's `ack` for it arrives (`'ack'`, chat
- * only). Ends when every receiver has every message, when nothing arrives
+ * it (`until: 'probe'`), when every receiver has it (`'all'`: with several
+ * nodes, the receivers on the other nodes too), or when chat's `ack` for it
+ * arrives (`'ack'`, chat only). Ends when every receiver has every message, when nothing arrives
  * for `stallMs`, or at `deadlineMs`.
  */
 export interface ClosedPhase {
@@ -53,7 +72,7 @@ export interface ClosedPhase {
   senders: number;
   messagesPerSender: number;
   window: number;
-  until: 'probe' | 'ack';
+  until: 'probe' | 'all' | 'ack';
   stallMs: number;
   deadlineMs: number;
 }
@@ -94,6 +113,8 @@ export interface PhaseResult {
   expected: number;
   /** Distinct messages received by the receivers, counted per receiver. */
   delivered: number;
+  /** The same for the receivers of each node, in the order of the spec's nodes. */
+  nodeDelivered: number[];
   lost: number;
   duplicated: number;
   /** First send to last delivery, ms (at least the duration of an open phase). */
@@ -106,10 +127,19 @@ export interface PhaseResult {
   /** Send to chat's `ack` at the sender, ms; NaN for other protocols. */
   ackP50: number;
   ackP99: number;
-  /** Server CPU (user + system) over the phase, ms. */
+  /**
+   * Wall time over which CPU was measured: the phase's start to its end,
+   * a stall's wait included, ms.
+   */
+  wallMs: number;
+  /** Server CPU (user + system) over the phase, summed over its nodes, ms. */
   serverCpuMs: number;
+  /** The same per node, in the order of the spec (`port` first, then `moreNodes`), ms. */
+  nodeCpuMs: number[];
   cpuPerDeliveryUs: number;
-  /** Server's peak RSS during the phase (VmHWM, reset at its start), MiB. */
+  /** CPU of each of the spec's `sidePids` over the phase, ms. */
+  sideCpuMs: Record<string, number>;
+  /** Server's peak RSS during the phase (VmHWM, reset at its start), summed over its nodes, MiB. */
   peakRssMiB: number;
   /** CPU of the load process over the phase, ms, and as a share of one core (%). */
   loadCpuMs: number;
@@ -119,6 +149,8 @@ export interface PhaseResult {
   paceLagMaxMs: number;
   /** Error frames (chat) or ERROR lines (irc) the clients got meanwhile. */
   errors: number;
+  /** The first of them, cut at 300 characters. */
+  firstError?: string;
   /** Client connections the server closed meanwhile. */
   disconnects: number;
   /** Empty lines the senders wrote to get ngircd unstuck (see Adapter.nudge). */
