@@ -118,7 +118,7 @@ export function clusterNotes(rows: ClusterRow[]): string[] {
     if (row.nodes > 1) {
       const shares = coreShares(r);
       notes.push(
-        `  ${row.name}: server CPU per node ${shares.nodes.map((s) => f(s, 2)).join(' + ')} of a core; deliveries at each node's receivers ${r.nodeDelivered.join(' + ')}`,
+        `  ${row.name}: server CPU per node ${shares.nodes.map((s) => f(s, 2)).join(' + ')} of a core; deliveries at each node's receivers ${r.nodeDelivered.join(' + ')}; ${r.crossNode.deliveries} crossed nodes (sender on another node), latency p50 ${f(r.crossNode.p50)} ms, p99 ${f(r.crossNode.p99)} ms`,
       );
     }
   }

@@ -54,6 +54,8 @@ class Tracker {
   /** Deliveries per receiver. */
   readonly perReceiver: Int32Array;
   readonly latencies: Float64Array;
+  /** 1 where latencies[i] crossed nodes (sender and receiver on different nodes). */
+  readonly crossed: Uint8Array;
   count = 0;
   delivered = 0;
   duplicated = 0;
@@ -83,6 +85,8 @@ class Tracker {
     readonly senders: number,
     nextSeq: number[],
     readonly ackTracked: boolean,
+    /** Nodes the clients are spread over: receiver r is on node r mod nodes, sender k on k mod nodes. */
+    readonly nodes: number,
   ) {
     this.perSender =
       phase.kind === 'closed'
@@ -94,6 +98,7 @@ class Tracker {
     this.reach = new Int32Array(slots);
     this.perReceiver = new Int32Array(receivers);
     this.latencies = new Float64Array(receivers * slots);
+    this.crossed = new Uint8Array(this.nodes > 1 ? receivers * slots : 0);
     this.sent = new Int32Array(senders);
     this.inflight = new Int32Array(senders);
     this.sendTimes = new Float64Array(slots);
@@ -211,6 +216,7 @@ function receive(r: number, buf: string, at: number, now: number): void {
     return;
   }
   seen[slot] = 1;
+  if (tr.nodes > 1 && k % tr.nodes !== r % tr.nodes) tr.crossed[tr.count] = 1;
   tr.latencies[tr.count++] = now - sentUs / 1000;
   tr.delivered += 1;
   tr.perReceiver[r] = (tr.perReceiver[r] as number) + 1;
@@ -510,7 +516,14 @@ async function runPhase(
   );
   const idleWaitMs = performance.now() - idleFrom;
   await Promise.all(nodePids.map(resetPeakRss));
-  const tr = new Tracker(phase, receivers, senders.length, nextSeq, spec.protocol === 'chat');
+  const tr = new Tracker(
+    phase,
+    receivers,
+    senders.length,
+    nextSeq,
+    spec.protocol === 'chat',
+    nodePids.length,
+  );
   const nodeCpuBefore = await Promise.all(nodePids.map(cpuMs));
   const sideCpuBefore = await Promise.all(sides.map(([, pid]) => cpuMs(pid)));
   const loadBefore = process.cpuUsage();
@@ -541,6 +554,7 @@ async function runPhase(
     tr.lastDeliveryAt > 0 ? tr.lastDeliveryAt - start : stop - start,
     phase.kind === 'open' ? phase.durationMs : 0,
   );
+  const crossLatencies = tr.latencies.filter((_, i) => i < tr.count && tr.crossed[i] === 1).sort();
   const latencies = tr.latencies.subarray(0, tr.count).sort();
   const acks = tr.ackLatencies.subarray(0, tr.ackCount).sort();
   const lags = Float64Array.from(tr.paceLags).sort();
@@ -560,6 +574,11 @@ async function runPhase(
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     max: latencies.at(-1) ?? 0,
+    crossNode: {
+      deliveries: crossLatencies.length,
+      p50: crossLatencies.length > 0 ? percentile(crossLatencies, 50) : Number.NaN,
+      p99: crossLatencies.length > 0 ? percentile(crossLatencies, 99) : Number.NaN,
+    },
     ackP50: tr.ackTracked ? percentile(acks, 50) : Number.NaN,
     ackP99: tr.ackTracked ? percentile(acks, 99) : Number.NaN,
     wallMs: stop - start,

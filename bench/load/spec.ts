@@ -124,6 +124,11 @@ export interface PhaseResult {
   p50: number;
   p99: number;
   max: number;
+  /**
+   * The deliveries whose receiver is on another node than their sender
+   * (several nodes only): how many, and their latency, ms (NaN when none).
+   */
+  crossNode: { deliveries: number; p50: number; p99: number };
   /** Send to chat's `ack` at the sender, ms; NaN for other protocols. */
   ackP50: number;
   ackP99: number;
