@@ -202,7 +202,7 @@ try {
   );
   console.log(clusterTable(rows, cores));
   console.log(
-    'CPU columns are fractions of one core over the measured phase (SERVER summed over the nodes); CPU/DELIVERY is all nodes together. SATURATED: a side at 0.9 of a core or more, "cores" when everything together used 90% of the machine.',
+    'CPU columns are fractions of one core over the measured phase (SERVER summed over the nodes; OTHER: what processes outside the bench took of the machine meanwhile); CPU/DELIVERY is all nodes together. SATURATED: a side at 0.9 of a core or more; "cores" when the machine as a whole was 90% busy.',
   );
   const notes = clusterNotes(rows);
   if (ROUNDS > 1) {

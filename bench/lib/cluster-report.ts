@@ -30,31 +30,41 @@ export interface CoreShares {
   redis: number;
   /** The load generator. */
   generator: number;
+  /** The whole machine, every process (so up to its number of CPUs). */
+  machine: number;
+  /** What the machine used beyond the measured processes: others sharing it. */
+  others: number;
 }
 
 /** The phase's CPU as fractions of a core, over `wallMs` (start to end, a stall included). */
 export function coreShares(r: PhaseResult): CoreShares {
   const share = (ms: number | undefined) => (ms === undefined ? Number.NaN : ms / r.wallMs);
+  const ours = r.serverCpuMs + (r.sideCpuMs.redis ?? 0) + r.loadCpuMs;
   return {
     server: share(r.serverCpuMs),
     nodes: r.nodeCpuMs.map(share),
     redis: share(r.sideCpuMs.redis),
     generator: share(r.loadCpuMs),
+    machine: share(r.machineCpuMs),
+    // /proc/stat and the processes' own ticks are read a moment apart: never below 0.
+    others: share(Math.max(0, r.machineCpuMs - ours)),
   };
 }
 
 /**
  * The sides at or above SATURATED_CORES (server summed over nodes, Redis,
- * generator), then `cores` when everything together used 90% of the
- * machine's `cpus`: there no one process is the limit, the machine is.
+ * generator), then `cores` when the machine as a whole was 90% busy over
+ * its `cpus` (every process, others' included): there no one process is
+ * the limit, the machine is.
  */
 export function saturated(shares: CoreShares, cpus: number): string[] {
   const sides: string[] = [];
   if (shares.server >= SATURATED_CORES) sides.push('server');
   if (shares.redis >= SATURATED_CORES) sides.push('Redis');
   if (shares.generator >= SATURATED_CORES) sides.push('generator');
-  const total = shares.server + (Number.isNaN(shares.redis) ? 0 : shares.redis) + shares.generator;
-  if (total >= SATURATED_CORES * cpus) sides.push(`cores (${f(total, 2)} of ${cpus})`);
+  if (shares.machine >= SATURATED_CORES * cpus) {
+    sides.push(`cores (${f(shares.machine, 2)} of ${cpus})`);
+  }
   return sides;
 }
 
@@ -72,6 +82,7 @@ export function clusterTable(rows: ClusterRow[], cpus: number): string {
       'SERVER CPU',
       'REDIS CPU',
       'GEN CPU',
+      'OTHER CPU',
       'SATURATED',
     ],
   ];
@@ -90,6 +101,7 @@ export function clusterTable(rows: ClusterRow[], cpus: number): string {
       f(shares?.server, 2),
       row.store === 'redis' ? f(shares?.redis, 2) : '-',
       f(shares?.generator, 2),
+      f(shares?.others, 2),
       r ? limit.join(', ') || 'none' : 'n/a',
     ]);
   }

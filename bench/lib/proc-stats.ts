@@ -47,6 +47,26 @@ export async function preciseCpuMs(pid: number): Promise<number> {
   }
 }
 
+/**
+ * CPU time the whole machine has been busy so far, summed over its CPUs, in
+ * ms (the first line of /proc/stat: everything but idle and iowait; guest
+ * time is already inside user). Over a window, minus what the measured
+ * processes used, it is what other processes took.
+ */
+export async function machineBusyMs(): Promise<number> {
+  const line = (await readFile('/proc/stat', 'utf8')).split('\n', 1)[0] ?? '';
+  const [user, nice, system, , , irq, softirq, steal] = line
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  const busy = [user, nice, system, irq, softirq, steal].reduce<number>(
+    (sum, n) => sum + (n ?? 0),
+    0,
+  );
+  return (busy * 1000) / TICKS_PER_SECOND;
+}
+
 async function statusKiB(pid: number, field: 'VmHWM' | 'VmRSS'): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);

@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import tls, { type TLSSocket } from 'node:tls';
-import { cpuMs, peakRssMiB, resetPeakRss, waitIdle } from '../lib/proc-stats.ts';
+import { cpuMs, machineBusyMs, peakRssMiB, resetPeakRss, waitIdle } from '../lib/proc-stats.ts';
 import { percentile } from '../lib/stats.ts';
 import { type Adapter, adapterFor } from './adapters.ts';
 import type {
@@ -526,6 +526,7 @@ async function runPhase(
   );
   const nodeCpuBefore = await Promise.all(nodePids.map(cpuMs));
   const sideCpuBefore = await Promise.all(sides.map(([, pid]) => cpuMs(pid)));
+  const machineBefore = await machineBusyMs();
   const loadBefore = process.cpuUsage();
   const start = performance.now();
   tracker = tr;
@@ -534,6 +535,7 @@ async function runPhase(
   const end = await tr.ended;
   const stop = performance.now();
   const load = process.cpuUsage(loadBefore);
+  const machineCpuMs = (await machineBusyMs()) - machineBefore;
   const nodeCpuAfter = await Promise.all(nodePids.map(cpuMs));
   const sideCpuAfter = await Promise.all(sides.map(([, pid]) => cpuMs(pid)));
   const nodeCpuMs = nodeCpuAfter.map((after, i) => after - (nodeCpuBefore[i] as number));
@@ -586,6 +588,7 @@ async function runPhase(
     nodeCpuMs,
     cpuPerDeliveryUs: (serverCpuMs * 1000) / Math.max(1, tr.delivered),
     sideCpuMs,
+    machineCpuMs,
     peakRssMiB: peakRss.reduce((sum, mib) => sum + mib, 0),
     loadCpuMs,
     loadCpuPercent: (loadCpuMs / (stop - start)) * 100,

@@ -144,6 +144,8 @@ export interface PhaseResult {
   cpuPerDeliveryUs: number;
   /** CPU of each of the spec's `sidePids` over the phase, ms. */
   sideCpuMs: Record<string, number>;
+  /** CPU the whole machine used over the phase, all processes and cores, ms. */
+  machineCpuMs: number;
   /** Server's peak RSS during the phase (VmHWM, reset at its start), summed over its nodes, MiB. */
   peakRssMiB: number;
   /** CPU of the load process over the phase, ms, and as a share of one core (%). */

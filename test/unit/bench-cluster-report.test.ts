@@ -8,6 +8,8 @@ const shares = (over: Partial<CoreShares>): CoreShares => ({
   nodes: [0.5],
   redis: Number.NaN,
   generator: 0.3,
+  machine: 0.8,
+  others: 0,
   ...over,
 });
 
@@ -21,10 +23,16 @@ describe('saturated', () => {
     ['the generator just below', { generator: 0.899 }, 2, []],
     ['the generator', { generator: 1.0 }, 4, ['generator']],
     [
-      'the machine when all together use 90% of its cores',
-      { server: 1.1, redis: 0.3, generator: 0.5 },
+      'the machine when it was 90% busy over its cores',
+      { server: 1.1, redis: 0.3, generator: 0.5, machine: 1.9 },
       2,
       ['server', 'cores (1.90 of 2)'],
+    ],
+    [
+      'the machine when others kept it busy',
+      { server: 0.5, generator: 0.2, machine: 1.85, others: 1.15 },
+      2,
+      ['cores (1.85 of 2)'],
     ],
   ];
   for (const [what, over, cpus, expected] of cases) {
@@ -33,18 +41,19 @@ describe('saturated', () => {
 });
 
 describe('coreShares', () => {
-  it('divides CPU ms by the phase wall time, Redis NaN when not measured', () => {
+  it('divides CPU ms by the phase wall time, Redis NaN when not measured, others what is left', () => {
     const r = {
       wallMs: 2_000,
       serverCpuMs: 1_500,
       nodeCpuMs: [1_000, 500],
       sideCpuMs: {},
       loadCpuMs: 400,
+      machineCpuMs: 3_000,
     } as unknown as PhaseResult;
     const got = coreShares(r);
     assert.deepEqual(
       { ...got, redis: Number.isNaN(got.redis) },
-      { server: 0.75, nodes: [0.5, 0.25], redis: true, generator: 0.2 },
+      { server: 0.75, nodes: [0.5, 0.25], redis: true, generator: 0.2, machine: 1.5, others: 0.55 },
     );
   });
 });
