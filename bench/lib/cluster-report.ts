@@ -119,7 +119,7 @@ export function clusterNotes(rows: ClusterRow[]): string[] {
     const r = row.outcome.result;
     if (r.end !== 'complete') {
       notes.push(
-        `  ${row.name}: ${r.end} after ${f(r.elapsedMs / 1000)} s: ${r.delivered} of ${r.expected} deliveries (${r.lost} lost, ${r.duplicated} duplicated), ${r.errors} error frames, ${r.disconnects} disconnects`,
+        `  ${row.name}: ${r.end} after ${f(r.wallMs / 1000)} s: ${r.delivered} of ${r.expected} deliveries (LOST ${r.lost}: not delivered when the phase ended), ${r.duplicated} duplicated, ${r.errors} error frames, ${r.disconnects} disconnects`,
       );
     } else if (r.errors > 0 || r.disconnects > 0 || r.duplicated > 0) {
       notes.push(
