@@ -21,7 +21,8 @@
  *
  * Bounded: a fixed message count, a stall limit and a deadline per phase, a
  * timeout per case; three alternated rounds, the median shown (one round
- * with --quick). About 1.5 minutes; --quick about 20 s. Results go to
+ * with --quick). About 1.5 minutes on an idle machine, 2.5 on a busy one;
+ * --quick 20-40 s. Results go to
  * bench/results/cluster-<time>.json.
  *
  *   npx tsx bench/cluster.bench.ts [--quick]
@@ -57,12 +58,12 @@ const CLUSTER_NODES = 3;
 /** Unacknowledged messages per sender in the closed loop. */
 const WINDOW = 32;
 /** Measured messages per sender (x S messages, x R deliveries). */
-const MESSAGES_PER_SENDER = quick ? 1_000 : 4_000;
+const MESSAGES_PER_SENDER = quick ? 1_000 : 3_000;
 /** A first phase on each fresh set of processes, not counted: JIT warm-up, Redis's scripts loaded. */
 const WARM_UP_PER_SENDER = quick ? 50 : 200;
 /** A phase that sees nothing arrive for this long ends (ms); none lasts past its deadline. */
 const STALL_MS = 3_000;
-const PHASE_DEADLINE_MS = quick ? 10_000 : 20_000;
+const PHASE_DEADLINE_MS = quick ? 10_000 : 15_000;
 /** Receiver users whose certificates the receivers use in turn (devices). */
 const RECEIVER_USERS = 5;
 const CONNECT_CONCURRENCY = 8;
