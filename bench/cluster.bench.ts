@@ -38,12 +38,14 @@ import { f, type Outcome } from './lib/fanout-report.ts';
 import { issueIdentities } from './lib/identities.ts';
 import { type BenchRedis, startRedis } from './lib/redis-server.ts';
 import {
+  type ErrorLog,
   LOAD_SERVE_ARGS,
   ROOT,
   type Server,
   startBare,
   startChat,
   stopServer,
+  watchErrors,
 } from './lib/servers.ts';
 import { median } from './lib/stats.ts';
 import { LoadProcess } from './load/load-process.ts';
@@ -100,11 +102,14 @@ const closed = (messagesPerSender: number): ClosedPhase => ({
 });
 
 /** The run with the median deliveries/s among those that measured; the first failure if none did. */
-function medianRun(outcomes: Outcome[]): Outcome {
-  const good = outcomes.filter((o) => o.ok);
-  if (good.length === 0) return outcomes[0] ?? { ok: false, error: 'not run' };
-  const mid = median(good.map((o) => (o.ok ? o.result.deliveriesPerSecond : 0)));
-  return good.find((o) => o.ok && o.result.deliveriesPerSecond === mid) as Outcome;
+function medianRun(all: Run[]): Run {
+  const good = all.filter((run) => run.outcome.ok);
+  if (good.length === 0) {
+    return all[0] ?? { outcome: { ok: false, error: 'not run' }, nodeErrors: [] };
+  }
+  const rate = (run: Run) => (run.outcome.ok ? run.outcome.result.deliveriesPerSecond : 0);
+  const mid = median(good.map(rate));
+  return good.find((run) => rate(run) === mid) as Run;
 }
 
 const benchStart = performance.now();
@@ -117,12 +122,21 @@ let cases = 0;
 let servers: Server[] = [];
 let redis: BenchRedis | undefined;
 let redisVersion = 'n/a';
-const runs = new Map<Config, Outcome[]>(CONFIGS.map((config) => [config, []]));
+/** Each configuration's runs: what the load measured, and what each node logged as errors. */
+interface Run {
+  outcome: Outcome;
+  nodeErrors: ErrorLog[];
+}
+const runs = new Map<Config, Run[]>(CONFIGS.map((config) => [config, []]));
 const timings: Array<{ name: string; startMs: number; caseMs: number }> = [];
 
 /** Starts a configuration's processes, runs the warm-up and the measured phase, stops them. */
-async function measure(config: Config, ids: Awaited<ReturnType<typeof issueIdentities>>) {
+async function measure(
+  config: Config,
+  ids: Awaited<ReturnType<typeof issueIdentities>>,
+): Promise<Run> {
   const began = performance.now();
+  let nodeErrors: ErrorLog[] = [];
   try {
     if (config.store === 'redis') {
       redis = await startRedis();
@@ -139,6 +153,7 @@ async function measure(config: Config, ids: Awaited<ReturnType<typeof issueIdent
             ]),
       ),
     );
+    if (config.protocol === 'chat') nodeErrors = servers.map(watchErrors);
     const startMs = performance.now() - began;
     const [first, ...more] = servers as [Server, ...Server[]];
     const run = await load.run(
@@ -170,9 +185,9 @@ async function measure(config: Config, ids: Awaited<ReturnType<typeof issueIdent
       : result
         ? { ok: true, connectMs: run.connectMs, resumed: run.resumed, result }
         : { ok: false, error: 'no result for the measured phase' };
-    return outcome;
+    return { outcome, nodeErrors };
   } catch (error) {
-    return { ok: false, error: (error as Error).message } satisfies Outcome;
+    return { outcome: { ok: false, error: (error as Error).message }, nodeErrors };
   } finally {
     await Promise.all(servers.map((s) => stopServer(s)));
     servers = [];
@@ -192,12 +207,12 @@ try {
     `  chat: node bin/chat.js serve, raised for load (${LOAD_SERVE_ARGS.slice(2, 10).join(' ')}); redis rows: --redis on a fresh redis-server (appendonly yes, appendfsync always); x${CLUSTER_NODES}: receivers and senders round-robin over the nodes`,
   );
   for (let round = 0; round < ROUNDS; round++) {
-    for (const config of CONFIGS) (runs.get(config) as Outcome[]).push(await measure(config, ids));
+    for (const config of CONFIGS) (runs.get(config) as Run[]).push(await measure(config, ids));
   }
-  const rows: ClusterRow[] = CONFIGS.map((config) => ({
-    ...config,
-    outcome: medianRun(runs.get(config) as Outcome[]),
-  }));
+  const rows: ClusterRow[] = CONFIGS.map((config) => {
+    const run = medianRun(runs.get(config) as Run[]);
+    return { ...config, outcome: run.outcome, nodeErrors: run.nodeErrors };
+  });
   console.log(
     `\n${ROUNDS > 1 ? `median of ${ROUNDS} alternated rounds by deliveries/s` : 'one round'}; ${redisVersion}`,
   );
@@ -208,11 +223,17 @@ try {
   const notes = clusterNotes(rows);
   if (ROUNDS > 1) {
     for (const config of CONFIGS) {
-      const each = (runs.get(config) as Outcome[]).map((o) =>
-        o.ok
-          ? `${f(o.result.deliveriesPerSecond, 0)}${o.result.end === 'complete' ? '' : ` (${o.result.end})`}`
-          : 'failed',
-      );
+      const each = (runs.get(config) as Run[]).map(({ outcome: o, nodeErrors }) => {
+        if (!o.ok) return 'failed';
+        const marks = [
+          ...(o.result.end === 'complete' ? [] : [o.result.end]),
+          ...(o.result.errors > 0 ? [`${o.result.errors} error frames`] : []),
+          ...(nodeErrors.some((log) => log.count > 0)
+            ? [`node errors ${nodeErrors.map((log) => log.count).join('+')}`]
+            : []),
+        ];
+        return `${f(o.result.deliveriesPerSecond, 0)}${marks.length > 0 ? ` (${marks.join(', ')})` : ''}`;
+      });
       notes.push(`  ${config.name}: deliveries/s of each round ${each.join(', ')}`);
     }
   }

@@ -18,6 +18,8 @@ export interface ClusterRow {
   /** Where history went: the data directory, Redis, or nowhere (the bare reference). */
   store: 'disk' | 'redis' | 'none';
   outcome: Outcome;
+  /** Error records each node logged during the row (warm-up included); none for bare. */
+  nodeErrors?: Array<{ count: number; first?: string }>;
 }
 
 /** CPU of one phase as fractions of one core (1 = a whole core), over its wall time. */
@@ -112,6 +114,11 @@ export function clusterTable(rows: ClusterRow[], cpus: number): string {
 export function clusterNotes(rows: ClusterRow[]): string[] {
   const notes: string[] = [];
   for (const row of rows) {
+    (row.nodeErrors ?? []).forEach((log, i) => {
+      if (log.count > 0) {
+        notes.push(`  ${row.name}: node ${i} logged ${log.count} errors, the first: ${log.first}`);
+      }
+    });
     if (!row.outcome.ok) {
       notes.push(`  ${row.name}: failed: ${row.outcome.error}`);
       continue;

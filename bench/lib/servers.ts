@@ -150,6 +150,39 @@ export function startBare(certsDir: string): Promise<Server> {
   return listening(child, 'the bare server');
 }
 
+/** What a server logged at level error or above (pino level >= 50). */
+export interface ErrorLog {
+  count: number;
+  /** The first one's message and its error's message, cut at 300 characters. */
+  first?: string;
+}
+
+/**
+ * Counts the error records a server writes on its stderr from now on (its
+ * JSON log lines at pino level 50 or 60), keeping the first: a bench can
+ * then say why a server refused what the load saw refused.
+ */
+export function watchErrors(server: Server): ErrorLog {
+  const log: ErrorLog = { count: 0 };
+  let partial = '';
+  server.child.stderr?.on('data', (chunk: string | Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = (lines.pop() ?? '').slice(-100_000);
+    for (const line of lines) {
+      if (!/"level":[56]0\b/.test(line)) continue;
+      log.count += 1;
+      if (log.first !== undefined) continue;
+      try {
+        const record = JSON.parse(line) as { msg?: string; err?: { message?: string } };
+        log.first = `${record.msg ?? ''}: ${record.err?.message ?? ''}`.slice(0, 300);
+      } catch {
+        log.first = line.slice(0, 300);
+      }
+    }
+  });
+  return log;
+}
+
 /** SIGTERM to the server, SIGKILL after `graceMs`; resolves when its child has exited. */
 export async function stopServer(server: Server, graceMs = 5_000): Promise<void> {
   if (server.child.exitCode !== null || server.child.signalCode !== null) return;
