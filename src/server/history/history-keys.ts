@@ -115,3 +115,8 @@ function derive(
     keyCheck: part('key check', 16),
   };
 }
+
+/** A name Redis may see for `what`: keyed, so Redis learns nothing of it. */
+export function keyedTag(keys: HistoryKeys, what: string): string {
+  return createHmac('sha256', keys.roomTag).update(what).digest().subarray(0, 16).toString('hex');
+}

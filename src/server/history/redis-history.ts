@@ -1,14 +1,14 @@
-import { createHmac, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { ChatError } from '../../errors.ts';
 import type { StoredMessage } from '../../net/protocol/frames.ts';
 import { conversationOf } from '../conversations.ts';
 import { emptyKeptState, type KeptState } from '../kept-state.ts';
-import { AppendBatches, type Waiting } from './append-batches.ts';
 import { type HistoryKeySource, resolveHistoryKeys } from './history-key-source.ts';
-import { epochOf, type HistoryKeys, roomTagOf } from './history-keys.ts';
+import { epochOf, type HistoryKeys, keyedTag, roomTagOf } from './history-keys.ts';
 import type { AppendOutcome, HistoryStore, SentRef, StoreFeed } from './history-store.ts';
 import { openRecord, sealRecord } from './record-seal.ts';
+import { APPEND_LUA, type AppendRedis, RedisAppender } from './redis-append.ts';
+import { newNodeName, RedisFeed } from './redis-feed.ts';
 import { redisLabel } from './redis-label.ts';
 import { openJson, sealJson } from './sealed-json.ts';
 import {
@@ -56,96 +56,6 @@ const REFS_SCAN = 2_000;
 /** A command Redis has not answered in this long rejects (ms): the send is told store_failed. */
 const COMMAND_TIMEOUT_MS = 10_000;
 const NAME_MAGIC = Buffer.from('CHATRNM1', 'latin1');
-const NODE_MAGIC = Buffer.from('CHATNOD1', 'latin1');
-const CONTROL_MAGIC = Buffer.from('CHATCTL1', 'latin1');
-/** Records written per Lua call at most: one call, one fsync, for a burst. */
-const MAX_BATCH = 64;
-/** How long a batch may keep losing its ids to other nodes' before it fails (store_failed), in ms. */
-const APPEND_DEADLINE_MS = 10_000;
-/** How long a node told `behind` holds the next turn of a conversation, in ms (a node that died loses it). */
-const CLAIM_MS = 500;
-/** Longest wait before asking again while another node holds the turn, in ms. */
-const MAX_TURN_WAIT_MS = 16;
-/** How long a kept ref answers a resend as its original, in s (a day; a client resends within minutes). */
-const REF_LIFETIME_S = 86_400;
-/** Length of a node's name in what it publishes (hex characters). */
-const NODE_BYTES = 16;
-
-interface Pending {
-  message: StoredMessage;
-  ref: string | undefined;
-}
-
-/** A name Redis may see for `what`: keyed, so Redis learns nothing of it. */
-function keyedTag(keys: HistoryKeys, what: string): string {
-  return createHmac('sha256', keys.roomTag).update(what).digest().subarray(0, 16).toString('hex');
-}
-
-/**
- * The key a user's ref is kept under: Redis learns neither the user nor the
- * ref. Per conversation, as the core's refs are: a ref sent again to another
- * conversation is a new message there, not a resend.
- */
-function refTagOf(keys: HistoryKeys, user: string, conversation: string, ref: string): string {
-  return keyedTag(keys, `ref\u0000${user}\u0000${conversation}\u0000${ref}`);
-}
-
-// KEYS: stream, last ids, names, lowest kept ids, edits, the turn's claim,
-// then one key per ref given. ARGV: tag, first id, sealed name, keep, ref
-// lifetime (s), channel, node, count, then per record: its ref's key index
-// (0: none), ts, record; last, the claim's lifetime (ms).
-// A node told `behind` claims the next turn (when nobody holds it): the
-// others are told `wait` until it has kept its batch or the claim lapsed,
-// so a node that keeps winning cannot starve the others.
-// A batch is kept whole or not at all. A ref kept already answers `dup`
-// (a resend through another node); a first id that is not the next answers
-// `behind` with the last, and the node seals again from there: ids stay
-// dense and strictly rising across every node. Each record is published as
-// it is kept, so every node hears a conversation's records in id order.
-const APPEND_LUA = `
-local n = tonumber(ARGV[8])
-local claim = redis.call('GET', KEYS[6])
-for i = 0, n - 1 do
-  local k = tonumber(ARGV[9 + i * 3])
-  if k > 0 then
-    local seen = redis.call('GET', KEYS[k])
-    if seen then
-      if claim == ARGV[7] then redis.call('DEL', KEYS[6]) end
-      return {'dup', i, seen}
-    end
-  end
-end
-local last = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
-if claim and claim ~= ARGV[7] then return {'wait', last} end
-local first = tonumber(ARGV[2])
-if first ~= last + 1 then
-  if not claim then redis.call('SET', KEYS[6], ARGV[7], 'PX', ARGV[9 + n * 3]) end
-  return {'behind', last}
-end
-for i = 0, n - 1 do
-  local id = tostring(first + i)
-  local record = ARGV[11 + i * 3]
-  redis.call('XADD', KEYS[1], id .. '-0', 'r', record)
-  local k = tonumber(ARGV[9 + i * 3])
-  if k > 0 then redis.call('SET', KEYS[k], id .. ':' .. ARGV[10 + i * 3], 'EX', ARGV[5]) end
-  redis.call('PUBLISH', ARGV[6], 'm' .. ARGV[7] .. record)
-end
-if claim then redis.call('DEL', KEYS[6]) end
-redis.call('HSET', KEYS[2], ARGV[1], tostring(first + n - 1))
-redis.call('HSETNX', KEYS[3], ARGV[1], ARGV[3])
-local keep = tonumber(ARGV[4])
-if keep > 0 and redis.call('XLEN', KEYS[1]) > keep then
-  redis.call('XTRIM', KEYS[1], 'MAXLEN', keep)
-  local oldest = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1][1]
-  local lo = tonumber(string.match(oldest, '^(%d+)'))
-  redis.call('HSET', KEYS[4], ARGV[1], lo)
-  for _, field in ipairs(redis.call('HKEYS', KEYS[5])) do
-    if tonumber(field) < lo then redis.call('HDEL', KEYS[5], field) end
-  end
-end
-return {'ok', last}
-`;
-
 // KEYS: stream, edits. ARGV: id, record, channel, node. The replacement
 // goes to the edits hash and the original leaves the Stream: its ciphertext
 // is gone from the data set. Every node hears it, to send the update.
@@ -173,8 +83,6 @@ return 1
 `;
 
 interface ChatCommands {
-  /** Keys and arguments as APPEND_LUA reads them, the key count first. */
-  chatAppend(keyCount: number, ...keysAndArgs: Array<string | number | Buffer>): Promise<unknown>;
   chatReplace(
     stream: string,
     edits: string,
@@ -186,7 +94,7 @@ interface ChatCommands {
   chatTrim(stream: string, lo: string, edits: string, tag: string, id: number): Promise<number>;
 }
 
-type ChatRedis = Redis & ChatCommands;
+type ChatRedis = AppendRedis & ChatCommands;
 
 /**
  * A history store in Redis, for `chat serve --redis`: one Stream of sealed
@@ -201,16 +109,11 @@ export class RedisHistory implements HistoryStore {
   readonly epoch: string;
   private readonly timer: NodeJS.Timeout | undefined;
   private closed = false;
-  private readonly batches = new AppendBatches<Pending, AppendOutcome>(
-    (conversation, batch) => this.writeBatch(conversation, batch),
-    MAX_BATCH,
-  );
-  /** Per conversation, the newest id this node saw kept or refused as behind. */
-  private readonly floors = new Map<string, number>();
   /** This process, in what it publishes: its own updates are not sent twice. */
-  private readonly node = randomBytes(NODE_BYTES / 2).toString('hex');
+  private readonly node = newNodeName();
   private readonly channel: string;
-  private feed: Redis | undefined;
+  private readonly appender: RedisAppender;
+  private readonly feed: RedisFeed;
 
   private constructor(
     private readonly redis: ChatRedis,
@@ -220,6 +123,20 @@ export class RedisHistory implements HistoryStore {
   ) {
     this.epoch = epochOf(keys);
     this.channel = `${prefix}feed`;
+    const names = {
+      redis,
+      keys,
+      key: (kind: string, tag?: string) => this.key(kind, tag),
+      channel: this.channel,
+      node: this.node,
+    };
+    this.appender = new RedisAppender({
+      ...names,
+      tag: (conversation: string) => this.tag(conversation),
+      sealedName: (conversation: string) => sealJson(keys, NAME_MAGIC, conversation),
+      keepMessages: options.limits.keepMessages,
+    });
+    this.feed = new RedisFeed({ ...names, warn: options.warn });
     if (options.limits.keepDays > 0) {
       this.timer = setInterval(() => {
         this.trimOld().catch((error: unknown) =>
@@ -292,7 +209,7 @@ export class RedisHistory implements HistoryStore {
   }
 
   append(conversation: string, message: StoredMessage, ref?: string): Promise<AppendOutcome> {
-    return this.batches.add(conversation, { message, ref });
+    return this.appender.append(conversation, message, ref);
   }
 
   async replace(conversation: string, message: StoredMessage): Promise<void> {
@@ -307,224 +224,24 @@ export class RedisHistory implements HistoryStore {
     );
   }
 
-  /**
-   * Hears every record any node keeps or replaces on this Redis, in the
-   * order kept (each conversation's in id order), on a connection of its
-   * own; `onReconnect` runs when that connection is back after a loss
-   * (what was published meanwhile was not heard: read it from the Streams).
-   * Resolves once subscribed.
-   */
-  async follow(handlers: StoreFeed): Promise<void> {
-    const feed = this.redis.duplicate();
-    this.feed = feed;
-    feed.on('error', () => {
-      // Said once by the main connection's handler; this one reconnects by itself.
-    });
-    let subscribed = false;
-    // What was kept meanwhile is read through the main connection: once both are back.
-    feed.on('ready', () => {
-      if (!subscribed) return;
-      if (this.redis.status === 'ready') handlers.reconnected();
-      else this.redis.once('ready', () => handlers.reconnected());
-    });
-    feed.on('messageBuffer', (_channel: Buffer, payload: Buffer) => {
-      const kind = payload.subarray(0, 1).toString('latin1');
-      const node = payload.subarray(1, 1 + NODE_BYTES).toString('latin1');
-      const record = payload.subarray(1 + NODE_BYTES);
-      if (kind === 'c') {
-        if (node === this.node) return;
-        const value = openJson(this.keys, CONTROL_MAGIC, record);
-        if (value !== undefined) handlers.control(value);
-        return;
-      }
-      if (kind === 'p' || kind === 'l') {
-        if (node === this.node) return;
-        const snapshot = kind === 'p' ? openJson(this.keys, NODE_MAGIC, record) : undefined;
-        if (kind === 'p' && snapshot === undefined) return;
-        handlers.announced(node, snapshot);
-        return;
-      }
-      const header = decodeRecordHeader(record, 0);
-      const sealed =
-        typeof header === 'object' ? openRecord(this.keys, record, 0, header) : undefined;
-      if (!sealed) {
-        this.options.warn({}, 'history: a record published on Redis does not open with this key');
-        return;
-      }
-      const conversation = conversationOf(sealed.message);
-      if (kind === 'm') handlers.kept(conversation, sealed.message);
-      else if (kind === 'u') handlers.replaced(conversation, sealed.message, node === this.node);
-    });
-    await feed.connect();
-    await feed.subscribe(this.channel);
-    subscribed = true;
+  follow(handlers: StoreFeed): Promise<void> {
+    return this.feed.follow(handlers);
   }
 
-  /**
-   * Tells the other nodes what this one holds (its users, connections, rate:
-   * sealed, as everything here), kept for `ttlMs`: a node that stops saying
-   * it is gone once that passes.
-   */
-  async announce(snapshot: unknown, ttlMs: number): Promise<void> {
-    const sealed = sealJson(this.keys, NODE_MAGIC, snapshot);
-    const results = await this.redis
-      .multi()
-      .set(this.key('node', this.node), sealed, 'PX', ttlMs)
-      .publish(this.channel, Buffer.concat([Buffer.from(`p${this.node}`, 'latin1'), sealed]))
-      .exec();
-    for (const [error] of results ?? []) if (error) throw error;
+  announce(snapshot: unknown, ttlMs: number): Promise<void> {
+    return this.feed.announce(snapshot, ttlMs);
   }
 
-  /** What every other node last announced and has not yet expired, by node. */
-  async roster(): Promise<Map<string, unknown>> {
-    const found = new Map<string, unknown>();
-    const prefix = this.key('node', '');
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 200);
-      cursor = next;
-      for (const key of keys) {
-        const node = key.slice(prefix.length);
-        const bytes = node === this.node ? null : await this.redis.getBuffer(key);
-        const snapshot = bytes === null ? undefined : openJson(this.keys, NODE_MAGIC, bytes);
-        if (snapshot !== undefined) found.set(node, snapshot);
-      }
-    } while (cursor !== '0');
-    return found;
+  roster(): Promise<Map<string, unknown>> {
+    return this.feed.roster();
   }
 
-  async broadcast(value: unknown): Promise<void> {
-    const sealed = sealJson(this.keys, CONTROL_MAGIC, value);
-    await this.redis.publish(
-      this.channel,
-      Buffer.concat([Buffer.from(`c${this.node}`, 'latin1'), sealed]),
-    );
+  broadcast(value: unknown): Promise<void> {
+    return this.feed.broadcast(value);
   }
 
-  /** This node stops: the others forget it now rather than when its announcement expires. */
-  async leave(): Promise<void> {
-    await this.redis
-      .multi()
-      .del(this.key('node', this.node))
-      .publish(this.channel, `l${this.node}`)
-      .exec();
-  }
-
-  // One batch of a conversation, sealed from the id the store expects next:
-  // renumbered and sealed again when another node took ids meanwhile, a
-  // resend already kept answered as its original, all of it failed when
-  // Redis does not answer.
-  private async writeBatch(
-    conversation: string,
-    batch: Array<Waiting<Pending, AppendOutcome>>,
-  ): Promise<void> {
-    const tag = this.tag(conversation);
-    const deadline = Date.now() + APPEND_DEADLINE_MS;
-    let waiting = batch;
-    for (let waits = 0; waiting.length > 0; ) {
-      const floor = this.floors.get(conversation);
-      const first = floor === undefined ? (waiting[0]?.item.message.id ?? 1) : floor + 1;
-      const messages = waiting.map(({ item }, i) =>
-        item.message.id === first + i ? item.message : { ...item.message, id: first + i },
-      );
-      let reply: unknown;
-      try {
-        if (Date.now() > deadline)
-          throw new Error(`ids of ${tag} kept moving for ${APPEND_DEADLINE_MS} ms`);
-        reply = await this.redis.chatAppend(
-          ...this.appendArguments(tag, conversation, first, messages, waiting),
-        );
-      } catch (error) {
-        this.floors.delete(conversation);
-        await this.settleUnknown(conversation, waiting, error);
-        return;
-      }
-      const [answer, at, seen] = reply as [string, number, string | undefined];
-      if (answer === 'ok') {
-        this.floors.set(conversation, first + messages.length - 1);
-        for (const [i, { resolve }] of waiting.entries())
-          resolve({ kind: 'kept', message: messages[i] as StoredMessage });
-        return;
-      }
-      if (answer === 'behind' || answer === 'wait') {
-        this.floors.set(conversation, Number(at));
-        // Another node holds the turn: ask again shortly, sooner than it lapses.
-        if (answer === 'wait') await delay(Math.min(2 ** waits++, MAX_TURN_WAIT_MS));
-        continue;
-      }
-      const [id = '0', ts = '0'] = (seen ?? '').split(':');
-      waiting[at]?.resolve({ kind: 'duplicate', id: Number(id), ts: Number(ts) });
-      waiting = waiting.filter((_, i) => i !== at);
-    }
-  }
-
-  // An append whose answer never came (a timeout, a connection lost) may
-  // have been kept all the same: its ref keys say. Asked on the same
-  // connection, the question waits behind the script when it is still
-  // queued; one that cannot be asked fails as store_failed.
-  private async settleUnknown(
-    conversation: string,
-    waiting: Array<Waiting<Pending, AppendOutcome>>,
-    error: unknown,
-  ): Promise<void> {
-    const refKeys = waiting.map(({ item }) =>
-      item.ref === undefined
-        ? undefined
-        : this.key('r', refTagOf(this.keys, item.message.from, conversation, item.ref)),
-    );
-    const asked = refKeys.filter((key): key is string => key !== undefined);
-    const found = asked.length === 0 ? [] : await this.redis.mget(asked).catch(() => undefined);
-    for (const [i, { resolve, reject }] of waiting.entries()) {
-      const at = refKeys[i] === undefined ? -1 : asked.indexOf(refKeys[i] as string);
-      const seen = found?.[at];
-      if (typeof seen !== 'string') {
-        reject(error);
-        continue;
-      }
-      const [id = '0', ts = '0'] = seen.split(':');
-      resolve({ kind: 'duplicate', id: Number(id), ts: Number(ts) });
-    }
-  }
-
-  private appendArguments(
-    tag: string,
-    conversation: string,
-    first: number,
-    messages: StoredMessage[],
-    waiting: Array<Waiting<Pending, AppendOutcome>>,
-  ): [number, ...Array<string | number | Buffer>] {
-    const keys = [
-      this.key('s', tag),
-      this.key('last'),
-      this.key('names'),
-      this.key('lo'),
-      this.key('x', tag),
-      this.key('claim', tag),
-    ];
-    const perRecord: Array<string | number | Buffer> = [];
-    messages.forEach((message, i) => {
-      const ref = waiting[i]?.item.ref;
-      let index = 0;
-      if (ref !== undefined) {
-        keys.push(this.key('r', refTagOf(this.keys, message.from, conversation, ref)));
-        index = keys.length;
-      }
-      perRecord.push(index, message.ts, sealRecord(this.keys, message, ref));
-    });
-    return [
-      keys.length,
-      ...keys,
-      tag,
-      first,
-      sealJson(this.keys, NAME_MAGIC, conversation),
-      this.options.limits.keepMessages,
-      REF_LIFETIME_S,
-      this.channel,
-      this.node,
-      messages.length,
-      ...perRecord,
-      CLAIM_MS,
-    ];
+  leave(): Promise<void> {
+    return this.feed.leave();
   }
 
   async since(conversation: string, afterId: number, limit: number) {
@@ -657,7 +374,7 @@ export class RedisHistory implements HistoryStore {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
-    this.feed?.disconnect();
+    this.feed.close();
     try {
       await this.redis.quit();
     } catch {
@@ -729,10 +446,6 @@ export class RedisHistory implements HistoryStore {
 interface Found {
   id: number;
   record: Buffer | undefined;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function entryId(raw: Buffer): number {
