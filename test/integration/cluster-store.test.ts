@@ -83,6 +83,19 @@ describe('several nodes on one Redis, at the edges', () => {
     return raw;
   }
 
+  // Closes `raw`, then says hello as `user` again on `node`: where #general's read position and unread count stand.
+  async function unreadOnReturn(raw: Raw, node: Started, user: string) {
+    raw.socket.destroy();
+    await raw.closed;
+    const back = await rawConnection(node, await team.credentials(user));
+    raws.push(back);
+    write(back, { type: 'hello', v: 1, client: 'test/1', backlog: 50 } as ClientFrame);
+    await waitFor(back, (f) => f.type === 'welcome');
+    const unread = await waitFor(back, (f) => f.type === 'unread');
+    const general = unread.type === 'unread' ? unread.conversations[0] : undefined;
+    return general && { read: general.read, lastId: general.lastId, unread: general.unread };
+  }
+
   it('a ref reused in another conversation is kept there, as on a single server (not acked as the other message)', async () => {
     const store = await open(fresh(), 'a');
     const first = await store.append('#general', msg(1), 'r1');
@@ -116,19 +129,8 @@ describe('several nodes on one Redis, at the edges', () => {
     await waitFor(bobA, (f) => f.type === 'ack' && f.ref === 'b1');
     // Node b has heard of 2 (alice's connection there got it).
     await waitFor(aliceB, (f) => f.type === 'msg' && f.id === 2);
-    aliceB.socket.destroy();
-    await aliceB.closed;
     // alice comes back to node b: message 2 must be unread for her.
-    const back = await rawConnection(b, await team.credentials('alice'));
-    raws.push(back);
-    write(back, { type: 'hello', v: 1, client: 'test/1', backlog: 50 } as ClientFrame);
-    await waitFor(back, (f) => f.type === 'welcome');
-    const unread = await waitFor(back, (f) => f.type === 'unread');
-    const general = unread.type === 'unread' ? unread.conversations[0] : undefined;
-    assert.deepEqual(
-      general && { read: general.read, lastId: general.lastId, unread: general.unread },
-      { read: 1, lastId: 2, unread: 1 },
-    );
+    assert.deepEqual(await unreadOnReturn(aliceB, b, 'alice'), { read: 1, lastId: 2, unread: 1 });
   });
 
   it("a renumbered send leaves the sender's read position on it, not on the next message", async () => {
@@ -161,19 +163,8 @@ describe('several nodes on one Redis, at the edges', () => {
     const ackAlice = await waitFor(alice, (f) => f.type === 'ack' && f.ref === 'a1');
     assert.equal(ackAlice.type === 'ack' && ackAlice.id, 2);
     await waitFor(bob, (f) => f.type === 'msg' && f.id === 2);
-    bob.socket.destroy();
-    await bob.closed;
-    const back = await rawConnection(a, await team.credentials('bob'));
-    raws.push(back);
-    write(back, { type: 'hello', v: 1, client: 'test/1', backlog: 50 } as ClientFrame);
-    await waitFor(back, (f) => f.type === 'welcome');
-    const unread = await waitFor(back, (f) => f.type === 'unread');
-    const general = unread.type === 'unread' ? unread.conversations[0] : undefined;
     // bob never saw alice's message 2.
-    assert.deepEqual(
-      general && { read: general.read, lastId: general.lastId, unread: general.unread },
-      { read: 1, lastId: 2, unread: 1 },
-    );
+    assert.deepEqual(await unreadOnReturn(bob, a, 'bob'), { read: 1, lastId: 2, unread: 1 });
   });
 
   it('a resend that arrives while its renumbered original is being kept is acked, not refused', async () => {
