@@ -222,6 +222,17 @@ describe('the history store in Redis', () => {
     assert.deepEqual(await store.lastIds(), new Map([['#general', 6]]));
   });
 
+  it('a deleted message stays deleted: an edit another node checked before the deletion is refused', async () => {
+    const prefix = fresh();
+    const [one, two] = [await open(prefix), await open(prefix)];
+    await one.append('#general', roomMessage(1));
+    const deleted = { ...roomMessage(1), text: '', deleted: { ts: T0 + 5_000, by: 'alice' } };
+    await one.replace('#general', deleted);
+    const edited = { ...roomMessage(1), text: 'second thoughts', edited: T0 + 6_000 };
+    await assert.rejects(two.replace('#general', edited), /CHATMISSING message 1 was deleted/);
+    assert.deepEqual((await two.since('#general', 0, 10)).messages, [deleted]);
+  });
+
   it('--keep-messages trims each Stream exactly, since reports the gap, ids go on', async () => {
     const store = await open(fresh(), { limits: { keepDays: 0, keepMessages: 5 } });
     for (let id = 1; id <= 12; id += 1) await store.append('#general', roomMessage(id));

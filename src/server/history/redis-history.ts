@@ -56,16 +56,22 @@ const REFS_SCAN = 2_000;
 /** A command Redis has not answered in this long rejects (ms): the send is told store_failed. */
 const COMMAND_TIMEOUT_MS = 10_000;
 const NAME_MAGIC = Buffer.from('CHATRNM1', 'latin1');
-// KEYS: stream, edits. ARGV: id, record, channel, node. The replacement
-// goes to the edits hash and the original leaves the Stream: its ciphertext
-// is gone from the data set. Every node hears it, to send the update.
+// KEYS: stream, edits, deleted ids. ARGV: id, record, channel, node, '1'
+// for a deletion. The replacement goes to the edits hash and the original
+// leaves the Stream: its ciphertext is gone from the data set. Every node
+// hears it, to send the update. A deleted message stays deleted: an edit
+// another node checked against the text before the deletion is refused.
 const REPLACE_LUA = `
+if redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 1 then
+  return redis.error_reply('CHATMISSING message ' .. ARGV[1] .. ' was deleted')
+end
 local entry = redis.call('XRANGE', KEYS[1], ARGV[1] .. '-0', ARGV[1] .. '-0')
 if #entry == 0 and redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then
   return redis.error_reply('CHATMISSING no message ' .. ARGV[1] .. ' is kept')
 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 if #entry > 0 then redis.call('XDEL', KEYS[1], ARGV[1] .. '-0') end
+if ARGV[5] == '1' then redis.call('SADD', KEYS[3], ARGV[1]) end
 redis.call('PUBLISH', ARGV[3], 'u' .. ARGV[4] .. ARGV[2])
 return 1
 `;
@@ -86,10 +92,12 @@ interface ChatCommands {
   chatReplace(
     stream: string,
     edits: string,
+    deleted: string,
     id: number,
     record: Buffer,
     channel: string,
     node: string,
+    deletion: '0' | '1',
   ): Promise<number>;
   chatTrim(stream: string, lo: string, edits: string, tag: string, id: number): Promise<number>;
 }
@@ -183,7 +191,7 @@ export class RedisHistory implements HistoryStore {
       options.warn({ redis: label }, 'history: Redis is back');
     });
     redis.defineCommand('chatAppend', { lua: APPEND_LUA });
-    redis.defineCommand('chatReplace', { numberOfKeys: 2, lua: REPLACE_LUA });
+    redis.defineCommand('chatReplace', { numberOfKeys: 3, lua: REPLACE_LUA });
     redis.defineCommand('chatTrim', { numberOfKeys: 3, lua: TRIM_LUA });
     try {
       try {
@@ -217,10 +225,12 @@ export class RedisHistory implements HistoryStore {
     await this.redis.chatReplace(
       this.key('s', tag),
       this.key('x', tag),
+      this.key('d', tag),
       message.id,
       sealRecord(this.keys, message),
       this.channel,
       this.node,
+      message.deleted === undefined ? '0' : '1',
     );
   }
 
