@@ -43,6 +43,8 @@ const GAP_WAIT_MS = 100;
 /** How often a node says what it holds, in ms, and looks for changes of its users to say at once. */
 const ANNOUNCE_MS = 5_000;
 const CHECK_MS = 1_000;
+/** How soon a failed read of what was kept meanwhile is tried again, in ms. */
+const CATCH_UP_RETRY_MS = 1_000;
 /**
  * A node not heard from in this long is gone, with its users (a node killed
  * with SIGKILL says nothing), in ms: three announcements missed.
@@ -61,6 +63,8 @@ export class NodeFeed {
   readonly fanOut: FanOut;
   private readonly roster = new NodeRoster(NODE_TTL_MS);
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private retry: NodeJS.Timeout | undefined;
   /** What was last announced, and when: the users as JSON, to see a change. */
   private said = { users: '', at: 0 };
   /** What the feed brought before seed: offered once the gate knows where ids stood. */
@@ -95,13 +99,7 @@ export class NodeFeed {
       reconnected: () => {
         logger.info({}, 'the feed of other nodes is back: reading what they kept meanwhile');
         this.refreshRoster();
-        store.lastIds().then(
-          (ids) => {
-            for (const [conversation, id] of ids) core.seedLastId(conversation, id);
-            this.gate.catchUp(ids);
-          },
-          (err: unknown) => logger.error({ err }, 'could not read what other nodes kept'),
-        );
+        this.catchUp();
       },
       control: (value) => this.control(value),
       announced: (node, snapshot) => {
@@ -142,6 +140,23 @@ export class NodeFeed {
     } else if (message?.kind === 'event' && isClusterEvent(message.event)) {
       this.deps.apply(this.deps.core.remoteEvent(message.event, this.deps.now()));
     }
+  }
+
+  // What was kept while the feed was lost, read from the store; a read that
+  // fails (Redis lost again) is tried again each second until the node stops.
+  private catchUp(): void {
+    const { core, logger, store } = this.deps;
+    store.lastIds().then(
+      (ids) => {
+        for (const [conversation, id] of ids) core.seedLastId(conversation, id);
+        this.gate.catchUp(ids);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'could not read what other nodes kept; trying again in a second');
+        if (this.stopped) return;
+        this.retry = setTimeout(() => this.catchUp(), CATCH_UP_RETRY_MS);
+      },
+    );
   }
 
   /** The cluster as this node sees it, for its dashboard. */
@@ -195,7 +210,9 @@ export class NodeFeed {
 
   /** Stops the timers and tells the others this node is gone. */
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.retry);
     this.gate.stop();
     await this.deps.store.leave().catch(() => {
       // Redis is down: the others forget this node when its announcement expires.

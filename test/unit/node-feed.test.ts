@@ -30,7 +30,7 @@ function deferred<T>() {
  * what reached this node's connections, in order; `sentWhen` resolves once
  * `sent` holds a line matching the pattern.
  */
-function nodeOver(lastIds: Map<string, number>) {
+function nodeOver(lastIds: Map<string, number> | (() => Promise<Map<string, number>>)) {
   let feed: StoreFeed | undefined;
   const reads: Array<{ after: number; finish: (messages: StoredMessage[]) => void }> = [];
   const readAsked: Array<() => void> = [];
@@ -42,7 +42,7 @@ function nodeOver(lastIds: Map<string, number>) {
     announce: async () => {},
     leave: async () => {},
     broadcast: async () => {},
-    lastIds: async () => lastIds,
+    lastIds: typeof lastIds === 'function' ? lastIds : async () => lastIds,
     since: (_conversation: string, after: number) => {
       const read = deferred<StoredMessage[]>();
       reads.push({ after, finish: read.resolve });
@@ -124,6 +124,24 @@ describe('NodeFeed', () => {
     assert.deepEqual(sent, ['msg 5001 m5001']);
     await node.stop();
     assert.deepEqual(reads, [], 'no read from id 0 up');
+  });
+});
+
+describe('NodeFeed after a lost feed', () => {
+  it('reads what was kept meanwhile again when the first read fails', async () => {
+    let fails = 1;
+    const { node, feed, reads, sentWhen, readAsked } = nodeOver(async () => {
+      if (fails-- > 0) throw new Error('Redis went again');
+      return new Map([['#general', 4]]);
+    });
+    await node.start();
+    node.seed(new Map([['#general', 3]]));
+    feed().reconnected();
+    // The second read, a second later, finds 4 and fills it.
+    await readAsked();
+    reads[0]?.finish([msg(4)]);
+    await sentWhen(/^msg 4 /);
+    await node.stop();
   });
 });
 
