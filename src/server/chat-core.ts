@@ -160,15 +160,15 @@ export class ChatCore {
       case 'topic':
         return setTopic(state, conn, user, frame.room, frame.text, now);
       case 'away':
-        record.status = 'away';
-        record.awayText = frame.text;
         return [
-          this.presenceOf(user, { type: 'presence', user, status: 'away', text: frame.text }),
+          ...this.setAway(user, record, frame.text),
+          { kind: 'replicate', event: { kind: 'away', user, text: frame.text } },
         ];
       case 'back':
-        record.status = 'online';
-        record.awayText = undefined;
-        return [this.presenceOf(user, { type: 'presence', user, status: 'online' })];
+        return [
+          ...this.setAway(user, record, undefined),
+          { kind: 'replicate', event: { kind: 'away', user } },
+        ];
       case 'read':
         return readRequest(state, conn, user, record, frame);
       case 'search':
@@ -317,6 +317,12 @@ export class ChatCore {
         return remoteAct(state, event.act, now);
       case 'topic':
         return remoteTopic(state, event);
+      case 'away': {
+        // Their devices here follow, as they would on one server; a user with
+        // none here is as the other nodes announce them.
+        const record = state.users.get(event.user);
+        return record && record.conns.size > 0 ? this.setAway(event.user, record, event.text) : [];
+      }
       case 'read': {
         const record = state.userRecord(event.user, now);
         if (!moveRead(record, event.conversation, event.id)) return [];
@@ -400,6 +406,20 @@ export class ChatCore {
     return [...this.state.rooms.entries()]
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([room, record]) => ({ room, members: record.members.size, lastId: this.lastId(room) }));
+  }
+
+  // Away with a text, or back (no text): everyone is told.
+  private setAway(user: string, record: UserRecord, text: string | undefined): Effect[] {
+    record.status = text === undefined ? 'online' : 'away';
+    record.awayText = text;
+    return [
+      this.presenceOf(
+        user,
+        text === undefined
+          ? { type: 'presence', user, status: 'online' }
+          : { type: 'presence', user, status: 'away', text },
+      ),
+    ];
   }
 
   // Everyone hears a seen user's away and back; a script-only user's stays theirs.

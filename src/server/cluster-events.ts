@@ -11,7 +11,9 @@ export type ClusterEvent =
   | { kind: 'act'; act: ModerationAct }
   | { kind: 'topic'; room: string; text: string; by: string; ts: number }
   /** `name` as the user names the conversation (#room or @peer), for their `read` frame. */
-  | { kind: 'read'; user: string; conversation: string; name: string; id: number };
+  | { kind: 'read'; user: string; conversation: string; name: string; id: number }
+  /** A user said away (with `text`) or back (no text) on one of their devices. */
+  | { kind: 'away'; user: string; text?: string };
 
 /** True when `value` (from the feed, sealed by a node) has the shape of a ClusterEvent. */
 export function isClusterEvent(value: unknown): value is ClusterEvent {
@@ -25,6 +27,8 @@ export function isClusterEvent(value: unknown): value is ClusterEvent {
       return strings('room', 'text', 'by') && typeof event.ts === 'number';
     case 'read':
       return strings('user', 'conversation', 'name') && Number.isInteger(event.id);
+    case 'away':
+      return strings('user') && (event.text === undefined || typeof event.text === 'string');
     default:
       return false;
   }

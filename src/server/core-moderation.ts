@@ -89,7 +89,13 @@ export function moderate(
       'not_operator',
       `${target} is a server operator: a room operator may not ${action} them, only another server operator may`,
     );
-  if (action === 'kick' && (target === undefined || !state.rooms.get(name)?.members.has(target)))
+  // Room members are each node's own: a user seen on another node of the
+  // cluster may be in the room there, and that node kicks them if they are.
+  if (
+    action === 'kick' &&
+    (target === undefined ||
+      (!state.rooms.get(name)?.members.has(target) && !state.remote.has(target)))
+  )
     return refuse('not_member', `${target} is not in ${name}: there is nobody to kick`);
   const until = frame.duration === undefined ? undefined : now + frame.duration * 1000;
   return roomAct(
@@ -106,6 +112,36 @@ export function moderate(
  * sharing one with the user), a server ban closing the user's connections here.
  */
 export function remoteAct(state: CoreState, act: ModerationAct, now: number): Effect[] {
+  // Room operators are each node's own: an act is done here only by someone
+  // who may do it here too: a server operator, an operator of the room here,
+  // or anyone in a room nobody here runs (its creation heard from them).
+  // Otherwise a first joiner on a node that never heard of the room could
+  // run it everywhere.
+  const room = act.room === undefined ? undefined : state.rooms.get(act.room);
+  if (
+    !isServerOperator(state, act.by) &&
+    (act.room === undefined || (room !== undefined && room.ops.size > 0 && !room.ops.has(act.by)))
+  )
+    return [
+      {
+        kind: 'log',
+        message: 'moderation from another node refused: not an operator here',
+        fields: { action: act.action, room: act.room, user: act.user, by: act.by },
+      },
+    ];
+  // Who runs a room this node does not hold: remembered for when one joins it here.
+  if (
+    act.room !== undefined &&
+    room === undefined &&
+    (act.action === 'op' || act.action === 'deop')
+  ) {
+    const ops = state.remoteOps.get(act.room) ?? new Set<string>();
+    if (act.action === 'op') ops.add(act.user ?? '');
+    else ops.delete(act.user ?? '');
+    if (ops.size === 0) state.remoteOps.delete(act.room);
+    else state.remoteOps.set(act.room, ops);
+    return [];
+  }
   const effects =
     act.room === undefined
       ? serverAct(state, act.by, act, act.user ?? '', now)

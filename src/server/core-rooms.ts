@@ -47,9 +47,13 @@ export function joinRoom(
     room = newRoomRecord();
     state.rooms.set(name, room);
   }
-  // The user whose join creates a room runs it first (the default room has nobody until named).
-  const opped = creates && name !== state.options.defaultRoom;
+  // The user whose join creates a room runs it first (the default room has
+  // nobody until named), unless another node of the cluster made it: then
+  // those who run it there run it here.
+  const runElsewhere = creates ? state.remoteOps.get(name) : undefined;
+  const opped = creates && name !== state.options.defaultRoom && runElsewhere === undefined;
   if (opped) room.ops.add(user);
+  for (const op of runElsewhere ?? []) room.ops.add(op);
   const others = state.connsOf(room.members);
   room.members.add(user);
   record.rooms.add(name);
@@ -67,6 +71,13 @@ export function joinRoom(
     record.remembered.add(name);
     effects.push(PERSIST);
   } else if (opped) effects.push(PERSIST);
+  // The other nodes of a cluster learn who runs the room, so that a first
+  // joiner there does not run it too.
+  if (opped)
+    effects.push({
+      kind: 'replicate',
+      event: { kind: 'act', act: { action: 'op', room: name, user, by: user, ts: now } },
+    });
   return effects;
 }
 
@@ -159,28 +170,36 @@ export function setTopic(
       ),
     ];
   }
-  room.topic = { text, by: user, ts: now };
+  // Newer than the topic it replaces, even from a node whose clock is behind
+  // the one that set that: the other nodes keep the newer of two (remoteTopic).
+  const ts = Math.max(now, (room.topic?.ts ?? 0) + 1);
+  room.topic = { text, by: user, ts };
   return [
     {
       kind: 'frames',
       to: state.connsOf(room.members),
-      frame: { type: 'topic', room: name, text, by: user, ts: now },
+      frame: { type: 'topic', room: name, text, by: user, ts },
     },
     PERSIST,
-    { kind: 'replicate', event: { kind: 'topic', room: name, text, by: user, ts: now } },
+    { kind: 'replicate', event: { kind: 'topic', room: name, text, by: user, ts } },
   ];
 }
 
 /**
  * A topic set on another node of the cluster (checked there): kept here
- * too, shown to this node's members of the room. A room this node does not
- * hold gets a record for it, as a ban would.
+ * too, shown to this node's members of the room, unless the topic held here
+ * is newer. A room this node does not hold gets a record for it, as a ban would.
  */
 export function remoteTopic(
   state: CoreState,
   { room: name, text, by, ts }: { room: string; text: string; by: string; ts: number },
 ): Effect[] {
-  const room = state.rooms.get(name) ?? newRoomRecord();
+  const held = state.rooms.get(name);
+  // Two nodes that set a topic at once each hear the other's after their
+  // own: the newer one wins on both (ties: the setter's name), not the last heard.
+  const kept = held?.topic;
+  if (kept !== undefined && (kept.ts > ts || (kept.ts === ts && kept.by >= by))) return [];
+  const room = held ?? newRoomRecord();
   state.rooms.set(name, room);
   room.topic = { text, by, ts };
   forgetIfEmpty(state, name);

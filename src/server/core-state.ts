@@ -127,6 +127,11 @@ export class CoreState {
   readonly users = new Map<string, UserRecord>();
   readonly connUsers = new Map<ConnId, string>();
   readonly lastIds = new Map<string, number>();
+  /**
+   * Who runs each room another node of the cluster made and this node does
+   * not hold (in memory: a node learns it again from the acts it hears).
+   */
+  readonly remoteOps = new Map<string, Set<string>>();
   /** Users seen on the other nodes of a cluster (none on a server alone), by name. */
   readonly remote = new Map<string, UserState>();
   // Per connection: one device's flooding must not close the user's others.

@@ -69,6 +69,8 @@ export class NodeFeed {
   private said = { users: '', at: 0 };
   /** What the feed brought before seed: offered once the gate knows where ids stood. */
   private early: Array<[string, StoredMessage]> | undefined = [];
+  /** Per roster read under way, the nodes heard from on the feed meanwhile. */
+  private readonly reading = new Set<Set<string>>();
 
   constructor(private readonly deps: NodeFeedDeps) {
     this.gate = new DeliveryGate({
@@ -103,6 +105,7 @@ export class NodeFeed {
       },
       control: (value) => this.control(value),
       announced: (node, snapshot) => {
+        for (const heard of this.reading) heard.add(node);
         if (snapshot === undefined) this.roster.left(node);
         else if (isSnapshot(snapshot)) this.roster.heard(node, snapshot, this.deps.now());
         this.usersChanged();
@@ -176,11 +179,16 @@ export class NodeFeed {
     const snapshot = this.snapshot();
     const users = JSON.stringify(snapshot.users);
     if (users === this.said.users && now - this.said.at < ANNOUNCE_MS) return;
-    this.said = { users, at: now };
-    this.deps.store.announce(snapshot, NODE_TTL_MS).catch((err: unknown) => {
-      // Redis is down: the others will see this node's users leave, then come back.
-      this.deps.logger.debug({ err }, 'could not announce this node');
-    });
+    // Said once Redis took it: a failed announcement is tried again at the next check.
+    this.deps.store.announce(snapshot, NODE_TTL_MS).then(
+      () => {
+        if (now >= this.said.at) this.said = { users, at: now };
+      },
+      (err: unknown) => {
+        // Redis is down: the others will see this node's users leave, then come back.
+        this.deps.logger.debug({ err }, 'could not announce this node');
+      },
+    );
   }
 
   private usersChanged(): void {
@@ -188,16 +196,23 @@ export class NodeFeed {
   }
 
   // At start and after a lost feed: what every node announced meanwhile.
+  // What a node announced or said on leaving while the roster was read is
+  // newer than what the read found of it: that is left as it is.
   private refreshRoster(): void {
-    this.deps.store.roster().then(
-      (nodes) => {
-        const now = this.deps.now();
-        for (const [node, snapshot] of nodes)
-          if (isSnapshot(snapshot)) this.roster.heard(node, snapshot, now);
-        this.usersChanged();
-      },
-      (err: unknown) => this.deps.logger.error({ err }, 'could not read the other nodes'),
-    );
+    const heard = new Set<string>();
+    this.reading.add(heard);
+    this.deps.store
+      .roster()
+      .then(
+        (nodes) => {
+          const now = this.deps.now();
+          for (const [node, snapshot] of nodes)
+            if (!heard.has(node) && isSnapshot(snapshot)) this.roster.heard(node, snapshot, now);
+          this.usersChanged();
+        },
+        (err: unknown) => this.deps.logger.error({ err }, 'could not read the other nodes'),
+      )
+      .finally(() => this.reading.delete(heard));
   }
 
   /** The newest ids when the node started: what is older is history, not live. */

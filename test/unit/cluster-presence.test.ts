@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PROTOCOL_VERSION } from '../../src/net/protocol/frames.ts';
 import { ChatCore } from '../../src/server/chat-core.ts';
+import type { ClusterEvent } from '../../src/server/cluster-events.ts';
 import type { Effect } from '../../src/server/core-effects.ts';
 import { NodeRoster } from '../../src/server/node-roster.ts';
 import { testCoreOptions } from '../helpers/core-options.ts';
@@ -97,5 +98,70 @@ describe('ChatCore with users on other nodes', () => {
     core.setRemoteUsers([{ user: 'zed', status: 'online' }]);
     const effects = core.receive(1, { type: 'dm', to: 'zed', text: 'hi', ref: 'r1' }, 1);
     assert.ok(effects.some((e) => e.kind === 'message'));
+  });
+});
+
+describe('ChatCore, what the other nodes of a cluster are told', () => {
+  const replicated = (effects: Effect[]) =>
+    effects.flatMap((effect) => (effect.kind === 'replicate' ? [effect.event] : []));
+
+  it('the creator of a room, a topic, an away and a back, a read', () => {
+    const core = new ChatCore(testCoreOptions());
+    const created = core.hello(1, 'ann', { ...hello, join: ['#quiet'] }, 5);
+    assert.deepEqual(replicated(created), [
+      { kind: 'act', act: { action: 'op', room: '#quiet', user: 'ann', by: 'ann', ts: 5 } },
+    ]);
+    assert.deepEqual(
+      replicated(core.receive(1, { type: 'topic', room: '#quiet', text: 'hush' }, 6)),
+      [{ kind: 'topic', room: '#quiet', text: 'hush', by: 'ann', ts: 6 }],
+    );
+    assert.deepEqual(replicated(core.receive(1, { type: 'away', text: 'tea' }, 7)), [
+      { kind: 'away', user: 'ann', text: 'tea' },
+    ]);
+    assert.deepEqual(replicated(core.receive(1, { type: 'back' }, 8)), [
+      { kind: 'away', user: 'ann' },
+    ]);
+  });
+
+  it("an act from a first joiner elsewhere is not done in a room this node's operator runs", () => {
+    const a = new ChatCore(testCoreOptions());
+    const b = new ChatCore(testCoreOptions());
+    // ann makes #quiet on A; B never heard of it (it started later), so mallory runs it there.
+    a.hello(1, 'ann', { ...hello, join: ['#quiet'] }, 1);
+    b.hello(1, 'mallory', { ...hello, join: ['#quiet'] }, 2);
+    const ban = b.receive(
+      1,
+      { type: 'moderate', action: 'ban', room: '#quiet', user: 'ann', ref: 'm1' },
+      3,
+    );
+    const acts = replicated(ban);
+    assert.equal(acts.length, 1);
+    const done = a.remoteEvent(acts[0] as ClusterEvent, 4);
+    assert.deepEqual(
+      done.map((e) => e.kind),
+      ['log'],
+      'refused on A: logged, nothing shown or changed',
+    );
+    // ann still runs #quiet on A and is still in it: her own act goes through.
+    const topic = a.receive(1, { type: 'topic', room: '#quiet', text: 'still mine' }, 5);
+    assert.ok(topic.some((e) => e.kind === 'frames' && e.frame.type === 'topic'));
+    // And an act by ann, heard on a node where nobody runs #quiet yet, is done there.
+    const c = new ChatCore(testCoreOptions());
+    c.hello(1, 'zed', hello, 6);
+    const opped = c.remoteEvent(
+      { kind: 'act', act: { action: 'op', room: '#quiet', user: 'ann', by: 'ann', ts: 1 } },
+      7,
+    );
+    assert.deepEqual(opped, [], 'remembered, nothing to show: nobody here is in #quiet');
+    const joined = c.receive(1, { type: 'join', room: '#quiet' }, 8);
+    const state = joined.find(
+      (e) => e.kind === 'frames' && e.frame.type === 'joined' && e.frame.state !== undefined,
+    );
+    assert.ok(state?.kind === 'frames' && state.frame.type === 'joined');
+    assert.deepEqual(
+      state.frame.state?.ops,
+      ['ann'],
+      'zed joins a room ann runs, and does not run it',
+    );
   });
 });
