@@ -231,11 +231,6 @@ export class ChatCore {
     return kickConnection(this.state, conn, reason, now);
   }
 
-  /** True while `user`'s `ref` is remembered as message `id`: its store did not fail. */
-  holdsRef(user: string, ref: string, id: number): boolean {
-    return this.sentAs(user, ref, id) !== undefined;
-  }
-
   /**
    * Where `user`'s send under `ref`, given id `id` here, was kept (its id
    * and time now, after settleSend moved it); undefined when its store failed.

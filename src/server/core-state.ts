@@ -201,7 +201,6 @@ export class CoreState {
     };
   }
 
-  /** Every connected user with their presence, by name. */
   /** Everyone seen, here and on the other nodes of a cluster, by name. */
   userStates(): UserState[] {
     const here = this.localUserStates();

@@ -2,86 +2,40 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { runHistoryExport, runHistoryVerify } from '../../src/commands/history.ts';
-import type { ServerFrame, ServerFrameOf } from '../../src/net/protocol/frames.ts';
-import { RedisHistory } from '../../src/server/history/redis-history.ts';
-import {
-  makeTeam,
-  rawConnection,
-  type Started,
-  startServer,
-  type Team,
-} from '../helpers/chat-server.ts';
-import { startRedis, type TestRedis } from '../helpers/redis.ts';
-
-type Raw = Awaited<ReturnType<typeof rawConnection>>;
+import { clusterOnRedis, next, presenceOf, say } from '../helpers/cluster-nodes.ts';
 
 /** Words said through the cluster that must never be readable in Redis. */
 const SECRETS = ['quokka', 'wombat', 'platypus', 'echidna', 'kookaburra', 'dingo', 'koala'];
 
 /**
- * Review 2: everything two nodes put in Redis (keys, values, what they
+ * Everything two nodes put in Redis (keys, values, what they
  * publish) is sealed; the operator's read tools write nothing there.
  */
 describe('two nodes: no plaintext in Redis, and the tools only read', () => {
-  let team: Team;
-  let redis: TestRedis;
+  let cluster: Awaited<ReturnType<typeof clusterOnRedis>>;
   let spy: Redis;
   const published: Buffer[] = [];
-  const nodes: Started[] = [];
-  const open: Raw[] = [];
-
-  async function connect(node: Started, user: string, join: string[] = []) {
-    const raw = await rawConnection(node, await team.credentials(user));
-    open.push(raw);
-    say(raw, { type: 'hello', v: 1, client: 'test/1', join });
-    assert.equal((await raw.nextFrame()).type, 'welcome');
-    return raw;
-  }
-  function say(raw: Raw, frame: Record<string, unknown>): void {
-    raw.socket.write(`${JSON.stringify(frame)}\n`);
-  }
-  async function next<T extends ServerFrame['type']>(raw: Raw, type: T): Promise<ServerFrameOf<T>> {
-    return (await raw.nextFrame(type)) as ServerFrameOf<T>;
-  }
-  async function presenceOf(raw: Raw, user: string, status: string) {
-    for (;;) {
-      const frame = await next(raw, 'presence');
-      if (frame.user === user && frame.status === status) return frame;
-    }
-  }
 
   before(async () => {
-    [team, redis] = await Promise.all([makeTeam(['quokka', 'wombat', 'erin']), startRedis()]);
-    spy = new Redis(redis.url);
+    cluster = await clusterOnRedis(['quokka', 'wombat', 'erin'], ['erin']);
+    spy = new Redis(cluster.redis.url);
     await spy.psubscribe('*');
     spy.on('pmessageBuffer', (_pattern: Buffer, _channel: Buffer, payload: Buffer) =>
       published.push(payload),
     );
-    for (let i = 0; i < 2; i++) {
-      const store = await RedisHistory.open({
-        url: redis.url,
-        key: { kind: 'key-file', path: team.ctx.layout.historyKey },
-        durability: 'always',
-        limits: { keepDays: 0, keepMessages: 0 },
-        warn: () => {},
-        node: `127.0.0.1:${4000 + i}`,
-      });
-      nodes.push(await startServer(team, { operators: ['erin'] }, store));
-    }
   });
   after(async () => {
-    for (const raw of open) raw.socket.destroy();
     spy.disconnect();
-    await Promise.all(nodes.map((node) => node.server.close()));
-    await redis.cleanup();
-    await team.dir.cleanup();
+    await cluster.stop();
   });
 
   it('keeps and publishes nothing readable of users, rooms, texts, topics, reasons or away texts', async () => {
-    const [a, b] = nodes as [Started, Started];
-    const wombat = await connect(b, 'wombat', ['#platypus']);
-    const quokka = await connect(a, 'quokka', ['#platypus']);
-    const erin = await connect(a, 'erin', ['#platypus']);
+    const { nodes, redis } = cluster;
+    const [a, b] = nodes;
+    assert.ok(a && b);
+    const wombat = await cluster.connect(b, 'wombat', ['#platypus']);
+    const quokka = await cluster.connect(a, 'quokka', ['#platypus']);
+    const erin = await cluster.connect(a, 'erin', ['#platypus']);
     await presenceOf(wombat, 'quokka', 'online');
     say(quokka, { type: 'topic', room: '#platypus', text: 'echidna day' });
     await next(wombat, 'topic');
@@ -133,6 +87,7 @@ describe('two nodes: no plaintext in Redis, and the tools only read', () => {
   });
 
   it('history verify and export --redis send Redis no command that writes', async () => {
+    const { redis, team } = cluster;
     const base = new Redis(redis.url);
     const monitor = await base.monitor();
     const commands: string[] = [];

@@ -506,7 +506,7 @@ class World {
           reached.reacks++;
           this.chain(effect.conversation, () => {
             if (!this.conns.has(effect.conn)) return;
-            assert.ok(this.core.holdsRef(user, effect.ref, effect.id));
+            assert.ok(this.core.sentAs(user, effect.ref, effect.id) !== undefined);
             const { ref, id, ts } = effect;
             this.write(effect.conn, { type: 'ack', ref, id, ts });
           });

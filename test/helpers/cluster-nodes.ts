@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import type { ServerFrame, ServerFrameOf } from '../../src/net/protocol/frames.ts';
+import { RedisHistory } from '../../src/server/history/redis-history.ts';
+import { makeTeam, rawConnection, type Started, startServer, type Team } from './chat-server.ts';
+import { startRedis, type TestRedis } from './redis.ts';
+
+export type Raw = Awaited<ReturnType<typeof rawConnection>>;
+
+/**
+ * A team, its own Redis and `count` ChatServers on it (the nodes of one
+ * cluster), each with `operators` as server operators; `stop` closes every
+ * raw connection opened through `connect`, the nodes, Redis and the team.
+ */
+export async function clusterOnRedis(users: string[], operators: string[], count = 2) {
+  const [team, redis]: [Team, TestRedis] = await Promise.all([makeTeam(users), startRedis()]);
+  const nodes: Started[] = [];
+  for (let i = 0; i < count; i++) {
+    const store = await RedisHistory.open({
+      url: redis.url,
+      key: { kind: 'key-file', path: team.ctx.layout.historyKey },
+      durability: 'always',
+      limits: { keepDays: 0, keepMessages: 0 },
+      warn: () => {},
+      node: `127.0.0.1:${4000 + i}`,
+    });
+    nodes.push(await startServer(team, { operators }, store));
+  }
+  const open: Raw[] = [];
+  return {
+    team,
+    redis,
+    nodes,
+    /** A raw connection of `user` to `node` that said hello (joining `join`), with its welcome. */
+    async connect(
+      node: Started,
+      user: string,
+      join: string[] = [],
+    ): Promise<Raw & { welcome: ServerFrameOf<'welcome'> }> {
+      const raw = await rawConnection(node, await team.credentials(user));
+      open.push(raw);
+      say(raw, { type: 'hello', v: 1, client: 'test/1', join });
+      const welcome = await raw.nextFrame();
+      assert.equal(welcome.type, 'welcome', JSON.stringify(welcome));
+      return Object.assign(raw, { welcome: welcome as ServerFrameOf<'welcome'> });
+    },
+    async stop(): Promise<void> {
+      for (const raw of open) raw.socket.destroy();
+      await Promise.all(nodes.map((node) => node.server.close()));
+      await redis.cleanup();
+      await team.dir.cleanup();
+    },
+  };
+}
+
+/** Writes one frame on a raw connection. */
+export function say(raw: Raw, frame: Record<string, unknown>): void {
+  raw.socket.write(`${JSON.stringify(frame)}\n`);
+}
+
+/** The next frame of `type` on a raw connection, others skipped. */
+export async function next<T extends ServerFrame['type']>(
+  raw: Raw,
+  type: T,
+): Promise<ServerFrameOf<T>> {
+  return (await raw.nextFrame(type)) as ServerFrameOf<T>;
+}
+
+/** The first frame of one of `types`, others skipped. */
+export async function firstOf(raw: Raw, types: string[]): Promise<ServerFrame> {
+  for (;;) {
+    const frame = await raw.nextFrame();
+    if (types.includes(frame.type)) return frame;
+  }
+}
+
+/** Resolves once `raw` is told `user` is `status`. */
+export async function presenceOf(raw: Raw, user: string, status: string) {
+  for (;;) {
+    const frame = await next(raw, 'presence');
+    if (frame.user === user && frame.status === status) return frame;
+  }
+}
