@@ -17,12 +17,21 @@ import { kickConnection, moderate, remoteAct } from './core-moderation.ts';
 import { activeSanction, serverBanRefusal } from './core-operators.ts';
 import { appear, disappear } from './core-presence.ts';
 import { moveRead, readRequest } from './core-reads.ts';
-import { helloJoinRefusal, joinRoom, leaveRoom, remoteTopic, setTopic } from './core-rooms.ts';
+import { setRemote } from './core-remote.ts';
+import {
+  helloJoinRefusal,
+  joinRoom,
+  leaveRoom,
+  remoteMember,
+  remoteTopic,
+  setTopic,
+} from './core-rooms.ts';
 import { searchRequest } from './core-search.ts';
 import { type CoreOptions, CoreState, type UserRecord } from './core-state.ts';
 import { unreadTargets } from './core-unread.ts';
 import { listRequest, whoisRequest } from './core-whois.ts';
 import type { KeptState } from './kept-state.ts';
+import type { HeldThere } from './node-roster.ts';
 
 /**
  * The chat's rules, apart from all I/O: who is connected, who is in which
@@ -280,28 +289,16 @@ export class ChatCore {
   }
 
   /**
-   * The users the other nodes of a cluster see now (their heartbeats,
-   * merged): everyone here is told of each who came, changed or went, as
-   * far as this node does not see them itself.
+   * The users the other nodes of a cluster see now and what they hold there
+   * (their heartbeats, merged): this node's connections are told what
+   * changed, as far as this node does not show it itself (core-remote.ts).
    */
-  setRemoteUsers(users: readonly UserState[]): Effect[] {
-    const { state } = this;
-    const before = new Map(state.remote);
-    state.remote.clear();
-    for (const seen of users) state.remote.set(seen.user, seen);
-    const effects: Effect[] = [];
-    for (const user of [...new Set([...before.keys(), ...state.remote.keys()])].sort()) {
-      if (state.isSeen(user)) continue;
-      const was = before.get(user);
-      const now = state.remote.get(user);
-      if (was?.status === now?.status && was?.text === now?.text) continue;
-      effects.push(
-        state.toAll(
-          now ? { type: 'presence', ...now } : { type: 'presence', user, status: 'offline' },
-        ),
-      );
-    }
-    return effects;
+  setRemoteUsers(
+    users: readonly UserState[],
+    held: ReadonlyMap<string, HeldThere>,
+    now: number,
+  ): Effect[] {
+    return setRemote(this.state, users, held, now);
   }
 
   /** What another node of the cluster did (and checked): done here too, for this node's connections. */
@@ -318,6 +315,8 @@ export class ChatCore {
         const record = state.users.get(event.user);
         return record && record.conns.size > 0 ? this.setAway(event.user, record, event.text) : [];
       }
+      case 'member':
+        return remoteMember(state, event, now);
       case 'read': {
         const record = state.userRecord(event.user, now);
         if (!moveRead(record, event.conversation, event.id)) return [];
@@ -340,6 +339,11 @@ export class ChatCore {
   /** The users seen through this node's own connections, for the other nodes. */
   localUsers(): UserState[] {
     return this.state.localUserStates();
+  }
+
+  /** What the users seen here hold here (rooms, devices, certificates), for the other nodes. */
+  localHeld(): Array<[string, HeldThere]> {
+    return this.state.localHeld();
   }
 
   /** The connections a conversation's messages go to, now. */

@@ -95,7 +95,11 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     });
     const readBudget = new ByteBudget(config.readBudgetBytes);
     this.saver = new StateSaver({
-      snapshot: () => this.core.keptState(this.now()),
+      snapshot: () => {
+        // A node of a cluster keeps where it stands in the cluster's events too.
+        const events = this.feed?.eventsPosition();
+        return { ...this.core.keptState(this.now()), ...(events === undefined ? {} : { events }) };
+      },
       write: (state) => deps.store.writeState(state),
       onError: (err) => deps.logger.error({ err }, 'could not save the server state; tried again'),
       intervalMs: SAVE_STATE_MS,
@@ -191,8 +195,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     const { config, store } = this.deps;
     // A node of several listens to the others before it reads where ids stand.
     await this.feed?.start();
-    const lastIds = await seedCore(this.core, store, this.now());
-    this.feed?.seed(lastIds);
+    const { lastIds, events } = await seedCore(this.core, store, this.now());
+    this.feed?.seed(lastIds, events);
     // Before the port opens: a missing or garbled users file stops the start.
     await this.login?.load();
     const address = await this.shell.listen(config.port, config.host);

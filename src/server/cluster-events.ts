@@ -13,7 +13,9 @@ export type ClusterEvent =
   /** `name` as the user names the conversation (#room or @peer), for their `read` frame. */
   | { kind: 'read'; user: string; conversation: string; name: string; id: number }
   /** A user said away (with `text`) or back (no text) on one of their devices. */
-  | { kind: 'away'; user: string; text?: string };
+  | { kind: 'away'; user: string; text?: string }
+  /** A user joined a room (`joined`) or parted it on one of their devices. */
+  | { kind: 'member'; user: string; room: string; joined: boolean };
 
 /** True when `value` (from the feed, sealed by a node) has the shape of a ClusterEvent. */
 export function isClusterEvent(value: unknown): value is ClusterEvent {
@@ -27,6 +29,8 @@ export function isClusterEvent(value: unknown): value is ClusterEvent {
       return strings('room', 'text', 'by') && typeof event.ts === 'number';
     case 'read':
       return strings('user', 'conversation', 'name') && Number.isInteger(event.id);
+    case 'member':
+      return strings('user', 'room') && typeof event.joined === 'boolean';
     case 'away':
       return strings('user') && (event.text === undefined || typeof event.text === 'string');
     default:

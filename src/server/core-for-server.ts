@@ -1,6 +1,7 @@
 import { certificateOnFile } from './certificate-on-file.ts';
 import { ChatCore } from './chat-core.ts';
 import type { HistoryStore } from './history/history-store.ts';
+import { isShared } from './node-feed.ts';
 import { DEFAULT_ROOM, type ServerConfig } from './server-config.ts';
 
 /** Sends remembered per user by ref, so a resend is acknowledged as its original. */
@@ -29,6 +30,7 @@ export function coreFor(config: ServerConfig, serverName: string, store: History
     maxRoomsCreatedPerHour: config.maxRoomsCreatedPerHour,
     epoch: store.epoch,
     operators: new Set(config.operators),
+    cluster: isShared(store),
   });
 }
 
@@ -43,11 +45,12 @@ export async function seedCore(
   core: ChatCore,
   store: HistoryStore,
   now: number,
-): Promise<Map<string, number>> {
+): Promise<{ lastIds: Map<string, number>; events: string | undefined }> {
   const lastIds = await store.lastIds();
   for (const [conversation, id] of lastIds) core.seedLastId(conversation, id);
   for (const sent of await store.recentRefs(REF_MEMORY))
     core.seedRef(sent.user, sent.ref, sent.conversation, sent.id, sent.ts);
-  core.restoreKeptState(await store.readState(), now);
-  return lastIds;
+  const kept = await store.readState();
+  core.restoreKeptState(kept, now);
+  return { lastIds, events: kept.events };
 }

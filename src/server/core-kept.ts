@@ -34,11 +34,15 @@ export function keptStateOf(state: CoreState, now = 0): KeptState {
     rooms.push([name, kept]);
   }
   const bans = inForce(state.serverBans, now);
+  const runElsewhere = [...state.remoteOps]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([room, ops]): [string, string[]] => [room, [...ops].sort()]);
   return {
     topics,
     users,
     ...(rooms.length === 0 ? {} : { rooms }),
     ...(bans.length === 0 ? {} : { bans }),
+    ...(runElsewhere.length === 0 ? {} : { runElsewhere }),
   };
 }
 
@@ -78,6 +82,8 @@ export function restoreKeptState(state: CoreState, kept: KeptState, now: number)
     forgetIfEmpty(state, name);
   }
   for (const [user, ban] of kept.bans ?? []) state.serverBans.set(user, { ...ban });
+  for (const [room, ops] of kept.runElsewhere ?? [])
+    if (!state.rooms.has(room)) state.remoteOps.set(room, new Set(ops));
   for (const [user, keptUser] of kept.users) {
     const record = state.userRecord(user, now);
     record.known = true;

@@ -6,6 +6,7 @@ import {
 } from '../net/protocol/frames.ts';
 import { type ConnId, closeEffect, type Effect, errorEffect, PERSIST } from './core-effects.ts';
 import { isServerOperator, operates, opsText, serverBanText } from './core-operators.ts';
+import { forgetElsewhere } from './core-remote.ts';
 import { forgetIfEmpty, removeFromRoom } from './core-rooms.ts';
 import { type CoreState, newRoomRecord } from './core-state.ts';
 import type { Sanction } from './kept-state.ts';
@@ -160,8 +161,9 @@ function roomAct(
   now: number,
 ): Effect[] {
   const existing = state.rooms.get(name);
-  // A room not held gets a record only for what it keeps (a ban, a mute, a lock).
-  const room = existing ?? newRoomRecord();
+  // A room not held gets a record only for what it keeps (a ban, a mute, a
+  // lock), run by those who run it on the other nodes of a cluster.
+  const room = existing ?? { ...newRoomRecord(), ops: new Set(state.remoteOps.get(name)) };
   const sanction: Sanction = {
     by: actor,
     ts: now,
@@ -185,7 +187,10 @@ function roomAct(
     case 'kick':
     case 'ban':
       if (action === 'ban') room.bans.set(target ?? '', sanction);
-      if (target !== undefined) removeFromRoom(state, target, name);
+      if (target !== undefined) {
+        removeFromRoom(state, target, name);
+        forgetElsewhere(state, target, name);
+      }
       break;
     case 'unban':
       changed = room.bans.delete(target ?? '');
@@ -212,7 +217,10 @@ function roomAct(
       room.topicLock = false;
       break;
   }
-  if (!existing && changed) state.rooms.set(name, room);
+  if (!existing && changed) {
+    state.rooms.set(name, room);
+    state.remoteOps.delete(name);
+  }
   // An unban, unmute, deop or unlock may leave nothing of the room to keep.
   forgetIfEmpty(state, name);
   const effects: Effect[] = [

@@ -23,7 +23,9 @@ export function appear(state: CoreState, user: string, record: UserRecord, now: 
     state.remote.get(user)?.status === 'online'
       ? []
       : [state.toAllBut(user, { type: 'presence', user, status: 'online' })];
+  // A room another node of the cluster shows them in is no news.
   for (const room of [...record.rooms].sort()) {
+    if (state.inRoomElsewhere(user, room)) continue;
     effects.push({
       kind: 'frames',
       to: othersIn(state, user, room),
@@ -46,6 +48,7 @@ export function disappear(
 ): Effect[] {
   const effects: Effect[] = [];
   for (const room of [...record.rooms].sort()) {
+    if (state.inRoomElsewhere(user, room)) continue;
     effects.push({
       kind: 'frames',
       to: othersIn(state, user, room),

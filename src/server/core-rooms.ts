@@ -3,7 +3,7 @@ import type { ServerFrame } from '../net/protocol/frames.ts';
 import type { TokenBucket } from '../net/token-bucket.ts';
 import { type ConnId, type Effect, errorEffect, PERSIST } from './core-effects.ts';
 import { muteRefusal, operates, opsText, roomBanRefusal } from './core-operators.ts';
-import { type CoreState, newRoomRecord, type RoomRecord, type UserRecord } from './core-state.ts';
+import type { CoreState, RoomRecord, UserRecord } from './core-state.ts';
 
 /** As TokenBucket's: float refills can land a hair below a whole token. */
 const EPSILON = 1e-9;
@@ -43,24 +43,20 @@ export function joinRoom(
     record.joins.take(now);
     if (creates) record.creations.take(now);
   }
-  if (!room) {
-    room = newRoomRecord();
-    state.rooms.set(name, room);
-  }
   // The user whose join creates a room runs it first (the default room has
-  // nobody until named), unless another node of the cluster made it: then
-  // those who run it there run it here.
-  const runElsewhere = creates ? state.remoteOps.get(name) : undefined;
-  const opped = creates && name !== state.options.defaultRoom && runElsewhere === undefined;
+  // nobody until named), unless another node of the cluster made it or ran
+  // it: then those who run it there run it here (holdRoom).
+  room ??= state.holdRoom(name);
+  const opped = creates && name !== state.options.defaultRoom && room.ops.size === 0;
   if (opped) room.ops.add(user);
-  for (const op of runElsewhere ?? []) room.ops.add(op);
   const others = state.connsOf(room.members);
   room.members.add(user);
   record.rooms.add(name);
   const own = [...record.conns].filter((c) => !inHello || c !== conn);
   const effects: Effect[] = [];
-  // Only a user others see (a person, not only scripts) is announced.
-  if (state.isSeen(user))
+  // Only a user others see (a person, not only scripts) is announced, and
+  // not again when another node of the cluster shows them in the room.
+  if (state.isSeen(user) && !state.inRoomElsewhere(user, name))
     effects.push({
       kind: 'frames',
       to: others,
@@ -72,12 +68,13 @@ export function joinRoom(
     effects.push(PERSIST);
   } else if (opped) effects.push(PERSIST);
   // The other nodes of a cluster learn who runs the room, so that a first
-  // joiner there does not run it too.
+  // joiner there does not run it too; then that the user is in it.
   if (opped)
     effects.push({
       kind: 'replicate',
       event: { kind: 'act', act: { action: 'op', room: name, user, by: user, ts: now } },
     });
+  effects.push({ kind: 'replicate', event: { kind: 'member', user, room: name, joined: true } });
   return effects;
 }
 
@@ -98,8 +95,10 @@ export function leaveRoom(
   const room = state.rooms.get(name);
   const record = state.users.get(user);
   if (!room || !record) return [];
-  // A user others do not see (only scripts connected) leaves quietly: their own connections only.
-  const audience = state.connsOf(announce ? room.members : [user]);
+  // A user others do not see (only scripts connected) leaves quietly: their
+  // own connections only; so does one another node still shows in the room.
+  const shown = announce && !state.inRoomElsewhere(user, name);
+  const audience = state.connsOf(shown ? room.members : [user]);
   room.members.delete(user);
   record.rooms.delete(name);
   forgetIfEmpty(state, name);
@@ -107,7 +106,39 @@ export function leaveRoom(
     { kind: 'frames', to: audience, frame: { type: 'left', room: name, user, ts: now, reason } },
   ];
   if (reason === 'part' && record.remembered.delete(name)) effects.push(PERSIST);
+  // A part is the user's, on every device: a quit is one node's.
+  if (reason === 'part')
+    effects.push({ kind: 'replicate', event: { kind: 'member', user, room: name, joined: false } });
   return effects;
+}
+
+/**
+ * A user joined or parted a room through another node of the cluster: their
+ * devices here follow, as on one server, and the room is remembered (or
+ * forgotten) for their next hello here. What others here see of it comes
+ * with that node's announcement (core-remote.ts).
+ */
+export function remoteMember(
+  state: CoreState,
+  { user, room, joined }: { user: string; room: string; joined: boolean },
+  now: number,
+): Effect[] {
+  const record = state.userRecord(user, now);
+  // Welcomed on another node: kept here too, with the rooms they are in.
+  record.known = true;
+  const conn = record.conns.values().next().value;
+  const member = state.rooms.get(room)?.members.has(user) ?? false;
+  if (conn !== undefined && joined !== member) {
+    const effects = joined
+      ? joinRoom(state, user, room, now, conn, false)
+      : leaveRoom(state, user, room, now, 'part');
+    // Done once, where it was asked: not again from here.
+    return [...effects.filter((effect) => effect.kind !== 'replicate'), PERSIST];
+  }
+  if (joined === record.remembered.has(room)) return [];
+  if (joined) record.remembered.add(room);
+  else record.remembered.delete(room);
+  return [PERSIST];
 }
 
 /**
@@ -138,8 +169,13 @@ export function forgetIfEmpty(state: CoreState, name: string): void {
     !room.topicLock &&
     room.bans.size === 0 &&
     room.mutes.size === 0
-  )
+  ) {
+    // In a cluster the room may be in use on another node: who runs it is
+    // remembered for when one joins it here again.
+    if (state.options.cluster === true && room.ops.size > 0)
+      state.remoteOps.set(name, new Set(room.ops));
     state.rooms.delete(name);
+  }
 }
 
 /**
@@ -199,8 +235,7 @@ export function remoteTopic(
   // own: the newer one wins on both (ties: the setter's name), not the last heard.
   const kept = held?.topic;
   if (kept !== undefined && (kept.ts > ts || (kept.ts === ts && kept.by >= by))) return [];
-  const room = held ?? newRoomRecord();
-  state.rooms.set(name, room);
+  const room = state.holdRoom(name);
   room.topic = { text, by, ts };
   forgetIfEmpty(state, name);
   return [

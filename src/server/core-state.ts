@@ -8,6 +8,7 @@ import type {
 import { TokenBucket } from '../net/token-bucket.ts';
 import type { ConnId, Effect } from './core-effects.ts';
 import type { Sanction, Topic } from './kept-state.ts';
+import type { HeldThere } from './node-roster.ts';
 
 /** Tunables of the chat logic; the I/O layer enforces the rest. */
 export interface CoreOptions {
@@ -51,6 +52,12 @@ export interface CoreOptions {
   epoch: string;
   /** Server operators (`--operator`): operators in every room, and of server-wide bans. */
   operators?: ReadonlySet<string>;
+  /**
+   * One node of several on a shared store (`chat serve --redis`): a room
+   * emptied here may be in use on another node, so who runs it outlives
+   * its record here (CoreState.remoteOps).
+   */
+  cluster?: boolean;
 }
 
 /** A room the core holds: its topic (once one was set), the users in it, and how it is run. */
@@ -128,12 +135,14 @@ export class CoreState {
   readonly connUsers = new Map<ConnId, string>();
   readonly lastIds = new Map<string, number>();
   /**
-   * Who runs each room another node of the cluster made and this node does
-   * not hold (in memory: a node learns it again from the acts it hears).
+   * Who runs each room of the cluster this node does not hold: made on
+   * another node, or emptied here. Kept across restarts (KeptState.runElsewhere).
    */
   readonly remoteOps = new Map<string, Set<string>>();
   /** Users seen on the other nodes of a cluster (none on a server alone), by name. */
   readonly remote = new Map<string, UserState>();
+  /** What those users hold on the other nodes: rooms, devices, certificates. */
+  readonly remoteHeld = new Map<string, HeldThere>();
   // Per connection: one device's flooding must not close the user's others.
   readonly violations = new Map<ConnId, TokenBucket>();
   /** Per connection: the SHA-256 fingerprint of its client certificate (colon hex), for whois. */
@@ -148,6 +157,20 @@ export class CoreState {
   /** The id of the newest message of a conversation (0: none). */
   lastId(conversation: string): number {
     return this.lastIds.get(conversation) ?? 0;
+  }
+
+  /**
+   * The record of a room, made when not held: run by those who run it on
+   * the other nodes of a cluster, if any (remoteOps).
+   */
+  holdRoom(name: string): RoomRecord {
+    let room = this.rooms.get(name);
+    if (room) return room;
+    room = newRoomRecord();
+    room.ops = this.remoteOps.get(name) ?? room.ops;
+    this.remoteOps.delete(name);
+    this.rooms.set(name, room);
+    return room;
   }
 
   /** The record of `user`, made (with full buckets at `now`) on first sight. */
@@ -194,11 +217,57 @@ export class CoreState {
       room: name,
       topic: room?.topic?.text ?? '',
       // A user seen by nobody (only scripts connected) is listed by nobody.
-      members: [...(room?.members ?? [])].filter((user) => this.isSeen(user)).sort(),
+      members: this.membersOf(name),
       lastId: this.lastId(name),
       ...(room === undefined || room.ops.size === 0 ? {} : { ops: [...room.ops].sort() }),
       ...(room?.topicLock === true ? { topicLock: true } : {}),
     };
+  }
+
+  /**
+   * Who is seen in a room, here and on the other nodes of a cluster, by
+   * name. A user seen by nobody (only scripts connected) is listed by nobody.
+   */
+  membersOf(name: string): string[] {
+    const here = [...(this.rooms.get(name)?.members ?? [])].filter((user) => this.isSeen(user));
+    const elsewhere = [...this.remote.keys()].filter((user) => this.inRoomElsewhere(user, name));
+    return [...new Set([...here, ...elsewhere])].sort();
+  }
+
+  /** How many are in a room, here (scripts too) and on the other nodes of a cluster. */
+  memberCount(name: string): number {
+    const here = this.rooms.get(name)?.members ?? new Set<string>();
+    const elsewhere = [...this.remote.keys()].filter((user) => this.inRoomElsewhere(user, name));
+    return new Set([...here, ...elsewhere]).size;
+  }
+
+  /** True while another node of the cluster sees `user` in `room`. */
+  inRoomElsewhere(user: string, room: string): boolean {
+    return this.remote.has(user) && (this.remoteHeld.get(user)?.rooms.includes(room) ?? false);
+  }
+
+  /** What the users seen here hold here, for the other nodes (see NodeSnapshot). */
+  localHeld(): Array<[string, HeldThere]> {
+    const held: Array<[string, HeldThere]> = [];
+    for (const [user, record] of [...this.users].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (!this.isSeen(user)) continue;
+      const fingerprints = new Set<string>();
+      for (const conn of record.conns) {
+        const print = this.fingerprints.get(conn);
+        if (print) fingerprints.add(print);
+      }
+      const lastFrame = this.lastFrames.get(user);
+      held.push([
+        user,
+        {
+          rooms: [...record.rooms].sort(),
+          devices: record.conns.size,
+          fingerprints: [...fingerprints].sort(),
+          ...(lastFrame === undefined ? {} : { lastFrame }),
+        },
+      ]);
+    }
+    return held;
   }
 
   /** Everyone seen, here and on the other nodes of a cluster, by name. */

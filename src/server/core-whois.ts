@@ -9,17 +9,22 @@ import type { CoreState } from './core-state.ts';
  * topic, by name, at most MAX_LIST_ROOMS (`more` when some were left out).
  */
 export function listRequest(state: CoreState, conn: ConnId, ref: string): Effect[] {
-  const shown = [...state.rooms.entries()]
-    .filter(([, record]) => record.members.size > 0 || (record.topic?.text ?? '') !== '')
-    .sort(([a], [b]) => (a < b ? -1 : 1));
+  // The rooms held here and those the other nodes of a cluster show users in.
+  const names = new Set(state.rooms.keys());
+  for (const [user, there] of state.remoteHeld)
+    if (state.remote.has(user)) for (const room of there.rooms) names.add(room);
+  const shown = [...names]
+    .map((room) => ({
+      room,
+      members: state.memberCount(room),
+      topic: state.rooms.get(room)?.topic?.text ?? '',
+    }))
+    .filter(({ members, topic }) => members > 0 || topic !== '')
+    .sort((a, b) => (a.room < b.room ? -1 : 1));
   const frame: ServerFrameOf<'list'> = {
     type: 'list',
     ref,
-    rooms: shown.slice(0, MAX_LIST_ROOMS).map(([room, record]) => ({
-      room,
-      members: record.members.size,
-      topic: record.topic?.text ?? '',
-    })),
+    rooms: shown.slice(0, MAX_LIST_ROOMS),
     more: shown.length > MAX_LIST_ROOMS,
   };
   return [{ kind: 'frames', to: [conn], frame }];
@@ -38,7 +43,11 @@ export function whoisRequest(
   now: number,
 ): Effect[] {
   const record = state.users.get(user);
-  const online = record !== undefined && record.conns.size > 0;
+  const here = record !== undefined && record.conns.size > 0;
+  // Seen on another node of the cluster: what it holds of them counts too.
+  const elsewhere = state.remote.get(user);
+  const there = elsewhere === undefined ? undefined : state.remoteHeld.get(user);
+  const online = here || elsewhere !== undefined;
   if (!online && !isKnownUser(state, user)) {
     return [
       errorEffect(
@@ -49,20 +58,26 @@ export function whoisRequest(
       ),
     ];
   }
-  const fingerprints = new Set<string>();
+  const fingerprints = new Set<string>(there?.fingerprints);
   for (const c of record?.conns ?? []) {
     const print = state.fingerprints.get(c);
     if (print) fingerprints.add(print);
   }
-  const lastFrame = state.lastFrames.get(user);
+  const frames = [state.lastFrames.get(user), there?.lastFrame].filter((t) => t !== undefined);
+  const lastFrame = frames.length === 0 ? undefined : Math.max(...frames);
+  // Online here or there beats away: as presence shows them.
+  const shown =
+    here && (record.status === 'online' || elsewhere?.status !== 'online')
+      ? { status: record.status, text: record.awayText }
+      : elsewhere;
   const frame: ServerFrameOf<'whois'> = {
     type: 'whois',
     ref,
     user,
     online,
-    devices: record?.conns.size ?? 0,
-    status: online ? record.status : 'offline',
-    ...(online && record.awayText !== undefined ? { text: record.awayText } : {}),
+    devices: (record?.conns.size ?? 0) + (there?.devices ?? 0),
+    status: shown?.status ?? 'offline',
+    ...(shown?.text === undefined ? {} : { text: shown.text }),
     ...(lastFrame === undefined ? {} : { idleMs: Math.max(0, now - lastFrame) }),
     fingerprints: [...fingerprints].sort(),
   };

@@ -48,6 +48,13 @@ export interface KeptState {
   users: Array<[string, KeptUser]>;
   rooms?: Array<[string, KeptRoom]>;
   bans?: Array<[string, Sanction]>;
+  /**
+   * On a node of a cluster: the newest of the cluster's events this state
+   * holds (a Redis Stream id); the node hears those after it at start.
+   */
+  events?: string;
+  /** On a node of a cluster: who runs each room of the cluster this node does not hold. */
+  runElsewhere?: Array<[string, string[]]>;
 }
 
 /** Nothing kept: a new server, or a data directory from before state.bin. */
@@ -98,6 +105,11 @@ const keptStateSchema = z.object({
     )
     .optional(),
   bans: z.array(z.tuple([user, sanction])).optional(),
+  events: z
+    .string()
+    .regex(/^\d+-\d+$/)
+    .optional(),
+  runElsewhere: z.array(z.tuple([room, z.array(user)])).optional(),
 });
 
 /** The kept state in `value` (parsed JSON), or undefined when it is not one. */

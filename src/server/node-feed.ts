@@ -4,13 +4,19 @@ import type { ChatCore } from './chat-core.ts';
 import { type ClusterEvent, isClusterEvent } from './cluster-events.ts';
 import type { Effect } from './core-effects.ts';
 import { DeliveryGate } from './delivery-gate.ts';
+import { EventCursor } from './event-cursor.ts';
 import { ClusterFanOut, type FanOut } from './fan-out.ts';
 import type { HistoryStore, StoreFeed } from './history/history-store.ts';
-import { type ClusterSummary, NodeRoster, type NodeSnapshot } from './node-roster.ts';
+import { type ClusterSummary, isSnapshot, NodeRoster, type NodeSnapshot } from './node-roster.ts';
 
 /** A store several nodes share. */
 export type SharedStore = HistoryStore &
-  Required<Pick<HistoryStore, 'follow' | 'announce' | 'roster' | 'leave' | 'broadcast'>>;
+  Required<
+    Pick<
+      HistoryStore,
+      'follow' | 'announce' | 'roster' | 'leave' | 'broadcast' | 'record' | 'eventsSince'
+    >
+  >;
 
 /** What a NodeFeed is built from. */
 export interface NodeFeedDeps {
@@ -19,7 +25,7 @@ export interface NodeFeedDeps {
   local: FanOut;
   core: Pick<
     ChatCore,
-    'seedLastId' | 'keptElsewhere' | 'setRemoteUsers' | 'localUsers' | 'remoteEvent'
+    'seedLastId' | 'keptElsewhere' | 'setRemoteUsers' | 'localUsers' | 'localHeld' | 'remoteEvent'
   >;
   /** Certificate serials another node revoked: close their sessions here too. */
   revoked: (serials: string[]) => void;
@@ -60,6 +66,8 @@ export const NODE_TTL_MS = 15_000;
  */
 export class NodeFeed {
   private readonly gate: DeliveryGate;
+  /** Where this node stands in the cluster's events (moderation, topics, rooms, reads). */
+  private readonly events: EventCursor;
   readonly fanOut: FanOut;
   private readonly roster = new NodeRoster(NODE_TTL_MS);
   private timer: NodeJS.Timeout | undefined;
@@ -82,6 +90,18 @@ export class NodeFeed {
       gapWaitMs: GAP_WAIT_MS,
     });
     this.fanOut = new ClusterFanOut(deps.local, this.gate);
+    this.events = new EventCursor({
+      read: (after, count) => deps.store.eventsSince(after, count),
+      apply: (value) => this.control(value),
+      onLost: (after) =>
+        deps.logger.warn(
+          { after: after ?? 'none' },
+          "Redis no longer keeps all of the cluster's events since this node's state: what they changed is missing here",
+        ),
+      onError: (err) =>
+        deps.logger.error({ err }, "could not read the cluster's events; trying again in a second"),
+      retryMs: CATCH_UP_RETRY_MS,
+    });
   }
 
   /** Listens to the feed; resolves once it does (before the core is seeded, so nothing falls between). */
@@ -102,8 +122,10 @@ export class NodeFeed {
         logger.info({}, 'the feed of other nodes is back: reading what they kept meanwhile');
         this.refreshRoster();
         this.catchUp();
+        this.events.catchUp();
       },
       control: (value) => this.control(value),
+      event: (event) => this.events.heard(event),
       announced: (node, snapshot) => {
         for (const heard of this.reading) heard.add(node);
         if (snapshot === undefined) this.roster.left(node);
@@ -117,9 +139,24 @@ export class NodeFeed {
     this.timer.unref();
   }
 
-  /** Done here (a moderation act, a topic, a read position): the other nodes do it too. */
+  /**
+   * Done here (a moderation act, a topic, a join, a read position): kept
+   * among the cluster's events, which every node does too, now or when it
+   * next starts.
+   */
   replicate(event: ClusterEvent): void {
-    this.broadcast({ kind: 'event', event });
+    const message: ControlMessage = { kind: 'event', event };
+    this.deps.store.record(message).catch((err: unknown) => {
+      this.deps.logger.error(
+        { err, event: event.kind },
+        'could not tell the other nodes; they do not learn of it',
+      );
+    });
+  }
+
+  /** The newest of the cluster's events done here, for the kept state. */
+  eventsPosition(): string | undefined {
+    return this.events.position;
   }
 
   /** This node's CRL revokes these serials: the others close their sessions too. */
@@ -168,7 +205,11 @@ export class NodeFeed {
   }
 
   private snapshot(): NodeSnapshot {
-    return { users: this.deps.core.localUsers(), ...this.deps.load() };
+    return {
+      users: this.deps.core.localUsers(),
+      held: this.deps.core.localHeld(),
+      ...this.deps.load(),
+    };
   }
 
   // Each second: forget silent nodes; say what this node holds when its
@@ -177,7 +218,11 @@ export class NodeFeed {
     const now = this.deps.now();
     if (this.roster.expire(now)) this.usersChanged();
     const snapshot = this.snapshot();
-    const users = JSON.stringify(snapshot.users);
+    // A frame's time alone is no change worth saying at once.
+    const users = JSON.stringify([
+      snapshot.users,
+      snapshot.held?.map(([user, { lastFrame: _, ...there }]) => [user, there]),
+    ]);
     if (users === this.said.users && now - this.said.at < ANNOUNCE_MS) return;
     // Said once Redis took it: a failed announcement is tried again at the next check.
     this.deps.store.announce(snapshot, NODE_TTL_MS).then(
@@ -192,7 +237,9 @@ export class NodeFeed {
   }
 
   private usersChanged(): void {
-    this.deps.apply(this.deps.core.setRemoteUsers(this.roster.users()));
+    this.deps.apply(
+      this.deps.core.setRemoteUsers(this.roster.users(), this.roster.held(), this.deps.now()),
+    );
   }
 
   // At start and after a lost feed: what every node announced meanwhile.
@@ -215,8 +262,13 @@ export class NodeFeed {
       .finally(() => this.reading.delete(heard));
   }
 
-  /** The newest ids when the node started: what is older is history, not live. */
-  seed(lastIds: ReadonlyMap<string, number>): void {
+  /**
+   * The newest ids when the node started: what is older is history, not
+   * live; and the newest of the cluster's events its kept state holds: the
+   * events after it are done now.
+   */
+  seed(lastIds: ReadonlyMap<string, number>, events: string | undefined): void {
+    this.events.catchUp(events);
     this.gate.seed(lastIds);
     const early = this.early ?? [];
     this.early = undefined;
@@ -228,6 +280,7 @@ export class NodeFeed {
     this.stopped = true;
     clearInterval(this.timer);
     clearTimeout(this.retry);
+    this.events.stop();
     this.gate.stop();
     await this.deps.store.leave().catch(() => {
       // Redis is down: the others forget this node when its announcement expires.
@@ -242,7 +295,9 @@ export function isShared(store: HistoryStore): store is SharedStore {
     typeof store.announce === 'function' &&
     typeof store.roster === 'function' &&
     typeof store.leave === 'function' &&
-    typeof store.broadcast === 'function'
+    typeof store.broadcast === 'function' &&
+    typeof store.record === 'function' &&
+    typeof store.eventsSince === 'function'
   );
 }
 
@@ -250,22 +305,3 @@ export function isShared(store: HistoryStore): store is SharedStore {
 type ControlMessage =
   | { kind: 'event'; event: ClusterEvent }
   | { kind: 'revoked'; serials: string[] };
-
-// Announcements are sealed with the history key, so only nodes write them;
-// the shape is checked all the same before a user list is built from one.
-function isSnapshot(value: unknown): value is NodeSnapshot {
-  if (typeof value !== 'object' || value === null) return false;
-  const { users, connections, messagesPerSecond } = value as Record<string, unknown>;
-  return (
-    Array.isArray(users) &&
-    users.every(
-      (u) =>
-        typeof u === 'object' &&
-        u !== null &&
-        typeof (u as Record<string, unknown>).user === 'string' &&
-        ['online', 'away'].includes((u as Record<string, unknown>).status as string),
-    ) &&
-    typeof connections === 'number' &&
-    typeof messagesPerSecond === 'number'
-  );
-}

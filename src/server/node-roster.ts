@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { UserState } from '../net/protocol/frames.ts';
 
 /** What a node tells the others about itself, every few seconds and when its users change. */
@@ -7,6 +8,20 @@ export interface NodeSnapshot {
   connections: number;
   /** Messages kept through that node per second (mean of the last 5 s). */
   messagesPerSecond: number;
+  /** What each of those users holds there (absent from a node of an older version). */
+  held?: Array<[string, HeldThere]>;
+}
+
+/** What one user holds on one node: their rooms, devices and certificates, for the others' lists and whois. */
+export interface HeldThere {
+  /** The rooms they are in there, sorted. */
+  rooms: string[];
+  /** Their connections there. */
+  devices: number;
+  /** SHA-256 of each connection's client certificate, colon hex, sorted, distinct. */
+  fingerprints: string[];
+  /** When their last frame arrived there (ms), once one has. */
+  lastFrame?: number;
 }
 
 /** The cluster as one node sees it, for the dashboard. */
@@ -62,6 +77,33 @@ export class NodeRoster {
     return [...merged.values()].sort((a, b) => (a.user < b.user ? -1 : 1));
   }
 
+  /**
+   * What every user of the other nodes holds, once each, by name: their
+   * rooms and certificates on all those nodes, their devices summed, their
+   * latest frame.
+   */
+  held(): Map<string, HeldThere> {
+    const merged = new Map<string, HeldThere>();
+    for (const { snapshot } of this.nodes.values())
+      for (const [user, there] of snapshot.held ?? []) {
+        const kept = merged.get(user);
+        if (!kept) {
+          merged.set(user, {
+            ...there,
+            rooms: [...there.rooms],
+            fingerprints: [...there.fingerprints],
+          });
+          continue;
+        }
+        kept.rooms = [...new Set([...kept.rooms, ...there.rooms])].sort();
+        kept.devices += there.devices;
+        kept.fingerprints = [...new Set([...kept.fingerprints, ...there.fingerprints])].sort();
+        const last = Math.max(kept.lastFrame ?? 0, there.lastFrame ?? 0);
+        if (last > 0) kept.lastFrame = last;
+      }
+    return merged;
+  }
+
   /** The cluster: these nodes and `self`. */
   summary(self: NodeSnapshot): ClusterSummary {
     let connections = self.connections;
@@ -72,4 +114,38 @@ export class NodeRoster {
     }
     return { nodes: this.nodes.size + 1, connections, messagesPerSecond };
   }
+}
+
+const snapshotSchema = z.object({
+  users: z.array(
+    z.object({
+      user: z.string(),
+      status: z.enum(['online', 'away']),
+      text: z.string().optional(),
+    }),
+  ),
+  connections: z.number(),
+  messagesPerSecond: z.number(),
+  held: z
+    .array(
+      z.tuple([
+        z.string(),
+        z.object({
+          rooms: z.array(z.string()),
+          devices: z.number().int().min(0),
+          fingerprints: z.array(z.string()),
+          lastFrame: z.number().optional(),
+        }),
+      ]),
+    )
+    .optional(),
+});
+
+/**
+ * True when `value` has the shape of a NodeSnapshot. Announcements are
+ * sealed with the history key, so only nodes write them; the shape is
+ * checked all the same before a user list is built from one.
+ */
+export function isSnapshot(value: unknown): value is NodeSnapshot {
+  return snapshotSchema.safeParse(value).success;
 }

@@ -14,38 +14,52 @@ export type Raw = Awaited<ReturnType<typeof rawConnection>>;
 export async function clusterOnRedis(users: string[], operators: string[], count = 2) {
   const [team, redis]: [Team, TestRedis] = await Promise.all([makeTeam(users), startRedis()]);
   const nodes: Started[] = [];
-  for (let i = 0; i < count; i++) {
+  /** A node named `name` (its kept state is that name's), started on the cluster's Redis. */
+  const startNode = async (name: string): Promise<Started> => {
     const store = await RedisHistory.open({
       url: redis.url,
       key: { kind: 'key-file', path: team.ctx.layout.historyKey },
       durability: 'always',
       limits: { keepDays: 0, keepMessages: 0 },
       warn: () => {},
-      node: `127.0.0.1:${4000 + i}`,
+      node: name,
     });
-    nodes.push(await startServer(team, { operators }, store));
-  }
+    const started = await startServer(team, { operators }, store);
+    nodes.push(started);
+    return started;
+  };
+  for (let i = 0; i < count; i++) await startNode(`127.0.0.1:${4000 + i}`);
   const open: Raw[] = [];
   return {
     team,
     redis,
     nodes,
-    /** A raw connection of `user` to `node` that said hello (joining `join`), with its welcome. */
+    startNode,
+    /**
+     * A raw connection of `user` to `node` that said hello, with its welcome:
+     * joining `join`, or the rooms the server remembers for them.
+     */
     async connect(
       node: Started,
       user: string,
-      join: string[] = [],
+      join: string[] | 'remembered' = [],
     ): Promise<Raw & { welcome: ServerFrameOf<'welcome'> }> {
       const raw = await rawConnection(node, await team.credentials(user));
       open.push(raw);
-      say(raw, { type: 'hello', v: 1, client: 'test/1', join });
+      say(raw, {
+        type: 'hello',
+        v: 1,
+        client: 'test/1',
+        ...(join === 'remembered' ? {} : { join }),
+      });
       const welcome = await raw.nextFrame();
       assert.equal(welcome.type, 'welcome', JSON.stringify(welcome));
       return Object.assign(raw, { welcome: welcome as ServerFrameOf<'welcome'> });
     },
     async stop(): Promise<void> {
       for (const raw of open) raw.socket.destroy();
-      await Promise.all(nodes.map((node) => node.server.close()));
+      // A node a test stopped already is closed again harmlessly.
+      await Promise.all(nodes.map((node) => node.server.close().catch(() => {})));
       await redis.cleanup();
       await team.dir.cleanup();
     },

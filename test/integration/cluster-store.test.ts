@@ -222,6 +222,7 @@ describe('several nodes on one Redis, at the edges', () => {
       replaced: () => {},
       reconnected: () => {},
       control: () => {},
+      event: () => {},
       announced: () => {},
     });
     const admin = new Redis(redis.url);

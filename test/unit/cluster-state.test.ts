@@ -56,8 +56,8 @@ describe('two nodes agree', () => {
     // A hears it from the feed, as every node does, and her laptop there follows.
     for (const effect of said) if (effect.kind === 'replicate') a.remoteEvent(effect.event, 1);
     // Each node hears the other's announcement.
-    a.setRemoteUsers(b.localUsers());
-    b.setRemoteUsers(a.localUsers());
+    a.setRemoteUsers(b.localUsers(), new Map(b.localHeld()), 1);
+    b.setRemoteUsers(a.localUsers(), new Map(a.localHeld()), 1);
     assert.equal(
       listed(a, 2, 'cat', 'ann', 2),
       listed(b, 2, 'cat', 'ann', 2),
@@ -81,6 +81,8 @@ describe('a node whose announcement failed', () => {
       },
       leave: async () => {},
       broadcast: async () => {},
+      record: async () => {},
+      eventsSince: async () => ({ events: [], lost: false }),
       lastIds: async () => new Map(),
       since: async () => ({ messages: [], gap: false }),
     } as unknown as SharedStore;
@@ -92,6 +94,7 @@ describe('a node whose announcement failed', () => {
         keptElsewhere: () => {},
         setRemoteUsers: () => [],
         localUsers: () => [{ user: 'ann', status: 'online' }],
+        localHeld: () => [],
         remoteEvent: () => [],
       },
       apply: () => {},
@@ -102,7 +105,7 @@ describe('a node whose announcement failed', () => {
       logger: pino({ level: 'silent' }),
     });
     await node.start();
-    node.seed(new Map());
+    node.seed(new Map(), undefined);
     // ann came while Redis was down: the announcement fails.
     now = 1_000;
     t.mock.timers.tick(1_000);
@@ -133,6 +136,8 @@ describe('a node that leaves while the roster is read', () => {
       announce: async () => {},
       leave: async () => {},
       broadcast: async () => {},
+      record: async () => {},
+      eventsSince: async () => ({ events: [], lost: false }),
       lastIds: async () => new Map(),
       since: async () => ({ messages: [], gap: false }),
     } as unknown as SharedStore;
@@ -147,6 +152,7 @@ describe('a node that leaves while the roster is read', () => {
           return [];
         },
         localUsers: () => [],
+        localHeld: () => [],
         remoteEvent: () => [],
       },
       apply: () => {},

@@ -42,6 +42,8 @@ function nodeOver(lastIds: Map<string, number> | (() => Promise<Map<string, numb
     announce: async () => {},
     leave: async () => {},
     broadcast: async () => {},
+    record: async () => {},
+    eventsSince: async () => ({ events: [], lost: false }),
     lastIds: typeof lastIds === 'function' ? lastIds : async () => lastIds,
     since: (_conversation: string, after: number) => {
       const read = deferred<StoredMessage[]>();
@@ -70,6 +72,7 @@ function nodeOver(lastIds: Map<string, number> | (() => Promise<Map<string, numb
       keptElsewhere: () => {},
       setRemoteUsers: () => [],
       localUsers: () => [],
+      localHeld: () => [],
       remoteEvent: () => [],
     },
     apply: () => {},
@@ -101,7 +104,7 @@ describe('NodeFeed', () => {
   it("never sends a message's update before the message (a deleted message must not come back)", async () => {
     const { node, sent, feed, reads, sentWhen, readAsked } = nodeOver(new Map([['#general', 5]]));
     await node.start();
-    node.seed(new Map([['#general', 3]]));
+    node.seed(new Map([['#general', 3]]), undefined);
     // The feed was lost (4 and 5 kept meanwhile) and is back: the node reads them…
     feed().reconnected();
     await readAsked();
@@ -120,7 +123,7 @@ describe('NodeFeed', () => {
     // listen(): the feed first, then seedCore, which takes its time.
     feed().kept('#general', msg(5_001));
     assert.deepEqual(sent, []);
-    node.seed(new Map([['#general', 5_000]]));
+    node.seed(new Map([['#general', 5_000]]), undefined);
     assert.deepEqual(sent, ['msg 5001 m5001']);
     await node.stop();
     assert.deepEqual(reads, [], 'no read from id 0 up');
@@ -135,7 +138,7 @@ describe('NodeFeed after a lost feed', () => {
       return new Map([['#general', 4]]);
     });
     await node.start();
-    node.seed(new Map([['#general', 3]]));
+    node.seed(new Map([['#general', 3]]), undefined);
     feed().reconnected();
     // The second read, a second later, finds 4 and fills it.
     await readAsked();

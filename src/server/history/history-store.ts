@@ -88,6 +88,20 @@ export interface HistoryStore {
   leave?(): Promise<void>;
   /** A shared store: tells every other node `value` (sealed), heard as StoreFeed.control. */
   broadcast?(value: unknown): Promise<void>;
+  /**
+   * A shared store: keeps `value` (sealed) among the cluster's events and
+   * tells every node, heard as StoreFeed.event with its id.
+   */
+  record?(value: unknown): Promise<void>;
+  /**
+   * A shared store: the events kept after `after` (the first kept, when
+   * undefined), oldest first, at most `count`; `lost` when some after it
+   * are no longer kept.
+   */
+  eventsSince?(
+    after: string | undefined,
+    count: number,
+  ): Promise<{ events: HeardEvent[]; lost: boolean }>;
   /** The newest id of every conversation kept, to continue the sequences after a restart. */
   lastIds(): Promise<Map<string, number>>;
   /** The server's state as last written (topics, users' rooms and reads); empty when none was. */
@@ -101,6 +115,24 @@ export interface HistoryStore {
   close(): Promise<void>;
 }
 
+/** One of the cluster's events as the store keeps it (see HistoryStore.record). */
+export interface HeardEvent {
+  /** Its place in the cluster's order (a Redis Stream id, `ms-seq`). */
+  id: string;
+  /** What was recorded; undefined when it does not open with this key, or is ours. */
+  value: unknown;
+  /** Recorded by this process: done here already. */
+  ours: boolean;
+}
+
+/** Orders two events' ids (`ms-seq`): negative when `a` is older. */
+export function compareEventIds(a: string, b: string): number {
+  const [am = 0n, as = 0n] = a.split('-').map(BigInt);
+  const [bm = 0n, bs = 0n] = b.split('-').map(BigInt);
+  if (am !== bm) return am < bm ? -1 : 1;
+  return as === bs ? 0 : as < bs ? -1 : 1;
+}
+
 /** What a node is told by a store several nodes share (see HistoryStore.follow). */
 export interface StoreFeed {
   kept: (conversation: string, message: StoredMessage) => void;
@@ -110,6 +142,8 @@ export interface StoreFeed {
   reconnected: () => void;
   /** Another node said this (see HistoryStore.broadcast). */
   control: (value: unknown) => void;
+  /** A node recorded this event (see HistoryStore.record), this one too. */
+  event: (event: HeardEvent) => void;
   /** Another node said what it holds (`snapshot`, as it announced it), or that it stopped (undefined). */
   announced: (node: string, snapshot: unknown) => void;
 }

@@ -2,13 +2,30 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { conversationOf } from '../conversations.ts';
 import type { HistoryKeys } from './history-keys.ts';
-import type { StoreFeed } from './history-store.ts';
+import { compareEventIds, type HeardEvent, type StoreFeed } from './history-store.ts';
 import { openRecord } from './record-seal.ts';
 import { openJson, sealJson } from './sealed-json.ts';
 import { decodeRecordHeader } from './segment-format.ts';
 
 const NODE_MAGIC = Buffer.from('CHATNOD1', 'latin1');
 const CONTROL_MAGIC = Buffer.from('CHATCTL1', 'latin1');
+const EVENT_MAGIC = Buffer.from('CHATEVT1', 'latin1');
+
+/**
+ * How many of the cluster's events (chat:events) Redis keeps, about: a node
+ * that was down for fewer catches up from them, one down longer starts from
+ * the kept state of the node that heard the most (RedisHistory.readState).
+ */
+export const EVENTS_KEPT = 100_000;
+
+// KEYS: the events Stream. ARGV: the sealed event, the channel, 'e' and this
+// process's name, EVENTS_KEPT. Kept and told in one step, so the feed tells
+// the events in the Stream's order, each with its id.
+const RECORD_LUA = `
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'n', ARGV[3], 'e', ARGV[1])
+redis.call('PUBLISH', ARGV[2], ARGV[3] .. id .. ' ' .. ARGV[1])
+return id
+`;
 
 /** Length of a node's name in what it publishes (hex characters). */
 const NODE_BYTES = 16;
@@ -36,7 +53,9 @@ export interface FeedTarget {
 export class RedisFeed {
   private connection: Redis | undefined;
 
-  constructor(private readonly target: FeedTarget) {}
+  constructor(private readonly target: FeedTarget) {
+    target.redis.defineCommand('chatRecord', { numberOfKeys: 1, lua: RECORD_LUA });
+  }
 
   /**
    * Hears every record any node keeps or replaces on this Redis, in the
@@ -62,6 +81,15 @@ export class RedisFeed {
       const kind = payload.subarray(0, 1).toString('latin1');
       const node = payload.subarray(1, 1 + NODE_BYTES).toString('latin1');
       const record = payload.subarray(1 + NODE_BYTES);
+      if (kind === 'e') {
+        const space = record.indexOf(0x20);
+        if (space < 0) return;
+        const id = record.subarray(0, space).toString('latin1');
+        const ours = node === this.target.node;
+        const value = ours ? undefined : this.openEvent(record.subarray(space + 1));
+        handlers.event({ id, value, ours });
+        return;
+      }
       if (kind === 'c') {
         if (node === this.target.node) return;
         const value = openJson(this.target.keys, CONTROL_MAGIC, record);
@@ -134,6 +162,66 @@ export class RedisFeed {
     return found;
   }
 
+  /**
+   * Keeps one of the cluster's events (chat:events, about EVENTS_KEPT of
+   * them) and tells every node of it, in one step.
+   */
+  async record(value: unknown): Promise<void> {
+    const sealed = sealJson(this.target.keys, EVENT_MAGIC, value);
+    await (this.target.redis as Redis & RecordCommand).chatRecord(
+      this.target.key('events'),
+      sealed,
+      this.target.channel,
+      `e${this.target.node}`,
+      EVENTS_KEPT,
+    );
+  }
+
+  /**
+   * The cluster's events after `after` (from the first kept when undefined),
+   * oldest first, at most `count`; `lost` when Redis let go of events after
+   * `after` (they were more than EVENTS_KEPT).
+   */
+  async eventsSince(
+    after: string | undefined,
+    count: number,
+  ): Promise<{ events: HeardEvent[]; lost: boolean }> {
+    const key = this.target.key('events');
+    const entries = await this.target.redis.xrangeBuffer(
+      key,
+      after === undefined ? '-' : `(${after}`,
+      '+',
+      'COUNT',
+      count,
+    );
+    const events = entries.map(([id, fields]) => {
+      const at = (name: string) => fields.findIndex((f, i) => i % 2 === 0 && f.toString() === name);
+      const node = fields[at('n') + 1]?.toString('latin1') ?? '';
+      const sealed = fields[at('e') + 1] ?? Buffer.alloc(0);
+      const ours = node === `e${this.target.node}`;
+      return { id: id.toString('latin1'), value: ours ? undefined : this.openEvent(sealed), ours };
+    });
+    return { events, lost: await this.eventsLost(after) };
+  }
+
+  /** True when Redis let go of events after `after` (all of them, when undefined). */
+  async eventsLost(after: string | undefined): Promise<boolean> {
+    const info = (await this.target.redis
+      .xinfo('STREAM', this.target.key('events'))
+      .catch(() => [])) as unknown[];
+    const at = info.indexOf('max-deleted-entry-id');
+    const deleted = at < 0 ? '0-0' : String(info[at + 1]);
+    if (deleted === '0-0') return false;
+    return after === undefined || compareEventIds(after, deleted) < 0;
+  }
+
+  private openEvent(sealed: Buffer): unknown {
+    const value = openJson(this.target.keys, EVENT_MAGIC, sealed);
+    if (value === undefined)
+      this.target.warn({}, 'cluster: an event on Redis does not open with this key');
+    return value;
+  }
+
   async broadcast(value: unknown): Promise<void> {
     const sealed = sealJson(this.target.keys, CONTROL_MAGIC, value);
     await this.target.redis.publish(
@@ -155,4 +243,14 @@ export class RedisFeed {
   close(): void {
     this.connection?.disconnect();
   }
+}
+
+interface RecordCommand {
+  chatRecord(
+    stream: string,
+    sealed: Buffer,
+    channel: string,
+    node: string,
+    kept: number,
+  ): Promise<string>;
 }

@@ -5,7 +5,14 @@ import { conversationOf } from '../conversations.ts';
 import { emptyKeptState, type KeptState } from '../kept-state.ts';
 import { type HistoryKeySource, resolveHistoryKeys } from './history-key-source.ts';
 import { epochOf, type HistoryKeys, keyedTag, roomTagOf } from './history-keys.ts';
-import type { AppendOutcome, HistoryStore, SentRef, StoreFeed } from './history-store.ts';
+import {
+  type AppendOutcome,
+  compareEventIds,
+  type HeardEvent,
+  type HistoryStore,
+  type SentRef,
+  type StoreFeed,
+} from './history-store.ts';
 import { openRecord, sealRecord } from './record-seal.ts';
 import { APPEND_LUA, type AppendRedis, RedisAppender } from './redis-append.ts';
 import { newNodeName, RedisFeed } from './redis-feed.ts';
@@ -250,6 +257,17 @@ export class RedisHistory implements HistoryStore {
     return this.feed.broadcast(value);
   }
 
+  record(value: unknown): Promise<void> {
+    return this.feed.record(value);
+  }
+
+  eventsSince(
+    after: string | undefined,
+    count: number,
+  ): Promise<{ events: HeardEvent[]; lost: boolean }> {
+    return this.feed.eventsSince(after, count);
+  }
+
   leave(): Promise<void> {
     return this.feed.leave();
   }
@@ -315,21 +333,53 @@ export class RedisHistory implements HistoryStore {
     );
   }
 
+  /**
+   * The state this node starts from, before it hears the cluster's events
+   * since (NodeFeed): its own, unless Redis let go of events it did not
+   * hear (or it has none); then that of the node that heard the most; on a
+   * node's first start on a store one server used before, that server's.
+   */
   async readState(): Promise<KeptState> {
-    // A node's first start on a store one server used before takes that server's state.
-    const bytes =
-      (await this.redis.getBuffer(this.stateKey())) ??
-      (await this.redis.getBuffer(this.key('state')));
-    if (bytes === null) return emptyKeptState();
+    const own = await this.stateAt(this.stateKey());
+    if (this.options.node === undefined) return own ?? emptyKeptState();
+    if (own !== undefined && !(await this.feed.eventsLost(own.events))) return own;
+    const peer = await this.newestNodeState();
+    if (peer !== undefined && (own === undefined || isNewer(peer, own))) return peer;
+    return own ?? (await this.stateAt(this.key('state'))) ?? emptyKeptState();
+  }
+
+  // The state under `key`; undefined when there is none or it does not open.
+  private async stateAt(key: string): Promise<KeptState | undefined> {
+    const bytes = await this.redis.getBuffer(key);
+    if (bytes === null) return undefined;
     const state = openState(this.keys, bytes);
-    if (state === undefined) {
+    if (state === undefined)
       this.options.warn(
         {},
-        'history: the state in Redis (topics, read positions, remembered rooms) does not open with this key: starting with none',
+        'history: the state in Redis (topics, read positions, remembered rooms) does not open with this key: starting without it',
       );
-      return emptyKeptState();
-    }
     return state;
+  }
+
+  // Of every node's kept state, the one that heard the most of the cluster's events.
+  private async newestNodeState(): Promise<KeptState | undefined> {
+    let newest: KeptState | undefined;
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(
+        cursor,
+        'MATCH',
+        this.key('state', '*'),
+        'COUNT',
+        200,
+      );
+      cursor = next;
+      for (const key of keys) {
+        const state = await this.stateAt(key);
+        if (state !== undefined && (newest === undefined || isNewer(state, newest))) newest = state;
+      }
+    } while (cursor !== '0');
+    return newest;
   }
 
   async writeState(state: KeptState): Promise<void> {
@@ -555,4 +605,10 @@ async function storeKeys(
     if ((await redis.set(metaKey, encodeHeader(header), 'NX')) === 'OK') return keys;
   }
   throw new Error(`${metaKey} in Redis changed while it was read`);
+}
+
+/** True when `a` heard more of the cluster's events than `b`. */
+function isNewer(a: KeptState, b: KeptState): boolean {
+  if (a.events === undefined) return false;
+  return b.events === undefined || compareEventIds(a.events, b.events) > 0;
 }
