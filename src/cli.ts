@@ -136,6 +136,7 @@ const COMMAND_NAMES = new Set([
   'add',
   'passwd',
   'remove',
+  'import',
   'history',
   'verify',
   'export',

@@ -46,6 +46,9 @@ export type ChatErrorCode =
   /** `--redis`: Redis cannot be reached, or does not promise what an ack promises. */
   | 'REDIS_UNAVAILABLE'
   | 'REDIS_NOT_DURABLE'
+  /** `--redis` with `--require-password` or `chat users`: Redis holds no users table, or one that does not open. */
+  | 'USERS_TABLE_MISSING'
+  | 'USERS_TABLE_DAMAGED'
   | 'INVITE_FORMAT'
   | 'INVITE_VERSION'
   | 'INVITE_TRUNCATED'

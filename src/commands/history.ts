@@ -1,23 +1,16 @@
 import { readdir } from 'node:fs/promises';
 import { ChatError } from '../errors.ts';
 import { formatBytes } from '../format/bytes.ts';
-import { pkiLayout } from '../pki/layout.ts';
 import { DiskHistory } from '../server/history/disk-history.ts';
 import { historyDir, redisPassword } from '../server/history/history-for-server.ts';
-import { historyKeySource } from '../server/history/history-key-source.ts';
 import type { HistoryStore } from '../server/history/history-store.ts';
 import { openHistory } from '../server/history/open-history.ts';
 import { redisLabel } from '../server/history/redis-label.ts';
-import { isRedisUrl } from '../server/server-config.ts';
 import { safeJson } from '../ui/text/sanitize.ts';
+import { checkedRedisUrl, type StoreArgs, storeKeySource, withRedisFromEnv } from './store-args.ts';
 
-export interface HistoryArgs {
+export interface HistoryArgs extends StoreArgs {
   data: string;
-  certs: string;
-  historyPassphraseEnv?: string | undefined;
-  /** The store is in this Redis (as `chat serve --redis`), not in `data`. */
-  redis?: string | undefined;
-  redisPasswordEnv?: string | undefined;
 }
 
 export interface HistoryIo {
@@ -42,7 +35,12 @@ export async function runHistoryVerify(given: HistoryArgs, io: HistoryIo): Promi
     return;
   }
   const dir = await existingHistory(args.data);
-  const opened = await openHistory({ dir, key: keySource(args), limits: LIMITS, readOnly: true });
+  const opened = await openHistory({
+    dir,
+    key: storeKeySource(args),
+    limits: LIMITS,
+    readOnly: true,
+  });
   for (const segment of opened.segments.values()) segment.retire();
   const { report } = opened;
   const summary = opened.index.summary();
@@ -116,15 +114,11 @@ async function storeToRead(
   warn: (message: string) => void = () => {},
 ): Promise<HistoryStore> {
   if (args.redis !== undefined) {
-    if (!isRedisUrl(args.redis))
-      throw new ChatError('USAGE', `--redis ${args.redis} is not a Redis URL`, {
-        hint: 'give redis://HOST:PORT[/DB] or rediss://HOST:PORT[/DB], the password in --redis-password-env',
-      });
     const { RedisHistory } = await import('../server/history/redis-history.ts');
     return RedisHistory.open({
-      url: args.redis,
+      url: checkedRedisUrl(args.redis),
       password: redisPassword(args.redisPasswordEnv),
-      key: keySource(args),
+      key: storeKeySource(args),
       durability: 'everysec',
       limits: { keepDays: 0, keepMessages: 0 },
       warn: (_fields, message) => warn(message),
@@ -132,8 +126,9 @@ async function storeToRead(
     });
   }
   const dir = await existingHistory(args.data);
-  return (await DiskHistory.open({ dir, key: keySource(args), limits: LIMITS, readOnly: true }))
-    .store;
+  return (
+    await DiskHistory.open({ dir, key: storeKeySource(args), limits: LIMITS, readOnly: true })
+  ).store;
 }
 
 // Every conversation read through, oldest first: what is kept, and every
@@ -178,16 +173,6 @@ async function verifyRedis(args: HistoryArgs, url: string, io: HistoryIo): Promi
       },
     );
   io.out('every record opens with this key');
-}
-
-// As chat serve does, the tools take CHAT_REDIS when --redis is not given.
-function withRedisFromEnv<T extends HistoryArgs>(args: T, env = process.env): T {
-  const redis = args.redis ?? (env.CHAT_REDIS === '' ? undefined : env.CHAT_REDIS);
-  return redis === undefined ? args : { ...args, redis };
-}
-
-function keySource(args: HistoryArgs) {
-  return historyKeySource(pkiLayout(args.certs).historyKey, args.historyPassphraseEnv);
 }
 
 async function existingHistory(dataDir: string): Promise<string> {

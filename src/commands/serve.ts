@@ -40,8 +40,10 @@ export async function runServe(args: ServeArgs & { color?: boolean | undefined }
   const logFile = flags.logFile ?? (dashboard ? DEFAULT_DASHBOARD_LOG : undefined);
   const logger = createLogger(flags.logLevel, logDestination(flags.logLevel, logFile, logs));
   const tls = await loadServerTls(config.certsDir, config.tlsMin);
-  // Before the history opens: without a usable users file nothing starts (one line says why).
-  if (config.requirePassword) await requireUsers(usersPath(config.dataDir));
+  // Before the history opens: without a usable users file nothing starts (one
+  // line says why). The table in Redis (--redis) is read once Redis is open, first thing in listen.
+  if (config.requirePassword && config.redis === undefined)
+    await requireUsers(usersPath(config.dataDir));
   const history = await historyForServer(config, logger);
   const server = new ChatServer({
     config,
@@ -78,7 +80,13 @@ export async function runServe(args: ServeArgs & { color?: boolean | undefined }
   if (!interactive) process.on('SIGHUP', () => void reloadCrl('SIGHUP'));
   const hangup = interactive ? closeOnHangup(logger, shutDown) : { happened: () => false };
   // Only now: a signal from the moment the port is open closes gracefully.
-  await server.listen();
+  try {
+    await server.listen();
+  } catch (error) {
+    // Its connection to Redis would keep the process alive after the one line is said.
+    await history.store.close();
+    throw error;
+  }
   logger.info(history.summary, 'history');
   // Said once the server runs, where the operator looks: the log (and the dashboard's pane).
   const unnamed = listenWarning(config.host, certNames(String(tls.options.cert)));

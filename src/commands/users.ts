@@ -3,15 +3,11 @@ import { passwordProblem } from '../net/password-rules.ts';
 import { MAX_PASSWORD_BYTES } from '../net/protocol/frames.ts';
 import { validateUserName } from '../pki/names.ts';
 import { hashPassword } from '../server/password-hash.ts';
-import {
-  readUsers,
-  type UsersTable,
-  usersPath,
-  withUsersLock,
-  writeUsers,
-} from '../server/users-file.ts';
+import { readUsers, usersPath } from '../server/users-file.ts';
 import { formatTable } from './format-table.ts';
 import { readFirstLine, readHiddenLine, type TtyInput } from './read-password.ts';
+import { withRedisFromEnv } from './store-args.ts';
+import { type UsersPlaceArgs, withUsersPlace } from './users-place.ts';
 
 /** Where `chat users` reads the password from and writes what it did. */
 export interface UsersIo {
@@ -24,40 +20,41 @@ export interface UsersIo {
   now: () => Date;
 }
 
-/** `chat users add|passwd|remove NAME` options. */
-export interface UserArgs {
-  data: string;
+/** `chat users add|passwd|remove NAME` options: the table is users.json in `data`, or in Redis with `redis`. */
+export interface UserArgs extends UsersPlaceArgs {
   name: string;
   passwordStdin?: boolean | undefined;
 }
 
 /**
  * `chat users add NAME`: sets a password for a user who has none yet.
- * The password is asked before the file is locked: typing may take a while.
+ * The password is asked before the table is changed: typing may take a while.
  */
 export async function runUsersAdd(args: UserArgs, io: UsersIo): Promise<void> {
   const name = validateUserName(args.name);
-  const path = usersPath(args.data);
-  if ((await readUsers(path))?.has(name)) throw exists(name, path);
-  const hash = await hashPassword(await newPassword(name, args, io));
-  await change(args.data, (table) => {
-    if (table.has(name)) throw exists(name, path);
-    const now = io.now().toISOString();
-    table.set(name, { hash, created: now, changed: now });
+  await withUsersPlace(args, true, async (place) => {
+    if ((await place.read())?.has(name)) throw exists(name, place.where);
+    const hash = await hashPassword(await newPassword(name, args, io));
+    await place.change((table) => {
+      if (table.has(name)) throw exists(name, place.where);
+      const now = io.now().toISOString();
+      table.set(name, { hash, created: now, changed: now });
+    });
+    io.out(`added ${name}: their password is set in ${place.where}`);
   });
-  io.out(`added ${name}: their password is set in ${path}`);
 }
 
 /** `chat users passwd NAME`: sets a new password for a user who has one. */
 export async function runUsersPasswd(args: UserArgs, io: UsersIo): Promise<void> {
   const name = validateUserName(args.name);
-  const path = usersPath(args.data);
-  if (!(await readUsers(path))?.has(name)) throw notFound(name, path);
-  const hash = await hashPassword(await newPassword(name, args, io));
-  await change(args.data, (table) => {
-    const entry = table.get(name);
-    if (entry === undefined) throw notFound(name, path);
-    table.set(name, { ...entry, hash, changed: io.now().toISOString() });
+  await withUsersPlace(args, true, async (place) => {
+    if (!(await place.read())?.has(name)) throw notFound(name, place.where);
+    const hash = await hashPassword(await newPassword(name, args, io));
+    await place.change((table) => {
+      const entry = table.get(name);
+      if (entry === undefined) throw notFound(name, place.where);
+      table.set(name, { ...entry, hash, changed: io.now().toISOString() });
+    });
   });
   io.out(`changed the password of ${name} (from their next login on)`);
 }
@@ -65,20 +62,23 @@ export async function runUsersPasswd(args: UserArgs, io: UsersIo): Promise<void>
 /** `chat users remove NAME`: forgets a user's password. */
 export async function runUsersRemove(args: UserArgs, io: UsersIo): Promise<void> {
   const name = validateUserName(args.name);
-  const path = usersPath(args.data);
-  await change(args.data, (table) => {
-    if (!table.delete(name)) throw notFound(name, path);
-  });
+  await withUsersPlace(args, true, (place) =>
+    place.change((table) => {
+      if (!table.delete(name)) throw notFound(name, place.where);
+    }),
+  );
   io.out(`removed ${name}: a server run with --require-password no longer lets them log in`);
 }
 
 /** `chat users list`: the users with a password, when each was added and last changed; never a hash. */
 export async function runUsersList(
-  args: { data: string; json?: boolean | undefined },
+  args: UsersPlaceArgs & { json?: boolean | undefined },
   io: UsersIo,
 ): Promise<void> {
-  const path = usersPath(args.data);
-  const table = (await readUsers(path)) ?? new Map();
+  const { table = new Map(), where } = await withUsersPlace(args, false, async (place) => ({
+    table: await place.read(),
+    where: place.where,
+  }));
   const names = [...table.keys()].sort();
   if (args.json) {
     for (const user of names) {
@@ -88,7 +88,7 @@ export async function runUsersList(
     return;
   }
   if (names.length === 0) {
-    io.out(`no passwords are set in ${path} (add one with \`chat users add NAME\`)`);
+    io.out(`no passwords are set in ${where} (add one with \`chat users add NAME\`)`);
     return;
   }
   const rows = names.map((user) => {
@@ -98,14 +98,37 @@ export async function runUsersList(
   io.out(formatTable([['USER', 'ADDED', 'CHANGED'], ...rows]));
 }
 
-// Reads, changes and writes the file under the lock, so that two commands
-// never lose each other's change.
-async function change(dataDir: string, edit: (table: UsersTable) => void): Promise<void> {
-  await withUsersLock(dataDir, async () => {
-    const table = (await readUsers(usersPath(dataDir))) ?? new Map();
-    edit(table);
-    await writeUsers(dataDir, table);
+/**
+ * `chat users import --redis URL`: copies the users file of `data` into the
+ * table in Redis, so a team on one server can move to a cluster. A user the
+ * table has already keeps the password set there.
+ */
+export async function runUsersImport(args: UsersPlaceArgs, io: UsersIo): Promise<void> {
+  const { redis } = withRedisFromEnv(args);
+  if (redis === undefined) {
+    throw new ChatError('USAGE', 'chat users import copies users.json into Redis: say which', {
+      hint: 'give --redis URL (or set CHAT_REDIS), as chat serve --redis takes it',
+    });
+  }
+  const path = usersPath(args.data);
+  const file = await readUsers(path);
+  if (file === undefined) {
+    throw new ChatError('FILE_UNREADABLE', `there is no users file at ${path}`, {
+      hint: "point --data at the server's data directory (where chat serve kept users.json)",
+    });
+  }
+  let kept: string[] = [];
+  const where = await withUsersPlace({ ...args, redis }, true, async (place) => {
+    await place.change((table) => {
+      kept = [...file.keys()].filter((name) => table.has(name));
+      for (const [name, entry] of file) if (!table.has(name)) table.set(name, entry);
+    });
+    return place.where;
   });
+  const copied = file.size - kept.length;
+  io.out(`copied ${copied} user${copied === 1 ? '' : 's'} from ${path} into ${where}`);
+  if (kept.length > 0)
+    io.out(`kept the password already set in Redis for ${kept.sort().join(', ')}`);
 }
 
 // The new password: one line from stdin with --password-stdin, else typed

@@ -23,6 +23,7 @@ import type { ServerStats } from './server-stats.ts';
 import { SessionAdmission } from './session-admission.ts';
 import { StateSaver } from './state-saver.ts';
 import { createTlsServer, type ServerTls } from './tls-options.ts';
+import { usersFor } from './users-for-server.ts';
 
 /** Events a ChatServer emits besides the log. */
 export interface ChatServerEvents {
@@ -143,6 +144,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.login = config.requirePassword
       ? new LoginFlow({
           settings: config,
+          users: usersFor(config.dataDir, deps.store, deps.logger),
           conns: this.conns,
           logger: deps.logger,
           now: this.now,
@@ -193,12 +195,12 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   /** Starts listening; resolves with the bound address. */
   async listen(): Promise<AddressInfo> {
     const { config, store } = this.deps;
+    // First: a missing or garbled users table stops the start before anything else does.
+    await this.login?.load();
     // A node of several listens to the others before it reads where ids stand.
     await this.feed?.start();
     const { lastIds, events } = await seedCore(this.core, store, this.now());
     this.feed?.seed(lastIds, events);
-    // Before the port opens: a missing or garbled users file stops the start.
-    await this.login?.load();
     const address = await this.shell.listen(config.port, config.host);
     this.startedAt = this.now();
     const shortest = Math.min(config.idlePingMs, config.stallTimeoutMs);

@@ -3,12 +3,10 @@ import type { ClientFrame, HelloFrame } from '../net/protocol/frames.ts';
 import { type Connection, toWire } from './connection.ts';
 import type { ConnectionTable } from './connection-table.ts';
 import { LoginGuard } from './login-guard.ts';
-import { UsersBook, usersPath } from './users-file.ts';
+import type { PasswordCheck, UsersSource } from './users-book.ts';
 
 /** The settings of `--require-password`, as ServerConfig names them. */
 export interface LoginSettings {
-  /** Where the users file lives. */
-  dataDir: string;
   /** Time a client has to send its password once asked, in ms. */
   authTimeoutMs: number;
   /** Wait before a wrong password is answered, in ms. */
@@ -22,6 +20,8 @@ export interface LoginSettings {
 /** What a LoginFlow is built from; the clock is injectable for tests. */
 export interface LoginFlowDeps {
   settings: LoginSettings;
+  /** The passwords: the users file, or the table in Redis. */
+  users: UsersSource;
   conns: Pick<ConnectionTable, 'has' | 'fail'>;
   logger: Logger;
   now: () => number;
@@ -39,25 +39,25 @@ interface Login {
 /**
  * The second factor of `--require-password`: after a hello, the server asks
  * for the password of the certificate's user (`auth`), reads one answer,
- * checks it against the users file off the event loop, and answers a wrong
+ * checks it against the users table off the event loop, and answers a wrong
  * one only after a delay; wrong passwords are counted per address, which is
  * locked out after too many.
  */
 export class LoginFlow {
-  private readonly users: UsersBook;
+  private readonly users: UsersSource;
   private readonly guard: LoginGuard;
   private readonly logins = new WeakMap<Connection, Login>();
 
   constructor(private readonly deps: LoginFlowDeps) {
     const { settings } = deps;
-    this.users = new UsersBook(usersPath(settings.dataDir), deps.logger);
+    this.users = deps.users;
     this.guard = new LoginGuard({
       maxFailures: settings.maxAuthFailures,
       lockMs: settings.authLockMs,
     });
   }
 
-  /** Reads the users file; a missing or garbled one rejects (before the port opens). */
+  /** Reads the users table; a missing or garbled one rejects (before the port opens). */
   load(): Promise<void> {
     return this.users.load();
   }
@@ -128,7 +128,7 @@ export class LoginFlow {
       );
       return;
     }
-    let check: Awaited<ReturnType<UsersBook['verify']>>;
+    let check: PasswordCheck;
     try {
       check = await this.users.verify(user, password);
     } catch (error) {

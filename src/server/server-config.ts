@@ -207,7 +207,9 @@ export const SERVE_FLAGS = z
     requirePassword: z
       .boolean()
       .default(false)
-      .describe('clients must also send their password, set with `chat users add` in --data'),
+      .describe(
+        'clients must also send their password, set with `chat users add` in --data (with --redis: in that Redis, `chat users add --redis URL`)',
+      ),
     authTimeout: seconds(60, 'seconds a client has to send its password once asked'),
     operator: z.array(z.string(USER_NAME).regex(USER_PATTERN, USER_NAME)).default([]).meta({
       description:
@@ -340,7 +342,7 @@ export function configFromFlags(flags: ServeFlags) {
     /** Rooms one user may create per hour (a burst of that many, then one every 3600 / n s); the default room is never counted. */
     maxRoomsCreatedPerHour: flags.roomsPerHour,
     motd: flags.motd,
-    /** Whether a client must send its user's password (`<dataDir>/users.json`) after hello. */
+    /** Whether a client must send its user's password (`<dataDir>/users.json`, or the table in Redis with `redis`) after hello. */
     requirePassword: flags.requirePassword,
     /** Time a client has to send its password once asked, in ms. */
     authTimeoutMs: flags.authTimeout * 1000,

@@ -13,6 +13,7 @@ import {
   stop,
 } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/pki.ts';
+import { startRedis, type TestRedis } from '../helpers/redis.ts';
 
 /**
  * `chat users` and `chat serve --require-password` as an admin and a script
@@ -175,7 +176,7 @@ describe('chat users', () => {
   });
 
   it('says which subcommand to give', TEST, async () => {
-    oneLine(await runChat(['users'], { cwd: dir.path }), 2, /add, passwd, remove or list/);
+    oneLine(await runChat(['users'], { cwd: dir.path }), 2, /add, passwd, remove, list or import/);
   });
 });
 
@@ -265,5 +266,62 @@ describe('chat serve --require-password with chat send --password-env', () => {
       1,
       /^chat: --require-password, but elsewhere\/users\.json does not exist — .*chat users add NAME/,
     );
+  });
+});
+
+describe('chat users --redis with chat serve --redis --require-password', () => {
+  let dir: { path: string; cleanup: () => Promise<void> };
+  let redis: TestRedis;
+  let server: Serving | undefined;
+
+  before(async () => {
+    [dir, redis] = await Promise.all([tempDir(), startRedis()]);
+    const made = await runChat(['certs', '--user', 'ada'], { cwd: dir.path });
+    assert.equal(made.code, 0, made.stderr);
+  });
+  after(async () => {
+    if (server) await stop(server.child);
+    await redis.cleanup();
+    await dir.cleanup();
+  });
+
+  it('refuses to start without a table in Redis, in one line, and exits', TEST, async () => {
+    oneLine(
+      await runChat(['serve', '--port', '0', '--redis', redis.url, '--require-password'], {
+        cwd: dir.path,
+      }),
+      1,
+      /^chat: --require-password, but Redis at redis:\/\/127\.0\.0\.1:\d+ holds no users table — .*chat users add NAME --redis URL/,
+    );
+  });
+
+  it('moves users.json into Redis, where the node takes the password from', TEST, async () => {
+    const added = await runWithInput(
+      ['users', 'add', 'ada', '--password-stdin'],
+      dir.path,
+      `${FIRST}\n`,
+    );
+    assert.equal(added.code, 0, added.stderr);
+    const moved = await runChat(['users', 'import'], {
+      cwd: dir.path,
+      env: { CHAT_REDIS: redis.url },
+    });
+    assert.equal(moved.code, 0, moved.stderr);
+    assert.match(moved.stdout, /^copied 1 user from .*users\.json into Redis at /);
+    const changed = await runWithInput(
+      ['users', 'passwd', 'ada', '--password-stdin', '--redis', redis.url],
+      dir.path,
+      `${SECOND}\n`,
+    );
+    assert.equal(changed.code, 0, changed.stderr);
+    server = await startServe(['--redis', redis.url, '--require-password'], dir.path);
+    assert.equal(server.listening.requirePassword, true);
+    const send = (password: string) =>
+      runChat(['send', '--port', String(server?.port), '--password-env', 'ADA_PW', 'hi'], {
+        cwd: dir.path,
+        env: { ADA_PW: password },
+      });
+    oneLine(await send(FIRST), 1, /wrong password for ada/);
+    assert.equal((await send(SECOND)).code, 0);
   });
 });

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -164,4 +165,21 @@ export async function rawConnection(
       });
     });
   return { socket, frames, closed, nextFrame };
+}
+
+/**
+ * hello as `user`, then `password` when the server asks for it: the answer
+ * (welcome or error), whether it asked, and how long the answer took after
+ * the password was sent, in ms.
+ */
+export async function passwordLogin(team: Team, started: Started, user: string, password: string) {
+  const raw = await rawConnection(started, await team.credentials(user));
+  raw.socket.write(`${JSON.stringify({ type: 'hello', v: 1, client: 'test/1' })}\n`);
+  const first = await raw.nextFrame();
+  if (first.type !== 'auth') return { raw, answer: first, asked: false };
+  assert.deepEqual(first, { type: 'auth', user });
+  const sentAt = Date.now();
+  raw.socket.write(`${JSON.stringify({ type: 'auth', password })}\n`);
+  const answer = await raw.nextFrame();
+  return { raw, answer, asked: true, tookMs: Date.now() - sentAt };
 }

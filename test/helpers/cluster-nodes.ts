@@ -1,18 +1,33 @@
 import assert from 'node:assert/strict';
 import type { ServerFrame, ServerFrameOf } from '../../src/net/protocol/frames.ts';
 import { RedisHistory } from '../../src/server/history/redis-history.ts';
+import type { ServerConfig } from '../../src/server/server-config.ts';
 import { makeTeam, rawConnection, type Started, startServer, type Team } from './chat-server.ts';
 import { startRedis, type TestRedis } from './redis.ts';
 
 export type Raw = Awaited<ReturnType<typeof rawConnection>>;
+
+/** What else a cluster's nodes are started with. */
+export interface ClusterOptions {
+  /** More of each node's config (`requirePassword`). */
+  config?: Partial<ServerConfig>;
+  /** Runs once Redis and the team are there, before the first node starts. */
+  beforeNodes?: (redis: TestRedis, team: Team) => Promise<void>;
+}
 
 /**
  * A team, its own Redis and `count` ChatServers on it (the nodes of one
  * cluster), each with `operators` as server operators; `stop` closes every
  * raw connection opened through `connect`, the nodes, Redis and the team.
  */
-export async function clusterOnRedis(users: string[], operators: string[], count = 2) {
+export async function clusterOnRedis(
+  users: string[],
+  operators: string[],
+  count = 2,
+  options: ClusterOptions = {},
+) {
   const [team, redis]: [Team, TestRedis] = await Promise.all([makeTeam(users), startRedis()]);
+  await options.beforeNodes?.(redis, team);
   const nodes: Started[] = [];
   /** A node named `name` (its kept state is that name's), started on the cluster's Redis. */
   const startNode = async (name: string): Promise<Started> => {
@@ -24,7 +39,7 @@ export async function clusterOnRedis(users: string[], operators: string[], count
       warn: () => {},
       node: name,
     });
-    const started = await startServer(team, { operators }, store);
+    const started = await startServer(team, { operators, ...options.config }, store);
     nodes.push(started);
     return started;
   };

@@ -3,11 +3,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ChatError } from '../../src/errors.ts';
 import type { StoredMessage } from '../../src/net/protocol/frames.ts';
 import { type AppendIo, DiskHistory } from '../../src/server/history/disk-history.ts';
 import type { HistoryKeySource } from '../../src/server/history/history-key-source.ts';
 import { openHistory } from '../../src/server/history/open-history.ts';
+import { rejectsWith } from '../helpers/errors.ts';
 import { tempDir } from '../helpers/pki.ts';
 
 const LIMITS = { cache: 4, keepDays: 0, keepMessages: 0 };
@@ -34,16 +34,6 @@ async function checksums(dir: string): Promise<Record<string, string>> {
       .digest('hex');
   }
   return out;
-}
-
-async function rejectsWith(work: Promise<unknown>, code: string): Promise<ChatError> {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  assert.ok(error instanceof ChatError, `expected a ChatError ${code}, got ${String(error)}`);
-  assert.equal(error.code, code, error.message);
-  return error;
 }
 
 describe('the encrypted history store', () => {

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { ChatError } from '../../src/errors.ts';
 import type { StoredMessage } from '../../src/net/protocol/frames.ts';
 import { pkiLayout } from '../../src/pki/layout.ts';
 import { historyForServer } from '../../src/server/history/history-for-server.ts';
@@ -13,6 +12,7 @@ import type { HistoryKeySource } from '../../src/server/history/history-key-sour
 import { RedisHistory, type RedisHistoryOptions } from '../../src/server/history/redis-history.ts';
 import { emptyKeptState, type KeptState } from '../../src/server/kept-state.ts';
 import { DEFAULT_SERVER_CONFIG } from '../../src/server/server-config.ts';
+import { rejectsWith } from '../helpers/errors.ts';
 import { tempDir } from '../helpers/pki.ts';
 import { startRedis, type TestRedis } from '../helpers/redis.ts';
 
@@ -21,16 +21,6 @@ const DAY = 86_400_000;
 
 function roomMessage(id: number, room = '#general', text = `the quick brown fox ${id}`) {
   return { type: 'msg', id, ts: T0 + id * 1000, room, from: 'alice', text } as StoredMessage;
-}
-
-async function rejectsWith(work: Promise<unknown>, code: string): Promise<ChatError> {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  assert.ok(error instanceof ChatError, `expected a ChatError ${code}, got ${String(error)}`);
-  assert.equal(error.code, code, error.message);
-  return error;
 }
 
 describe('the history store in Redis', () => {

@@ -5,21 +5,22 @@ import { after, before, describe, it } from 'node:test';
 import { ChatError } from '../../src/errors.ts';
 import type { ClientState, PasswordRequest } from '../../src/net/client-types.ts';
 import type { ServerFrame, ServerFrameOf } from '../../src/net/protocol/frames.ts';
-import { hashPassword } from '../../src/server/password-hash.ts';
 import type { ServerConfig } from '../../src/server/server-config.ts';
-import { type UsersTable, usersPath, writeUsers } from '../../src/server/users-file.ts';
+import { usersPath, writeUsers } from '../../src/server/users-file.ts';
 import { PasswordPrompter } from '../../src/ui/tui/password-prompter.ts';
 import {
   client,
   collect,
   makeTeam,
   nextEvent,
+  passwordLogin,
   rawConnection,
   type Started,
   startServer,
   type Team,
 } from '../helpers/chat-server.ts';
 import { tempDir } from '../helpers/pki.ts';
+import { usersTable } from '../helpers/users.ts';
 
 /**
  * `chat serve --require-password` (issue 6, part 2) over real TLS on
@@ -31,8 +32,6 @@ import { tempDir } from '../helpers/pki.ts';
 const TEST = { timeout: 20_000 };
 /** Wait before a wrong password is answered, in ms: short, so five failures stay quick. */
 const FAIL_DELAY_MS = 60;
-// Cheap scrypt parameters: the server verifies with what each hash says.
-const FAST = { N: 1024, r: 8, p: 1 };
 const PASSWORDS = { alice: 'pw-alice-Qx7!', bob: 'pw-bob-Zr2?' };
 const WRONG = 'guess-Wv9#';
 
@@ -44,17 +43,6 @@ function line(frame: object): string {
 
 const HELLO = line({ type: 'hello', v: 1, client: 'test/1' });
 
-async function table(passwords: Record<string, string>): Promise<UsersTable> {
-  const now = new Date().toISOString();
-  const entries = await Promise.all(
-    Object.entries(passwords).map(async ([name, password]) => {
-      const hash = await hashPassword(password, FAST);
-      return [name, { hash, created: now, changed: now }] as const;
-    }),
-  );
-  return new Map(entries);
-}
-
 describe('a server that requires passwords', () => {
   let team: Team;
   let data: { path: string; cleanup: () => Promise<void> };
@@ -63,7 +51,7 @@ describe('a server that requires passwords', () => {
   before(async () => {
     team = await makeTeam(['alice', 'bob', 'carol']);
     data = await tempDir();
-    await writeUsers(data.path, await table(PASSWORDS));
+    await writeUsers(data.path, await usersTable(PASSWORDS));
   });
   after(async () => {
     for (const started of servers) await started.server.close();
@@ -89,17 +77,8 @@ describe('a server that requires passwords', () => {
   }
 
   /** hello, then the password when asked: the answer (welcome or error) and whether it closed. */
-  async function login(started: Started, user: string, password: string) {
-    const raw = await rawConnection(started, await team.credentials(user));
-    raw.socket.write(HELLO);
-    const first = await raw.nextFrame();
-    if (first.type !== 'auth') return { raw, answer: first, asked: false };
-    assert.deepEqual(first, { type: 'auth', user });
-    const sentAt = Date.now();
-    raw.socket.write(line({ type: 'auth', password }));
-    const answer = await raw.nextFrame();
-    return { raw, answer, asked: true, tookMs: Date.now() - sentAt };
-  }
+  const login = (started: Started, user: string, password: string) =>
+    passwordLogin(team, started, user, password);
 
   it('asks for the password after hello, and welcomes the right one', TEST, async () => {
     const started = await serve();
@@ -378,11 +357,11 @@ describe('a server that requires passwords', () => {
     const started = await serve();
     const other = await tempDir();
     try {
-      await writeUsers(other.path, await table({ alice: 'pw-new-Kk4%' }));
+      await writeUsers(other.path, await usersTable({ alice: 'pw-new-Kk4%' }));
       const second = await serve({ dataDir: other.path });
       const first = await login(second, 'alice', 'pw-new-Kk4%');
       assert.equal(first.answer.type, 'welcome');
-      await writeUsers(other.path, await table({ bob: PASSWORDS.bob }));
+      await writeUsers(other.path, await usersTable({ bob: PASSWORDS.bob }));
       const gone = await login(second, 'alice', 'pw-new-Kk4%');
       assert.equal((gone.answer as ErrorFrame).code, 'auth_failed', 'alice was removed');
       const added = await login(second, 'bob', PASSWORDS.bob);

@@ -7,7 +7,7 @@ import {
   verifyNobody,
   verifyPassword,
 } from '../../src/server/password-hash.ts';
-import { formatUsers, parseUsers } from '../../src/server/users-file.ts';
+import { formatUsers, parseUsers } from '../../src/server/users-table.ts';
 
 // Cheap parameters: these tests are about the format and the comparison, not the cost.
 const FAST = { N: 1024, r: 8, p: 1 };

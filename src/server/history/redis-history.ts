@@ -3,6 +3,7 @@ import { ChatError } from '../../errors.ts';
 import type { StoredMessage } from '../../net/protocol/frames.ts';
 import { conversationOf } from '../conversations.ts';
 import { emptyKeptState, type KeptState } from '../kept-state.ts';
+import { RedisUsers } from '../users-redis.ts';
 import { type HistoryKeySource, resolveHistoryKeys } from './history-key-source.ts';
 import { epochOf, type HistoryKeys, keyedTag, roomTagOf } from './history-keys.ts';
 import {
@@ -441,6 +442,16 @@ export class RedisHistory implements HistoryStore {
       // Already gone: there is nothing left to close.
       this.redis.disconnect();
     }
+  }
+
+  /** The users table of `--require-password` kept in this Redis, sealed with this store's key. */
+  users(): RedisUsers {
+    return new RedisUsers({
+      redis: this.redis,
+      keys: this.keys,
+      key: (kind) => this.key(kind),
+      label: redisLabel(this.options.url),
+    });
   }
 
   private key(kind: string, tag?: string): string {
