@@ -95,7 +95,7 @@ export class ChatCore {
     state.lastFrames.set(user, now);
     const operators = [...(state.options.operators ?? [])].sort();
     // The welcome tells this connection its rooms; joined frames go to the others.
-    for (const room of wanted) effects.push(...joinRoom(state, user, room, now, conn, true));
+    for (const room of wanted) effects.push(...joinRoom(state, user, room, now, conn, 'hello'));
     effects.push({
       kind: 'frames',
       to: [conn],
@@ -158,7 +158,7 @@ export class ChatCore {
       case 'dm':
         return directMessage(state, conn, user, record, frame, now);
       case 'join':
-        return joinRoom(state, user, frame.room, now, conn, false);
+        return joinRoom(state, user, frame.room, now, conn, 'asked');
       case 'part':
         if (!record.rooms.has(frame.room)) {
           return [errorEffect(conn, 'not_member', `you are not in ${frame.room}`)];

@@ -200,7 +200,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     // A node of several listens to the others before it reads where ids stand.
     await this.feed?.start();
     const { lastIds, events } = await seedCore(this.core, store, this.now());
-    this.feed?.seed(lastIds, events);
+    await this.feed?.seed(lastIds, events);
     const address = await this.shell.listen(config.port, config.host);
     this.startedAt = this.now();
     const shortest = Math.min(config.idlePingMs, config.stallTimeoutMs);

@@ -34,9 +34,11 @@ export function keptStateOf(state: CoreState, now = 0): KeptState {
     rooms.push([name, kept]);
   }
   const bans = inForce(state.serverBans, now);
-  const runElsewhere = [...state.remoteOps]
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([room, ops]): [string, string[]] => [room, [...ops].sort()]);
+  // Oldest first, as runElsewhere forgets them.
+  const runElsewhere = [...state.remoteOps].map(([room, ops]): [string, string[]] => [
+    room,
+    [...ops].sort(),
+  ]);
   return {
     topics,
     users,
@@ -83,7 +85,7 @@ export function restoreKeptState(state: CoreState, kept: KeptState, now: number)
   }
   for (const [user, ban] of kept.bans ?? []) state.serverBans.set(user, { ...ban });
   for (const [room, ops] of kept.runElsewhere ?? [])
-    if (!state.rooms.has(room)) state.remoteOps.set(room, new Set(ops));
+    if (!state.rooms.has(room)) state.runElsewhere(room, new Set(ops));
   for (const [user, keptUser] of kept.users) {
     const record = state.userRecord(user, now);
     record.known = true;

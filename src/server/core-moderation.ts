@@ -136,11 +136,10 @@ export function remoteAct(state: CoreState, act: ModerationAct, now: number): Ef
     room === undefined &&
     (act.action === 'op' || act.action === 'deop')
   ) {
-    const ops = state.remoteOps.get(act.room) ?? new Set<string>();
+    const ops = new Set(state.remoteOps.get(act.room));
     if (act.action === 'op') ops.add(act.user ?? '');
     else ops.delete(act.user ?? '');
-    if (ops.size === 0) state.remoteOps.delete(act.room);
-    else state.remoteOps.set(act.room, ops);
+    state.runElsewhere(act.room, ops);
     return [];
   }
   const effects =

@@ -25,7 +25,22 @@ export function setRemote(
   state.remote.clear();
   for (const seen of users) state.remote.set(seen.user, seen);
   state.remoteHeld.clear();
-  for (const [user, there] of held) state.remoteHeld.set(user, there);
+  for (const [user, there] of held) state.remoteHeld.set(user, { ...there });
+  for (const [user, rooms] of state.forgottenElsewhere) {
+    const there = state.remoteHeld.get(user);
+    for (const room of rooms) if (!there?.rooms.includes(room)) rooms.delete(room);
+    if (rooms.size === 0) state.forgottenElsewhere.delete(user);
+    else if (there) there.rooms = there.rooms.filter((room) => !rooms.has(room));
+  }
+  state.remoteRooms.clear();
+  for (const [user, there] of state.remoteHeld) {
+    if (!state.remote.has(user)) continue;
+    for (const room of there.rooms) {
+      const members = state.remoteRooms.get(room) ?? new Set<string>();
+      members.add(user);
+      state.remoteRooms.set(room, members);
+    }
+  }
 
   const left: Effect[] = [];
   const presence: Effect[] = [];
@@ -59,12 +74,20 @@ export function setRemote(
 }
 
 /**
- * Takes `user` out of a room as the other nodes hold it, until they say
- * otherwise: a kick or a ban done here, whose `moderated` says it all.
+ * Takes `user` out of a room as the other nodes hold it, until none of them
+ * says they are in it any more: a kick or a ban, whose `moderated` says it
+ * all. (An announcement made before the kick reached its node must not
+ * show them joining again.)
  */
 export function forgetElsewhere(state: CoreState, user: string, room: string): void {
   const there = state.remoteHeld.get(user);
-  if (there) there.rooms = there.rooms.filter((name) => name !== room);
+  if (!there?.rooms.includes(room)) return;
+  there.rooms = there.rooms.filter((name) => name !== room);
+  state.remoteRooms.get(room)?.delete(user);
+  if (state.remoteRooms.get(room)?.size === 0) state.remoteRooms.delete(room);
+  const rooms = state.forgottenElsewhere.get(user) ?? new Set<string>();
+  rooms.add(room);
+  state.forgottenElsewhere.set(user, rooms);
 }
 
 // The rooms another node sees `user` in (none unless it sees them).

@@ -9,10 +9,17 @@ import type { CoreState, RoomRecord, UserRecord } from './core-state.ts';
 const EPSILON = 1e-9;
 
 /**
+ * How a join came: asked by a `join` frame, by a `hello` (whose welcome
+ * carries the room's state to the asking connection), or followed here
+ * from the user's join through another node of the cluster (checked and
+ * counted there: only a ban here keeps the user's devices here out).
+ */
+export type JoinWay = 'asked' | 'hello' | 'followed';
+
+/**
  * Puts `user` in a room (made on first join), and among the rooms they are
- * remembered in. The user's connections get the room's state; `inHello`
- * leaves out the requesting one, whose welcome is about to carry it.
- * Joining a room twice just repeats the state.
+ * remembered in. The user's connections get the room's state (but `conn`
+ * in a hello). Joining a room twice just repeats the state.
  */
 export function joinRoom(
   state: CoreState,
@@ -20,8 +27,9 @@ export function joinRoom(
   name: string,
   now: number,
   conn: ConnId,
-  inHello: boolean,
+  way: JoinWay,
 ): Effect[] {
+  const inHello = way === 'hello';
   const record = state.users.get(user);
   if (!record) return [];
   const stateFrame = (): ServerFrame => ({
@@ -35,11 +43,12 @@ export function joinRoom(
   if (room?.members.has(user))
     return inHello ? [] : [{ kind: 'frames', to: [conn], frame: stateFrame() }];
   const banned = roomBanRefusal(state, user, name, now);
-  if (banned) return [errorEffect(conn, 'banned', banned)];
-  const refused = joinRefusal(state, record, name, room, now);
+  if (banned) return way === 'followed' ? [] : [errorEffect(conn, 'banned', banned)];
+  const refused = way === 'followed' ? undefined : joinRefusal(state, record, name, room, now);
   if (refused) return [errorEffect(conn, refused.code, refused.message)];
-  const creates = !room && state.lastId(name) === 0;
-  if (name !== state.options.defaultRoom) {
+  // A followed join made nothing: the room is the other node's.
+  const creates = !room && state.lastId(name) === 0 && way !== 'followed';
+  if (name !== state.options.defaultRoom && way !== 'followed') {
     record.joins.take(now);
     if (creates) record.creations.take(now);
   }
@@ -130,7 +139,7 @@ export function remoteMember(
   const member = state.rooms.get(room)?.members.has(user) ?? false;
   if (conn !== undefined && joined !== member) {
     const effects = joined
-      ? joinRoom(state, user, room, now, conn, false)
+      ? joinRoom(state, user, room, now, conn, 'followed')
       : leaveRoom(state, user, room, now, 'part');
     // Done once, where it was asked: not again from here.
     return [...effects.filter((effect) => effect.kind !== 'replicate'), PERSIST];
@@ -172,8 +181,7 @@ export function forgetIfEmpty(state: CoreState, name: string): void {
   ) {
     // In a cluster the room may be in use on another node: who runs it is
     // remembered for when one joins it here again.
-    if (state.options.cluster === true && room.ops.size > 0)
-      state.remoteOps.set(name, new Set(room.ops));
+    if (state.options.cluster === true) state.runElsewhere(name, room.ops);
     state.rooms.delete(name);
   }
 }

@@ -143,6 +143,14 @@ export class CoreState {
   readonly remote = new Map<string, UserState>();
   /** What those users hold on the other nodes: rooms, devices, certificates. */
   readonly remoteHeld = new Map<string, HeldThere>();
+  /**
+   * Rooms users were kicked or banned from while on another node, by user:
+   * left out of what the other nodes say until none says it any more (a
+   * node's last word may be older than the kick).
+   */
+  readonly forgottenElsewhere = new Map<string, Set<string>>();
+  /** Who the other nodes show in each room (of the users in `remote`), by room: rebuilt with them. */
+  readonly remoteRooms = new Map<string, Set<string>>();
   // Per connection: one device's flooding must not close the user's others.
   readonly violations = new Map<ConnId, TokenBucket>();
   /** Per connection: the SHA-256 fingerprint of its client certificate (colon hex), for whois. */
@@ -157,6 +165,21 @@ export class CoreState {
   /** The id of the newest message of a conversation (0: none). */
   lastId(conversation: string): number {
     return this.lastIds.get(conversation) ?? 0;
+  }
+
+  /**
+   * Remembers who runs a room this node does not hold (none: forgets it);
+   * at most `maxRooms` such rooms, the longest unheard of forgotten first,
+   * so rooms made and emptied cannot pile up.
+   */
+  runElsewhere(name: string, ops: ReadonlySet<string>): void {
+    this.remoteOps.delete(name);
+    if (ops.size === 0) return;
+    this.remoteOps.set(name, new Set(ops));
+    for (const oldest of this.remoteOps.keys()) {
+      if (this.remoteOps.size <= this.options.maxRooms) break;
+      this.remoteOps.delete(oldest);
+    }
   }
 
   /**
@@ -230,20 +253,18 @@ export class CoreState {
    */
   membersOf(name: string): string[] {
     const here = [...(this.rooms.get(name)?.members ?? [])].filter((user) => this.isSeen(user));
-    const elsewhere = [...this.remote.keys()].filter((user) => this.inRoomElsewhere(user, name));
-    return [...new Set([...here, ...elsewhere])].sort();
+    return [...new Set([...here, ...(this.remoteRooms.get(name) ?? [])])].sort();
   }
 
   /** How many are in a room, here (scripts too) and on the other nodes of a cluster. */
   memberCount(name: string): number {
     const here = this.rooms.get(name)?.members ?? new Set<string>();
-    const elsewhere = [...this.remote.keys()].filter((user) => this.inRoomElsewhere(user, name));
-    return new Set([...here, ...elsewhere]).size;
+    return new Set([...here, ...(this.remoteRooms.get(name) ?? [])]).size;
   }
 
   /** True while another node of the cluster sees `user` in `room`. */
   inRoomElsewhere(user: string, room: string): boolean {
-    return this.remote.has(user) && (this.remoteHeld.get(user)?.rooms.includes(room) ?? false);
+    return this.remoteRooms.get(room)?.has(user) ?? false;
   }
 
   /** What the users seen here hold here, for the other nodes (see NodeSnapshot). */

@@ -10,9 +10,7 @@ import type { CoreState } from './core-state.ts';
  */
 export function listRequest(state: CoreState, conn: ConnId, ref: string): Effect[] {
   // The rooms held here and those the other nodes of a cluster show users in.
-  const names = new Set(state.rooms.keys());
-  for (const [user, there] of state.remoteHeld)
-    if (state.remote.has(user)) for (const room of there.rooms) names.add(room);
+  const names = new Set([...state.rooms.keys(), ...state.remoteRooms.keys()]);
   const shown = [...names]
     .map((room) => ({
       room,

@@ -22,16 +22,19 @@ const PAGE = 1_000;
 /**
  * Where a node stands in the cluster's events: each is done once, in the
  * cluster's order, whether heard live or read after a restart or a lost
- * feed. What is heard while the events before it are read waits for them.
+ * feed. What is heard before the start, after the feed was lost, or while
+ * the events before it are read, waits for them.
  */
 export class EventCursor {
   private cursor: string | undefined;
-  /** Heard while catching up (or before the start): done once the reading ends. */
+  /** Heard while the events before it are not all done: done once the read ends. */
   private held: HeardEvent[] | undefined = [];
-  private reading = false;
+  private started = false;
+  private reading: Promise<void> | undefined;
   private again = false;
   private stopped = false;
   private retry: NodeJS.Timeout | undefined;
+  private wake: (() => void) | undefined;
 
   constructor(private readonly deps: EventCursorDeps) {}
 
@@ -40,58 +43,72 @@ export class EventCursor {
     return this.cursor;
   }
 
-  /** Heard on the feed: done now, or after the events before it that are being read. */
+  /** Heard on the feed: done now, or after the events before it that are not yet read. */
   heard(event: HeardEvent): void {
     if (this.held) this.held.push(event);
     else this.take(event);
   }
 
   /**
-   * Reads and does what was recorded after `from` (at start: the kept
-   * state's position) or after the newest done (after a lost feed).
+   * Reads and does what was recorded after `from` (the kept state's
+   * position); resolves once it has (a failed read is tried again until it
+   * succeeds or the cursor stops).
    */
-  catchUp(from: string | undefined = this.cursor): void {
+  start(from: string | undefined): Promise<void> {
     this.cursor = from;
+    this.started = true;
+    return this.catchUp();
+  }
+
+  /** The feed was lost: what it brings from now on waits for the catch-up that follows. */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** The feed is back: reads and does what was recorded meanwhile (nothing before the start). */
+  catchUp(): Promise<void> {
+    if (!this.started || this.stopped) return Promise.resolve();
     this.held ??= [];
     if (this.reading) {
       this.again = true;
-      return;
+      return this.reading;
     }
-    this.reading = true;
-    void this.read();
+    this.reading = this.read().finally(() => {
+      this.reading = undefined;
+    });
+    return this.reading;
   }
 
   /** Stops reading and trying again. */
   stop(): void {
     this.stopped = true;
     clearTimeout(this.retry);
+    this.wake?.();
   }
 
   private async read(): Promise<void> {
     let lostSaid = false;
-    try {
-      for (;;) {
-        const { events, lost } = await this.deps.read(this.cursor, PAGE);
-        if (lost && !lostSaid) {
-          this.deps.onLost(this.cursor);
-          lostSaid = true;
-        }
-        for (const event of events) this.take(event);
-        if (events.length < PAGE) break;
-      }
-    } catch (error) {
-      this.deps.onError(error);
-      this.reading = false;
-      if (this.stopped) return;
-      this.retry = setTimeout(() => this.catchUp(), this.deps.retryMs);
-      return;
-    }
-    this.reading = false;
-    if (this.again) {
+    do {
       this.again = false;
-      this.catchUp();
-      return;
-    }
+      for (;;) {
+        if (this.stopped) return;
+        try {
+          const { events, lost } = await this.deps.read(this.cursor, PAGE);
+          if (lost && !lostSaid) {
+            this.deps.onLost(this.cursor);
+            lostSaid = true;
+          }
+          for (const event of events) this.take(event);
+          if (events.length < PAGE) break;
+        } catch (error) {
+          this.deps.onError(error);
+          await new Promise<void>((resolve) => {
+            this.wake = resolve;
+            this.retry = setTimeout(resolve, this.deps.retryMs);
+          });
+        }
+      }
+    } while (this.again);
     const held = this.held ?? [];
     this.held = undefined;
     for (const event of held) this.take(event);

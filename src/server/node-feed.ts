@@ -118,11 +118,12 @@ export class NodeFeed {
         if (!ours)
           this.gate.afterDelivered(conversation, message.id, () => replaced(conversation, message));
       },
+      interrupted: () => this.events.hold(),
       reconnected: () => {
         logger.info({}, 'the feed of other nodes is back: reading what they kept meanwhile');
         this.refreshRoster();
         this.catchUp();
-        this.events.catchUp();
+        void this.events.catchUp();
       },
       control: (value) => this.control(value),
       event: (event) => this.events.heard(event),
@@ -264,15 +265,17 @@ export class NodeFeed {
 
   /**
    * The newest ids when the node started: what is older is history, not
-   * live; and the newest of the cluster's events its kept state holds: the
-   * events after it are done now.
+   * live; and the newest of the cluster's events its kept state holds.
+   * Resolves once the events after it are done (a node welcomes nobody
+   * before: a ban made while it was down must hold from its first hello).
    */
-  seed(lastIds: ReadonlyMap<string, number>, events: string | undefined): void {
-    this.events.catchUp(events);
+  seed(lastIds: ReadonlyMap<string, number>, events: string | undefined): Promise<void> {
+    const caughtUp = this.events.start(events);
     this.gate.seed(lastIds);
     const early = this.early ?? [];
     this.early = undefined;
     for (const [conversation, message] of early) this.gate.offer(conversation, message);
+    return caughtUp;
   }
 
   /** Stops the timers and tells the others this node is gone. */

@@ -220,6 +220,7 @@ describe('several nodes on one Redis, at the edges', () => {
         heardOne();
       },
       replaced: () => {},
+      interrupted: () => {},
       reconnected: () => {},
       control: () => {},
       event: () => {},

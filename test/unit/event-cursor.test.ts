@@ -43,7 +43,7 @@ describe('EventCursor', () => {
     // Heard before the start: held.
     cursor.heard(event('3-0'));
     source.hold();
-    cursor.catchUp('1-0');
+    cursor.start('1-0');
     // Heard while the read is under way: held, after what the read brings.
     cursor.heard(event('4-0'));
     assert.deepEqual(done, []);
@@ -75,7 +75,7 @@ describe('EventCursor', () => {
       onError: (error) => errors.push(error),
       retryMs: 1_000,
     });
-    cursor.catchUp(undefined);
+    cursor.start(undefined);
     await new Promise((resolve) => setImmediate(resolve));
     cursor.heard(event('3-0'));
     assert.equal(errors.length, 1);
@@ -95,9 +95,28 @@ describe('EventCursor', () => {
       onError: () => {},
       retryMs: 10,
     });
-    cursor.catchUp('1-0');
+    cursor.start('1-0');
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(lost, ['1-0']);
     assert.equal(cursor.position, '9-0');
+  });
+});
+
+describe('EventCursor before its start', () => {
+  it('reads nothing when the feed comes back before the kept state is taken (no position yet)', async () => {
+    const source = store([event('1-0')]);
+    const done: unknown[] = [];
+    const cursor = new EventCursor({
+      read: source.read,
+      apply: (value) => done.push(value),
+      onLost: () => {},
+      onError: () => {},
+      retryMs: 10,
+    });
+    await cursor.catchUp();
+    assert.deepEqual(source.reads, []);
+    await cursor.start('1-0');
+    assert.deepEqual(source.reads, ['1-0']);
+    assert.deepEqual(done, []);
   });
 });

@@ -138,6 +138,8 @@ export interface StoreFeed {
   kept: (conversation: string, message: StoredMessage) => void;
   /** `ours`: the change was made through this node, which has sent its update already. */
   replaced: (conversation: string, message: StoredMessage, ours: boolean) => void;
+  /** The feed was lost: what was kept from now until `reconnected` may not be heard. */
+  interrupted: () => void;
   /** The feed was lost and is back: what was kept meanwhile was not heard. */
   reconnected: () => void;
   /** Another node said this (see HistoryStore.broadcast). */

@@ -71,6 +71,11 @@ export class RedisFeed {
       // Said once by the main connection's handler; this one reconnects by itself.
     });
     let subscribed = false;
+    // From the loss on, what the feed brings may come after a gap: said at once,
+    // before the feed can be back, so nothing heard is done before the gap is read.
+    feed.on('close', () => {
+      if (subscribed) handlers.interrupted();
+    });
     // What was kept meanwhile is read through the main connection: once both are back.
     feed.on('ready', () => {
       if (!subscribed) return;

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { pino } from 'pino';
+import { PROTOCOL_VERSION } from '../../src/net/protocol/frames.ts';
+import { ChatCore } from '../../src/server/chat-core.ts';
+import type { Effect } from '../../src/server/core-effects.ts';
+import type { StoreFeed } from '../../src/server/history/history-store.ts';
+import { NodeFeed, type SharedStore } from '../../src/server/node-feed.ts';
+import type { NodeSnapshot } from '../../src/server/node-roster.ts';
+import { testCoreOptions } from '../helpers/core-options.ts';
+
+const hello = { type: 'hello', v: PROTOCOL_VERSION, client: 'test/1' } as const;
+
+/** Each joined or left line told to someone, as "USER joined|left ROOM to CONNS". */
+const lines = (effects: Effect[]) =>
+  effects.flatMap((e) =>
+    e.kind === 'frames' && e.to.length > 0 && (e.frame.type === 'joined' || e.frame.type === 'left')
+      ? [`${e.frame.user} ${e.frame.type} ${e.frame.room} to ${e.to.join(',')}`]
+      : [],
+  );
+
+/**
+ * A kick done here of a user on another node: every announcement rebuilds
+ * what the other nodes hold from the last word of each, and the kicked
+ * user's node's last word (alice in #dev) is older than the kick until it
+ * speaks again. An announcement of a third node in between must not show
+ * her joining the room again, nor her node's next one show her leaving.
+ */
+describe('a kick here, then a third node announces before the kicked user’s node', () => {
+  it('shows no joined line for the kicked user', async () => {
+    const core = new ChatCore(testCoreOptions({ operators: new Set(['bob']), cluster: true }));
+    core.hello(1, 'bob', { ...hello, join: ['#dev'] }, 0);
+    core.hello(2, 'carol', { ...hello, join: ['#dev'] }, 0);
+    let feed: StoreFeed | undefined;
+    const store = {
+      follow: async (handlers: StoreFeed) => {
+        feed = handlers;
+      },
+      roster: async () => new Map(),
+      announce: async () => {},
+      leave: async () => {},
+      broadcast: async () => {},
+      record: async () => {},
+      eventsSince: async () => ({ events: [], lost: false }),
+      lastIds: async () => new Map(),
+    } as unknown as SharedStore;
+    const applied: Effect[] = [];
+    const node = new NodeFeed({
+      store,
+      local: { send: () => {}, publish: () => {} },
+      core,
+      apply: (effects) => applied.push(...effects),
+      revoked: () => {},
+      load: () => ({ connections: 2, messagesPerSecond: 0 }),
+      now: () => 10,
+      replaced: () => {},
+      logger: pino({ level: 'silent' }),
+    });
+    await node.start();
+    node.seed(new Map(), undefined);
+    assert.ok(feed);
+    const nodeB: NodeSnapshot = {
+      users: [{ user: 'alice', status: 'online' }],
+      connections: 1,
+      messagesPerSecond: 0,
+      held: [['alice', { rooms: ['#dev'], devices: 1, fingerprints: [] }]],
+    };
+    feed.announced('node-b', nodeB);
+    assert.deepEqual(lines(applied.splice(0)), ['alice joined #dev to 1,2']);
+    // bob kicks alice (on node B) from #dev here.
+    const kick = core.receive(
+      1,
+      { type: 'moderate', action: 'kick', room: '#dev', user: 'alice', ref: 'k1' },
+      20,
+    );
+    assert.ok(kick.some((e) => e.kind === 'frames' && e.frame.type === 'moderated'));
+    // Node C says something (its own user came) before node B's next tick.
+    feed.announced('node-c', {
+      users: [{ user: 'dave', status: 'online' }],
+      connections: 1,
+      messagesPerSecond: 0,
+      held: [['dave', { rooms: [], devices: 1, fingerprints: [] }]],
+    });
+    const afterC = lines(applied.splice(0));
+    // Then node B, which did the kick, says alice is in no room.
+    feed.announced('node-b', {
+      ...nodeB,
+      held: [['alice', { rooms: [], devices: 1, fingerprints: [] }]],
+    });
+    const afterB = lines(applied.splice(0));
+    await node.stop();
+    assert.deepEqual(afterC, [], 'the kicked alice was shown joining #dev again');
+    assert.deepEqual(afterB, [], 'the kicked alice was shown leaving #dev after the kick');
+  });
+});
