@@ -9,7 +9,11 @@
  * 1. Cells of R receivers x S senders in one room, 100-byte texts, closed
  *    loop: each sender keeps a window of unacknowledged messages, a message
  *    counting as acknowledged when the probe receiver has it (the same rule
- *    for the three servers).
+ *    for the three servers). Then, on the same connections, the same cell
+ *    with a deep window (256 per sender, a message settled when every
+ *    receiver has it). Each row says which side was saturated (server, load
+ *    process, machine); at the end the targets of issue 19 are judged on the
+ *    deep-window cells, each met or missed.
  * 2. Latency at a fixed load: 100k deliveries/s (R=500, S=10 at 20 msg/s
  *    each, paced), for a fixed duration.
  * 3. chat alone: dashboard closed vs open, history in memory vs on disk.
@@ -27,9 +31,12 @@ import { initPki } from '../src/pki/init-pki.ts';
 import { type PkiLayout, pkiLayout } from '../src/pki/layout.ts';
 import {
   type Cell,
+  cellName,
   comparisonTable,
   failures,
   fixedTable,
+  incomplete,
+  judgeTargets,
   KINDS,
   type Kind,
   LOAD_BOUND_PERCENT,
@@ -37,6 +44,8 @@ import {
   type Outcome,
   ratioTable,
   resultOf,
+  SATURATED_PERCENT,
+  targetLines,
 } from './lib/fanout-report.ts';
 import { issueIdentities, type LoadIdentities } from './lib/identities.ts';
 import { waitIdle } from './lib/proc-stats.ts';
@@ -68,6 +77,14 @@ const RECEIVERS = [10, 100, 500];
 const SENDERS = [1, 10];
 /** Unacknowledged messages per sender in the closed loop. */
 const WINDOW = 32;
+/** The same in the deep-window phase, where a message is settled when every receiver has it. */
+const DEEP_WINDOW = 256;
+/**
+ * Messages per sender of a deep-window phase: the cell's, but at least
+ * this, so that each sender's window fills (at R=500, S=10 a cell has only
+ * 100 per sender).
+ */
+const DEEP_MIN_PER_SENDER = quick ? DEEP_WINDOW : 2 * DEEP_WINDOW;
 /** Deliveries a cell aims at: its messages are this over R (at least MIN_MESSAGES), split over S. */
 const CELL_DELIVERIES = quick ? 60_000 : 200_000;
 const MIN_MESSAGES = quick ? 300 : 1_000;
@@ -165,12 +182,13 @@ async function runCase(
 const closed = (
   senders: number,
   messagesPerSender: number,
-  until: 'probe' | 'ack' = 'probe',
+  until: 'probe' | 'ack' | 'all' = 'probe',
+  window = WINDOW,
 ): PhaseSpec => ({
   kind: 'closed',
   senders,
   messagesPerSender,
-  window: WINDOW,
+  window,
   until,
   stallMs: STALL_MS,
   deadlineMs: PHASE_DEADLINE_MS,
@@ -297,9 +315,11 @@ try {
 
   // One connection set per server and R: the cells of every S run on it,
   // most senders first; the senders a phase does not use are disconnected.
-  // The fixed load runs on the connections of its cell, right after it.
+  // The fixed load runs on the connections of its cell, right after it;
+  // each cell's deep-window phase after that.
   const matrixStart = performance.now();
   const cells: Cell[] = [];
+  const deepCells: Cell[] = [];
   let fixed: Partial<Record<Kind, Outcome>> = {};
   const sendersDown = [...SENDERS].sort((a, b) => b - a);
   for (const receivers of RECEIVERS) {
@@ -308,6 +328,13 @@ try {
         receivers,
         senders,
         messagesPerSender: messagesPerSender(receivers, senders),
+        outcomes: {},
+      }),
+    );
+    const deepRow = row.map(
+      (cell): Cell => ({
+        ...cell,
+        messagesPerSender: Math.max(cell.messagesPerSender, DEEP_MIN_PER_SENDER),
         outcomes: {},
       }),
     );
@@ -330,25 +357,36 @@ try {
           };
           at.set('fixed', phases.push(open) - 1);
         }
+        const deep = deepRow.find((c) => c.senders === senders) as Cell;
+        at.set(deep, phases.push(closed(senders, deep.messagesPerSender, 'all', DEEP_WINDOW)) - 1);
       }
       const run = await runCase(target, layout.caCert, receivers, sendersDown[0] as number, phases);
-      for (const cell of row) cell.outcomes[target.kind] = outcomeOf(run, at.get(cell) as number);
+      for (const cell of [...row, ...deepRow]) {
+        cell.outcomes[target.kind] = outcomeOf(run, at.get(cell) as number);
+      }
       const fixedAt = at.get('fixed');
       if (fixedAt !== undefined) fixed = { ...fixed, [target.kind]: outcomeOf(run, fixedAt) };
     }
     cells.push(...row);
+    deepCells.push(...deepRow);
   }
   const drops = irc instanceof Error ? 0 : await ngircdDrops((irc as Ngircd).logFile);
   for (const target of targets.splice(0)) await stopServer(target.server);
 
   console.log(
-    `\ncells: closed loop, window ${WINDOW} per sender, a message acknowledged when the probe receiver has it; messages per cell: ${cells.map((c) => `${c.receivers}x${c.senders} ${c.messagesPerSender * c.senders}`).join(', ')}. Latency is send to receipt; CPU is user+system from /proc; peak RSS is VmHWM during the cell; LOAD CPU is the load process (100% = one core).`,
+    `\ncells: closed loop, window ${WINDOW} per sender, a message acknowledged when the probe receiver has it; messages per cell: ${cells.map((c) => `${c.receivers}x${c.senders} ${c.messagesPerSender * c.senders}`).join(', ')}. Latency is send to receipt; CPU is user+system from /proc; peak RSS is VmHWM during the phase, from the RSS at its start (memory an earlier phase left counts: each R's S=1 cells run after its S=10 deep window); SERVER CPU and LOAD CPU (the load process) are over the phase's wall time, 100% = one core; SATURATED names each side at ${SATURATED_PERCENT}% or more: server (summed over nodes), load, machine (all ${cpus().length} cores, every process); END: complete, stalled (nothing arrived for ${STALL_MS / 1000} s) or deadline (${PHASE_DEADLINE_MS / 1000} s).`,
   );
-  console.log(matrixTable(cells, present));
+  console.log(matrixTable(cells, present, cpus().length));
+  console.log(
+    `\ndeep window: the same connections right after each cell, closed loop, window ${DEEP_WINDOW} per sender, a message settled when every receiver has it; messages per cell: ${deepCells.map((c) => `${c.receivers}x${c.senders} ${c.messagesPerSender * c.senders}`).join(', ')}. Columns as above.`,
+  );
+  console.log(matrixTable(deepCells, present, cpus().length));
   console.log(
     '\nchat as a multiple of the references (deliveries/s: higher is better; CPU/delivery: lower is better)',
   );
   console.log(ratioTable(cells));
+  console.log('\nthe same, deep window');
+  console.log(ratioTable(deepCells));
 
   const rate = FIXED.receivers * FIXED.senders * FIXED.ratePerSender;
   console.log(
@@ -356,7 +394,7 @@ try {
   );
   console.log(fixedTable(fixed, present));
 
-  const loadBound = [...cells.flatMap((c) => Object.values(c.outcomes)), ...Object.values(fixed)]
+  const loadBound = Object.values(fixed)
     .map(resultOf)
     .some((r) => r && r.loadCpuPercent >= LOAD_BOUND_PERCENT);
   if (loadBound) {
@@ -364,12 +402,16 @@ try {
       `* the load process used ${LOAD_BOUND_PERCENT}% of a core or more: there the load generator, not the server, is the limit`,
     );
   }
-  const notes = [
+  const fanoutPhases: Array<[string, Outcome | undefined]> = [
     ...cells.flatMap((c) =>
-      failures(KINDS.map((k) => [`${c.receivers} x ${c.senders} ${k}`, c.outcomes[k]])),
+      KINDS.map((k): [string, Outcome | undefined] => [`${cellName(c)} ${k}`, c.outcomes[k]]),
     ),
-    ...failures(KINDS.map((k) => [`fixed load ${k}`, fixed[k]])),
+    ...deepCells.flatMap((c) =>
+      KINDS.map((k): [string, Outcome | undefined] => [`${cellName(c)} deep ${k}`, c.outcomes[k]]),
+    ),
+    ...KINDS.map((k): [string, Outcome | undefined] => [`fixed load ${k}`, fixed[k]]),
   ];
+  const notes = [...failures(fanoutPhases), ...incomplete(fanoutPhases)];
   if (drops > 0) notes.push(`  ngircd dropped ${drops} clients for a full buffer (its log)`);
   const nudges = [...cells.map((c) => c.outcomes.ngircd), fixed.ngircd]
     .map(resultOf)
@@ -404,6 +446,17 @@ try {
   ]);
   if (compareNotes.length > 0) console.log(['\nnotes:', ...compareNotes].join('\n'));
 
+  const targetResults = judgeTargets(deepCells, present, [
+    ...fanoutPhases,
+    ...(['disk', 'open', 'memory'] as const).flatMap((name) =>
+      compared[name].runs.map((o, i): [string, Outcome] => [`${name} run ${i + 1}`, o]),
+    ),
+  ]);
+  console.log(
+    `\ntargets (issue 19; CPU and RSS judged on the deep-window cells, losses over every phase above)`,
+  );
+  console.log(targetLines(targetResults).join('\n'));
+
   const durationMs = performance.now() - benchStart;
   const results = join(ROOT, 'bench', 'results');
   await mkdir(results, { recursive: true });
@@ -437,6 +490,8 @@ try {
         settings: {
           textBytes: TEXT_BYTES,
           window: WINDOW,
+          deepWindow: DEEP_WINDOW,
+          deepMinPerSender: DEEP_MIN_PER_SENDER,
           cellDeliveries: CELL_DELIVERIES,
           minMessages: MIN_MESSAGES,
           stallMs: STALL_MS,
@@ -449,8 +504,10 @@ try {
           },
         },
         cells,
+        deepCells,
         fixedLoad: fixed,
         comparisons: compared,
+        targets: targetResults,
       },
       (_key, value) => (typeof value === 'number' && !Number.isFinite(value) ? null : value),
       2,
