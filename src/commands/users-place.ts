@@ -1,5 +1,6 @@
 import { redisPassword } from '../server/history/history-for-server.ts';
 import { readUsers, usersPath, withUsersLock, writeUsers } from '../server/users-file.ts';
+import { RedisUsers } from '../server/users-redis.ts';
 import type { UsersTable } from '../server/users-table.ts';
 import { checkedRedisUrl, type StoreArgs, storeKeySource, withRedisFromEnv } from './store-args.ts';
 
@@ -47,7 +48,7 @@ export async function withUsersPlace<T>(
     readOnly: !writing,
   });
   try {
-    const users = store.users();
+    const users = new RedisUsers(store.place());
     return await work({
       where: users.where,
       read: async () => (await users.read()).table,

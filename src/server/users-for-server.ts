@@ -1,16 +1,17 @@
 import type { Logger } from 'pino';
 import type { HistoryStore } from './history/history-store.ts';
+import type { RedisPlace } from './history/redis-history.ts';
 import { UsersBook, type UsersSource } from './users-book.ts';
 import { usersFileOrigin, usersPath } from './users-file.ts';
-import { type RedisUsers, redisUsersOrigin } from './users-redis.ts';
+import { RedisUsers, redisUsersOrigin } from './users-redis.ts';
 
-/** A store that also keeps the users table (RedisHistory): every node of a cluster reads the same. */
-interface StoreWithUsers {
-  users(): RedisUsers;
+/** A store in Redis, beside which the users table is kept: every node of a cluster reads the same. */
+interface StoreWithPlace {
+  place(): RedisPlace;
 }
 
-function keepsUsers(store: HistoryStore): store is HistoryStore & StoreWithUsers {
-  return typeof (store as Partial<StoreWithUsers>).users === 'function';
+function keepsUsers(store: HistoryStore): store is HistoryStore & StoreWithPlace {
+  return typeof (store as Partial<StoreWithPlace>).place === 'function';
 }
 
 /**
@@ -19,7 +20,7 @@ function keepsUsers(store: HistoryStore): store is HistoryStore & StoreWithUsers
  */
 export function usersFor(dataDir: string, store: HistoryStore, logger: Logger): UsersSource {
   const origin = keepsUsers(store)
-    ? redisUsersOrigin(store.users())
+    ? redisUsersOrigin(new RedisUsers(store.place()))
     : usersFileOrigin(usersPath(dataDir));
   return new UsersBook(origin, logger);
 }

@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import { ChatError } from '../errors.ts';
-import type { HistoryKeys } from './history/history-keys.ts';
+import type { RedisPlace } from './history/redis-history.ts';
 import { openJson, sealJson } from './history/sealed-json.ts';
 import type { UsersOrigin } from './users-book.ts';
 import { formatUsers, parseUsers, type UsersTable } from './users-table.ts';
@@ -20,14 +19,7 @@ return redis.call('INCR', KEYS[2])
 `;
 
 /** What a RedisUsers is built from: the store's connection, keys and key names. */
-export interface RedisUsersDeps {
-  redis: Redis;
-  keys: HistoryKeys;
-  /** A key of the store, as RedisHistory names them (`chat:users`). */
-  key: (kind: string) => string;
-  /** Redis as it may be named in a message: no password. */
-  label: string;
-}
+export type RedisUsersDeps = RedisPlace;
 
 /** One read of the table: undefined when Redis holds none. */
 export interface UsersRead {

@@ -5,6 +5,7 @@ import { runUsersPasswd } from '../../src/commands/users.ts';
 import { ChatError } from '../../src/errors.ts';
 import type { ServerFrameOf } from '../../src/net/protocol/frames.ts';
 import { RedisHistory } from '../../src/server/history/redis-history.ts';
+import { RedisUsers } from '../../src/server/users-redis.ts';
 import { passwordLogin, type Started, startServer } from '../helpers/chat-server.ts';
 import { clusterOnRedis } from '../helpers/cluster-nodes.ts';
 import { usersTable } from '../helpers/users.ts';
@@ -42,7 +43,7 @@ describe('passwords in Redis for a cluster', () => {
       beforeNodes: async (redis, team) => {
         const store = await storeOn(redis.url, team.ctx.layout.historyKey);
         const table = await usersTable(PASSWORDS);
-        await store.users().change((users) => {
+        await new RedisUsers(store.place()).change((users) => {
           for (const [name, entry] of table) users.set(name, entry);
         });
         await store.close();

@@ -16,6 +16,7 @@ import {
 import { pkiLayout } from '../../src/pki/layout.ts';
 import { RedisHistory } from '../../src/server/history/redis-history.ts';
 import { writeUsers } from '../../src/server/users-file.ts';
+import { RedisUsers } from '../../src/server/users-redis.ts';
 import { rejectsWith } from '../helpers/errors.ts';
 import { tempDir } from '../helpers/pki.ts';
 import { startRedis, type TestRedis } from '../helpers/redis.ts';
@@ -72,7 +73,7 @@ describe('the users table in Redis', () => {
   async function table(url: string) {
     const store = await openStore(url, true);
     try {
-      return await store.users().read();
+      return await new RedisUsers(store.place()).read();
     } finally {
       await store.close();
     }
@@ -139,15 +140,15 @@ describe('the users table in Redis', () => {
         usersTable({ [QUILL]: 'b' }),
       ]);
       let meanwhile: Promise<void> | undefined;
-      await one.users().change((users) => {
+      await new RedisUsers(one.place()).change((users) => {
         for (const [name, entry] of mine) users.set(name, entry);
         // The other change reads before this one writes: its write must not win blindly.
-        meanwhile ??= two.users().change((others) => {
+        meanwhile ??= new RedisUsers(two.place()).change((others) => {
           for (const [name, entry] of theirs) others.set(name, entry);
         });
       });
       await meanwhile;
-      const { table: kept, version } = await one.users().read();
+      const { table: kept, version } = await new RedisUsers(one.place()).read();
       assert.deepEqual([...(kept?.keys() ?? [])].sort(), [ZEPH, QUILL].sort());
       assert.equal(version, '2');
     } finally {

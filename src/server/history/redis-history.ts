@@ -3,7 +3,6 @@ import { ChatError } from '../../errors.ts';
 import type { StoredMessage } from '../../net/protocol/frames.ts';
 import { conversationOf } from '../conversations.ts';
 import { emptyKeptState, type KeptState } from '../kept-state.ts';
-import { RedisUsers } from '../users-redis.ts';
 import { type HistoryKeySource, resolveHistoryKeys } from './history-key-source.ts';
 import { epochOf, type HistoryKeys, keyedTag, roomTagOf } from './history-keys.ts';
 import {
@@ -111,6 +110,16 @@ interface ChatCommands {
 }
 
 type ChatRedis = AppendRedis & ChatCommands;
+
+/** A RedisHistory's connection, keys and key names, for documents kept beside it. */
+export interface RedisPlace {
+  redis: Redis;
+  keys: HistoryKeys;
+  /** A key of the store, as RedisHistory names them (`chat:users`). */
+  key: (kind: string) => string;
+  /** Redis as it may be named in a message: no password. */
+  label: string;
+}
 
 /**
  * A history store in Redis, for `chat serve --redis`: one Stream of sealed
@@ -444,14 +453,18 @@ export class RedisHistory implements HistoryStore {
     }
   }
 
-  /** The users table of `--require-password` kept in this Redis, sealed with this store's key. */
-  users(): RedisUsers {
-    return new RedisUsers({
+  /**
+   * Where other sealed documents of the cluster live beside the history
+   * (the users table of `--require-password`, users-redis.ts): this
+   * store's connection, key and key names.
+   */
+  place(): RedisPlace {
+    return {
       redis: this.redis,
       keys: this.keys,
       key: (kind) => this.key(kind),
       label: redisLabel(this.options.url),
-    });
+    };
   }
 
   private key(kind: string, tag?: string): string {
