@@ -10,6 +10,7 @@ import { ConnectionTable } from './connection-table.ts';
 import { coreFor, seedCore } from './core-for-server.ts';
 import { EffectInterpreter } from './effect-interpreter.ts';
 import { LocalFanOut } from './fan-out.ts';
+import { FlushQueue } from './flush-queue.ts';
 import { FrameIntake } from './frame-intake.ts';
 import { HandshakeShell } from './handshake-shell.ts';
 import type { HistoryStore } from './history/history-store.ts';
@@ -176,6 +177,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         now: this.now,
       }),
       readBudget,
+      flushes: new FlushQueue(),
       logger: deps.logger,
       now: this.now,
       onOpen: (conn) => this.onOpen(conn),

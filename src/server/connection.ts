@@ -1,18 +1,21 @@
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { LineDecoder } from '../net/protocol/line-decoder.ts';
 import type { ByteBudget } from './byte-budget.ts';
+import type { FlushQueue } from './flush-queue.ts';
 
 /** A frame serialized once, with its size, ready to be queued to many sockets. */
 export interface Wire {
-  text: string;
-  /** UTF-8 length of `text`, in bytes. */
+  /** The frame's line, UTF-8, newline included. */
+  data: Buffer;
+  /** Its length, in bytes. */
   bytes: number;
 }
 
 /** Serializes once for every recipient: the fan-out hot path never stringifies per socket. */
 export function toWire(frame: object): Wire {
-  const text = `${JSON.stringify(frame)}\n`;
-  return { text, bytes: Buffer.byteLength(text) };
+  // Encoded once here, not once per socket: a connection's flush only joins bytes.
+  const data = Buffer.from(`${JSON.stringify(frame)}\n`);
+  return { data, bytes: data.length };
 }
 
 /**
@@ -74,6 +77,8 @@ export interface ConnectionOptions {
   onOverflow: (conn: Connection) => void;
   /** Replay and history bytes are taken from this server-wide budget and given back once written. */
   budget: ByteBudget;
+  /** Where a connection with lines queued waits for the end of the tick (one for the server). */
+  flushes: FlushQueue;
 }
 
 /**
@@ -101,7 +106,7 @@ export class Connection {
   bytesIn = 0;
   bytesOut = 0;
 
-  private pending: string[] = [];
+  private pending: Buffer[] = [];
   private pendingBytes = 0;
   private flushScheduled = false;
   private readonly lastDelivered = new Map<string, number>();
@@ -122,8 +127,8 @@ export class Connection {
   /** Budget bytes in `pending`, and in all not yet written (given back as writes complete). */
   private budgetPending = 0;
   private budgetHeld = 0;
-  /** Characters handed to the socket in all: with its buffer's length, what it has written. */
-  private handedChars = 0;
+  /** Bytes handed to the socket in all: with its buffer's length, what it has written. */
+  private handedBytes = 0;
   /** What the socket had written at the last look (see stalledFor), and since when (ms). */
   private writtenMark = 0;
   private stalledSince: number | undefined;
@@ -309,7 +314,7 @@ export class Connection {
    */
   stalledFor(now: number): number {
     const waiting = this.socket.writableLength;
-    const written = this.handedChars - waiting;
+    const written = this.handedBytes - waiting;
     if (waiting === 0 || written !== this.writtenMark) {
       this.writtenMark = written;
       this.stalledSince = waiting === 0 ? undefined : now;
@@ -332,16 +337,22 @@ export class Connection {
   flush(): void {
     this.flushScheduled = false;
     if (this.pending.length === 0 || this.socket.destroyed) return;
-    const text = this.pending.length === 1 ? (this.pending[0] as string) : this.pending.join('');
-    this.bytesOut += this.pendingBytes;
+    const pending = this.pending;
+    const bytes = this.pendingBytes;
+    this.bytesOut += bytes;
     this.pending = [];
     this.pendingBytes = 0;
     const held = this.budgetPending;
     this.budgetPending = 0;
-    // In characters, as the socket's own buffer counts a string it was given.
-    this.handedChars += text.length;
-    if (held > 0) this.socket.write(text, () => this.giveBack(held));
-    else this.socket.write(text);
+    this.handedBytes += bytes;
+    // Corked, the lines go down in one writev: TLS gathers them into records
+    // without a copy here.
+    const last = pending.length - 1;
+    if (last > 0) this.socket.cork();
+    for (let i = 0; i < last; i++) this.socket.write(pending[i] as Buffer);
+    if (held > 0) this.socket.write(pending[last] as Buffer, () => this.giveBack(held));
+    else this.socket.write(pending[last] as Buffer);
+    if (last > 0) this.socket.uncork();
   }
 
   /** A snapshot for stats; `away` (the user's presence) shows an active connection as 'away'. */
@@ -374,12 +385,12 @@ export class Connection {
   }
 
   private enqueue(wire: Wire): void {
-    this.pending.push(wire.text);
+    this.pending.push(wire.data);
     this.pendingBytes += wire.bytes;
     this.msgsOut += 1;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(() => this.flush());
+      this.options.flushes.add(this);
     }
   }
 

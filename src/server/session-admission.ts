@@ -4,6 +4,7 @@ import { USER_PATTERN } from '../net/protocol/frames.ts';
 import type { ByteBudget } from './byte-budget.ts';
 import { Connection } from './connection.ts';
 import type { ConnectionTable } from './connection-table.ts';
+import type { FlushQueue } from './flush-queue.ts';
 import type { FrameIntake } from './frame-intake.ts';
 import { type LoginFlow, lockedMessage } from './login-flow.ts';
 import type { Revocations } from './revocations.ts';
@@ -24,6 +25,8 @@ export interface SessionAdmissionDeps {
   login: LoginFlow | undefined;
   intake: FrameIntake;
   readBudget: ByteBudget;
+  /** Where every connection's queued lines wait for the end of the tick. */
+  flushes: FlushQueue;
   logger: Logger;
   now: () => number;
   /** The connection is in and reading. */
@@ -63,6 +66,7 @@ export class SessionAdmission {
       maxFrameBytes: settings.maxFrameBytes,
       onOverflow: (c) => conns.dropSlow(c),
       budget: this.deps.readBudget,
+      flushes: this.deps.flushes,
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       conn.closeReason ??= `socket error ${error.code ?? error.message}`;

@@ -3,9 +3,9 @@ import type { TLSSocket } from 'node:tls';
 
 /**
  * Just enough of a TLSSocket for a Connection, with the reader played by
- * the test: written text waits in `writableLength` (in characters, as node
- * counts a string) until `read()` takes it, and `drain` follows as node's
- * does once a write found the buffer at its high-water mark.
+ * the test: written bytes wait in `writableLength` until `read()` takes
+ * them, and `drain` follows as node's does once a write found the buffer
+ * at its high-water mark. Corking changes nothing here.
  */
 export class FakeSocket extends EventEmitter {
   writableLength = 0;
@@ -13,7 +13,7 @@ export class FakeSocket extends EventEmitter {
   writableNeedDrain = false;
   writableEnded = false;
   destroyed = false;
-  /** Everything written, in order. */
+  /** Everything written, in order, as text. */
   readonly written: string[] = [];
   private readonly callbacks: Array<{ upTo: number; done: () => void }> = [];
   private total = 0;
@@ -22,10 +22,11 @@ export class FakeSocket extends EventEmitter {
   /** Reads everything written as soon as it is written (a fast reader). */
   autoRead = false;
 
-  write(text: string, done?: () => void): boolean {
-    this.written.push(text);
-    this.writableLength += text.length;
-    this.total += text.length;
+  write(chunk: Buffer | string, done?: () => void): boolean {
+    const bytes = Buffer.byteLength(chunk);
+    this.written.push(chunk.toString());
+    this.writableLength += bytes;
+    this.total += bytes;
     if (done) this.callbacks.push({ upTo: this.total, done });
     const room = this.writableLength < this.writableHighWaterMark;
     if (!room) this.writableNeedDrain = true;
@@ -33,9 +34,13 @@ export class FakeSocket extends EventEmitter {
     return room;
   }
 
-  /** The reader takes `chars` characters (all by default): callbacks of writes wholly taken run. */
-  read(chars = this.writableLength): void {
-    const take = Math.min(chars, this.writableLength);
+  cork(): void {}
+
+  uncork(): void {}
+
+  /** The reader takes `bytes` bytes (all by default): callbacks of writes wholly taken run. */
+  read(bytes = this.writableLength): void {
+    const take = Math.min(bytes, this.writableLength);
     this.writableLength -= take;
     this.taken += take;
     while (this.callbacks[0] && this.callbacks[0].upTo <= this.taken)

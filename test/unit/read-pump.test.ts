@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { StoredMessage } from '../../src/net/protocol/frames.ts';
 import { ByteBudget } from '../../src/server/byte-budget.ts';
 import { Connection, toWire } from '../../src/server/connection.ts';
+import { FlushQueue } from '../../src/server/flush-queue.ts';
 import type { HistoryStore } from '../../src/server/history/history-store.ts';
 import { MemoryHistory } from '../../src/server/history/memory-history.ts';
 import { ReadPump } from '../../src/server/read-pump.ts';
@@ -40,6 +41,7 @@ function connection(budget: ByteBudget, socket = new FakeSocket()) {
     maxFrameBytes: 64 * 1024,
     onOverflow: () => {},
     budget,
+    flushes: new FlushQueue(),
   });
   conn.state = 'active';
   return { conn, socket };

@@ -6,6 +6,7 @@ import { ByteBudget } from '../../src/server/byte-budget.ts';
 import { ChatCore } from '../../src/server/chat-core.ts';
 import { Connection } from '../../src/server/connection.ts';
 import type { Effect } from '../../src/server/core-effects.ts';
+import { FlushQueue } from '../../src/server/flush-queue.ts';
 import type { HistoryStore } from '../../src/server/history/history-store.ts';
 import { MemoryHistory } from '../../src/server/history/memory-history.ts';
 import { ReadPump } from '../../src/server/read-pump.ts';
@@ -294,6 +295,7 @@ describe('ReadPump search', () => {
       maxFrameBytes: 64 * 1024,
       onOverflow: () => {},
       budget,
+      flushes: new FlushQueue(),
     });
     conn.state = 'active';
     const errors: string[] = [];
