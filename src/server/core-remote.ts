@@ -90,6 +90,13 @@ export function forgetElsewhere(state: CoreState, user: string, room: string): v
   state.forgottenElsewhere.set(user, rooms);
 }
 
+/** `user` joined `room` again on another node, after a kick or ban here: no longer left out. */
+export function unforgetElsewhere(state: CoreState, user: string, room: string): void {
+  const rooms = state.forgottenElsewhere.get(user);
+  rooms?.delete(room);
+  if (rooms?.size === 0) state.forgottenElsewhere.delete(user);
+}
+
 // The rooms another node sees `user` in (none unless it sees them).
 function roomsOf(state: CoreState, user: string): Set<string> {
   return state.remote.has(user) ? new Set(state.remoteHeld.get(user)?.rooms) : new Set();

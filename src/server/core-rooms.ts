@@ -3,6 +3,7 @@ import type { ServerFrame } from '../net/protocol/frames.ts';
 import type { TokenBucket } from '../net/token-bucket.ts';
 import { type ConnId, type Effect, errorEffect, PERSIST } from './core-effects.ts';
 import { muteRefusal, operates, opsText, roomBanRefusal } from './core-operators.ts';
+import { unforgetElsewhere } from './core-remote.ts';
 import type { CoreState, RoomRecord, UserRecord } from './core-state.ts';
 
 /** As TokenBucket's: float refills can land a hair below a whole token. */
@@ -135,6 +136,8 @@ export function remoteMember(
   const record = state.userRecord(user, now);
   // Welcomed on another node: kept here too, with the rooms they are in.
   record.known = true;
+  // Back in a room they were kicked from: what their node says next is news.
+  if (joined) unforgetElsewhere(state, user, room);
   const conn = record.conns.values().next().value;
   const member = state.rooms.get(room)?.members.has(user) ?? false;
   if (conn !== undefined && joined !== member) {

@@ -93,3 +93,21 @@ describe('a kick here, then a third node announces before the kicked user’s no
     assert.deepEqual(afterB, [], 'the kicked alice was shown leaving #dev after the kick');
   });
 });
+
+describe('a user kicked on another node who joins the room again', () => {
+  it('is shown in it again here once her node says so, not hidden for good', () => {
+    const core = new ChatCore(testCoreOptions({ operators: new Set(['bob']), cluster: true }));
+    core.hello(1, 'bob', { ...hello, join: ['#dev'] }, 0);
+    const alice = [{ user: 'alice', status: 'online' as const }];
+    const inDev = new Map([['alice', { rooms: ['#dev'], devices: 1, fingerprints: [] }]]);
+    core.setRemoteUsers(alice, inDev, 1);
+    core.receive(1, { type: 'moderate', action: 'kick', room: '#dev', user: 'alice', ref: 'k' }, 2);
+    // She joins again on her node before it spoke since the kick: the join is heard first.
+    core.remoteEvent({ kind: 'member', user: 'alice', room: '#dev', joined: true }, 3);
+    assert.deepEqual(lines(core.setRemoteUsers(alice, inDev, 4)), ['alice joined #dev to 1']);
+    const again = core.receive(1, { type: 'join', room: '#dev' }, 5);
+    const state = again.find((e) => e.kind === 'frames' && e.frame.type === 'joined');
+    assert.ok(state?.kind === 'frames' && state.frame.type === 'joined');
+    assert.deepEqual(state.frame.state?.members, ['alice', 'bob']);
+  });
+});
