@@ -13,8 +13,13 @@ export interface Wire {
 
 /** Serializes once for every recipient: the fan-out hot path never stringifies per socket. */
 export function toWire(frame: object): Wire {
-  // Encoded once here, not once per socket: a connection's flush only joins bytes.
-  const data = Buffer.from(`${JSON.stringify(frame)}\n`);
+  // Encoded once here, not once per socket. Into a buffer of its own size:
+  // Buffer.from would cut a short line from a shared 8 KiB pool, and a slow
+  // reader's queue of such lines would keep a whole pool block alive per
+  // line, far past what its cap counts.
+  const text = `${JSON.stringify(frame)}\n`;
+  const data = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  data.write(text);
   return { data, bytes: data.length };
 }
 
