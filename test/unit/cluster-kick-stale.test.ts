@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pino } from 'pino';
 import { PROTOCOL_VERSION } from '../../src/net/protocol/frames.ts';
 import { ChatCore } from '../../src/server/chat-core.ts';
 import type { Effect } from '../../src/server/core-effects.ts';
-import type { StoreFeed } from '../../src/server/history/history-store.ts';
-import { NodeFeed, type SharedStore } from '../../src/server/node-feed.ts';
 import type { NodeSnapshot } from '../../src/server/node-roster.ts';
 import { testCoreOptions } from '../helpers/core-options.ts';
+import { nodeFeedOver, quietSharedStore } from '../helpers/node-feed-harness.ts';
 
 const hello = { type: 'hello', v: PROTOCOL_VERSION, client: 'test/1' } as const;
 
@@ -31,41 +29,23 @@ describe('a kick here, then a third node announces before the kicked user’s no
     const core = new ChatCore(testCoreOptions({ operators: new Set(['bob']), cluster: true }));
     core.hello(1, 'bob', { ...hello, join: ['#dev'] }, 0);
     core.hello(2, 'carol', { ...hello, join: ['#dev'] }, 0);
-    let feed: StoreFeed | undefined;
-    const store = {
-      follow: async (handlers: StoreFeed) => {
-        feed = handlers;
-      },
-      roster: async () => new Map(),
-      announce: async () => {},
-      leave: async () => {},
-      broadcast: async () => {},
-      record: async () => {},
-      eventsSince: async () => ({ events: [], lost: false }),
-      lastIds: async () => new Map(),
-    } as unknown as SharedStore;
+    const { store, feed } = quietSharedStore();
     const applied: Effect[] = [];
-    const node = new NodeFeed({
-      store,
-      local: { send: () => {}, publish: () => {} },
+    const node = nodeFeedOver(store, {
       core,
       apply: (effects) => applied.push(...effects),
-      revoked: () => {},
       load: () => ({ connections: 2, messagesPerSecond: 0 }),
       now: () => 10,
-      replaced: () => {},
-      logger: pino({ level: 'silent' }),
     });
     await node.start();
-    node.seed(new Map(), undefined);
-    assert.ok(feed);
+    await node.seed(new Map(), undefined);
     const nodeB: NodeSnapshot = {
       users: [{ user: 'alice', status: 'online' }],
       connections: 1,
       messagesPerSecond: 0,
       held: [['alice', { rooms: ['#dev'], devices: 1, fingerprints: [] }]],
     };
-    feed.announced('node-b', nodeB);
+    feed().announced('node-b', nodeB);
     assert.deepEqual(lines(applied.splice(0)), ['alice joined #dev to 1,2']);
     // bob kicks alice (on node B) from #dev here.
     const kick = core.receive(
@@ -75,7 +55,7 @@ describe('a kick here, then a third node announces before the kicked user’s no
     );
     assert.ok(kick.some((e) => e.kind === 'frames' && e.frame.type === 'moderated'));
     // Node C says something (its own user came) before node B's next tick.
-    feed.announced('node-c', {
+    feed().announced('node-c', {
       users: [{ user: 'dave', status: 'online' }],
       connections: 1,
       messagesPerSecond: 0,
@@ -83,7 +63,7 @@ describe('a kick here, then a third node announces before the kicked user’s no
     });
     const afterC = lines(applied.splice(0));
     // Then node B, which did the kick, says alice is in no room.
-    feed.announced('node-b', {
+    feed().announced('node-b', {
       ...nodeB,
       held: [['alice', { rooms: [], devices: 1, fingerprints: [] }]],
     });

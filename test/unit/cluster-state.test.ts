@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pino } from 'pino';
 import type { UserState } from '../../src/net/protocol/frames.ts';
 import { PROTOCOL_VERSION } from '../../src/net/protocol/frames.ts';
 import { ChatCore } from '../../src/server/chat-core.ts';
 import type { ClusterEvent } from '../../src/server/cluster-events.ts';
 import type { Effect } from '../../src/server/core-effects.ts';
-import type { StoreFeed } from '../../src/server/history/history-store.ts';
-import { NodeFeed, type SharedStore } from '../../src/server/node-feed.ts';
 import { testCoreOptions } from '../helpers/core-options.ts';
+import { nodeFeedOver, quietCore, quietSharedStore } from '../helpers/node-feed-harness.ts';
 
 const hello = { type: 'hello', v: PROTOCOL_VERSION, client: 'test/1' } as const;
 
@@ -72,37 +70,16 @@ describe('a node whose announcement failed', () => {
     let now = 0;
     let redisUp = false;
     const announced: number[] = [];
-    const store = {
-      follow: async () => {},
-      roster: async () => new Map(),
+    const { store } = quietSharedStore({
       announce: async () => {
         if (!redisUp) throw new Error('Redis is down');
         announced.push(now);
       },
-      leave: async () => {},
-      broadcast: async () => {},
-      record: async () => {},
-      eventsSince: async () => ({ events: [], lost: false }),
-      lastIds: async () => new Map(),
-      since: async () => ({ messages: [], gap: false }),
-    } as unknown as SharedStore;
-    const node = new NodeFeed({
-      store,
-      local: { send: () => {}, publish: () => {} },
-      core: {
-        seedLastId: () => {},
-        keptElsewhere: () => {},
-        setRemoteUsers: () => [],
-        localUsers: () => [{ user: 'ann', status: 'online' }],
-        localHeld: () => [],
-        remoteEvent: () => [],
-      },
-      apply: () => {},
-      revoked: () => {},
+    });
+    const node = nodeFeedOver(store, {
+      core: quietCore({ localUsers: () => [{ user: 'ann', status: 'online' }] }),
       load: () => ({ connections: 1, messagesPerSecond: 0 }),
       now: () => now,
-      replaced: () => {},
-      logger: pino({ level: 'silent' }),
     });
     await node.start();
     node.seed(new Map(), undefined);
@@ -122,45 +99,21 @@ describe('a node whose announcement failed', () => {
 
 describe('a node that leaves while the roster is read', () => {
   it('is not brought back by the roster read that began before it left', async () => {
-    let feed: StoreFeed | undefined;
     let finishRoster: (nodes: Map<string, unknown>) => void = () => {};
     let users: UserState[] = [];
-    const store = {
-      follow: async (handlers: StoreFeed) => {
-        feed = handlers;
-      },
+    const { store, feed } = quietSharedStore({
       roster: () =>
         new Promise<Map<string, unknown>>((resolve) => {
           finishRoster = resolve;
         }),
-      announce: async () => {},
-      leave: async () => {},
-      broadcast: async () => {},
-      record: async () => {},
-      eventsSince: async () => ({ events: [], lost: false }),
-      lastIds: async () => new Map(),
-      since: async () => ({ messages: [], gap: false }),
-    } as unknown as SharedStore;
-    const node = new NodeFeed({
-      store,
-      local: { send: () => {}, publish: () => {} },
-      core: {
-        seedLastId: () => {},
-        keptElsewhere: () => {},
-        setRemoteUsers: (seen) => {
+    });
+    const node = nodeFeedOver(store, {
+      core: quietCore({
+        setRemoteUsers: (seen: readonly UserState[]) => {
           users = [...seen];
           return [];
         },
-        localUsers: () => [],
-        localHeld: () => [],
-        remoteEvent: () => [],
-      },
-      apply: () => {},
-      revoked: () => {},
-      load: () => ({ connections: 0, messagesPerSecond: 0 }),
-      now: () => 0,
-      replaced: () => {},
-      logger: pino({ level: 'silent' }),
+      }),
     });
     await node.start();
     const snapshot = {
@@ -169,7 +122,7 @@ describe('a node that leaves while the roster is read', () => {
       messagesPerSecond: 0,
     };
     // The roster read (at start) found node b's key; before it is done, b says it stopped.
-    feed?.announced('b', undefined);
+    feed().announced('b', undefined);
     finishRoster(new Map([['b', snapshot]]));
     await new Promise((resolve) => setImmediate(resolve));
     await node.stop();

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pino } from 'pino';
 import type { ClusterEvent } from '../../src/server/cluster-events.ts';
-import type { HeardEvent, StoreFeed } from '../../src/server/history/history-store.ts';
+import type { HeardEvent } from '../../src/server/history/history-store.ts';
 import { compareEventIds } from '../../src/server/history/history-store.ts';
-import { NodeFeed, type SharedStore } from '../../src/server/node-feed.ts';
+import { nodeFeedOver, quietCore, quietSharedStore } from '../helpers/node-feed-harness.ts';
 
 const topic = (n: number): HeardEvent => ({
   id: `${n}-0`,
@@ -21,60 +20,36 @@ const topic = (n: number): HeardEvent => ({
  */
 describe('NodeFeed after a lost feed', () => {
   it('does every event recorded meanwhile, even when the feed brings a newer one before reconnected()', async () => {
-    let feed: StoreFeed | undefined;
     const stream = [topic(1), topic(2), topic(3)];
-    const store = {
-      follow: async (handlers: StoreFeed) => {
-        feed = handlers;
-      },
-      roster: async () => new Map(),
-      announce: async () => {},
-      leave: async () => {},
-      broadcast: async () => {},
-      record: async () => {},
+    const { store, feed } = quietSharedStore({
       eventsSince: async (after: string | undefined, count: number) => ({
         events: stream
           .filter((e) => after === undefined || compareEventIds(e.id, after) > 0)
           .slice(0, count),
         lost: false,
       }),
-      lastIds: async () => new Map(),
-    } as unknown as SharedStore;
+    });
     const done: string[] = [];
-    const node = new NodeFeed({
-      store,
-      local: { send: () => {}, publish: () => {} },
-      core: {
-        seedLastId: () => {},
-        keptElsewhere: () => {},
-        setRemoteUsers: () => [],
-        localUsers: () => [],
-        localHeld: () => [],
+    const node = nodeFeedOver(store, {
+      core: quietCore({
         remoteEvent: (event: ClusterEvent) => {
           if (event.kind === 'topic') done.push(event.text);
           return [];
         },
-      },
-      apply: () => {},
-      revoked: () => {},
-      load: () => ({ connections: 0, messagesPerSecond: 0 }),
-      now: () => 0,
-      replaced: () => {},
-      logger: pino({ level: 'silent' }),
+      }),
     });
     await node.start();
-    assert.ok(feed);
-    // Started at event 1 (its kept state's position): caught up, nothing to read.
-    node.seed(new Map(), '1-0');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Started at event 1 (its kept state's position): resolves once caught up.
+    await node.seed(new Map(), '1-0');
     assert.deepEqual(done, ['t2', 't3']);
     // The feed is lost; 4 is recorded meanwhile (not heard). The feed is
     // back before the main connection: 5 is heard; then reconnected().
-    feed.interrupted();
+    feed().interrupted();
     stream.push(topic(4), topic(5));
-    feed.event(topic(5));
-    feed.reconnected();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    feed().event(topic(5));
+    feed().reconnected();
+    // The catch-up's reads answer at once: done within this turn of the loop.
+    await new Promise((resolve) => setImmediate(resolve));
     await node.stop();
     assert.deepEqual(
       done,

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pino } from 'pino';
 import type { StoredMessage } from '../../src/net/protocol/frames.ts';
 import { DeliveryGate } from '../../src/server/delivery-gate.ts';
-import type { StoreFeed } from '../../src/server/history/history-store.ts';
-import { NodeFeed, type SharedStore } from '../../src/server/node-feed.ts';
+import { nodeFeedOver, quietSharedStore } from '../helpers/node-feed-harness.ts';
 
 const msg = (id: number, text = `m${id}`): StoredMessage => ({
   type: 'msg',
@@ -31,19 +29,9 @@ function deferred<T>() {
  * `sent` holds a line matching the pattern.
  */
 function nodeOver(lastIds: Map<string, number> | (() => Promise<Map<string, number>>)) {
-  let feed: StoreFeed | undefined;
   const reads: Array<{ after: number; finish: (messages: StoredMessage[]) => void }> = [];
   const readAsked: Array<() => void> = [];
-  const store = {
-    follow: async (handlers: StoreFeed) => {
-      feed = handlers;
-    },
-    roster: async () => new Map(),
-    announce: async () => {},
-    leave: async () => {},
-    broadcast: async () => {},
-    record: async () => {},
-    eventsSince: async () => ({ events: [], lost: false }),
+  const { store, feed } = quietSharedStore({
     lastIds: typeof lastIds === 'function' ? lastIds : async () => lastIds,
     since: (_conversation: string, after: number) => {
       const read = deferred<StoredMessage[]>();
@@ -51,7 +39,7 @@ function nodeOver(lastIds: Map<string, number> | (() => Promise<Map<string, numb
       for (const asked of readAsked.splice(0)) asked();
       return read.promise.then((messages) => ({ messages, gap: false }));
     },
-  } as unknown as SharedStore;
+  });
   const sent: string[] = [];
   const waiters: Array<{ pattern: RegExp; resolve: () => void }> = [];
   const note = (line: string) => {
@@ -61,32 +49,18 @@ function nodeOver(lastIds: Map<string, number> | (() => Promise<Map<string, numb
       w.resolve();
     }
   };
-  const node = new NodeFeed({
-    store,
+  const node = nodeFeedOver(store, {
     local: {
       send: () => {},
       publish: (_conversation, message) => note(`msg ${message.id} ${message.text}`),
     },
-    core: {
-      seedLastId: () => {},
-      keptElsewhere: () => {},
-      setRemoteUsers: () => [],
-      localUsers: () => [],
-      localHeld: () => [],
-      remoteEvent: () => [],
-    },
-    apply: () => {},
-    revoked: () => {},
-    load: () => ({ connections: 0, messagesPerSecond: 0 }),
-    now: () => 0,
     replaced: (_conversation, message) => note(`update ${message.id} ${message.text}`),
-    logger: pino({ level: 'silent' }),
   });
   return {
     node,
     sent,
     reads,
-    feed: () => feed as StoreFeed,
+    feed,
     sentWhen: (pattern: RegExp) =>
       new Promise<void>((resolve) => {
         if (sent.some((line) => pattern.test(line))) resolve();
