@@ -16,6 +16,26 @@ export interface ClusterOptions {
 }
 
 /**
+ * The store a node of a test cluster opens on `url`: the team's history key
+ * (`keyFile`), every ack durable, nothing trimmed; `node` names its kept
+ * state, `prefix` keeps a test's keys apart from another's on one Redis.
+ */
+export function nodeStore(
+  url: string,
+  keyFile: string,
+  where: { node?: string; prefix?: string } = {},
+): Promise<RedisHistory> {
+  return RedisHistory.open({
+    url,
+    key: { kind: 'key-file', path: keyFile },
+    durability: 'always',
+    limits: { keepDays: 0, keepMessages: 0 },
+    warn: () => {},
+    ...where,
+  });
+}
+
+/**
  * A team, its own Redis and `count` ChatServers on it (the nodes of one
  * cluster), each with `operators` as server operators; `stop` closes every
  * raw connection opened through `connect`, the nodes, Redis and the team.
@@ -31,14 +51,7 @@ export async function clusterOnRedis(
   const nodes: Started[] = [];
   /** A node named `name` (its kept state is that name's), started on the cluster's Redis. */
   const startNode = async (name: string): Promise<Started> => {
-    const store = await RedisHistory.open({
-      url: redis.url,
-      key: { kind: 'key-file', path: team.ctx.layout.historyKey },
-      durability: 'always',
-      limits: { keepDays: 0, keepMessages: 0 },
-      warn: () => {},
-      node: name,
-    });
+    const store = await nodeStore(redis.url, team.ctx.layout.historyKey, { node: name });
     const started = await startServer(team, { operators, ...options.config }, store);
     nodes.push(started);
     return started;

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { RedisHistory } from '../../src/server/history/redis-history.ts';
 import type { Started } from '../helpers/chat-server.ts';
-import { clusterOnRedis, next, say } from '../helpers/cluster-nodes.ts';
+import { clusterOnRedis, next, nodeStore, say } from '../helpers/cluster-nodes.ts';
 
 /**
  * A node back after a while reads the cluster's events since its kept
@@ -24,12 +23,7 @@ describe('a node back after many events, one of them a server ban', () => {
     const alice = await cluster.connect(a, 'alice', ['#dev']);
     await b.server.close();
     // Meanwhile: many events (as any users' aways would make), then a ban.
-    const other = await RedisHistory.open({
-      url: cluster.redis.url,
-      key: { kind: 'key-file', path: cluster.team.ctx.layout.historyKey },
-      durability: 'always',
-      limits: { keepDays: 0, keepMessages: 0 },
-      warn: () => {},
+    const other = await nodeStore(cluster.redis.url, cluster.team.ctx.layout.historyKey, {
       node: 'filler',
     });
     for (let batch = 0; batch < 30; batch++)

@@ -4,10 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import { runUsersPasswd } from '../../src/commands/users.ts';
 import { ChatError } from '../../src/errors.ts';
 import type { ServerFrameOf } from '../../src/net/protocol/frames.ts';
-import { RedisHistory } from '../../src/server/history/redis-history.ts';
 import { RedisUsers } from '../../src/server/users-redis.ts';
 import { passwordLogin, type Started, startServer } from '../helpers/chat-server.ts';
-import { clusterOnRedis } from '../helpers/cluster-nodes.ts';
+import { clusterOnRedis, nodeStore } from '../helpers/cluster-nodes.ts';
 import { usersTable } from '../helpers/users.ts';
 
 /**
@@ -23,16 +22,6 @@ const WRONG = 'guess-Wv9#';
 
 type Cluster = Awaited<ReturnType<typeof clusterOnRedis>>;
 
-function storeOn(url: string, keyFile: string) {
-  return RedisHistory.open({
-    url,
-    key: { kind: 'key-file', path: keyFile },
-    durability: 'always',
-    limits: { keepDays: 0, keepMessages: 0 },
-    warn: () => {},
-  });
-}
-
 describe('passwords in Redis for a cluster', () => {
   let cluster: Cluster;
 
@@ -41,7 +30,7 @@ describe('passwords in Redis for a cluster', () => {
       config: { requirePassword: true, authFailDelayMs: 30 },
       // The table is there before the nodes start, as `chat users add --redis` leaves it.
       beforeNodes: async (redis, team) => {
-        const store = await storeOn(redis.url, team.ctx.layout.historyKey);
+        const store = await nodeStore(redis.url, team.ctx.layout.historyKey);
         const table = await usersTable(PASSWORDS);
         await new RedisUsers(store.place()).change((users) => {
           for (const [name, entry] of table) users.set(name, entry);
@@ -108,7 +97,7 @@ describe('passwords in Redis for a cluster', () => {
   it('refuses to start a node on a Redis without a users table, in one line', TEST, async () => {
     const { team, redis } = cluster;
     // Database 1 of the same Redis: a store, but no table.
-    const store = await storeOn(`${redis.url}/1`, team.ctx.layout.historyKey);
+    const store = await nodeStore(`${redis.url}/1`, team.ctx.layout.historyKey);
     try {
       await assert.rejects(startServer(team, { requirePassword: true }, store), (error) => {
         assert.ok(error instanceof ChatError);

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import type { ClientFrame, ServerFrame, StoredMessage } from '../../src/net/protocol/frames.ts';
 import type { HistoryStore } from '../../src/server/history/history-store.ts';
-import { RedisHistory } from '../../src/server/history/redis-history.ts';
+import type { RedisHistory } from '../../src/server/history/redis-history.ts';
 import {
   makeTeam,
   rawConnection,
@@ -11,6 +11,7 @@ import {
   startServer,
   type Team,
 } from '../helpers/chat-server.ts';
+import { nodeStore } from '../helpers/cluster-nodes.ts';
 import { startRedis, type TestRedis } from '../helpers/redis.ts';
 
 type Raw = Awaited<ReturnType<typeof rawConnection>>;
@@ -28,6 +29,25 @@ async function waitFor(raw: Raw, match: (frame: ServerFrame) => boolean): Promis
     const frame = await raw.nextFrame();
     if (match(frame)) return frame;
   }
+}
+
+/** `store`, but its first append fails as a Redis timeout does; the others go through. */
+function failingFirstAppend(store: RedisHistory): RedisHistory {
+  let failNext = true;
+  return new Proxy(store, {
+    get(target, name, receiver) {
+      if (name === 'append')
+        return (conversation: string, message: StoredMessage, ref?: string) => {
+          if (failNext) {
+            failNext = false;
+            return Promise.reject(new Error('Command timed out'));
+          }
+          return target.append(conversation, message, ref);
+        };
+      const value = Reflect.get(target, name, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 /**
@@ -57,15 +77,7 @@ describe('several nodes on one Redis, at the edges', () => {
 
   const fresh = () => `edge${++n}:`;
   async function open(prefix: string, node: string) {
-    const store = await RedisHistory.open({
-      url: redis.url,
-      key: { kind: 'key-file', path: team.ctx.layout.historyKey },
-      durability: 'always',
-      limits: { keepDays: 0, keepMessages: 0 },
-      warn: () => {},
-      prefix,
-      node,
-    });
+    const store = await nodeStore(redis.url, team.ctx.layout.historyKey, { prefix, node });
     stores.push(store);
     return store;
   }
@@ -135,22 +147,8 @@ describe('several nodes on one Redis, at the edges', () => {
 
   it("a renumbered send leaves the sender's read position on it, not on the next message", async () => {
     const store = await open(fresh(), 'a');
-    let failNext = true;
     // Redis failing one append (a timeout): the core has used the id, the store has not.
-    const flaky = new Proxy(store, {
-      get(target, name, receiver) {
-        if (name === 'append')
-          return (conversation: string, message: StoredMessage, ref?: string) => {
-            if (failNext) {
-              failNext = false;
-              return Promise.reject(new Error('Command timed out'));
-            }
-            return target.append(conversation, message, ref);
-          };
-        const value = Reflect.get(target, name, receiver);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const flaky = failingFirstAppend(store);
     const a = await serve(flaky);
     const alice = await connect(a, 'alice');
     const bob = await connect(a, 'bob');
@@ -169,21 +167,7 @@ describe('several nodes on one Redis, at the edges', () => {
 
   it('a resend that arrives while its renumbered original is being kept is acked, not refused', async () => {
     const store = await open(fresh(), 'a');
-    let failNext = true;
-    const flaky = new Proxy(store, {
-      get(target, name, receiver) {
-        if (name === 'append')
-          return (conversation: string, message: StoredMessage, ref?: string) => {
-            if (failNext) {
-              failNext = false;
-              return Promise.reject(new Error('Command timed out'));
-            }
-            return target.append(conversation, message, ref);
-          };
-        const value = Reflect.get(target, name, receiver);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const flaky = failingFirstAppend(store);
     const a = await serve(flaky);
     const alice = await connect(a, 'alice');
     write(alice, { type: 'send', room: '#general', text: 'lost', ref: 'x0' });
