@@ -13,6 +13,8 @@ export interface UsersPlaceArgs extends StoreArgs {
 export interface UsersPlace {
   /** Where it is, as messages name it: `data/users.json`, `Redis at redis://HOST:PORT`. */
   readonly where: string;
+  /** What a later `chat users` command adds to reach this table again: ` --redis URL`, or nothing. */
+  readonly via: string;
   /** The table, or undefined when there is none yet. */
   read(): Promise<UsersTable | undefined>;
   /**
@@ -51,6 +53,7 @@ export async function withUsersPlace<T>(
     const users = new RedisUsers(store.place());
     return await work({
       where: users.where,
+      via: ' --redis URL',
       read: async () => (await users.read()).table,
       change: (edit) => users.change(edit),
     });
@@ -64,6 +67,7 @@ export function filePlace(dataDir: string): UsersPlace {
   const path = usersPath(dataDir);
   return {
     where: path,
+    via: '',
     read: () => readUsers(path),
     change: (edit) =>
       withUsersLock(dataDir, async () => {

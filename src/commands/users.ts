@@ -7,7 +7,7 @@ import { readUsers, usersPath } from '../server/users-file.ts';
 import { formatTable } from './format-table.ts';
 import { readFirstLine, readHiddenLine, type TtyInput } from './read-password.ts';
 import { withRedisFromEnv } from './store-args.ts';
-import { type UsersPlaceArgs, withUsersPlace } from './users-place.ts';
+import { type UsersPlace, type UsersPlaceArgs, withUsersPlace } from './users-place.ts';
 
 /** Where `chat users` reads the password from and writes what it did. */
 export interface UsersIo {
@@ -33,10 +33,10 @@ export interface UserArgs extends UsersPlaceArgs {
 export async function runUsersAdd(args: UserArgs, io: UsersIo): Promise<void> {
   const name = validateUserName(args.name);
   await withUsersPlace(args, true, async (place) => {
-    if ((await place.read())?.has(name)) throw exists(name, place.where);
+    if ((await place.read())?.has(name)) throw exists(name, place);
     const hash = await hashPassword(await newPassword(name, args, io));
     await place.change((table) => {
-      if (table.has(name)) throw exists(name, place.where);
+      if (table.has(name)) throw exists(name, place);
       const now = io.now().toISOString();
       table.set(name, { hash, created: now, changed: now });
     });
@@ -48,11 +48,11 @@ export async function runUsersAdd(args: UserArgs, io: UsersIo): Promise<void> {
 export async function runUsersPasswd(args: UserArgs, io: UsersIo): Promise<void> {
   const name = validateUserName(args.name);
   await withUsersPlace(args, true, async (place) => {
-    if (!(await place.read())?.has(name)) throw notFound(name, place.where);
+    if (!(await place.read())?.has(name)) throw notFound(name, place);
     const hash = await hashPassword(await newPassword(name, args, io));
     await place.change((table) => {
       const entry = table.get(name);
-      if (entry === undefined) throw notFound(name, place.where);
+      if (entry === undefined) throw notFound(name, place);
       table.set(name, { ...entry, hash, changed: io.now().toISOString() });
     });
   });
@@ -64,7 +64,7 @@ export async function runUsersRemove(args: UserArgs, io: UsersIo): Promise<void>
   const name = validateUserName(args.name);
   await withUsersPlace(args, true, (place) =>
     place.change((table) => {
-      if (!table.delete(name)) throw notFound(name, place.where);
+      if (!table.delete(name)) throw notFound(name, place);
     }),
   );
   io.out(`removed ${name}: a server run with --require-password no longer lets them log in`);
@@ -75,9 +75,14 @@ export async function runUsersList(
   args: UsersPlaceArgs & { json?: boolean | undefined },
   io: UsersIo,
 ): Promise<void> {
-  const { table = new Map(), where } = await withUsersPlace(args, false, async (place) => ({
+  const {
+    table = new Map(),
+    where,
+    via,
+  } = await withUsersPlace(args, false, async (place) => ({
     table: await place.read(),
     where: place.where,
+    via: place.via,
   }));
   const names = [...table.keys()].sort();
   if (args.json) {
@@ -88,7 +93,7 @@ export async function runUsersList(
     return;
   }
   if (names.length === 0) {
-    io.out(`no passwords are set in ${where} (add one with \`chat users add NAME\`)`);
+    io.out(`no passwords are set in ${where} (add one with \`chat users add NAME${via}\`)`);
     return;
   }
   const rows = names.map((user) => {
@@ -165,15 +170,15 @@ function checked(password: string): string {
   return password;
 }
 
-function exists(name: string, path: string): ChatError {
-  return new ChatError('USER_EXISTS', `${name} already has a password in ${path}`, {
-    hint: `change it with \`chat users passwd ${name}\``,
+function exists(name: string, place: UsersPlace): ChatError {
+  return new ChatError('USER_EXISTS', `${name} already has a password in ${place.where}`, {
+    hint: `change it with \`chat users passwd ${name}${place.via}\``,
   });
 }
 
-function notFound(name: string, path: string): ChatError {
-  return new ChatError('USER_NOT_FOUND', `${name} has no password in ${path}`, {
-    hint: `set one with \`chat users add ${name}\` (\`chat users list\` shows who has one)`,
+function notFound(name: string, place: UsersPlace): ChatError {
+  return new ChatError('USER_NOT_FOUND', `${name} has no password in ${place.where}`, {
+    hint: `set one with \`chat users add ${name}${place.via}\` (\`chat users list${place.via}\` shows who has one)`,
   });
 }
 

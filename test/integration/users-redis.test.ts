@@ -96,7 +96,12 @@ describe('the users table in Redis', () => {
       'USER_NOT_FOUND',
     );
     await runUsersRemove({ ...base(url), name: QUILL }, io());
-    await rejectsWith(runUsersRemove({ ...base(url), name: QUILL }, io()), 'USER_NOT_FOUND');
+    const gone = await rejectsWith(
+      runUsersRemove({ ...base(url), name: QUILL }, io()),
+      'USER_NOT_FOUND',
+    );
+    // The fix it names reaches the same table: Redis, not the data directory.
+    assert.match(gone.hint ?? '', /`chat users add \S+ --redis URL`/);
     assert.deepEqual(await listed(url), [
       { user: ZEPH, created: '2026-11-26T01:23:45.000Z', changed: '2026-11-26T01:23:45.000Z' },
     ]);
