@@ -41,7 +41,7 @@ export const USER_PATTERN = /^[a-z0-9_-]{1,32}$/;
 // C0 and C1 controls except tab and newline: ESC and friends could drive the
 // reader's terminal, so text carrying them is refused, never relayed.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+export const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 const room = z.string().regex(ROOM_PATTERN, 'must be # and 1-32 of a-z 0-9 _ -');
 const user = z.string().regex(USER_PATTERN, 'must be 1-32 of a-z 0-9 _ -');
@@ -51,13 +51,15 @@ const conversation = z
   .refine((s) => ROOM_PATTERN.test(s) || (s.startsWith('@') && USER_PATTERN.test(s.slice(1))), {
     message: 'must be a #room or an @user',
   });
-const ref = z.string().regex(/^[\x21-\x7e]{1,64}$/, 'must be 1-64 printable ASCII characters');
+/** A request's ref: 1-64 printable ASCII characters. */
+export const REF_PATTERN = /^[\x21-\x7e]{1,64}$/;
+const ref = z.string().regex(REF_PATTERN, 'must be 1-64 printable ASCII characters');
 const id = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const ts = z.number().int().min(0);
 
 // Bidi embeddings, overrides and isolates, and the Unicode line and paragraph
 // separators: they can make a terminal show text other than what was sent.
-const DISGUISE = /[\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
+export const DISGUISE = /[\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
 
 function text(max: number, min = 1) {
   return z
