@@ -22,7 +22,8 @@ import {
 type SendFrame = z.infer<typeof sendFrame>;
 type DmFrame = z.infer<typeof dmFrame>;
 
-function isText(value: unknown): value is string {
+/** Text a message may carry (a `send` or `dm` frame's, or a sealed DM's): the rules of frames.ts. */
+export function isMessageText(value: unknown): value is string {
   return (
     typeof value === 'string' &&
     value.length >= 1 &&
@@ -53,7 +54,7 @@ export function checkedSend(frame: Record<string, unknown>): SendFrame | undefin
   const { type, room, text, ref } = frame;
   if (type !== 'send' || !onlyMessageKeys(frame, 'room')) return undefined;
   if (typeof room !== 'string' || !ROOM_PATTERN.test(room)) return undefined;
-  if (typeof ref !== 'string' || !REF_PATTERN.test(ref) || !isText(text)) return undefined;
+  if (typeof ref !== 'string' || !REF_PATTERN.test(ref) || !isMessageText(text)) return undefined;
   return frame as SendFrame;
 }
 
@@ -62,6 +63,6 @@ export function checkedDm(frame: Record<string, unknown>): DmFrame | undefined {
   const { type, to, text, ref } = frame;
   if (type !== 'dm' || !onlyMessageKeys(frame, 'to')) return undefined;
   if (typeof to !== 'string' || !USER_PATTERN.test(to)) return undefined;
-  if (typeof ref !== 'string' || !REF_PATTERN.test(ref) || !isText(text)) return undefined;
+  if (typeof ref !== 'string' || !REF_PATTERN.test(ref) || !isMessageText(text)) return undefined;
   return frame as DmFrame;
 }
