@@ -67,8 +67,15 @@ describe('ChatClient: backlog, unread and read positions', () => {
       const laptop = await client(team, started, 'bob', { rooms: ['#general'] });
       clients.push(alice, phone, laptop);
       await Promise.all([alice.connect(), phone.connect(), laptop.connect()]);
+      // Listening before the send: the laptop may have the message before alice has her ack.
+      const delivered = nextEvent<[{ id: number; text: string }]>(
+        laptop,
+        'message',
+        (m: { text: string }) => m.text === 'bob: look',
+      );
       const { id } = await alice.send('#general', 'bob: look');
-      await nextEvent(laptop, 'message', (m: { id: number }) => m.id === id);
+      const [message] = await delivered;
+      assert.equal(message.id, id);
 
       const onPhone = collect<Read>(phone, 'read');
       const seen = nextEvent<[Read]>(phone, 'read');
