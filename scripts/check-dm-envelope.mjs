@@ -16,13 +16,14 @@ if (!json) throw new Error('no ```json block under "### Test vector"');
 const vector = JSON.parse(json);
 const { envelope: e } = vector;
 
-// Signed bytes: a JSON array of ASCII strings, in the order the section gives.
+// Signed bytes: a JSON array without whitespace, in the order the section gives.
 const signed = Buffer.from(
   JSON.stringify([
     'chat-dm-v1',
     e.from,
     e.to,
     e.cid,
+    e.ts,
     e.sfp,
     e.nonce,
     e.epk ?? '',
@@ -30,16 +31,25 @@ const signed = Buffer.from(
     e.keys.map((k) => [k.fp, k.wk]),
   ]),
 );
+if (signed.toString() !== vector.signedBytes)
+  throw new Error('the signed bytes differ from the vector');
+// The low s only: n is the order of P-256.
+const n = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+const signature = Buffer.from(e.sig, 'base64');
+if (BigInt(`0x${signature.subarray(32).toString('hex')}`) > n / 2n) {
+  throw new Error('the signature has a high s');
+}
 const alice = crypto.createPublicKey(vector.aliceSpki);
 const signatureHolds = crypto.verify(
   'sha256',
   signed,
   { key: alice, dsaEncoding: 'ieee-p1363' },
-  Buffer.from(e.sig, 'base64'),
+  signature,
 );
 if (!signatureHolds) throw new Error('the signature does not hold');
 
-const aad = Buffer.from(JSON.stringify(['chat-dm-v1', e.from, e.to, e.cid]));
+const aad = Buffer.from(JSON.stringify(['chat-dm-v1', e.from, e.to, e.cid, e.ts]));
+if (aad.toString() !== vector.aad) throw new Error('the associated data differ from the vector');
 const gcmOpen = (key, nonce, sealed) => {
   const decipher = crypto.createDecipheriv('aes-256-gcm', key, nonce);
   decipher.setAAD(aad);
@@ -48,8 +58,8 @@ const gcmOpen = (key, nonce, sealed) => {
 };
 
 // Bob's wrapped key: ECDH with the ephemeral point, HKDF-SHA256 (salt: the
-// point's bytes, info: "chat-dm-v1 wrap " and bob's fingerprint), AES-256-GCM
-// under a nonce of twelve zero bytes.
+// point's bytes, info: "chat-dm-v1 wrap ", bob's fingerprint, a space and the
+// nonce as the envelope spells it), AES-256-GCM under twelve zero bytes.
 const entry = e.keys.find((k) => k.fp === vector.bobFingerprint);
 const point = Buffer.from(e.epk, 'base64');
 const ephemeral = crypto.createPublicKey({
@@ -66,7 +76,7 @@ const secret = crypto.diffieHellman({
   publicKey: ephemeral,
 });
 const kek = Buffer.from(
-  crypto.hkdfSync('sha256', secret, point, `chat-dm-v1 wrap ${entry.fp}`, 32),
+  crypto.hkdfSync('sha256', secret, point, `chat-dm-v1 wrap ${entry.fp} ${e.nonce}`, 32),
 );
 const contentKey = gcmOpen(kek, Buffer.alloc(12), Buffer.from(entry.wk, 'base64'));
 const content = JSON.parse(

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type DmEnvelope, openDm, sealDm } from '../../src/net/e2ee/dm-envelope.ts';
+import { type DmEnvelope, openDm } from '../../src/net/e2ee/dm-envelope.ts';
+import { associatedData, signedBytes } from '../../src/net/e2ee/envelope-format.ts';
+import { sealWith } from '../../src/net/e2ee/envelope-seal.ts';
 import { isMessageText } from '../../src/net/protocol/message-frame-check.ts';
 
 const exec = promisify(execFile);
@@ -19,6 +21,7 @@ interface Vector {
   from: string;
   to: string;
   cid: string;
+  ts: number;
   text: string;
   aliceFingerprint: string;
   bobFingerprint: string;
@@ -27,6 +30,8 @@ interface Vector {
   ephemeralPkcs8: string;
   contentKey: string;
   nonce: string;
+  aad: string;
+  signedBytes: string;
   envelope: DmEnvelope;
 }
 
@@ -38,11 +43,12 @@ const vector = JSON.parse(block[1]) as Vector;
 describe('the DM envelope test vector in docs/PROTOCOL.md', () => {
   it('is what sealing gives with its keys and randomness (the signature aside, which verifies)', () => {
     const bob = createPrivateKey(vector.bobPkcs8);
-    const sealed = sealDm(
+    const sealed = sealWith(
       {
         from: vector.from,
         to: vector.to,
         cid: vector.cid,
+        ts: vector.ts,
         content: { text: vector.text },
         // The signer's key is not in the vector: any key gives the same fields but `sig`.
         signer: {
@@ -54,12 +60,17 @@ describe('the DM envelope test vector in docs/PROTOCOL.md', () => {
       {
         contentKey: Buffer.from(vector.contentKey, 'hex'),
         nonce: Buffer.from(vector.nonce, 'hex'),
-        ephemeral: createPrivateKey(vector.ephemeralPkcs8),
+        ephemeral: () => createPrivateKey(vector.ephemeralPkcs8),
       },
     );
     const { sig: _ours, ...fields } = sealed;
     const { sig: _theirs, ...documented } = vector.envelope;
     assert.deepEqual(fields, documented);
+    assert.equal(signedBytes(documented).toString(), vector.signedBytes);
+    assert.equal(
+      associatedData(vector.from, vector.to, vector.cid, vector.ts).toString(),
+      vector.aad,
+    );
     const opened = openDm(vector.envelope, {
       from: vector.from,
       to: vector.to,
@@ -70,7 +81,12 @@ describe('the DM envelope test vector in docs/PROTOCOL.md', () => {
       reader: { fingerprint: vector.bobFingerprint, privateKey: bob },
       isText: isMessageText,
     });
-    assert.deepEqual(opened, { ok: true, content: { text: vector.text } });
+    assert.deepEqual(opened, {
+      ok: true,
+      content: { text: vector.text },
+      cid: vector.cid,
+      ts: vector.ts,
+    });
   });
 
   it('is opened by a script that uses only node:crypto and the document', async () => {
@@ -84,7 +100,7 @@ describe('the DM envelope test vector in docs/PROTOCOL.md', () => {
       const altered = join(dir, 'PROTOCOL.md');
       const ct = vector.envelope.ct;
       const flipped = `${ct[0] === 'A' ? 'B' : 'A'}${ct.slice(1)}`;
-      await writeFile(altered, markdown.replace(ct, flipped));
+      await writeFile(altered, markdown.replaceAll(ct, flipped));
       await assert.rejects(exec(process.execPath, [CHECK, altered]), /signature does not hold/);
     } finally {
       await rm(dir, { recursive: true, force: true });

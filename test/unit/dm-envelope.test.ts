@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import {
   type DmEnvelope,
@@ -9,9 +9,19 @@ import {
   type SealRequest,
   type Signer,
   sealDm,
-  signedBytes,
 } from '../../src/net/e2ee/dm-envelope.ts';
+import { signWith } from '../../src/net/e2ee/envelope-crypto.ts';
+import { signedBytes } from '../../src/net/e2ee/envelope-format.ts';
 import { isMessageText } from '../../src/net/protocol/message-frame-check.ts';
+
+const SEALED_AT = 1_767_261_600_000;
+/** What opening an envelope of this file gives. */
+const opened = (content: { text: string; action?: boolean }) => ({
+  ok: true,
+  content,
+  cid: 'r-1',
+  ts: SEALED_AT,
+});
 
 /** A certificate's key pair and a fingerprint of the shape Node gives (only a label here). */
 interface Device extends Holder, Signer {}
@@ -45,6 +55,7 @@ describe('DM envelopes', () => {
       from: 'alice',
       to: 'bob',
       cid: 'r-1',
+      ts: SEALED_AT,
       content: { text: 'hi' },
       signer: reader(alice),
       readers: [holder(bobPhone)],
@@ -57,10 +68,10 @@ describe('DM envelopes', () => {
 
   it('opens on every certificate it was sealed for: both of the recipient’s devices and the sender’s own', () => {
     for (const as of [bobPhone, bobLaptop, alice]) {
-      assert.deepEqual(openDm(sealed, opening(alice, as)), {
-        ok: true,
-        content: { text: 'the door code is 4711' },
-      });
+      assert.deepEqual(
+        openDm(sealed, opening(alice, as)),
+        opened({ text: 'the door code is 4711' }),
+      );
     }
   });
 
@@ -101,18 +112,16 @@ describe('DM envelopes', () => {
     }
   });
 
-  it('binds the content to its sender, recipient and message id, not only by the signature', () => {
+  it('binds the content to its sender, recipient, message id and time, not only by the signature', () => {
     // Re-signed with alice's own key: only the associated data can tell.
-    for (const change of [{ cid: 'r-9' }, { to: 'carol' }] as const) {
+    const changes: Array<Partial<DmEnvelope>> = [{ cid: 'r-9' }, { to: 'carol' }, { ts: 1 }];
+    for (const change of changes) {
       const { sig: _, ...unsigned } = { ...sealed, ...change };
       const resigned = {
         ...unsigned,
-        sig: sign('sha256', signedBytes(unsigned), {
-          key: alice.privateKey,
-          dsaEncoding: 'ieee-p1363',
-        }).toString('base64'),
+        sig: signWith(alice.privateKey, signedBytes(unsigned)).toString('base64'),
       };
-      const to = change.to ?? 'bob';
+      const to = unsigned.to;
       assert.deepEqual(
         openDm(resigned, opening(alice, bobPhone, 'alice', to)),
         { ok: false, reason: 'unverified' },
@@ -152,12 +161,65 @@ describe('DM envelopes', () => {
     });
   });
 
+  it('has one spelling: another spelling of the same signature, key or bytes does not open', () => {
+    const n = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+    const signature = Buffer.from(sealed.sig, 'base64');
+    const s = BigInt(`0x${signature.subarray(32).toString('hex')}`);
+    const highS = Buffer.concat([
+      signature.subarray(0, 32),
+      Buffer.from((n - s).toString(16).padStart(64, '0'), 'hex'),
+    ]).toString('base64');
+    assert.deepEqual(openDm({ ...sealed, sig: highS }, opening(alice, bobPhone)), {
+      ok: false,
+      reason: 'unverified',
+    });
+    // 64 bytes end in a character of which only the top 2 bits count: flipping a low bit
+    // spells the same bytes another way.
+    const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const lastIndex = ALPHABET.indexOf(sealed.sig.at(-3) ?? 'A');
+    const sameBytes = `${sealed.sig.slice(0, -3)}${ALPHABET[lastIndex ^ 1]}==`;
+    assert.deepEqual(Buffer.from(sameBytes, 'base64'), Buffer.from(sealed.sig, 'base64'));
+    for (const spelling of [
+      { sig: sealed.sig.replace(/=+$/, '') },
+      { sig: sameBytes },
+      { epk: '' },
+    ]) {
+      assert.deepEqual(
+        openDm({ ...sealed, ...spelling }, opening(alice, bobPhone)),
+        { ok: false, reason: 'malformed' },
+        JSON.stringify(spelling),
+      );
+    }
+  });
+
+  it('never throws, whatever it is handed', () => {
+    const trap = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('boom');
+        },
+        ownKeys() {
+          throw new Error('boom');
+        },
+      },
+    );
+    assert.deepEqual(openDm(trap, opening(alice, bobPhone)), { ok: false, reason: 'malformed' });
+    const throwingCheck = {
+      ...opening(alice, bobPhone),
+      isText: () => {
+        throw new Error('boom');
+      },
+    };
+    assert.deepEqual(openDm(sealed, throwingCheck), { ok: false, reason: 'malformed' });
+  });
+
   it('keeps an action an action', () => {
     const action = seal({ content: { text: 'waves', action: true } });
-    assert.deepEqual(openDm(action, opening(alice, bobPhone)), {
-      ok: true,
-      content: { text: 'waves', action: true },
-    });
+    assert.deepEqual(
+      openDm(action, opening(alice, bobPhone)),
+      opened({ text: 'waves', action: true }),
+    );
   });
 
   it('works for a team whose certificates are RSA, and for one that mixes both', () => {
@@ -169,10 +231,7 @@ describe('DM envelopes', () => {
       readers: [holder(rsaBob), holder(bobPhone), holder(rsaAlice)],
     });
     for (const as of [rsaBob, bobPhone, rsaAlice]) {
-      assert.deepEqual(openDm(envelope, opening(rsaAlice, as)), {
-        ok: true,
-        content: { text: 'over RSA' },
-      });
+      assert.deepEqual(openDm(envelope, opening(rsaAlice, as)), opened({ text: 'over RSA' }));
     }
     const tampered = {
       ...envelope,

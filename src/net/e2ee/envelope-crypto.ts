@@ -27,6 +27,7 @@ const TAG_BYTES = 16;
 /** A key encryption key is derived for one content key and used once: a fixed nonce never repeats under it. */
 const WRAP_NONCE = Buffer.alloc(NONCE_BYTES);
 const WRAP_INFO = 'chat-dm-v1 wrap ';
+/** RSASSA-PSS with SHA-256: Node's MGF1 uses the same hash as the signature (SHA-256). */
 const PSS = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } as const;
 
 export function isEc(key: KeyObject): boolean {
@@ -80,8 +81,15 @@ function pointKey(raw: Buffer): KeyObject {
   });
 }
 
-function keyEncryptionKey(secret: Buffer, epk: Buffer, fingerprint: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', secret, epk, `${WRAP_INFO}${fingerprint}`, KEY_BYTES));
+/**
+ * The key that wraps the content key for one reader of one envelope: HKDF
+ * over the ECDH secret, salted with the ephemeral point, told the reader's
+ * fingerprint and the content's nonce. The nonce makes it unique per
+ * envelope even where an ephemeral key were used twice.
+ */
+function keyEncryptionKey(secret: Buffer, epk: Buffer, fingerprint: string, nonce: Buffer): Buffer {
+  const info = `${WRAP_INFO}${fingerprint} ${nonce.toString('base64')}`;
+  return Buffer.from(hkdfSync('sha256', secret, epk, info, KEY_BYTES));
 }
 
 function oaep(key: KeyObject, aad: Buffer) {
@@ -95,19 +103,25 @@ export interface Ephemeral {
   point: Buffer;
 }
 
+/** What binds a wrapped key to its envelope: the associated data and the content's nonce. */
+export interface WrapContext {
+  aad: Buffer;
+  nonce: Buffer;
+}
+
 /** `contentKey` wrapped for the certificate `fingerprint` whose public key is `publicKey`. */
 export function wrapFor(
   publicKey: KeyObject,
   fingerprint: string,
   contentKey: Buffer,
-  aad: Buffer,
+  context: WrapContext,
   ephemeral: Ephemeral | undefined,
 ): Buffer {
-  if (!isEc(publicKey)) return publicEncrypt(oaep(publicKey, aad), contentKey);
+  if (!isEc(publicKey)) return publicEncrypt(oaep(publicKey, context.aad), contentKey);
   if (!ephemeral) throw new Error('an EC reader needs the ephemeral key');
   const secret = diffieHellman({ privateKey: ephemeral.privateKey, publicKey });
-  const kek = keyEncryptionKey(secret, ephemeral.point, fingerprint);
-  return gcmSeal(kek, WRAP_NONCE, contentKey, aad);
+  const kek = keyEncryptionKey(secret, ephemeral.point, fingerprint, context.nonce);
+  return gcmSeal(kek, WRAP_NONCE, contentKey, context.aad);
 }
 
 /** The content key in `wrapped`, for this reader's own certificate; throws when it does not open. */
@@ -115,24 +129,39 @@ export function unwrapAs(
   privateKey: KeyObject,
   fingerprint: string,
   wrapped: Buffer,
-  aad: Buffer,
+  context: WrapContext,
   point: Buffer | undefined,
 ): Buffer {
-  if (!isEc(privateKey)) return privateDecrypt(oaep(privateKey, aad), wrapped);
+  if (!isEc(privateKey)) return privateDecrypt(oaep(privateKey, context.aad), wrapped);
   if (!point) throw new Error('no ephemeral key for an EC reader');
   const secret = diffieHellman({ privateKey, publicKey: pointKey(point) });
-  return gcmOpen(keyEncryptionKey(secret, point, fingerprint), WRAP_NONCE, wrapped, aad);
+  const kek = keyEncryptionKey(secret, point, fingerprint, context.nonce);
+  return gcmOpen(kek, WRAP_NONCE, wrapped, context.aad);
 }
 
+/** The order of P-256's group. */
+const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+const HALF_N = P256_N / 2n;
+const sOf = (signature: Buffer) => BigInt(`0x${signature.subarray(32).toString('hex')}`);
+
+/**
+ * Signs `data`: ECDSA r‖s with the low s (s ≤ n/2), so that a signature
+ * has one spelling and nobody can make a second valid envelope of one by
+ * turning s into n − s; RSASSA-PSS for an RSA key.
+ */
 export function signWith(privateKey: KeyObject, data: Buffer): Buffer {
-  return isEc(privateKey)
-    ? sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' })
-    : sign('sha256', data, { key: privateKey, ...PSS });
+  if (!isEc(privateKey)) return sign('sha256', data, { key: privateKey, ...PSS });
+  const signature = sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' });
+  const s = sOf(signature);
+  if (s <= HALF_N) return signature;
+  const low = Buffer.from((P256_N - s).toString(16).padStart(64, '0'), 'hex');
+  return Buffer.concat([signature.subarray(0, 32), low]);
 }
 
-/** Whether `signature` holds for `data` under `publicKey`; false for any garbage. */
+/** Whether `signature` holds for `data` under `publicKey` (an ECDSA one only with the low s); false for any garbage. */
 export function verifyWith(publicKey: KeyObject, data: Buffer, signature: Buffer): boolean {
   try {
+    if (isEc(publicKey) && (signature.length !== 64 || sOf(signature) > HALF_N)) return false;
     return isEc(publicKey)
       ? verify('sha256', data, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature)
       : verify('sha256', data, { key: publicKey, ...PSS }, signature);

@@ -5,9 +5,10 @@
  * certificates are all pinned is "the same"; one who lost a certificate (a
  * revoked device) keeps the rest pinned as they were; one who shows a
  * certificate not pinned is either re-pinned (never verified: the DM window
- * says so) or, once verified, held back: the new set is not trusted until
- * the user accepts it or verifies again, and DMs to them wait. Pure: the
- * book is a value, the profile keeps it.
+ * says so) or, once verified, held back: the new certificate is not
+ * trusted until the user accepts it or verifies again (`sealableFor` never
+ * names it), and the caller holds new DMs to that peer until then. Pure:
+ * the book is a value, the profile keeps it.
  */
 
 /** What is pinned for one peer. */
