@@ -49,20 +49,35 @@ function onlyMessageKeys(frame: Record<string, unknown>, key: 'room' | 'to'): bo
   return action === undefined ? keys === 4 : typeof action === 'boolean' && keys === 5;
 }
 
+/**
+ * Whether `frame` is a valid frame of `type` whose addressee, under `key`,
+ * matches `pattern`: the rules `send` and `dm` share.
+ */
+function isMessageFrame(
+  frame: Record<string, unknown>,
+  type: 'send' | 'dm',
+  key: 'room' | 'to',
+  pattern: RegExp,
+): boolean {
+  const { text, ref } = frame;
+  const addressee = frame[key];
+  return (
+    frame.type === type &&
+    onlyMessageKeys(frame, key) &&
+    typeof addressee === 'string' &&
+    pattern.test(addressee) &&
+    typeof ref === 'string' &&
+    REF_PATTERN.test(ref) &&
+    isMessageText(text)
+  );
+}
+
 /** `frame` (a parsed JSON object) when it is a valid send frame, else undefined. */
 export function checkedSend(frame: Record<string, unknown>): SendFrame | undefined {
-  const { type, room, text, ref } = frame;
-  if (type !== 'send' || !onlyMessageKeys(frame, 'room')) return undefined;
-  if (typeof room !== 'string' || !ROOM_PATTERN.test(room)) return undefined;
-  if (typeof ref !== 'string' || !REF_PATTERN.test(ref) || !isMessageText(text)) return undefined;
-  return frame as SendFrame;
+  return isMessageFrame(frame, 'send', 'room', ROOM_PATTERN) ? (frame as SendFrame) : undefined;
 }
 
 /** `frame` (a parsed JSON object) when it is a valid dm frame, else undefined. */
 export function checkedDm(frame: Record<string, unknown>): DmFrame | undefined {
-  const { type, to, text, ref } = frame;
-  if (type !== 'dm' || !onlyMessageKeys(frame, 'to')) return undefined;
-  if (typeof to !== 'string' || !USER_PATTERN.test(to)) return undefined;
-  if (typeof ref !== 'string' || !REF_PATTERN.test(ref) || !isMessageText(text)) return undefined;
-  return frame as DmFrame;
+  return isMessageFrame(frame, 'dm', 'to', USER_PATTERN) ? (frame as DmFrame) : undefined;
 }
