@@ -18,9 +18,6 @@ redis.call('SET', KEYS[1], ARGV[2])
 return redis.call('INCR', KEYS[2])
 `;
 
-/** What a RedisUsers is built from: the store's connection, keys and key names. */
-export type RedisUsersDeps = RedisPlace;
-
 /** One read of the table: undefined when Redis holds none. */
 export interface UsersRead {
   table: UsersTable | undefined;
@@ -38,7 +35,8 @@ export class RedisUsers {
   private readonly tableKey: string;
   private readonly versionKey: string;
 
-  constructor(private readonly deps: RedisUsersDeps) {
+  /** Built from the history store's connection, keys and key names (RedisHistory.place()). */
+  constructor(private readonly deps: RedisPlace) {
     this.tableKey = deps.key('users');
     this.versionKey = deps.key('users-version');
   }
