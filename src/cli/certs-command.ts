@@ -42,6 +42,10 @@ export function certsCommand(y: Argv, run: Run, io: CertsIo): Argv {
                 demandOption: true,
                 describe: 'user name: 1-32 of a-z 0-9 _ -',
               })
+              .option('device', {
+                type: 'string',
+                describe: 'a further device of the user: its own certificate, the same name',
+              })
               .option('days', daysOption)
               .option('force', {
                 type: 'boolean',
@@ -67,6 +71,10 @@ export function certsCommand(y: Argv, run: Run, io: CertsIo): Argv {
           (c) =>
             c
               .positional('name', { type: 'string', demandOption: true, describe: 'user name' })
+              .option('device', {
+                type: 'string',
+                describe: "revoke only this device's certificate [default: every one of the user]",
+              })
               .option('reason', {
                 choices: REVOCATION_REASONS,
                 default: 'cessation-of-operation',
@@ -124,6 +132,7 @@ export function certsCommand(y: Argv, run: Run, io: CertsIo): Argv {
         .example('$0 certs', "make everything missing in your team's profile")
         .example('$0 certs --host chat.example.com', 'also name the server by its DNS name')
         .example('$0 certs client alice', 'issue a certificate for alice')
+        .example('$0 certs client alice --device phone', "a second certificate, for alice's phone")
         .example('$0 certs revoke alice', "cut alice's certificate off"),
     run(async (args) => (await certs()).runCertsInit(placed(args), io)),
   );

@@ -54,6 +54,10 @@ export function inviteCommands(y: Argv, run: Run): Argv {
               describe:
                 'seal with the passphrase in this environment variable (12+ characters) instead of a generated one',
             },
+            device: {
+              type: 'string',
+              describe: 'a further device of someone who has a certificate: its own, beside theirs',
+            },
             force: {
               type: 'boolean',
               describe:
@@ -68,7 +72,8 @@ export function inviteCommands(y: Argv, run: Run): Argv {
           .example(
             '$0 invite carol --server 192.0.2.7:9443 --server chat.example.com:9443',
             'two addresses, tried in order',
-          ),
+          )
+          .example('$0 invite carol --device phone --server chat.example.com', "carol's phone"),
       run(async (args) =>
         (await commands.invite()).runInvite(
           {

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { ChatError } from '../errors.ts';
 import { issueClient, revokeClient } from '../pki/client-certs.ts';
 import { isRevocationReason, REVOCATION_REASONS } from '../pki/crl.ts';
@@ -55,19 +56,21 @@ export async function runCertsInit(args: CertsInitArgs, io: CertsIo): Promise<vo
   );
 }
 
-/** `chat certs client NAME`. */
+/** `chat certs client NAME [--device D]`. */
 export async function runCertsClient(
-  args: CertsDirArgs & { name: string; days?: number; force?: boolean },
+  args: CertsDirArgs & { name: string; device?: string; days?: number; force?: boolean },
   io: CertsIo,
 ): Promise<void> {
   const report = await issueClient(context(args, io), {
     name: args.name,
+    ...(args.device === undefined ? {} : { device: args.device }),
     days: args.days,
     force: args.force === true,
   });
   printReport(report, io);
+  const device = args.device === undefined ? '' : ` --device ${args.device}`;
   io.out(
-    `Next: to hand it over, \`chat invite ${args.name} --server HOST --force\` issues it again, sealed in one file for \`chat join\`.`,
+    `Next: to hand it over, \`chat invite ${args.name}${device} --server HOST --force\` issues it again, sealed in one file for \`chat join\`.`,
   );
 }
 
@@ -84,9 +87,9 @@ export async function runCertsServer(
   printReport(report, io);
 }
 
-/** `chat certs revoke NAME`. */
+/** `chat certs revoke NAME [--device D]`. */
 export async function runCertsRevoke(
-  args: CertsDirArgs & { name: string; reason?: string },
+  args: CertsDirArgs & { name: string; device?: string; reason?: string },
   io: CertsIo,
 ): Promise<void> {
   const reason = args.reason ?? 'cessation-of-operation';
@@ -95,7 +98,8 @@ export async function runCertsRevoke(
       hint: `use one of ${REVOCATION_REASONS.join(', ')}`,
     });
   }
-  printReport(await revokeClient(context(args, io), { name: args.name, reason }), io);
+  const device = args.device === undefined ? {} : { device: args.device };
+  printReport(await revokeClient(context(args, io), { name: args.name, ...device, reason }), io);
 }
 
 /** `chat certs list`: a table, or JSON lines for scripts. */
@@ -109,10 +113,11 @@ export async function runCertsList(
   } else {
     io.out(
       formatTable([
-        ['KIND', 'NAME', 'SERIAL', 'EXPIRES', 'STATUS', 'SHA-256 FINGERPRINT'],
+        ['KIND', 'NAME', 'DEVICE', 'SERIAL', 'EXPIRES', 'STATUS', 'SHA-256 FINGERPRINT'],
         ...listing.certs.map((c) => [
           c.kind,
           c.commonName,
+          deviceOf(c) ?? '-',
           c.serial,
           day(c.notAfter),
           c.status,
@@ -161,12 +166,21 @@ function toJson(cert: CertInfo): Record<string, string> {
   return {
     kind: cert.kind,
     name: cert.commonName,
+    ...(deviceOf(cert) === undefined ? {} : { device: deviceOf(cert) }),
     serial: cert.serial,
     fingerprint: cert.fingerprint,
     expires: cert.notAfter.toISOString(),
     status: cert.status,
     path: cert.path,
   };
+}
+
+/** The device a client certificate is for, from its file's name (`bob@phone.crt`); undefined for a user's first. */
+function deviceOf(cert: CertInfo): string | undefined {
+  if (cert.kind !== 'client') return undefined;
+  const name = basename(cert.path, '.crt');
+  const at = name.indexOf('@');
+  return at < 0 ? undefined : name.slice(at + 1);
 }
 
 function day(date: Date): string {

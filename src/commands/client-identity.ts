@@ -3,11 +3,12 @@ import { basename } from 'node:path';
 import { ChatError } from '../errors.ts';
 import { listBySuffix, readOptional } from '../fs/files.ts';
 import type { ClientCredentials } from '../net/client-types.ts';
-import { clientPaths, pkiLayout } from '../pki/layout.ts';
+import { clientPaths, credentialUser, pkiLayout } from '../pki/layout.ts';
 
 /**
  * Picks the client certificate to connect with from a certs directory:
- * `--user` when given, else the login name's, else the only one there is.
+ * `--user` when given (`alice`, or `alice@phone` for a further device's),
+ * else the login name's, else the only one there is.
  */
 export async function loadClientCredentials(
   certsDir: string,
@@ -37,13 +38,19 @@ export async function loadClientCredentials(
       },
     );
   }
-  const paths = clientPaths(layout, chosen);
+  // A further device's files are named user@device; its certificate's CN is the user.
+  const owner = credentialUser(chosen);
+  const paths = clientPaths(
+    layout,
+    owner,
+    chosen === owner ? undefined : chosen.slice(owner.length + 1),
+  );
   try {
     const [cert, key] = await Promise.all([
       readFile(paths.cert, 'utf8'),
       readFile(paths.key, 'utf8'),
     ]);
-    return { user: chosen, credentials: { ca, cert, key } };
+    return { user: owner, credentials: { ca, cert, key } };
   } catch (cause) {
     throw new ChatError('NO_CLIENT_CERT', `cannot read ${paths.cert} and its key`, {
       hint: 'check the files and their permissions',

@@ -22,7 +22,7 @@ import {
   type PassphraseKind,
 } from '../pki/invite-passphrase.ts';
 import { tryParseCertificate } from '../pki/keys.ts';
-import { clientPaths, pkiLayout } from '../pki/layout.ts';
+import { clientPaths, credentialName, pkiLayout } from '../pki/layout.ts';
 import { loadCaCert } from '../pki/load.ts';
 import { validateUserName } from '../pki/names.ts';
 import { DEFAULT_TEAM, type ProfileEnv, profilePlace } from '../profile/profile-paths.ts';
@@ -41,6 +41,8 @@ export interface InviteArgs {
   /** The admin's team; undefined when --certs and --data made the profile moot. */
   team: string | undefined;
   out?: string | undefined;
+  /** One more device of NAME: a certificate of its own, beside theirs. */
+  device?: string | undefined;
   force?: boolean | undefined;
   days?: number | undefined;
   /** The environment variable holding the passphrase; without it one is generated. */
@@ -73,30 +75,36 @@ export async function runInvite(args: InviteArgs, io: InviteIo): Promise<void> {
   const user = validateUserName(args.name);
   const servers = serverAddresses(args.server, args.defaultPort);
   const { passphrase, kind } = choosePassphrase(args.passphraseEnv, io);
-  const shown = args.out ?? `./${user}.chat-invite`;
+  const shown = args.out ?? `./${credentialName(user, args.device)}.chat-invite`;
   const outPath = resolve(shown);
   await checkOut(outPath, shown, args.force === true);
   const layout = pkiLayout(args.certs);
   const team = args.team ?? DEFAULT_TEAM;
   const pinUser = await adminUserToKeep(args, io, user);
 
+  const device = args.device === undefined ? {} : { device: args.device };
   let report: Awaited<ReturnType<typeof issueClient>>;
   try {
     report = await issueClient(
       { layout, now: io.now() },
-      { name: user, days: args.days, force: args.force === true },
+      { name: user, ...device, days: args.days, force: args.force === true },
     );
   } catch (error) {
     if (error instanceof ChatError && error.code === 'CERT_EXISTS') {
-      throw new ChatError('CERT_EXISTS', `${user} already has a certificate`, {
-        hint: `\`chat invite ${user} --server … --force\` issues a new one and revokes the old`,
-      });
+      const which = args.device === undefined ? '' : ` --device ${args.device}`;
+      throw new ChatError(
+        'CERT_EXISTS',
+        `${credentialName(user, args.device)} already has a certificate`,
+        {
+          hint: `\`chat invite ${user}${which} --server … --force\` issues a new one and revokes the old${args.device === undefined ? `; \`--device NAME\` invites one more device of ${user}` : ''}`,
+        },
+      );
     }
     throw error;
   }
   if (pinUser !== undefined) await writeSettings(pinUser.file, pinUser.settings);
   const ca = await loadCaCert(layout);
-  const paths = clientPaths(layout, user);
+  const paths = clientPaths(layout, user, args.device);
   const [cert, key] = await Promise.all([readOptional(paths.cert), readOptional(paths.key)]);
   if (cert === undefined || key === undefined) {
     throw new ChatError('CERT_NOT_FOUND', `${paths.cert} or its key vanished after it was issued`, {

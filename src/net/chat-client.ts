@@ -273,6 +273,15 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   }
 
   /**
+   * The key directory's certificates of `user` (DER in base64), one per
+   * device; rejected with `unknown_user` for a name the server does not
+   * know. Check each against the CA before trusting it (e2ee/peer-keys.ts).
+   */
+  keys(user: string): Promise<ServerFrameOf<'keys'>> {
+    return this.query({ type: 'keys', user, ref: this.ref() }) as Promise<ServerFrameOf<'keys'>>;
+  }
+
+  /**
    * Changes the text of one of the user's messages in `room` (#room or
    * @peer); resolves with the server's ack (`ts`: when it was edited).
    * Rejects at once when not connected or for a text the server could never

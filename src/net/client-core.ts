@@ -53,7 +53,7 @@ export type ClientEffect =
   | { kind: 'answered'; ref: string; frame: ServerFrameOf<'history'> }
   /** The answer to the search with this ref. */
   | { kind: 'found'; ref: string; frame: ServerFrameOf<'search'> }
-  /** The answer to the `list` or `whois` with this ref. */
+  /** The answer to the `list`, `whois` or `keys` with this ref. */
   | { kind: 'replied'; ref: string; frame: QueryAnswer }
   /** The operator's act with this ref was done: `frame` shows it. */
   | { kind: 'done'; ref: string; frame: ServerFrameOf<'moderated'> }
@@ -184,6 +184,7 @@ export class ClientCore {
         return this.searchRefs.delete(frame.ref) ? [{ kind: 'found', ref: frame.ref, frame }] : [];
       case 'list':
       case 'whois':
+      case 'keys':
         return this.queries.answered(frame) ? [{ kind: 'replied', ref: frame.ref, frame }] : [];
     }
   }

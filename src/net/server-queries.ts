@@ -1,13 +1,13 @@
 import { ChatError } from '../errors.ts';
 import type { ClientFrame, ServerFrameOf } from './protocol/frames.ts';
 
-/** A question for the server answered by one frame of the same type: `list` or `whois`. */
-export type QueryRequest = Extract<ClientFrame, { type: 'list' | 'whois' }>;
+/** A question for the server answered by one frame of the same type: `list`, `whois` or `keys`. */
+export type QueryRequest = Extract<ClientFrame, { type: 'list' | 'whois' | 'keys' }>;
 /** The answer to a `QueryRequest`. */
-export type QueryAnswer = ServerFrameOf<'list' | 'whois'>;
+export type QueryAnswer = ServerFrameOf<'list' | 'whois' | 'keys'>;
 
 /**
- * The `list` and `whois` questions in flight, by ref, so that an answer or
+ * The `list`, `whois` and `keys` questions in flight, by ref, so that an answer or
  * an error with that ref settles the right one. Pure: ClientCore asks it,
  * ChatClient keeps the promises.
  */

@@ -32,11 +32,30 @@ export function pkiLayout(dir: string): PkiLayout {
   };
 }
 
-/** A user's certificate and key paths under clients/. */
-export function clientPaths(layout: PkiLayout, user: string): { cert: string; key: string } {
+/**
+ * The name of a user's certificate files under clients/: the user's name
+ * for their first certificate, `user@device` for each further device's.
+ */
+export function credentialName(user: string, device?: string): string {
+  return device === undefined ? user : `${user}@${device}`;
+}
+
+/** The user a credential name (a file's base name under clients/) belongs to. */
+export function credentialUser(credential: string): string {
+  const at = credential.indexOf('@');
+  return at < 0 ? credential : credential.slice(0, at);
+}
+
+/** A user's (or one device's) certificate and key paths under clients/. */
+export function clientPaths(
+  layout: PkiLayout,
+  user: string,
+  device?: string,
+): { cert: string; key: string } {
+  const name = credentialName(user, device);
   return {
-    cert: join(layout.clientsDir, `${user}.crt`),
-    key: join(layout.clientsDir, `${user}.key`),
+    cert: join(layout.clientsDir, `${name}.crt`),
+    key: join(layout.clientsDir, `${name}.key`),
   };
 }
 
@@ -56,7 +75,7 @@ const CERTS_ENTRIES: ReadonlySet<string> = new Set([
   'bundles',
   LOCK_FILE,
 ]);
-const CLIENT_FILE = /^[a-z0-9_-]{1,32}\.(crt|key)$/;
+const CLIENT_FILE = /^[a-z0-9_-]{1,32}(@[a-z0-9_-]{1,32})?\.(crt|key)$/;
 // What writeFilesAtomically stages next to a target, left behind only by a crash.
 const STAGED_FILE = /^\..+\.[0-9a-f]{12}\.tmp$/;
 

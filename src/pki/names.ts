@@ -19,6 +19,19 @@ export function validateUserName(name: string): string {
 }
 
 /**
+ * Checks the name of one of a user's devices (`chat certs client alice
+ * --device laptop`): the same alphabet as user names, for the same reason.
+ */
+export function validateDeviceName(name: string): string {
+  if (!USER_NAME_PATTERN.test(name)) {
+    throw new ChatError('INVALID_NAME', `invalid device name ${JSON.stringify(name)}`, {
+      hint: 'use 1-32 characters of a-z, 0-9, _ and - (for example laptop, phone, desk-2)',
+    });
+  }
+  return name;
+}
+
+/**
  * Checks a DNS name for the server certificate's subjectAltName. Wildcards are
  * refused: a team server has a name, and a wildcard key is a bigger prize.
  */

@@ -84,19 +84,21 @@ export async function makeServerCert(
   };
 }
 
-/** Issues, in memory, a client certificate whose CN is `user`, for clients/. */
+/** Issues, in memory, a client certificate whose CN is `user` (for one of their devices), for clients/. */
 export async function makeClientCert(
   ctx: PkiContext,
   ca: SigningCa,
   user: string,
   days: number,
+  device?: string,
 ): Promise<Issued> {
   const pems = await issueLeaf(ctx, ca, clientProfile(ca.spec, user), days);
-  const paths = clientPaths(ctx.layout, user);
+  const paths = clientPaths(ctx.layout, user, device);
+  const whose = device === undefined ? `user ${user}` : `user ${user}, device ${device}`;
   return {
     pems,
     files: pairFiles(paths.cert, paths.key, pems),
-    line: created(paths.cert, `user ${user}, valid until ${until(pems)}`),
+    line: created(paths.cert, `${whose}, valid until ${until(pems)}`),
   };
 }
 

@@ -29,7 +29,7 @@ import {
 import { searchRequest } from './core-search.ts';
 import { type CoreOptions, CoreState, type UserRecord } from './core-state.ts';
 import { unreadTargets } from './core-unread.ts';
-import { listRequest, whoisRequest } from './core-whois.ts';
+import { keysRequest, listRequest, whoisRequest } from './core-whois.ts';
 import type { KeptState } from './kept-state.ts';
 import type { HeldThere } from './node-roster.ts';
 
@@ -186,6 +186,8 @@ export class ChatCore {
         return listRequest(state, conn, frame.ref);
       case 'whois':
         return whoisRequest(state, conn, frame.user, frame.ref, now);
+      case 'keys':
+        return keysRequest(state, conn, frame.user, frame.ref);
       case 'edit':
       case 'delete':
         return amendRequest(state, conn, user, record, frame, now);

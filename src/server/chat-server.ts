@@ -14,6 +14,7 @@ import { FlushQueue } from './flush-queue.ts';
 import { FrameIntake } from './frame-intake.ts';
 import { HandshakeShell } from './handshake-shell.ts';
 import type { HistoryStore } from './history/history-store.ts';
+import { caOf, KeyDirectory } from './key-directory.ts';
 import { LoginFlow } from './login-flow.ts';
 import { isShared, NodeFeed } from './node-feed.ts';
 import { maxMessageBytes } from './page-bytes.ts';
@@ -73,6 +74,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   /** With --require-password. */
   private readonly login: LoginFlow | undefined;
   private readonly revocations: Revocations;
+  /** Every valid certificate of a user, for clients that seal direct messages. */
+  private readonly keys: KeyDirectory;
   private readonly meter = new RateMeter(60);
   private readonly now: () => number;
   private totalMessages = 0;
@@ -88,7 +91,12 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.tls = deps.tls;
     this.revocations = new Revocations(deps.tls, config.certsDir);
     this.now = deps.now ?? Date.now;
-    this.core = coreFor(config, deps.serverName, deps.store);
+    this.keys = new KeyDirectory(config.certsDir, {
+      ca: () => caOf(this.tls),
+      revokes: (serial) => this.revocations.revokes(serial),
+      now: this.now,
+    });
+    this.core = coreFor(config, deps.serverName, deps.store, this.keys);
     this.server = createTlsServer(deps.tls, config.handshakeTimeoutMs);
     this.conns = new ConnectionTable({
       limits: config,
@@ -370,6 +378,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   private onOpen(conn: Connection): void {
     const info = this.infoOf(conn);
+    const der = conn.socket.getPeerCertificate().raw;
+    if (conn.user !== undefined && der) this.keys.saw(conn.user, der, info.fingerprint);
     this.deps.logger.info(
       {
         conn: conn.id,

@@ -1,6 +1,6 @@
-import { certificateOnFile } from './certificate-on-file.ts';
 import { ChatCore } from './chat-core.ts';
 import type { HistoryStore } from './history/history-store.ts';
+import type { KeyDirectory } from './key-directory.ts';
 import { isShared } from './node-feed.ts';
 import { DEFAULT_ROOM, type ServerConfig } from './server-config.ts';
 
@@ -8,7 +8,12 @@ import { DEFAULT_ROOM, type ServerConfig } from './server-config.ts';
 const REF_MEMORY = 1_000;
 
 /** The ChatCore a server runs with `config` over `store`, not yet seeded (see seedCore). */
-export function coreFor(config: ServerConfig, serverName: string, store: HistoryStore): ChatCore {
+export function coreFor(
+  config: ServerConfig,
+  serverName: string,
+  store: HistoryStore,
+  keys: Pick<KeyDirectory, 'hasFile' | 'certificatesOf'>,
+): ChatCore {
   return new ChatCore({
     serverName,
     motd: config.motd,
@@ -24,7 +29,8 @@ export function coreFor(config: ServerConfig, serverName: string, store: History
     violationBurst: config.rateBurst,
     violationRefillPerSecond: config.ratePerSecond,
     refMemory: REF_MEMORY,
-    hasCertificate: certificateOnFile(config.certsDir),
+    hasCertificate: (user) => keys.hasFile(user),
+    certificatesOf: (user) => keys.certificatesOf(user),
     maxRoomsPerUser: config.maxRoomsPerUser,
     maxRooms: config.maxRooms,
     maxRoomsCreatedPerHour: config.maxRoomsCreatedPerHour,

@@ -26,11 +26,16 @@ export interface CoreOptions {
   refMemory: number;
   /**
    * True when `user` has a client certificate of this server's CA on file
-   * (certs/clients/NAME.crt): a direct message to them is kept while they
+   * (certs/clients/NAME.crt or NAME@DEVICE.crt): a direct message to them is kept while they
    * are offline even if they never connected. Absent: only users welcomed
    * once count as known.
    */
   hasCertificate?: (user: string) => boolean;
+  /**
+   * The key directory: `user`'s valid, unrevoked certificates (DER in
+   * base64, sorted), one per device. Absent: `keys` answers with none.
+   */
+  certificatesOf?: (user: string) => string[];
   /**
    * Rooms one user may be in at once, the default room aside. Also the burst
    * of a user's join tokens (refilled at `limits.ratePerSecond` a second), so

@@ -81,3 +81,24 @@ export function whoisRequest(
   };
   return [{ kind: 'frames', to: [conn], frame }];
 }
+
+/**
+ * The answer to `keys`: the key directory's certificates of `user` (every
+ * valid, unrevoked one, one per device; none when all are revoked);
+ * `unknown_user` for a name neither known nor with a certificate.
+ */
+export function keysRequest(state: CoreState, conn: ConnId, user: string, ref: string): Effect[] {
+  const certs = state.options.certificatesOf?.(user) ?? [];
+  if (certs.length === 0 && !isKnownUser(state, user)) {
+    return [
+      errorEffect(
+        conn,
+        'unknown_user',
+        `${user} is not a user of this server (no certificate, never connected)`,
+        ref,
+      ),
+    ];
+  }
+  const frame: ServerFrameOf<'keys'> = { type: 'keys', ref, user, certs };
+  return [{ kind: 'frames', to: [conn], frame }];
+}

@@ -182,6 +182,36 @@ describe('a teammate joins from another machine with one invite', { timeout: 180
     }
   });
 
+  it("carol's phone joins with an invite of its own: a second certificate of carol's, the first kept", async () => {
+    const first = await chat(alice, ['certs', 'list', '--json']);
+    const carolFirst = first.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+      .find((c) => c.name === 'carol');
+    await invite('carol', ['--device', 'phone']);
+    const file = join(alice.cwd, 'carol@phone.chat-invite');
+    assert.equal(await modeOf(file), '600');
+    const phone = await machine(dir.path, 'carol-phone');
+    const joined = await chat(phone, ['join', file, '--passphrase-env', 'P'], { P: PASSPHRASE });
+    assert.equal(joined.code, 0, joined.stderr);
+    assert.equal(joined.stdout.trimEnd().split('\n')[2], `connected to 127.0.0.1:${port} as carol`);
+    const listed = await chat(alice, ['certs', 'list', '--json']);
+    const carols = listed.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+      .filter((c) => c.name === 'carol');
+    assert.deepEqual(
+      carols.map((c) => [c.device, c.status]),
+      [
+        [undefined, 'valid'],
+        ['phone', 'valid'],
+      ],
+    );
+    assert.equal(carols[0].serial, carolFirst.serial, 'the first certificate is not revoked');
+  });
+
   it('refuses a wrong passphrase in one line and installs nothing', async () => {
     const mallory = await machine(dir.path, 'mallory');
     assertOneLineError(

@@ -24,8 +24,10 @@ export async function makeTeam(users: string[] = ['alice', 'bob', 'carol']) {
   const ctx = pkiContext(dir.path);
   await initPki(ctx, { user: users[0] ?? 'alice' });
   for (const user of users.slice(1)) await issueClient(ctx, { name: user });
+  // `bob@phone`: the files of a further device of bob's (`--device phone`).
   const credentials = async (user: string) => {
-    const paths = clientPaths(ctx.layout, user);
+    const [name = user, device] = user.split('@');
+    const paths = clientPaths(ctx.layout, name, device);
     const [ca, cert, key] = await Promise.all([
       readFile(ctx.layout.caCert, 'utf8'),
       readFile(paths.cert, 'utf8'),

@@ -154,3 +154,79 @@ describe('client certificates, revocation and listing', () => {
     assert.match(error.hint ?? '', /chat certs client ghost/);
   });
 });
+
+describe("a user's devices: one certificate each, the same name", () => {
+  let dir: { path: string; cleanup: () => Promise<void> };
+  let ctx: ReturnType<typeof pkiContext>;
+  const paths = (device?: string) => clientPaths(ctx.layout, 'dana', device);
+  const revokedSerials = async () =>
+    readCrl(await readFile(ctx.layout.crl, 'utf8'))
+      .revocations.map((r) => r.serial)
+      .sort();
+
+  before(async () => {
+    dir = await tempDir();
+    ctx = pkiContext(dir.path);
+    await initPki(ctx, { user: 'root' });
+    await issueClient(ctx, { name: 'dana' });
+  });
+  after(() => dir.cleanup());
+
+  it('issues a second certificate for dana --device phone, CN dana, in files of its own', async () => {
+    const first = await serialOf(paths().cert);
+    const report = await issueClient(ctx, { name: 'dana', device: 'phone' });
+    assert.deepEqual(
+      report.map((l) => [l.status, l.path]),
+      [['created', paths('phone').cert]],
+    );
+    const phone = new X509Certificate(await readFile(paths('phone').cert, 'utf8'));
+    assert.equal(phone.subject, 'CN=dana');
+    assert.equal(await serialOf(paths().cert), first, 'the first certificate is left alone');
+    const snap = await snapshot(dir.path);
+    assert.match(snap['certs/clients/dana@phone.key'] ?? '', /^600 /);
+    assert.equal((await opensslVerify(ctx.layout, [paths('phone').cert])).code, 0);
+  });
+
+  it('refuses the same device twice, and a bad device name, with a hint', async () => {
+    await assert.rejects(issueClient(ctx, { name: 'dana', device: 'phone' }), (e: unknown) => {
+      assert.ok(e instanceof ChatError);
+      assert.equal(e.code, 'CERT_EXISTS');
+      assert.match(e.hint ?? '', /chat certs client dana --device phone --force/);
+      return true;
+    });
+    await assert.rejects(issueClient(ctx, { name: 'dana', device: 'Pho/ne' }), {
+      code: 'INVALID_NAME',
+    });
+  });
+
+  it('replaces one device with force, revoking only that device', async () => {
+    await issueClient(ctx, { name: 'dana', device: 'laptop' });
+    const [old, laptop, first] = await Promise.all(
+      [paths('phone'), paths('laptop'), paths()].map((p) => serialOf(p.cert)),
+    );
+    await issueClient(ctx, { name: 'dana', device: 'phone', force: true });
+    assert.deepEqual(await revokedSerials(), [old]);
+    assert.equal(await serialOf(paths('laptop').cert), laptop);
+    assert.equal(await serialOf(paths().cert), first);
+  });
+
+  it('revokes one device with --device, and every one of the user without', async () => {
+    const [phone, laptop, first] = await Promise.all(
+      [paths('phone'), paths('laptop'), paths()].map((p) => serialOf(p.cert)),
+    );
+    const before = await revokedSerials();
+    await revokeClient(ctx, { name: 'dana', device: 'laptop' });
+    assert.deepEqual(await revokedSerials(), [...before, laptop].sort());
+    const report = await revokeClient(ctx, { name: 'dana' });
+    assert.deepEqual(
+      report.map((l) => l.status),
+      ['revoked', 'exists', 'revoked'],
+    );
+    assert.deepEqual(await revokedSerials(), [...before, laptop, first, phone].sort());
+    const { certs } = await listCertificates(ctx);
+    assert.deepEqual(
+      certs.filter((c) => c.commonName === 'dana').map((c) => c.status),
+      ['revoked', 'revoked', 'revoked'],
+    );
+  });
+});

@@ -52,6 +52,7 @@ const clientExamples: Record<ClientFrameType, object[]> = {
   ],
   list: [{ type: 'list', ref: 'l1' }],
   whois: [{ type: 'whois', user: 'bo', ref: 'w1' }],
+  keys: [{ type: 'keys', user: 'bo', ref: 'k1' }],
   edit: [
     { type: 'edit', room: '#general', id: 43, text: 'fixed typo', ref: 'e1' },
     { type: 'edit', room: '@bo', id: 2, text: 'psst!', ref: 'e2' },
@@ -230,6 +231,10 @@ const serverExamples: Record<ServerFrameType, object[]> = {
       ],
     },
   ],
+  keys: [
+    { type: 'keys', ref: 'k1', user: 'bo', certs: [] },
+    { type: 'keys', ref: 'k2', user: 'bo', certs: ['MIIBkTCCATeg', 'MIIBkjCCATig=='] },
+  ],
 };
 
 describe('encodeFrame', () => {
@@ -309,6 +314,12 @@ describe('parseClientFrame', () => {
     ['a C1 control in text', `{${send},"text":"\\u009b2J"}`, 'invalid_frame', /^send\.text: /],
     ['a bare \\r in text', `{${send},"text":"a\\rb"}`, 'invalid_frame', /^send\.text: /],
     ['an empty password', '{"type":"auth","password":""}', 'invalid_frame', /^auth\.password: /],
+    [
+      'keys for a bad name',
+      '{"type":"keys","user":"Bob","ref":"k"}',
+      'invalid_frame',
+      /^keys\.user: /,
+    ],
     [
       'a password over 1024 bytes',
       `{"type":"auth","password":"${'é'.repeat(513)}"}`,

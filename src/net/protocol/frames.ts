@@ -31,6 +31,10 @@ export const MAX_LIST_ROOMS = 1000;
 /** Longest reason a kick, ban or mute carries, in characters. */
 export const MAX_REASON_CHARS = 300;
 /** Longest ban or mute, in seconds (a year); absent: until undone. */
+/** Most certificates the key directory gives for one user (one per device). */
+export const MAX_USER_CERTS = 16;
+/** Most characters of one certificate in a `keys` answer: base64 of its DER (an RSA-4096 one is ~2,000). */
+export const MAX_CERT_CHARS = 8_000;
 export const MAX_MODERATION_SECONDS = 365 * 24 * 3600;
 
 /** A room name: `#` and 1-32 of a-z 0-9 _ -. */
@@ -169,6 +173,12 @@ export const searchRequestFrame = z.strictObject({
 export const listRequestFrame = z.strictObject({ type: z.literal('list'), ref });
 /** What the server knows of a user now (answered by `whois`, or `unknown_user`). */
 export const whoisRequestFrame = z.strictObject({ type: z.literal('whois'), user, ref });
+/**
+ * The key directory: every valid, unrevoked certificate of a user, one per
+ * device (answered by `keys`, or `unknown_user`). A client checks each
+ * against the team's CA itself before sealing a direct message for it.
+ */
+export const keysRequestFrame = z.strictObject({ type: z.literal('keys'), user, ref });
 
 /**
  * Change the text of one of your own messages (room or direct). Answered by
@@ -256,6 +266,7 @@ export const clientFrameSchemas = {
   search: searchRequestFrame,
   list: listRequestFrame,
   whois: whoisRequestFrame,
+  keys: keysRequestFrame,
   edit: editFrame,
   delete: deleteFrame,
   moderate: moderateFrame,
@@ -420,6 +431,20 @@ export const serverFrameSchemas = {
     idleMs: z.number().int().min(0).optional(),
     /** SHA-256 of the client certificate of each current connection, colon hex, sorted, distinct. */
     fingerprints: z.array(z.string().regex(/^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/)),
+  }),
+  /** The answer to `keys`: the user's certificates, DER in canonical base64, sorted, distinct. */
+  keys: z.strictObject({
+    type: z.literal('keys'),
+    ref,
+    user,
+    certs: z
+      .array(
+        z
+          .string()
+          .max(MAX_CERT_CHARS)
+          .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64'),
+      )
+      .max(MAX_USER_CERTS),
   }),
   msg: roomMessage,
   dm: directMessage,
