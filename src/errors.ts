@@ -33,6 +33,8 @@ export type ChatErrorCode =
   | 'REMOVED'
   | 'NO_CLIENT_CERT'
   | 'INVALID_MESSAGE'
+  /** A direct message not sealed, so not sent: the peer's certificates changed since verified, or none holds. */
+  | 'DM_HELD'
   | 'INVALID_PASSWORD'
   | 'PASSWORD_REQUIRED'
   | 'AUTH_FAILED'

@@ -1,5 +1,8 @@
 import type { Argv } from 'yargs';
 import type { HistoryArgs } from '../commands/history.ts';
+import { ChatError } from '../errors.ts';
+import { USER_PATTERN } from '../net/protocol/frames.ts';
+import { dmKey } from '../server/conversations.ts';
 import {
   connectionOptions,
   conversationArgument,
@@ -42,17 +45,25 @@ export function historyCommand(y: Argv, run: Run): Argv {
         )
         .command(
           'export',
-          "print a room's messages, decrypted, as JSON lines (for the operator only)",
+          "print a room's (or two users' direct) messages, decrypted, as JSON lines (for the operator only)",
           (c) =>
             storeOptions(c)
               .option('room', {
                 type: 'string',
-                demandOption: true,
                 describe: 'the room (# optional)',
               })
-              .example('$0 history export --room general > general.jsonl', 'a room, oldest first'),
+              .option('dm', {
+                type: 'string',
+                describe: 'instead of a room: the direct messages of two users, as alice,bob',
+              })
+              .example('$0 history export --room general > general.jsonl', 'a room, oldest first')
+              .example(
+                '$0 history export --dm alice,bob',
+                'their direct messages (sealed ones stay sealed)',
+              ),
           run(async (args) => {
-            const room = roomArgument(String((args as { room: string }).room));
+            const given = args as { room?: string; dm?: string };
+            const room = exportedConversation(given.room, given.dm);
             await (await history()).runHistoryExport(
               { ...(args as unknown as HistoryArgs), room },
               { out },
@@ -110,4 +121,28 @@ function storeOptions(c: Argv): Argv {
       describe: 'the environment variable holding the Redis password',
     },
   });
+}
+
+/** The conversation `chat history export` reads: `--room R`, or `--dm A,B` (exactly one of them). */
+function exportedConversation(room: string | undefined, dm: string | undefined): string {
+  if ((room === undefined) === (dm === undefined)) {
+    throw new ChatError('USAGE', 'give --room ROOM or --dm USER,USER (one of them)', {
+      hint: 'chat history export --room general, or --dm alice,bob for their direct messages',
+    });
+  }
+  if (room !== undefined) return roomArgument(room);
+  const users = (dm ?? '').split(',').map((u) => u.trim().replace(/^@/, ''));
+  const [a, b] = users;
+  if (
+    users.length !== 2 ||
+    a === undefined ||
+    b === undefined ||
+    !USER_PATTERN.test(a) ||
+    !USER_PATTERN.test(b)
+  ) {
+    throw new ChatError('USAGE', `invalid --dm ${JSON.stringify(dm)}`, {
+      hint: 'name two users with a comma between, as alice,bob',
+    });
+  }
+  return dmKey(a, b);
 }

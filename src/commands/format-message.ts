@@ -4,7 +4,8 @@ import { neutralize, neutralizeLine } from '../ui/text/sanitize.ts';
 /**
  * One message as plain text for `chat tail`: `[HH:MM] <user> text`, `/me`
  * actions as `[HH:MM] * user text`, direct messages with both names.
- * Continuation lines of a multi-line text are indented under the first.
+ * Continuation lines of a multi-line text are indented under the first; a
+ * DM sealed end to end is said to be one.
  * Peer text is neutralized as the TUI draws it (no controls, escape
  * sequences, invisible characters or stacked marks reach the terminal).
  * `timeZone` is for tests; the default is the machine's.
@@ -33,7 +34,9 @@ function formatLine(message: RoomMessage | DirectMessage, lead: string): string 
     message.type === 'dm' ? `${message.from} → ${message.to}` : message.from,
   );
   const head = message.action ? `${lead} * ${who} ` : `${lead} <${who}> `;
-  const text = neutralize(message.text);
+  // Scripts hold no keyring yet: a sealed message is said to be one, never shown empty.
+  const sealed = message.type === 'dm' && message.sealed !== undefined && !message.deleted;
+  const text = sealed ? '(sealed end to end: read it in chat tui)' : neutralize(message.text);
   return head + text.split('\n').join(`\n${' '.repeat(head.length)}`);
 }
 

@@ -1,12 +1,18 @@
+import { X509Certificate } from 'node:crypto';
+import { homedir } from 'node:os';
 import { createElement } from 'react';
 import pkg from '../../package.json' with { type: 'json' };
 import { exists } from '../fs/files.ts';
 import { ChatClient } from '../net/chat-client.ts';
+import { keyringFor } from '../net/e2ee/client-keyring.ts';
+import { type DmKeyring, memoryPins } from '../net/e2ee/dm-keyring.ts';
 import { portAnswers } from '../net/port-probe.ts';
 import type { ServerAddress } from '../net/server-address.ts';
 import { formatServerList } from '../net/server-list.ts';
+import { commonNameOf } from '../pki/inspect.ts';
 import { pkiLayout } from '../pki/layout.ts';
-import { DEFAULT_TEAM } from '../profile/profile-paths.ts';
+import { pinsFile } from '../profile/pins-file.ts';
+import { DEFAULT_TEAM, profilePlace } from '../profile/profile-paths.ts';
 import type { ChatServer } from '../server/chat-server.ts';
 import { ColorContext } from '../ui/hooks/use-color.ts';
 import type { IgnoreSource } from '../ui/hooks/use-ignore.ts';
@@ -49,6 +55,8 @@ const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1']);
 /** What the TUI starts with: a client, and what first-run did for it (notices to show). */
 export interface TuiSession {
   client: ChatClient;
+  /** Seals and opens direct messages with this device's key; pins in the profile. */
+  keyring: DmKeyring;
   notices: string[];
   /** Asks for the password on screen when the server wants one (--require-password). */
   passwords: PasswordPrompter;
@@ -120,8 +128,22 @@ export async function prepareTui(args: TuiArgs): Promise<TuiSession> {
     // The App fills rooms joined later with as many (its `backlog` defaults to the setting).
     backlog: settings.source.saved.backlog,
   });
+  // Direct messages are sealed end to end with this device's key; pins
+  // live in the team's profile (for the session alone without one).
+  const me = commonNameOf(new X509Certificate(credentials.cert));
+  const pins =
+    args.team === undefined
+      ? memoryPins()
+      : pinsFile(profilePlace(args.team, process.env, homedir()).pinsFile);
+  if (args.team === undefined) {
+    notices.push(
+      'no team profile (--certs given): the certificates you pin and verify for DMs last for this session only',
+    );
+  }
+  const keyring = keyringFor(client, credentials, me, pins);
   return {
     client,
+    keyring,
     notices,
     embedded,
     passwords,
@@ -159,6 +181,7 @@ export async function runTui(args: TuiArgs): Promise<void> {
           tmux: (process.env.TMUX ?? '') !== '',
           notices: session.notices,
           passwords: session.passwords,
+          keyring: session.keyring,
         }),
       ),
     );

@@ -16,6 +16,7 @@ import {
   type SearchResult,
 } from './client-types.ts';
 import { type ConnectFailure, explainSocketError } from './connect-errors.ts';
+import type { DmEnvelope } from './e2ee/envelope-format.ts';
 import type { SendFrame } from './outbox.ts';
 import { actTimedOut } from './pending-acts.ts';
 import type { ModerationAction, ServerFrame, ServerFrameOf } from './protocol/frames.ts';
@@ -168,6 +169,22 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       ref: this.ref(),
       ...(options.action ? { action: true } : {}),
     });
+  }
+
+  /**
+   * A ref for a message to come: a sealed DM binds it (as the envelope's
+   * `cid`) before it is sent with `sealedDm`.
+   */
+  newRef(): string {
+    return this.ref();
+  }
+
+  /**
+   * Sends a direct message sealed end to end (e2ee/dm-keyring.ts made the
+   * envelope, its `cid` from `newRef`); resolves with the server's ack.
+   */
+  sealedDm(to: string, sealed: DmEnvelope): Promise<Ack> {
+    return this.enqueue({ type: 'dm', to, sealed, ref: sealed.cid });
   }
 
   /**

@@ -213,7 +213,7 @@ export class ClientCore {
     // Checked here with the server's own schema, so a message that can
     // never be accepted fails at once instead of waiting for an answer.
     const checked = clientFrameSchemas[frame.type].safeParse(frame);
-    if (!checked.success || frame.text.length > this.maxTextChars) {
+    if (!checked.success || (frame.text?.length ?? 0) > this.maxTextChars) {
       const why = checked.success
         ? `longer than the server's ${this.maxTextChars} characters`
         : (checked.error.issues[0]?.message ?? 'invalid');

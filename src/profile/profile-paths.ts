@@ -30,6 +30,8 @@ export interface ProfilePlace {
   settingsFile: string;
   /** The TUI's own settings for this team (`/set`): see tui-settings-file.ts. */
   tuiSettingsFile: string;
+  /** The certificates pinned per peer for sealed direct messages: see pins-file.ts. */
+  pinsFile: string;
 }
 
 /**
@@ -49,6 +51,7 @@ export function profilePlace(team: string, env: ProfileEnv, home: string): Profi
       dataDir: join(root, 'data'),
       settingsFile: join(root, 'settings.json'),
       tuiSettingsFile: join(root, 'tui.json'),
+      pinsFile: join(root, 'pins.json'),
     };
   }
   const configHome = absolute(env.XDG_CONFIG_HOME) ?? join(home, '.config');
@@ -61,6 +64,7 @@ export function profilePlace(team: string, env: ProfileEnv, home: string): Profi
     dataDir: join(dataHome, 'chat', team),
     settingsFile: join(configDir, 'settings.json'),
     tuiSettingsFile: join(configDir, 'tui.json'),
+    pinsFile: join(configDir, 'pins.json'),
   };
 }
 

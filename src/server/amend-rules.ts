@@ -5,7 +5,7 @@ export type AmendChange = { text: string } | { delete: true };
 
 /** Why a change is refused, as the error frame will say it. */
 export interface AmendRefusal {
-  code: 'no_such_message' | 'not_author';
+  code: 'no_such_message' | 'not_author' | 'sealed_message';
   message: string;
 }
 
@@ -38,7 +38,8 @@ export interface AmendRequest {
  * The rules of docs/PROTOCOL.md (edit, delete): only the author edits, and
  * not a deleted message; the author deletes, or an operator of the room.
  * An edit sets the new text and `edited`; a deletion empties the text and
- * sets `deleted` (with `by` only when the deleter is not the author). Id,
+ * sets `deleted` (with `by` only when the deleter is not the author) and
+ * drops a sealed message's envelope; a sealed message is never edited. Id,
  * ts, sender and `action` stay.
  */
 export function amend({ kept, id, by, change, operator, now }: AmendRequest): AmendOutcome {
@@ -47,15 +48,24 @@ export function amend({ kept, id, by, change, operator, now }: AmendRequest): Am
   if ('text' in change) {
     if (kept.deleted) return refused('no_such_message', `message ${id} was deleted`);
     if (!isAuthor) return refused('not_author', 'you may edit only your own messages');
+    // New text in clear would undo the seal; the server cannot seal it.
+    if (kept.type === 'dm' && kept.sealed) {
+      return refused(
+        'sealed_message',
+        `message ${id} is sealed end to end: delete it and send it again`,
+      );
+    }
     return { kind: 'changed', message: { ...kept, text: change.text, edited: now } };
   }
   if (!isAuthor && !operator) {
     return refused('not_author', 'you may delete only your own messages, or as an operator');
   }
   if (kept.deleted) return { kind: 'unchanged', message: kept };
+  // A deleted message keeps nothing of what it said: its envelope goes too.
+  const { sealed: _gone, ...rest } = kept.type === 'dm' ? kept : { ...kept, sealed: undefined };
   return {
     kind: 'changed',
-    message: { ...kept, text: '', deleted: { ...(isAuthor ? {} : { by }), ts: now } },
+    message: { ...rest, text: '', deleted: { ...(isAuthor ? {} : { by }), ts: now } },
   };
 }
 

@@ -4,10 +4,14 @@ import { type ConnId, type Effect, errorEffect, PERSIST } from './core-effects.t
 import { muteRefusal } from './core-operators.ts';
 import { moveRead } from './core-reads.ts';
 import type { CoreState, UserRecord } from './core-state.ts';
+import { maxMessageBytes } from './page-bytes.ts';
 
 type SendFrame = Extract<ClientFrame, { type: 'send' }>;
 type DmFrame = Extract<ClientFrame, { type: 'dm' }>;
 type HistoryFrame = Extract<ClientFrame, { type: 'history' }>;
+
+/** A stored dm's fields around its envelope, names and numbers at their longest. */
+const SEALED_FRAME_BYTES = 256;
 
 /** A message to a room the sender is in, or the reack of one kept already. */
 export function roomMessage(
@@ -58,25 +62,67 @@ export function directMessage(
   const conversation = dmKey(user, frame.to);
   const again = resent(conn, record, conversation, frame.ref);
   if (again) return [again];
-  if (!isKnownUser(state, frame.to)) {
-    return [
-      errorEffect(
-        conn,
-        'unknown_user',
-        `${frame.to} is not a user of this server (no certificate, never connected)`,
-        frame.ref,
-      ),
-    ];
+  if (!isKnownUser(state, frame.to)) return [unknownUser(conn, frame.to, frame.ref)];
+  const { sealed } = frame;
+  if (sealed) {
+    // The schema tied the envelope to `to` and the ref; who sent it is
+    // known here only. A reader checks all three again, and the signature.
+    if (sealed.from !== user) {
+      return [
+        errorEffect(
+          conn,
+          'invalid_frame',
+          `dm.sealed.from: the envelope must be from ${user}`,
+          frame.ref,
+        ),
+      ];
+    }
+    const refusal = sealedTooLong(state, sealed, frame.ref, conn);
+    if (refusal) return [refusal];
   }
-  return newMessage(state, conn, record, conversation, `@${frame.to}`, frame, now, (id) => ({
-    type: 'dm',
-    id,
-    ts: now,
-    from: user,
-    to: frame.to,
-    text: frame.text,
-    ...(frame.action ? { action: true } : {}),
-  }));
+  const text = frame.text ?? '';
+  return newMessage(
+    state,
+    conn,
+    record,
+    conversation,
+    `@${frame.to}`,
+    { ref: frame.ref, text },
+    now,
+    (id) => ({
+      type: 'dm',
+      id,
+      ts: now,
+      from: user,
+      to: frame.to,
+      text,
+      ...(frame.action ? { action: true } : {}),
+      ...(sealed ? { sealed } : {}),
+    }),
+  );
+}
+
+/**
+ * A sealed message may take as many bytes as the longest plain one
+ * (maxMessageBytes), so that every bound on messages held in memory holds
+ * for it too: its text, its wrapped keys and signature together. The
+ * refusal when it is longer.
+ */
+function sealedTooLong(
+  state: CoreState,
+  sealed: NonNullable<DmFrame['sealed']>,
+  ref: string,
+  conn: ConnId,
+): Effect | undefined {
+  const most = maxMessageBytes(state.options.limits.maxTextChars) - SEALED_FRAME_BYTES;
+  const bytes = Buffer.byteLength(JSON.stringify(sealed));
+  if (bytes <= most) return undefined;
+  return errorEffect(
+    conn,
+    'text_too_long',
+    `sealed, this message takes ${bytes} bytes; at most ${most} may be kept: shorten it`,
+    ref,
+  );
 }
 
 /** A history read of a room the user is in, or of their direct messages with someone. */
@@ -116,6 +162,16 @@ function resent(
   return seen && seen.conversation === conversation
     ? { kind: 'reack', conversation, conn, ref, id: seen.id, ts: seen.ts }
     : undefined;
+}
+
+/** The answer to a question or message about a name that is no user of this server. */
+export function unknownUser(conn: ConnId, user: string, ref: string): Effect {
+  return errorEffect(
+    conn,
+    'unknown_user',
+    `${user} is not a user of this server (no certificate, never connected)`,
+    ref,
+  );
 }
 
 /** True when `user` was welcomed once, is seen on another node, or has a client certificate on file. */

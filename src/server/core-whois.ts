@@ -1,7 +1,7 @@
 import type { ServerFrameOf } from '../net/protocol/frames.ts';
 import { MAX_LIST_ROOMS } from '../net/protocol/frames.ts';
-import { type ConnId, type Effect, errorEffect } from './core-effects.ts';
-import { isKnownUser } from './core-messages.ts';
+import type { ConnId, Effect } from './core-effects.ts';
+import { isKnownUser, unknownUser } from './core-messages.ts';
 import type { CoreState } from './core-state.ts';
 
 /**
@@ -46,16 +46,7 @@ export function whoisRequest(
   const elsewhere = state.remote.get(user);
   const there = elsewhere === undefined ? undefined : state.remoteHeld.get(user);
   const online = here || elsewhere !== undefined;
-  if (!online && !isKnownUser(state, user)) {
-    return [
-      errorEffect(
-        conn,
-        'unknown_user',
-        `${user} is not a user of this server (no certificate, never connected)`,
-        ref,
-      ),
-    ];
-  }
+  if (!online && !isKnownUser(state, user)) return [unknownUser(conn, user, ref)];
   const fingerprints = new Set<string>(there?.fingerprints);
   for (const c of record?.conns ?? []) {
     const print = state.fingerprints.get(c);
@@ -89,16 +80,7 @@ export function whoisRequest(
  */
 export function keysRequest(state: CoreState, conn: ConnId, user: string, ref: string): Effect[] {
   const certs = state.options.certificatesOf?.(user) ?? [];
-  if (certs.length === 0 && !isKnownUser(state, user)) {
-    return [
-      errorEffect(
-        conn,
-        'unknown_user',
-        `${user} is not a user of this server (no certificate, never connected)`,
-        ref,
-      ),
-    ];
-  }
+  if (certs.length === 0 && !isKnownUser(state, user)) return [unknownUser(conn, user, ref)];
   const frame: ServerFrameOf<'keys'> = { type: 'keys', ref, user, certs };
   return [{ kind: 'frames', to: [conn], frame }];
 }

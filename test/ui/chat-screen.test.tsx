@@ -304,3 +304,110 @@ describe('ChatScreen when the client gave up', () => {
     assert.match(frame, /What to do: ask your admin for a new certificate/);
   });
 });
+
+describe('ChatScreen in a DM window whose messages are sealed', () => {
+  // As net/e2ee/open-frames.ts hands them on: one opened, one that did not open.
+  const envelopeShape = {
+    v: 1 as const,
+    from: 'dave',
+    to: 'alice',
+    cid: 'c-1',
+    ts: T0,
+    sfp: `${'AB:'.repeat(31)}AB`,
+    nonce: 'AAAAAAAAAAAAAAAA',
+    ct: 'AAAA',
+    keys: [{ fp: `${'CD:'.repeat(31)}CD`, wk: 'AAAA' }],
+    sig: 'AAAA',
+  };
+  const sealedState = (): ChatState => {
+    const actions: ChatAction[] = [
+      {
+        type: 'dm',
+        frame: Object.assign(
+          { type: 'dm' as const, id: 2, ts: T0 + DAY, from: 'dave', to: 'alice' },
+          { text: 'opened fine', sealed: envelopeShape, seal: { ok: true, sentAt: T0 + DAY } },
+        ),
+      },
+      {
+        type: 'dm',
+        frame: Object.assign(
+          { type: 'dm' as const, id: 3, ts: T0 + DAY, from: 'dave', to: 'alice' },
+          { text: '', sealed: envelopeShape, seal: { ok: false, why: 'altered on the way' } },
+        ),
+      },
+      {
+        type: 'dm',
+        frame: Object.assign(
+          { type: 'dm' as const, id: 4, ts: T0 + DAY, from: 'dave', to: 'alice' },
+          { text: 'in clear, from whom?', unsealed: true as const },
+        ),
+      },
+      {
+        type: 'dm',
+        frame: Object.assign(
+          { type: 'dm' as const, id: 5, ts: T0 + DAY, from: 'dave', to: 'alice' },
+          { text: 'approve the invoice', sealed: envelopeShape, seal: { ok: true, sentAt: T0 } },
+        ),
+      },
+      // What only a server could send: new text in clear for a sealed message.
+      {
+        type: 'update',
+        frame: {
+          type: 'update',
+          message: {
+            type: 'dm',
+            id: 2,
+            ts: T0 + DAY,
+            from: 'dave',
+            to: 'alice',
+            text: 'forged',
+            edited: NOW,
+          },
+        },
+      },
+      { type: 'switchTo', name: '@dave' },
+    ];
+    return actions.reduce(chatReducer, fixture());
+  };
+
+  function dmScreen(trust: 'verified' | 'unverified' | 'changed'): string[] {
+    const state = sealedState();
+    const { lastFrame } = render(
+      <ChatScreen
+        state={state}
+        columns={100}
+        rows={20}
+        now={NOW}
+        dmTrust={{ peer: 'dave', trust }}
+        input={<Text>[{state.current}] draft</Text>}
+      />,
+    );
+    return stripAnsi(lastFrame() ?? '').split('\n');
+  }
+
+  it('shows an opened message as text, one that did not open as not verified, never as text', () => {
+    const lines = dmScreen('unverified');
+    assert.ok(row(lines, '<dave> opened fine'));
+    assert.ok(row(lines, '⚠ could not be verified: altered on the way'));
+  });
+
+  it('marks a DM in clear, keeps a sealed one from being rewritten, and dates an old one', () => {
+    const lines = dmScreen('unverified');
+    assert.ok(row(lines, '<dave> (not sealed) in clear, from whom?'));
+    assert.ok(row(lines, '<dave> opened fine'));
+    assert.equal(row(lines, 'forged'), undefined);
+    assert.ok(row(lines, 'approve the invoice (sealed 24/11/2026, 12:00)'));
+  });
+
+  it('says in the top line how they are sealed and whether the peer is verified', () => {
+    assert.match(dmScreen('unverified')[0] ?? '', /@dave │ sealed, dave not verified: \/verify/);
+    assert.match(dmScreen('verified')[0] ?? '', /@dave │ sealed, dave verified/);
+  });
+
+  it('puts up a red banner when a verified peer shows a new certificate, and only then', () => {
+    const changed = dmScreen('changed');
+    assert.match(changed[0] ?? '', /dave: new certificate, DMs wait/);
+    assert.ok(row(changed, '⚠ dave has a new certificate, your DMs wait: /verify dave'));
+    assert.equal(row(dmScreen('verified'), 'new certificate'), undefined);
+  });
+});

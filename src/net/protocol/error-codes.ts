@@ -35,6 +35,7 @@ export const ERROR_CODES = {
   muted: 'you are muted in that room: you may read, not send',
   no_such_message: 'no message with that id is kept in that conversation, or it was deleted',
   not_author: 'only its author may edit a message (and delete it, unless you operate its room)',
+  sealed_message: 'a message sealed end to end cannot be edited: delete it and send it again',
   history_gap: 'some messages you missed are no longer kept',
   too_many_rooms:
     'you are in the most rooms allowed, created the most rooms allowed this hour, or the server keeps no more rooms',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dmEnvelope } from '../e2ee/envelope-format.ts';
 
 /**
  * Protocol v1: one JSON object per line over TLS. Every frame a peer sends is
@@ -120,13 +121,35 @@ export const sendFrame = z.strictObject({
   action: z.boolean().optional(),
 });
 
-export const dmFrame = z.strictObject({
-  type: z.literal('dm'),
-  to: user,
-  text: text(MAX_TEXT_CHARS),
-  ref,
-  action: z.boolean().optional(),
-});
+/**
+ * A direct message: its `text`, or, sealed end to end, an envelope
+ * (docs/PROTOCOL.md section 12) from the sender to `to` whose `cid` is the
+ * frame's `ref`; exactly one of the two. An action's flag is inside a
+ * sealed envelope, never beside it.
+ */
+export const dmFrame = z
+  .strictObject({
+    type: z.literal('dm'),
+    to: user,
+    text: text(MAX_TEXT_CHARS).optional(),
+    sealed: dmEnvelope.optional(),
+    ref,
+    action: z.boolean().optional(),
+  })
+  .refine((frame) => (frame.text === undefined) !== (frame.sealed === undefined), {
+    message: 'give exactly one of text and sealed',
+  })
+  .refine((frame) => frame.sealed === undefined || frame.action === undefined, {
+    message: 'a sealed message says inside whether it is an action',
+  })
+  .refine((frame) => frame.sealed === undefined || frame.sealed.to === frame.to, {
+    message: 'the envelope is for another recipient than to',
+    path: ['sealed', 'to'],
+  })
+  .refine((frame) => frame.sealed === undefined || frame.sealed.cid === frame.ref, {
+    message: "the envelope's cid must be the frame's ref",
+    path: ['sealed', 'cid'],
+  });
 
 export const joinFrame = z.strictObject({ type: z.literal('join'), room });
 export const partFrame = z.strictObject({ type: z.literal('part'), room });
@@ -312,8 +335,11 @@ const directMessage = z.strictObject({
   ts,
   from: user,
   to: user,
+  /** Empty when the message is sealed (or deleted). */
   text: storedText,
   action: z.boolean().optional(),
+  /** The envelope, for a message sealed end to end: only the two ends can open it. */
+  sealed: dmEnvelope.optional(),
   edited,
   deleted,
 });

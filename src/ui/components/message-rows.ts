@@ -75,13 +75,20 @@ function nickSpans(
   ];
 }
 
+/** What a sealed direct message that did not open shows instead of text (in red, with why). */
+export const UNVERIFIED_MARK = '⚠ could not be verified';
+
+/** What leads a direct message that came in clear (in yellow): the server could have written it. */
+export const UNSEALED_MARK = '(not sealed)';
+
 /** What follows an edited message's text, dim. */
 export const EDITED_MARK = '(edited)';
 
 /**
  * `HH:MM <nick> text` (or `HH:MM * nick text`); a mention in bold yellow.
  * An edited message ends with a dim `(edited)`; a deleted one shows a dim
- * italic placeholder instead of its text.
+ * italic placeholder instead of its text; a sealed one that did not open
+ * says so in red, and why, never with any text of its own.
  */
 export function messageRows(
   line: MessageLine,
@@ -96,14 +103,40 @@ export function messageRows(
   if (line.deleted !== undefined) {
     return block(head, deletedText(line.deleted), width, { dim: true, italic: true });
   }
+  if (line.unverified !== undefined) {
+    return block(head, `${UNVERIFIED_MARK}: ${line.unverified}`, width, { color: 'red' });
+  }
+  if (line.copyOf !== undefined) {
+    return block(head, `${line.text} (a copy of message ${line.copyOf})`, width, { dim: true });
+  }
+  if (line.unsealed) {
+    return block(head, `${UNSEALED_MARK} ${line.text}`, width, { color: 'yellow' });
+  }
   const style: Omit<Span, 'text'> = line.mention
     ? { color: 'yellow', bold: true }
     : line.action
       ? { color: userColor(line.from) }
       : {};
-  if (line.edited === undefined) return block(head, line.text, width, style);
-  const rows = block(head, `${line.text} ${EDITED_MARK}`, width, style);
+  const text =
+    line.sentAt === undefined
+      ? line.text
+      : `${line.text} (sealed ${sealedWhen(line.sentAt, timeZone)})`;
+  if (line.edited === undefined) return block(head, text, width, style);
+  const rows = block(head, `${text} ${EDITED_MARK}`, width, style);
   return rows.map((row, index) => (index === rows.length - 1 ? dimEditedMark(row) : row));
+}
+
+// When the sender sealed it, with the date: shown only when far from the server's time.
+function sealedWhen(sentAt: number, timeZone: string | undefined): string {
+  return new Date(sentAt).toLocaleString('en-GB', {
+    ...(timeZone ? { timeZone } : {}),
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
 }
 
 // The mark was wrapped with the text (it never breaks: no spaces in it):

@@ -2,6 +2,7 @@ import { useEffect, useReducer, useRef } from 'react';
 import { describeError } from '../../errors.ts';
 import type { ChatClient } from '../../net/chat-client.ts';
 import type { ChatClientEvents } from '../../net/client-types.ts';
+import type { ServerFrame } from '../../net/protocol/frames.ts';
 import {
   type ChatAction,
   type ChatState,
@@ -12,6 +13,12 @@ import {
 /** How long incoming frames gather before one render, in ms (about 60 per second at most). */
 export const BATCH_MS = 16;
 
+/** What opens the sealed messages in a frame, as the keyring can. */
+export interface Reveal {
+  needs(frame: ServerFrame): boolean;
+  open<F extends ServerFrame>(frame: F): Promise<F>;
+}
+
 /**
  * Subscribes to a ChatClient and turns its events into reducer actions,
  * applied in batches: a flood of messages costs one render per frame, not
@@ -19,7 +26,14 @@ export const BATCH_MS = 16;
  */
 export function useChatClient(
   client: ChatClient,
-  options: { server: string; bell: boolean; intro?: readonly string[]; now?: () => number },
+  options: {
+    server: string;
+    bell: boolean;
+    intro?: readonly string[];
+    now?: () => number;
+    /** Opens sealed direct messages before they are shown (net/e2ee/open-frames.ts). */
+    reveal?: Reveal | undefined;
+  },
 ): [ChatState, (action: ChatAction) => void] {
   const [state, dispatch] = useReducer(chatReducer, options, (o) =>
     initialChatState({ server: o.server, bell: o.bell, ...(o.intro ? { intro: o.intro } : {}) }),
@@ -37,22 +51,52 @@ export function useChatClient(
         dispatch(actions.length === 1 ? (actions[0] as ChatAction) : { type: 'batch', actions });
       }, BATCH_MS);
     };
+    // Frames with sealed messages are opened first, which may take a
+    // question to the key directory: what comes after them waits its turn,
+    // so the screen sees every frame in the order the server sent it.
+    const reveal = options.reveal;
+    let opening = 0;
+    let turn: Promise<unknown> = Promise.resolve();
+    const after = <F extends ServerFrame>(frame: F, act: (frame: F) => ChatAction) => {
+      const needs = reveal?.needs(frame) === true;
+      if (!needs && opening === 0) return enqueue(act(frame));
+      opening += 1;
+      // One at a time: a copy of an envelope is told by the one opened before it.
+      turn = turn
+        .then(() => (needs && reveal ? reveal.open(frame) : frame))
+        .then(
+          (opened) => enqueue(act(opened)),
+          // open never rejects; should it, the frame goes as it came.
+          () => enqueue(act(frame)),
+        )
+        .finally(() => {
+          opening -= 1;
+        });
+    };
     const handlers = {
       welcome: (frame: ChatClientEvents['welcome'][0]) =>
-        enqueue({ type: 'welcome', frame, now: now() }),
+        after(frame, (f) => ({ type: 'welcome', frame: f, now: now() })),
       unread: (frame: ChatClientEvents['unread'][0]) =>
-        enqueue({ type: 'unread', frame, now: now() }),
-      read: (frame: ChatClientEvents['read'][0]) => enqueue({ type: 'read', frame }),
-      message: (frame: ChatClientEvents['message'][0]) => enqueue({ type: 'message', frame }),
-      dm: (frame: ChatClientEvents['dm'][0]) => enqueue({ type: 'dm', frame }),
-      joined: (frame: ChatClientEvents['joined'][0]) => enqueue({ type: 'joined', frame }),
-      left: (frame: ChatClientEvents['left'][0]) => enqueue({ type: 'left', frame }),
+        after(frame, (f) => ({ type: 'unread', frame: f, now: now() })),
+      read: (frame: ChatClientEvents['read'][0]) =>
+        after(frame, (f) => ({ type: 'read', frame: f })),
+      message: (frame: ChatClientEvents['message'][0]) =>
+        after(frame, (f) => ({ type: 'message', frame: f })),
+      dm: (frame: ChatClientEvents['dm'][0]) => after(frame, (f) => ({ type: 'dm', frame: f })),
+      joined: (frame: ChatClientEvents['joined'][0]) =>
+        after(frame, (f) => ({ type: 'joined', frame: f })),
+      left: (frame: ChatClientEvents['left'][0]) =>
+        after(frame, (f) => ({ type: 'left', frame: f })),
       presence: (frame: ChatClientEvents['presence'][0]) =>
-        enqueue({ type: 'presence', frame, now: now() }),
-      topic: (frame: ChatClientEvents['topic'][0]) => enqueue({ type: 'topic', frame }),
-      history: (frame: ChatClientEvents['history'][0]) => enqueue({ type: 'history', frame }),
-      update: (frame: ChatClientEvents['update'][0]) => enqueue({ type: 'update', frame }),
-      moderated: (frame: ChatClientEvents['moderated'][0]) => enqueue({ type: 'moderated', frame }),
+        after(frame, (f) => ({ type: 'presence', frame: f, now: now() })),
+      topic: (frame: ChatClientEvents['topic'][0]) =>
+        after(frame, (f) => ({ type: 'topic', frame: f })),
+      history: (frame: ChatClientEvents['history'][0]) =>
+        after(frame, (f) => ({ type: 'history', frame: f })),
+      update: (frame: ChatClientEvents['update'][0]) =>
+        after(frame, (f) => ({ type: 'update', frame: f })),
+      moderated: (frame: ChatClientEvents['moderated'][0]) =>
+        after(frame, (f) => ({ type: 'moderated', frame: f })),
       serverError: (frame: ChatClientEvents['serverError'][0]) =>
         enqueue({ type: 'serverError', frame }),
       rtt: (ms: number) => enqueue({ type: 'rtt', ms }),
@@ -81,7 +125,7 @@ export function useChatClient(
       clearTimeout(timer.current);
       timer.current = undefined;
     };
-  }, [client, now]);
+  }, [client, now, options.reveal]);
 
   return [state, dispatch];
 }

@@ -40,6 +40,8 @@ export type ParsedInput =
   | { kind: 'names'; room: string }
   | { kind: 'list' }
   | { kind: 'whois'; user: string }
+  | { kind: 'verify'; user: string; confirm: boolean }
+  | { kind: 'accept'; user: string }
   | { kind: 'ignore'; user: string | undefined }
   | { kind: 'unignore'; user: string }
   | { kind: 'close'; name: string }
@@ -97,6 +99,13 @@ export const COMMANDS: ReadonlyArray<CommandInfo> = [
     help: 'devices, away, idle time, certificate',
     aliases: [],
   },
+  {
+    name: 'verify',
+    usage: '/verify [user] [yes]',
+    help: 'safety number; yes: verified',
+    aliases: [],
+  },
+  { name: 'accept', usage: '/accept [user]', help: 'trust a changed key', aliases: [] },
   { name: 'ignore', usage: '/ignore [user]', help: 'hide a user, or list', aliases: [] },
   { name: 'unignore', usage: '/unignore user', help: 'show a user again', aliases: [] },
   { name: 'close', usage: '/close', help: 'close DM or part', aliases: ['wc'] },
@@ -268,6 +277,23 @@ function parseCommand(command: CommandInfo, args: string, ctx: InputContext): Pa
       const user = toUser(words[0] ?? '');
       if (user === undefined) return badUser(words[0] ?? '', usage);
       return { kind: command.name, user };
+    }
+    case 'verify':
+    case 'accept': {
+      // In a DM window the peer goes without saying.
+      const peer = ctx.current.startsWith('@') ? ctx.current.slice(1) : undefined;
+      const confirm = command.name === 'verify' && words.at(-1)?.toLowerCase() === 'yes';
+      const named = confirm ? words.slice(0, -1) : words;
+      if (named.length > 1) return { kind: 'error', hint: usage };
+      const user = named.length === 1 ? toUser(named[0] ?? '') : peer;
+      if (user === undefined) {
+        return named.length === 1
+          ? badUser(named[0] ?? '', usage)
+          : { kind: 'error', hint: `whose? ${usage} (or run it in the DM window)` };
+      }
+      return command.name === 'verify'
+        ? { kind: 'verify', user, confirm }
+        : { kind: 'accept', user };
     }
     case 'ignore': {
       if (words.length > 1) return { kind: 'error', hint: usage };

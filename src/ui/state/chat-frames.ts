@@ -2,6 +2,7 @@
  * How each server frame changes ChatState. Pure; text from the network is
  * neutralized here, on the way in, so nothing later draws it raw.
  */
+import type { ShownMessage } from '../../net/e2ee/open-frames.ts';
 import type { PresenceStatus, ServerFrameOf, StoredMessage } from '../../net/protocol/frames.ts';
 import { mentions } from '../text/mentions.ts';
 import { neutralize, neutralizeLine } from '../text/sanitize.ts';
@@ -35,10 +36,21 @@ function presenceOf(status: PresenceStatus, text: string | undefined): UserPrese
   return text ? { status, text: neutralizeLine(text) } : { status };
 }
 
-/** A stored message as a pane line for user `me` (its text neutralized, mentions marked). */
-export function messageLine(frame: StoredMessage, me: string | undefined): MessageLine {
+/**
+ * How far the sender's clock may be from the server's before a sealed
+ * message says when its sender sealed it: further is a slow clock, or an
+ * old message relayed again as new.
+ */
+export const SENT_AT_SLACK_MS = 5 * 60_000;
+
+/**
+ * A stored message as a pane line for user `me` (its text neutralized,
+ * mentions marked; a sealed one as it opened, see net/e2ee/open-frames.ts).
+ */
+export function messageLine(frame: ShownMessage, me: string | undefined): MessageLine {
   const own = frame.from === me;
-  const text = frame.deleted === undefined ? neutralize(frame.text) : '';
+  const failed = frame.seal?.ok === false ? frame.seal.why : undefined;
+  const text = frame.deleted === undefined && failed === undefined ? neutralize(frame.text) : '';
   return {
     kind: 'message',
     id: frame.id,
@@ -52,6 +64,15 @@ export function messageLine(frame: StoredMessage, me: string | undefined): Messa
     ...(frame.deleted === undefined
       ? {}
       : { deleted: frame.deleted.by === undefined ? {} : { by: frame.deleted.by } }),
+    ...(failed === undefined ? {} : { unverified: failed }),
+    ...(frame.type === 'dm' && frame.sealed !== undefined ? { sealed: true } : {}),
+    ...(frame.unsealed === true && frame.deleted === undefined ? { unsealed: true } : {}),
+    ...(frame.seal?.ok === true && Math.abs(frame.seal.sentAt - frame.ts) > SENT_AT_SLACK_MS
+      ? { sentAt: frame.seal.sentAt }
+      : {}),
+    ...(frame.seal?.ok === true && frame.seal.copyOf !== undefined
+      ? { copyOf: frame.seal.copyOf }
+      : {}),
   };
 }
 

@@ -49,6 +49,10 @@ export function onUpdate(
     (line) => line.kind === 'message' && line.id === message.id,
   );
   if (index < 0) return state;
+  const old = conversation.lines[index];
+  // A sealed message is never edited: new text for it in clear can only be
+  // the server's. Its deletion is the one change that comes.
+  if (old?.kind === 'message' && old.sealed && message.deleted === undefined) return state;
   const lines: Line[] = conversation.lines.slice();
   lines[index] = messageLine(message, me);
   scope?.owned.add(lines);

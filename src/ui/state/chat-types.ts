@@ -37,6 +37,19 @@ export type MessageLine = {
   readonly edited?: number;
   /** It was deleted (its `text` is then empty); `by`: the operator, absent when its author did. */
   readonly deleted?: { readonly by?: string };
+  /**
+   * A direct message sealed end to end that did not open: why, in a few
+   * words (its `text` is then empty and never shown).
+   */
+  readonly unverified?: string;
+  /** A sealed message relayed again: the id it was first shown under. */
+  readonly copyOf?: number;
+  /** It came sealed end to end (opened or not): the server cannot change it, only delete it. */
+  readonly sealed?: true;
+  /** A direct message that came in clear where DMs are sealed: the server could have written it. */
+  readonly unsealed?: true;
+  /** When the sender sealed it, by their clock, when that is far from when the server kept it (a replay). */
+  readonly sentAt?: number;
 };
 
 /** A dim line: joins, parts, topic changes, presence of members. `text` is neutralized. */

@@ -72,6 +72,8 @@ export function messageAlert(
   const direct = !('room' in message);
   if (!direct && !mentions(message.text, me)) return undefined;
   const title = direct ? `${message.from} (direct)` : `${message.from} in ${message.room}`;
+  // A sealed message's text stays in the pane, not in the desktop's notification log.
+  if (direct && message.sealed !== undefined) return { title, body: 'sealed message' };
   const body = message.action === true ? `${message.from} ${message.text}` : message.text;
   return { title, body };
 }

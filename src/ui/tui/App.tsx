@@ -1,6 +1,8 @@
 import { useApp, useStdout } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ChatClient } from '../../net/chat-client.ts';
+import type { DmKeyring } from '../../net/e2ee/dm-keyring.ts';
+import { revealWith } from '../../net/e2ee/open-frames.ts';
 import type { StoredMessage } from '../../net/protocol/frames.ts';
 import { helpScroll } from '../components/HelpOverlay.tsx';
 import { InputBox } from '../components/InputBox.tsx';
@@ -12,9 +14,11 @@ import { useHistoryFill } from '../hooks/use-history-fill.ts';
 import { type IgnoreSource, useIgnore } from '../hooks/use-ignore.ts';
 import { useInputKeys } from '../hooks/use-input-keys.ts';
 import { useJump } from '../hooks/use-jump.ts';
+import { useKeyNews } from '../hooks/use-key-news.ts';
 import { useMarkRead } from '../hooks/use-mark-read.ts';
 import { useNotifications } from '../hooks/use-notifications.ts';
 import { usePasswordLogin } from '../hooks/use-password-login.ts';
+import { usePeerTrust } from '../hooks/use-peer-trust.ts';
 import { useSearch } from '../hooks/use-search.ts';
 import { type SettingsSource, useSettings } from '../hooks/use-settings.ts';
 import { useTerminalFocus, useTerminalFocusStore } from '../hooks/use-terminal-focus.ts';
@@ -65,6 +69,11 @@ export interface AppProps {
   tmux?: boolean | undefined;
   /** What first-run did (certificates made, a server started), said atop the first room. */
   notices: readonly string[];
+  /**
+   * Seals direct messages end to end and opens those that arrive; absent:
+   * DMs go as text (tests of other things), and sealed ones show as not verified.
+   */
+  keyring?: DmKeyring | undefined;
   /** The client's `password` option asks through this: the input row then asks for it, masked. */
   passwords?: PasswordPrompter | undefined;
   /**
@@ -95,13 +104,15 @@ export function App({
   passwords,
   backlog,
   focused: focusedProp,
+  keyring,
 }: AppProps) {
   const { exit } = useApp();
   const { stdout, write } = useStdout();
   const { columns, rows } = useTerminalSize();
   const settings = useSettings(source ?? SESSION_DEFAULTS);
   // The bell is rung by useNotifications, which follows /set bell; the reducer's stays off.
-  const [state, dispatch] = useChatClient(client, { server, bell: false, intro: notices });
+  const reveal = useMemo(() => (keyring ? revealWith(keyring) : undefined), [keyring]);
+  const [state, dispatch] = useChatClient(client, { server, bell: false, intro: notices, reveal });
   // Join, part and quit lines follow `/set presence` from the next one on.
   const presence = settings.current.presence;
   useEffect(() => {
@@ -141,7 +152,7 @@ export function App({
     }),
     [search.open, ignore],
   );
-  const run = useCommands(client, state, dispatch, exit, handlers);
+  const run = useCommands(client, state, dispatch, exit, handlers, keyring);
   const asking = usePasswordLogin(client, passwords, dispatch);
   const candidates = {
     ...completionCandidates(state),
@@ -201,6 +212,9 @@ export function App({
     return () => clearTimeout(timer);
   }, [newestNotice, dispatch]);
 
+  const dmTrust = usePeerTrust(keyring, state);
+  useKeyNews(keyring, state.connection.user, dispatch);
+
   // PageUp/PageDown move a pane's height less one row, measured as the pane draws lines.
   const pane = screenLayout(columns, rows, state.overlay === 'help' || searching);
   const page = Math.max(1, pane.middle - 1);
@@ -251,6 +265,7 @@ export function App({
   return (
     <ChatScreen
       state={state}
+      dmTrust={dmTrust}
       columns={columns}
       rows={rows}
       now={now}

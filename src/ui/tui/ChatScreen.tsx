@@ -8,6 +8,7 @@ import { NoticeLine } from '../components/NoticeLine.tsx';
 import { RoomList } from '../components/RoomList.tsx';
 import { StatusBar } from '../components/StatusBar.tsx';
 import { UserList } from '../components/UserList.tsx';
+import type { DmTrust } from '../hooks/use-peer-trust.ts';
 import {
   conversationList,
   currentConversation,
@@ -34,6 +35,8 @@ export type ChatScreenProps = {
   clock?: ClockFormat | undefined;
   /** A message shown reversed for a moment (where a search jumped), by id. */
   flashId?: number | undefined;
+  /** Where the open DM window's peer stands: said in the status bar, and a banner when changed. */
+  dmTrust?: DmTrust | undefined;
   /** Drawn over the message pane instead of it (the search), `paneWidth` x `middle` of the layout with help. */
   overlay?: ((width: number, height: number) => ReactNode) | undefined;
 };
@@ -79,7 +82,7 @@ export function screenLayout(columns: number, rows: number, help: boolean) {
  * terminal. Side columns give way on narrow terminals.
  */
 export function ChatScreen(props: ChatScreenProps): ReactNode {
-  const { state, columns, rows, input, now, clock, flashId, overlay } = props;
+  const { state, columns, rows, input, now, clock, flashId, overlay, dmTrust } = props;
   const help = state.overlay === 'help';
   const layout = screenLayout(columns, rows, help || overlay !== undefined);
   const { conversations, order, current, users } = state;
@@ -102,13 +105,22 @@ export function ChatScreen(props: ChatScreenProps): ReactNode {
     [conversation, state.newSince],
   );
   const scroll = current === undefined ? FOLLOWING : scrollOf(state, current);
+  // A DM window's header says how its messages are sealed, in the topic's place.
+  const shown =
+    conversation?.kind === 'dm' && dmTrust !== undefined
+      ? { ...conversation, topic: trustLabel(dmTrust) }
+      : conversation;
+  const banner =
+    conversation?.kind === 'dm' && dmTrust?.trust === 'changed'
+      ? changedBanner(dmTrust.peer)
+      : undefined;
   return (
     <Box flexDirection="column" width={layout.width} height={layout.height} overflow="hidden">
       {layout.status && (
         <StatusBar
           server={state.server}
           connection={state.connection}
-          conversation={conversation}
+          conversation={shown}
           now={now}
           columns={layout.width}
         />
@@ -157,10 +169,24 @@ export function ChatScreen(props: ChatScreenProps): ReactNode {
           )}
         </Box>
       )}
-      {layout.notice && <NoticeLine notice={state.notices.at(-1)} width={layout.width} />}
+      {layout.notice && (
+        <NoticeLine notice={state.notices.at(-1)} banner={banner} width={layout.width} />
+      )}
       <Box width={layout.width} height={1} flexShrink={0} overflow="hidden">
         {input}
       </Box>
     </Box>
   );
+}
+
+/** The DM window's header: how its messages are sealed, and whether the peer was verified. */
+export function trustLabel({ peer, trust }: DmTrust): string {
+  if (trust === 'verified') return `sealed, ${peer} verified`;
+  if (trust === 'changed') return `${peer}: new certificate, DMs wait`;
+  return `sealed, ${peer} not verified: /verify`;
+}
+
+/** The banner of a DM window whose verified peer shows a certificate not compared. */
+export function changedBanner(peer: string): string {
+  return `${peer} has a new certificate, your DMs wait: /verify ${peer} to compare, /accept ${peer} to trust it`;
 }

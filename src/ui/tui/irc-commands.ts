@@ -12,11 +12,16 @@ export interface IrcCommandContext {
   notice: (text: string) => void;
 }
 
-function show(to: IrcCommandContext, lines: readonly string[]): void {
+/** Lines in the conversation on screen, dim: the answer to a command. */
+export function show(to: Pick<IrcCommandContext, 'dispatch'>, lines: readonly string[]): void {
   to.dispatch({ type: 'systemLines', lines, now: Date.now() });
 }
 
-function failed(to: IrcCommandContext, command: string): (error: unknown) => void {
+/** A command that failed, as one notice naming it. */
+export function failed(
+  to: Pick<IrcCommandContext, 'notice'>,
+  command: string,
+): (error: unknown) => void {
   return (error) =>
     to.notice(`${command}: ${error instanceof Error ? error.message : String(error)}`);
 }

@@ -1,11 +1,14 @@
 import { useCallback, useRef } from 'react';
 import { ChatError, describeError } from '../../errors.ts';
 import type { ChatClient } from '../../net/chat-client.ts';
+import type { DmKeyring } from '../../net/e2ee/dm-keyring.ts';
+import { sendSealed } from '../../net/e2ee/sealed-send.ts';
 import type { IgnoreRequest } from '../hooks/use-ignore.ts';
 import { parseInput } from '../input/command-parser.ts';
 import type { EditTarget } from '../input/input-keys.ts';
 import type { SearchQuery } from '../search/search-state.ts';
 import { type ChatAction, type ChatState, lastOwnMessage } from '../state/chat-state.ts';
+import { accept, verify } from './identity-commands.ts';
 import { deleteLast, editMessage, listRooms, moderate, names, whois } from './irc-commands.ts';
 import type { SetRequest } from './set-command.ts';
 
@@ -33,6 +36,7 @@ export function useCommands(
   dispatch: (action: ChatAction) => void,
   onQuit: () => void,
   handlers: CommandHandlers,
+  keyring?: DmKeyring,
 ): (line: string) => unknown {
   const nextLocalId = useRef(1);
   const stateRef = useRef(state);
@@ -42,9 +46,17 @@ export function useCommands(
     (conversation: string, text: string, action: boolean) => {
       const localId = `l${nextLocalId.current++}`;
       dispatch({ type: 'pendingAdded', localId, conversation, text, action });
+      const peer = conversation.slice(1);
       const sent = conversation.startsWith('#')
         ? client.send(conversation, text, { action })
-        : client.dm(conversation.slice(1), text, { action });
+        : keyring
+          ? sendSealed(client, keyring, peer, { text, ...(action ? { action: true } : {}) }, () =>
+              dispatch({
+                type: 'notice',
+                text: `your DM to ${peer} waits: ${peer} has a new certificate (/verify ${peer} or /accept ${peer})`,
+              }),
+            )
+          : client.dm(peer, text, { action });
       sent.then(
         (ack) => dispatch({ type: 'pendingAcked', localId, id: ack.id }),
         (error: unknown) =>
@@ -56,7 +68,7 @@ export function useCommands(
           }),
       );
     },
-    [client, dispatch],
+    [client, dispatch, keyring],
   );
 
   return useCallback(
@@ -64,9 +76,18 @@ export function useCommands(
       const state = stateRef.current;
       const parsed = parseInput(line, { current: state.current ?? '#general' });
       const notice = (text: string) => dispatch({ type: 'notice', text });
-      return runCommand(parsed, { client, state, dispatch, say, notice, onQuit, handlers });
+      return runCommand(parsed, {
+        client,
+        state,
+        dispatch,
+        say,
+        notice,
+        onQuit,
+        handlers,
+        keyring,
+      });
     },
-    [client, dispatch, onQuit, say, handlers],
+    [client, dispatch, onQuit, say, handlers, keyring],
   );
 }
 
@@ -79,6 +100,7 @@ interface CommandContext {
   notice: (text: string) => void;
   onQuit: () => void;
   handlers: CommandHandlers;
+  keyring: DmKeyring | undefined;
 }
 
 type Parsed = ReturnType<typeof parseInput>;
@@ -113,6 +135,10 @@ function runCommand(parsed: Parsed, to: CommandContext): unknown {
       return listRooms(to);
     case 'whois':
       return whois(parsed.user, to);
+    case 'verify':
+      return verify(parsed.user, parsed.confirm, to);
+    case 'accept':
+      return accept(parsed.user, to);
     case 'ignore':
     case 'unignore':
       return to.handlers.ignore(parsed, notice);

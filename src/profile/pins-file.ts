@@ -1,0 +1,72 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { ChatError } from '../errors.ts';
+import { readOptional, writeFiles } from '../fs/files.ts';
+import { DIR_MODE, SECRET_MODE } from '../fs/modes.ts';
+import type { PinStore } from '../net/e2ee/dm-keyring.ts';
+import type { PeerPin, PinBook } from '../net/e2ee/peer-pins.ts';
+
+const FINGERPRINT = /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/;
+const USER = /^[a-z0-9_-]{1,32}$/;
+
+/**
+ * The certificates this user pinned for each peer (pins.json in the team's
+ * profile, 0600): what trust on first use saw, and who was verified. A
+ * file that does not read as pins stops every sealed DM with one line
+ * rather than being taken as empty: an empty book would trust on first
+ * use again whatever the server shows next.
+ */
+export function pinsFile(file: string): PinStore {
+  return {
+    load: async () => parsePins(file, await readOptional(file)),
+    save: async (book) => {
+      await mkdir(dirname(file), { recursive: true, mode: DIR_MODE });
+      await writeFiles(
+        [
+          {
+            path: file,
+            data: `${JSON.stringify({ v: 1, pins: book }, null, 2)}\n`,
+            mode: SECRET_MODE,
+          },
+        ],
+        'choose a writable folder with CHAT_HOME or XDG_CONFIG_HOME',
+      );
+    },
+  };
+}
+
+/** The book in a pins file's text (none yet: empty); a ChatError for anything else. */
+export function parsePins(file: string, text: string | undefined): PinBook {
+  if (text === undefined) return {};
+  const damaged = () =>
+    new ChatError('USAGE', `${file} is damaged: direct messages are not sealed or opened`, {
+      hint: 'restore it from a backup; removing it trusts every peer on first use again',
+    });
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw damaged();
+  }
+  if (typeof value !== 'object' || value === null || (value as { v?: unknown }).v !== 1)
+    throw damaged();
+  const pins = (value as { pins?: unknown }).pins;
+  if (typeof pins !== 'object' || pins === null || Array.isArray(pins)) throw damaged();
+  const book: Record<string, PeerPin> = {};
+  for (const [user, pin] of Object.entries(pins)) {
+    if (!USER.test(user) || !isPin(pin)) throw damaged();
+    book[user] = { fingerprints: [...pin.fingerprints].sort(), verified: pin.verified };
+  }
+  return book;
+}
+
+function isPin(value: unknown): value is PeerPin {
+  if (typeof value !== 'object' || value === null) return false;
+  const { fingerprints, verified } = value as Record<string, unknown>;
+  return (
+    Array.isArray(fingerprints) &&
+    fingerprints.length <= 64 &&
+    fingerprints.every((fp) => typeof fp === 'string' && FINGERPRINT.test(fp)) &&
+    typeof verified === 'boolean'
+  );
+}
