@@ -5,7 +5,7 @@
  * reader, one ECDSA signature, AES-256-GCM), without the envelope's
  * format, canonical checks and JSON. Both sides run on one core of this
  * machine, so both are CPU-bound: the ratio is the envelope's overhead.
- * Bounded: ROUNDS seals and opens per case, about ten seconds in all.
+ * Bounded: ROUNDS seals and opens per case, about three seconds in all.
  */
 import {
   createCipheriv,
