@@ -1,3 +1,4 @@
+import type { ShownMessage } from '../net/e2ee/open-frames.ts';
 import type { DirectMessage, RoomMessage } from '../net/protocol/frames.ts';
 import { neutralize, neutralizeLine } from '../ui/text/sanitize.ts';
 
@@ -10,7 +11,7 @@ import { neutralize, neutralizeLine } from '../ui/text/sanitize.ts';
  * sequences, invisible characters or stacked marks reach the terminal).
  * `timeZone` is for tests; the default is the machine's.
  */
-export function formatMessageLine(message: RoomMessage | DirectMessage, timeZone?: string): string {
+export function formatMessageLine(message: ShownMessage, timeZone?: string): string {
   return formatLine(message, `[${stamp(message.ts, false, timeZone)}]`);
 }
 
@@ -29,14 +30,20 @@ export function formatSearchLine(
   return formatLine(message, `[${where}] [${stamp(message.ts, true, timeZone)}]`);
 }
 
-function formatLine(message: RoomMessage | DirectMessage, lead: string): string {
+// A sealed DM as it opened: its text, why it did not open, or, where it was
+// not opened (no keyring), that it is sealed; never an empty line.
+function shownText(message: ShownMessage): string {
+  if (message.type !== 'dm' || message.deleted || message.sealed === undefined) return message.text;
+  if (message.seal === undefined) return '(sealed end to end: chat tail could not open it here)';
+  return message.seal.ok ? message.text : `(could not be verified: ${message.seal.why})`;
+}
+
+function formatLine(message: ShownMessage, lead: string): string {
   const who = neutralizeLine(
     message.type === 'dm' ? `${message.from} → ${message.to}` : message.from,
   );
   const head = message.action ? `${lead} * ${who} ` : `${lead} <${who}> `;
-  // Scripts hold no keyring yet: a sealed message is said to be one, never shown empty.
-  const sealed = message.type === 'dm' && message.sealed !== undefined && !message.deleted;
-  const text = sealed ? '(sealed end to end: read it in chat tui)' : neutralize(message.text);
+  const text = neutralize(shownText(message));
   return head + text.split('\n').join(`\n${' '.repeat(head.length)}`);
 }
 

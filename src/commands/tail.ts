@@ -1,9 +1,17 @@
+import { homedir } from 'node:os';
 import { ChatError } from '../errors.ts';
 import type { ChatClient } from '../net/chat-client.ts';
 import type { ClientState } from '../net/client-types.ts';
-import { type DirectMessage, MAX_HISTORY_LIMIT, type RoomMessage } from '../net/protocol/frames.ts';
+import { keyringFor } from '../net/e2ee/client-keyring.ts';
+import { type DmKeyring, memoryPins } from '../net/e2ee/dm-keyring.ts';
+import { openMessage, type ShownMessage } from '../net/e2ee/open-frames.ts';
+import { MAX_HISTORY_LIMIT } from '../net/protocol/frames.ts';
+import { readOnlyPins } from '../profile/pins-file.ts';
+import { profilePlace } from '../profile/profile-paths.ts';
 import { safeJson } from '../ui/text/sanitize.ts';
+import { loadClientCredentials } from './client-identity.ts';
 import { formatMessageLine } from './format-message.ts';
+import { loginName } from './login-name.ts';
 import { type ClientArgs, scriptClient } from './script-client.ts';
 
 /** Where `chat tail` writes: lines for stdout, notices for stderr. */
@@ -16,9 +24,15 @@ export interface TailIo {
 export interface TailDeps {
   /** Makes the (not yet connected) client; the default reads the certs the flags name and reconnects. */
   createClient?: (args: ClientArgs) => Promise<ChatClient>;
+  /**
+   * Opens sealed DMs for `client`; the default builds it from the certs the
+   * flags name, with the team profile's pins read, never written. Undefined:
+   * a sealed DM is printed as one that tail cannot open.
+   */
+  createKeyring?: (args: ClientArgs, client: ChatClient) => Promise<DmKeyring | undefined>;
 }
 
-type Message = RoomMessage | DirectMessage;
+type Message = ShownMessage;
 
 const STOPPED = Symbol('stopped');
 
@@ -44,13 +58,20 @@ export async function runTail(
   const create = deps.createClient ?? ((a: ClientArgs) => scriptClient(a, 'chat-tail', true));
   const client = await create(args);
   const output = new TailOutput(
-    (message) => io.out(args.json ? safeJson(message) : formatMessageLine(message)),
+    (message) => io.out(args.json ? safeJson(shownJson(message)) : formatMessageLine(message)),
     () => client.facts.user,
   );
   client.on('message', (m) => {
     if (m.room === args.room) output.live(m);
   });
-  client.on('dm', (m) => output.live(m));
+  const keyring = await (deps.createKeyring ?? tailKeyring)(args, client);
+  // Opened one at a time, in the order they came: a copy is told by its first.
+  let opening: Promise<void> = Promise.resolve();
+  client.on('dm', (m) => {
+    if (!keyring) return output.live(m);
+    const arrived = Date.now();
+    opening = opening.then(async () => output.live(await openMessage(keyring, m, arrived)));
+  });
 
   let finalError: ChatError | undefined;
   let giveUp: (error: ChatError) => void = () => {};
@@ -184,4 +205,37 @@ async function walkHistory(
     if (!page.more || before === undefined) break;
   }
   return messages.slice(-count);
+}
+
+/**
+ * The keyring of the user the flags name, for opening the sealed DMs tail
+ * prints; undefined (a sealed DM is then said to be one) when their
+ * certificate and key cannot be read, or the pins file is damaged.
+ */
+async function tailKeyring(args: ClientArgs, client: ChatClient): Promise<DmKeyring | undefined> {
+  try {
+    const { user, credentials } = await loadClientCredentials(args.certs, args.user, loginName());
+    const pins =
+      args.team === undefined
+        ? memoryPins()
+        : readOnlyPins(profilePlace(args.team, process.env, homedir()).pinsFile);
+    await pins.load();
+    return keyringFor(client, credentials, user, pins);
+  } catch (error) {
+    if (error instanceof ChatError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * A message as `--json` prints it: a sealed DM opened has its text and
+ * `e2ee: "opened"` (with the sender's signed time), one that did not open
+ * `e2ee: "failed"` and why; the envelope itself is left out of both.
+ */
+function shownJson(message: ShownMessage): object {
+  if (message.type !== 'dm' || message.seal === undefined) return message;
+  const { seal, sealed: _envelope, unsealed: _clear, ...plain } = message;
+  return seal.ok
+    ? { ...plain, e2ee: 'opened', sentAt: seal.sentAt }
+    : { ...plain, e2ee: 'failed', why: seal.why };
 }

@@ -39,9 +39,13 @@ export function pinsFile(file: string): PinStore {
 export function parsePins(file: string, text: string | undefined): PinBook {
   if (text === undefined) return {};
   const damaged = () =>
-    new ChatError('USAGE', `${file} is damaged: direct messages are not sealed or opened`, {
-      hint: 'restore it from a backup; removing it trusts every peer on first use again',
-    });
+    new ChatError(
+      'FILE_UNREADABLE',
+      `${file} is damaged: direct messages are not sealed or opened`,
+      {
+        hint: 'restore it from a backup; removing it trusts every peer on first use again',
+      },
+    );
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -69,4 +73,22 @@ function isPin(value: unknown): value is PeerPin {
     fingerprints.every((fp) => typeof fp === 'string' && FINGERPRINT.test(fp)) &&
     typeof verified === 'boolean'
   );
+}
+
+/**
+ * The pins of `file` for a program that only reads them (`chat tail`): it
+ * pins what it sees for its own run, and never writes the file, which the
+ * person's `chat tui` keeps (two writers would undo each other's /verify).
+ */
+export function readOnlyPins(file: string): PinStore {
+  let book: PinBook | undefined;
+  return {
+    load: async () => {
+      book ??= parsePins(file, await readOptional(file));
+      return book;
+    },
+    save: async (next) => {
+      book = next;
+    },
+  };
 }

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { connect } from 'node:tls';
 import {
   runChat,
   type Serving,
@@ -35,6 +37,37 @@ function within<T>(promise: Promise<T>, what: string): Promise<T> {
 }
 
 /**
+ * A device of `user`'s (`--device`'s files) speaking the protocol by hand:
+ * every line the server writes to it, as the server wrote it (after TLS).
+ */
+async function rawDevice(cwd: string, port: number, user: string, device: string) {
+  const certs = join(cwd, 'certs');
+  const [ca, cert, key] = await Promise.all(
+    ['ca.crt', `clients/${user}@${device}.crt`, `clients/${user}@${device}.key`].map((f) =>
+      readFile(join(certs, f), 'utf8'),
+    ),
+  );
+  const socket = connect({ host: 'localhost', port, ca, cert, key });
+  const lines: string[] = [];
+  let partial = '';
+  const waiters: Array<() => void> = [];
+  socket.setEncoding('utf8').on('data', (chunk: string) => {
+    const parts = (partial + chunk).split('\n');
+    partial = parts.pop() ?? '';
+    lines.push(...parts);
+    for (const wake of waiters.splice(0)) wake();
+  });
+  await once(socket, 'secureConnect');
+  socket.write(`${JSON.stringify({ type: 'hello', v: 1, client: 'raw/1', script: true })}\n`);
+  const sawDm = async (count: number) => {
+    while (lines.filter((l) => l.startsWith('{"type":"dm"')).length < count) {
+      await new Promise<void>((resolve) => waiters.push(resolve));
+    }
+  };
+  return { lines, sawDm, close: () => socket.destroy() };
+}
+
+/**
  * A loopback relay between one client and the server that keeps every byte
  * each way: the capture of that wire.
  */
@@ -59,16 +92,20 @@ async function recordingRelay(
 /**
  * Issue 20 in real terminals: alice and bob exchange direct messages in
  * `chat tui`, compare safety numbers and mark each other verified; bob's
- * phone (`chat tail --json`, a device of his own) gets the envelope only.
+ * phone (`chat tail`, a device of his own) opens them with its own key.
  * Then neither text is in the server's data directory, its log, `chat
- * history export --dm`, what the server sent bob's phone, or the capture of
- * bob's wire; the room message beside them is in the export, as it should.
+ * history export --dm`, the frames the server wrote to a device of bob's,
+ * or the capture of bob's wire; the room message beside them is in the
+ * export, as it should. (The data directory is sealed at rest and the wire
+ * is TLS: those two would hold no text even for DMs in clear. The export
+ * and the frames are the checks that catch a DM sent in clear.)
  */
 describe('sealed direct messages in chat tui', () => {
   let dir: { path: string; cleanup: () => Promise<void> };
   let server: Serving | undefined;
   let relay: Awaited<ReturnType<typeof recordingRelay>> | undefined;
   let phone: ReturnType<typeof startChat> | undefined;
+  let wire: Awaited<ReturnType<typeof rawDevice>> | undefined;
   const terminals: TmuxTerminal[] = [];
 
   before(async () => {
@@ -81,6 +118,7 @@ describe('sealed direct messages in chat tui', () => {
   after(async () => {
     await Promise.all(terminals.map((t) => t.stop()));
     if (phone) await stop(phone.child);
+    wire?.close();
     relay?.server.close();
     if (server) await stop(server.child);
     await dir.cleanup();
@@ -91,11 +129,9 @@ describe('sealed direct messages in chat tui', () => {
   }, async () => {
     server = await startServe([], dir.path);
     relay = await recordingRelay(server.port);
-    phone = startChat(
-      ['tail', '--json', '--user', 'bob@phone', '--port', String(server.port)],
-      dir.path,
-    );
+    phone = startChat(['tail', '--user', 'bob@phone', '--port', String(server.port)], dir.path);
     await server.waitFor('stderr', /"user":"bob".*"msg":"connection open"/);
+    wire = await rawDevice(dir.path, server.port, 'bob', 'phone');
     const alice = await startTui('sealed-alice', dir.path, 'alice', server.port, terminals);
     const bob = await startTui('sealed-bob', dir.path, 'bob', relay.port, terminals);
     await alice.waitFor(/connected/);
@@ -109,7 +145,12 @@ describe('sealed direct messages in chat tui', () => {
     await bob.waitFor(/<alice> orchid-7741 meet at the north gate/);
     await bob.type(FROM_BOB);
     await alice.waitFor(/<bob> tangerine-0359 bring the ledger/);
-    await within(phone.waitFor('stdout', /"dm"/), "bob's phone to get the DM");
+    // bob's phone opens it with its own key, in `chat tail`.
+    await within(
+      phone.waitFor('stdout', /<alice → bob> orchid-7741 meet at the north gate/),
+      "bob's phone to open the DM",
+    );
+    await within(wire.sawDm(2), 'the raw device of bob to get both DMs');
 
     // The same 60 digits on both screens; each says yes, each header says verified.
     await alice.type('/verify');
@@ -135,7 +176,7 @@ describe('sealed direct messages in chat tui', () => {
       ['the data directory', await everyByte(join(dir.path, 'data'))],
       ['the server log', server.lines.stderr.join('\n')],
       ['chat history export --dm', exported.stdout],
-      ["what the server sent bob's phone", phone.lines.stdout.join('\n')],
+      ["the frames the server wrote to a device of bob's", wire.lines.join('\n')],
       ["the capture of bob's wire", relay.bytes()],
     ];
     for (const [where, bytes] of places) {

@@ -271,7 +271,7 @@ describe('pins and safety numbers against a certificate slipped in', () => {
     await issueClient(team.ctx, { name: 'carol', device: 'slipped' });
     await assert.rejects(
       alice.keyring.confirm('carol'),
-      /carol's certificates changed since the number was shown/,
+      /the certificates changed since the number was shown/,
     );
     assert.equal(await alice.keyring.trustOf('carol'), 'unverified');
   });
@@ -310,6 +310,32 @@ describe('pins and safety numbers against a certificate slipped in', () => {
     await fresh.accept('carol');
     const ack = await sending;
     assert.ok(ack.id > 0);
+  });
+
+  it('accepts only the certificates that were announced, and never compares you with yourself', async () => {
+    const alice = await ring('alice');
+    await alice.keyring.safetyNumberWith('bob');
+    await alice.keyring.confirm('bob');
+    const news: KeyNews[] = [];
+    await issueClient(team.ctx, { name: 'bob', device: 'second' });
+    const fresh = keyringFor(alice.client, await team.credentials('alice'), 'alice', alice.pins);
+    fresh.onNews((item) => news.push(item));
+    assert.equal(await fresh.trustOf('bob'), 'changed');
+    assert.equal(await fresh.trustOf('bob'), 'changed');
+    const second = await print('bob@second');
+    assert.deepEqual(news, [{ user: 'bob', kind: 'held', added: [second] }], 'said once');
+    // Another one appears after the notice and before the user's /accept.
+    await issueClient(team.ctx, { name: 'bob', device: 'third' });
+    const trusted = await fresh.accept('bob');
+    assert.ok(trusted.includes(second));
+    assert.ok(!trusted.includes(await print('bob@third')), 'not announced: not accepted');
+    await fresh.trustOf('bob');
+    assert.deepEqual(news.at(-1), {
+      user: 'bob',
+      kind: 'repinned',
+      added: [await print('bob@third')],
+    });
+    await assert.rejects(fresh.safetyNumberWith('alice'), /your own devices are not compared/);
   });
 });
 

@@ -346,7 +346,11 @@ describe('ChatScreen in a DM window whose messages are sealed', () => {
         type: 'dm',
         frame: Object.assign(
           { type: 'dm' as const, id: 5, ts: T0 + DAY, from: 'dave', to: 'alice' },
-          { text: 'approve the invoice', sealed: envelopeShape, seal: { ok: true, sentAt: T0 } },
+          {
+            text: 'approve the invoice',
+            sealed: envelopeShape,
+            seal: { ok: true, sentAt: T0, late: true },
+          },
         ),
       },
       // What only a server could send: new text in clear for a sealed message.

@@ -126,6 +126,9 @@ describe('notifications', () => {
     await settle();
     source.emit('dm', dm);
     assert.equal(writes.length, 1);
-    assert.ok(writes[0]?.startsWith('\u001bPtmux;\u001b\u001b]777;notify;bob (direct);ping'));
+    // A DM in clear says so in the notification too.
+    assert.ok(
+      writes[0]?.startsWith('\u001bPtmux;\u001b\u001b]777;notify;bob (direct);(not sealed) ping'),
+    );
   });
 });

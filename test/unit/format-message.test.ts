@@ -86,6 +86,36 @@ describe('formatMessageLine', () => {
   });
 });
 
+describe('formatMessageLine: sealed direct messages', () => {
+  const envelope = {
+    v: 1 as const,
+    from: 'alice',
+    to: 'bob',
+    cid: 'c',
+    ts: TS,
+    sfp: `${'AB:'.repeat(31)}AB`,
+    nonce: 'AAAAAAAAAAAAAAAA',
+    ct: 'AAAA',
+    keys: [{ fp: `${'CD:'.repeat(31)}CD`, wk: 'AAAA' }],
+    sig: 'AAAA',
+  };
+  const sealed = dm({ text: '', sealed: envelope });
+  it('prints one opened as its text, one that did not open as why, one not opened as sealed', () => {
+    assert.equal(
+      formatMessageLine({ ...sealed, text: 'see you', seal: { ok: true, sentAt: TS } }, 'UTC'),
+      '[09:05] <alice → bob> see you',
+    );
+    assert.equal(
+      formatMessageLine({ ...sealed, seal: { ok: false, why: 'altered on the way' } }, 'UTC'),
+      '[09:05] <alice → bob> (could not be verified: altered on the way)',
+    );
+    assert.equal(
+      formatMessageLine(sealed, 'UTC'),
+      '[09:05] <alice → bob> (sealed end to end: chat tail could not open it here)',
+    );
+  });
+});
+
 describe('formatSearchLine', () => {
   it('leads with the conversation as the reader names it, and the date', () => {
     assert.equal(

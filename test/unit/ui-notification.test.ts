@@ -62,7 +62,11 @@ describe('what alerts', () => {
   const dm = { type: 'dm', id: 2, ts: 0, from: 'alice', to: 'bob', text: 'psst' } as const;
   it('a mention of me or a DM from someone else, not my own, not before welcome', () => {
     assert.deepEqual(messageAlert(room, 'bob'), { title: 'alice in #general', body: 'hey bob' });
-    assert.deepEqual(messageAlert(dm, 'bob'), { title: 'alice (direct)', body: 'psst' });
+    // A DM in clear says so (the TUI seals every DM: one in clear may be the server's words).
+    assert.deepEqual(messageAlert(dm, 'bob'), {
+      title: 'alice (direct)',
+      body: '(not sealed) psst',
+    });
     assert.equal(messageAlert(room, 'carol'), undefined);
     assert.equal(messageAlert({ ...room, from: 'bob', text: 'bob here' }, 'bob'), undefined);
     assert.equal(messageAlert({ ...dm, from: 'bob', to: 'alice' }, 'bob'), undefined);
@@ -70,6 +74,24 @@ describe('what alerts', () => {
     assert.deepEqual(messageAlert({ ...room, action: true, text: 'waves at bob' }, 'bob'), {
       title: 'alice in #general',
       body: 'alice waves at bob',
+    });
+  });
+  it('says a sealed DM is one, never its text', () => {
+    const envelope = {
+      v: 1 as const,
+      from: 'alice',
+      to: 'bob',
+      cid: 'c',
+      ts: 0,
+      sfp: `${'AB:'.repeat(31)}AB`,
+      nonce: 'AAAAAAAAAAAAAAAA',
+      ct: 'AAAA',
+      keys: [{ fp: `${'CD:'.repeat(31)}CD`, wk: 'AAAA' }],
+      sig: 'AAAA',
+    };
+    assert.deepEqual(messageAlert({ ...dm, text: '', sealed: envelope }, 'bob'), {
+      title: 'alice (direct)',
+      body: 'sealed message',
     });
   });
 });

@@ -27,8 +27,21 @@ export function keyringFor(
     signer: { fingerprint: own.fingerprint256, privateKey: createPrivateKey(credentials.key) },
     // The client has no CRL of its own: the server leaves revoked ones out.
     trust: () => ({ ca, revokes: () => false, now: now() }),
-    fetchKeys: async (user) => (await source.keys(user)).certs,
+    fetchKeys: async (user) => (await within(source.keys(user), KEYS_TIMEOUT_MS)).certs,
     pins,
     isText: isMessageText,
   });
+}
+
+/** How long a `keys` question may go unanswered before the keyring gives up on it, in ms. */
+export const KEYS_TIMEOUT_MS = 10_000;
+
+// A server that never answers must not hold every sealed DM (and the frames
+// behind them on screen) for good.
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no keys answer within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }

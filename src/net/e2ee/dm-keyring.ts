@@ -78,7 +78,7 @@ export type Opened =
       copyOf?: number;
     }
   /** `keys_unavailable`: the key directory could not be asked (no connection). */
-  | { ok: false; reason: OpenFailure | 'unknown_signer' | 'keys_unavailable' };
+  | { ok: false; reason: OpenFailure | 'unknown_signer' | 'keys_unavailable' | 'pins_unreadable' };
 
 /** How long a directory answer is used before it is asked again, in ms. */
 export const KEYS_FRESH_MS = 60_000;
@@ -116,12 +116,19 @@ export class DmKeyring {
   private readonly askedFor = new Set<string>();
   /** `from sfp cid` → the id it was first shown under. */
   private readonly seen = new Map<string, number>();
+  /** Per user, the fingerprints already announced (KeyNews is said once per certificate). */
+  private readonly announced = new Map<string, Set<string>>();
   /** The safety number last shown per peer. */
   private readonly shown = new Map<string, Shown>();
   /** Every read-and-write of the pins, one after another: none is lost to another. */
   private turn: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: KeyringDeps) {}
+
+  /** The user this keyring seals and reads for. */
+  get me(): string {
+    return this.deps.me;
+  }
 
   /** The peer's certificates that hold, asked of the directory unless asked within KEYS_FRESH_MS. */
   async keysOf(user: string, fresh = false): Promise<PeerKey[]> {
@@ -232,8 +239,9 @@ export class DmKeyring {
     let signer: PeerKey | undefined;
     try {
       signer = await this.exclusive(() => this.signerFor(frame.from, envelope.sfp));
-    } catch {
-      return { ok: false, reason: 'keys_unavailable' };
+    } catch (error) {
+      const damaged = error instanceof ChatError && error.code === 'FILE_UNREADABLE';
+      return { ok: false, reason: damaged ? 'pins_unreadable' : 'keys_unavailable' };
     }
     if (!signer) return { ok: false, reason: 'unknown_signer' };
     const opened = openDm(envelope, {
@@ -265,13 +273,13 @@ export class DmKeyring {
    */
   safetyNumberWith(peer: string): Promise<Shown> {
     return this.exclusive(async () => {
+      if (peer === this.deps.me) {
+        throw new ChatError('USAGE', 'your own devices are not compared by safety number', {
+          hint: `a new device of yours is trusted with /accept ${peer} on a device you already trust`,
+        });
+      }
       const theirKeys = await this.keysOf(peer, true);
-      const mineKeys = uniqueByFingerprint([
-        ...this.pinnedOf(this.deps.me, (await this.sight(this.deps.me, true)).keys),
-        ...(await this.keysOf(this.deps.me)).filter(
-          (k) => k.fingerprint === this.deps.signer.fingerprint,
-        ),
-      ]);
+      const mineKeys = await this.ownKeys(true);
       const ownSpki = this.ownSpki();
       const publicKeys = (keys: PeerKey[]) =>
         keys.map((k) => (k.spki.length > 0 ? k.spki : ownSpki));
@@ -302,9 +310,10 @@ export class DmKeyring {
         });
       }
       const now = (await this.keysOf(peer, true)).map((k) => k.fingerprint);
-      if (now.join() !== shown.theirs.join()) {
+      const mine = (await this.ownKeys()).map((k) => k.fingerprint);
+      if (now.join() !== shown.theirs.join() || mine.join() !== shown.mine.join()) {
         this.shown.delete(peer);
-        throw new ChatError('USAGE', `${peer}'s certificates changed since the number was shown`, {
+        throw new ChatError('USAGE', `the certificates changed since the number was shown`, {
           hint: `/verify ${peer} again and compare the new number`,
         });
       }
@@ -313,16 +322,27 @@ export class DmKeyring {
     });
   }
 
-  /** The user accepts the peer's certificates as they are now, without comparing: unverified. */
-  accept(peer: string): Promise<void> {
+  /**
+   * The user accepts, without comparing, what was announced of `peer` (a
+   * new certificate of a verified peer, or a new device of the user's
+   * own), and pins a peer never seen: the fingerprints now trusted. A
+   * certificate that appeared and was not announced yet stays out (it is
+   * announced at the next look). A peer accepted is unverified; the user's
+   * own devices stay "verified", so the next new one is held again.
+   */
+  accept(peer: string): Promise<string[]> {
     return this.exclusive(async () => {
-      const keys = await this.keysOf(peer, true);
-      const prints = keys.map((k) => k.fingerprint);
+      const now = (await this.keysOf(peer, true)).map((k) => k.fingerprint);
       const book = await this.pinBook();
-      // The user's own devices stay "verified": a later new one is held again.
+      const pin = Object.hasOwn(book, peer) ? book[peer] : undefined;
+      const told = this.announced.get(peer) ?? new Set<string>();
+      const trusted = pin ? now.filter((fp) => pin.fingerprints.includes(fp) || told.has(fp)) : now;
       await this.keep(
-        peer === this.deps.me ? markVerified(book, peer, prints) : acceptChange(book, peer, prints),
+        peer === this.deps.me
+          ? markVerified(book, peer, trusted)
+          : acceptChange(book, peer, trusted),
       );
+      return trusted;
     });
   }
 
@@ -357,11 +377,21 @@ export class DmKeyring {
       };
     }
     if (sighting.kind === 'repinned' || sighting.kind === 'changed') {
+      const told = this.announced.get(user) ?? new Set<string>();
+      this.announced.set(user, told);
+      const added = sighting.added.filter((fp) => !told.has(fp));
+      for (const fp of added) told.add(fp);
       const kind = sighting.kind === 'repinned' ? 'repinned' : 'held';
-      for (const listener of this.listeners) listener({ user, kind, added: sighting.added });
+      if (added.length > 0) for (const listener of this.listeners) listener({ user, kind, added });
     }
     await this.keep(sighting.book);
     return { sighting, keys };
+  }
+
+  // This user's certificates they trust: the pinned ones, and this device's.
+  private async ownKeys(fresh = false): Promise<PeerKey[]> {
+    const { keys } = await this.sight(this.deps.me, fresh);
+    return uniqueByFingerprint([...this.pinnedOf(this.deps.me, keys), this.self()]);
   }
 
   private pinnedOf(user: string, keys: readonly PeerKey[]): PeerKey[] {

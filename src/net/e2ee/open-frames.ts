@@ -9,8 +9,17 @@
 import type { ServerFrame, StoredMessage } from '../protocol/frames.ts';
 import type { DmKeyring, Opened } from './dm-keyring.ts';
 
+/**
+ * How far the sender's signed time may be from when a message came before
+ * it is shown beside it: further is a slow clock, or an old message
+ * relayed again as new.
+ */
+export const SENT_AT_SLACK_MS = 5 * 60_000;
+
 /** How a sealed message opened. */
-export type SealMark = { ok: true; copyOf?: number; sentAt: number } | { ok: false; why: string };
+export type SealMark =
+  /** `late`: sealed more than SENT_AT_SLACK_MS from when it came: a slow clock, or an old one relayed as new. */
+  { ok: true; copyOf?: number; sentAt: number; late?: true } | { ok: false; why: string };
 
 /**
  * A stored message as shown: a sealed one opened, with its mark; a direct
@@ -22,13 +31,16 @@ export type ShownMessage = StoredMessage & { seal?: SealMark; unsealed?: true };
 export function failureText(
   reason: Extract<Opened, { ok: false }>['reason'],
   from: string,
+  me?: string,
 ): string {
   switch (reason) {
     case 'malformed':
       return 'not a valid sealed message';
     case 'wrong_signer':
     case 'unknown_signer':
-      return `signed with a certificate of ${from}'s that you do not trust (/verify ${from})`;
+      return from === me
+        ? `signed by a device of yours you have not accepted (/accept ${from} if it is yours)`
+        : `signed with a certificate of ${from}'s that you do not trust (/verify ${from})`;
     case 'unverified':
       return 'altered on the way';
     case 'not_for_me':
@@ -37,6 +49,8 @@ export function failureText(
       return 'its text is not one a message may carry';
     case 'keys_unavailable':
       return `not checked: ${from}'s certificates could not be asked for (no connection)`;
+    case 'pins_unreadable':
+      return 'not checked: pins.json is damaged (restore it from a backup)';
   }
 }
 
@@ -44,6 +58,7 @@ export function failureText(
 export async function openMessage(
   keyring: DmKeyring,
   message: StoredMessage,
+  arrivedAt?: number,
 ): Promise<ShownMessage> {
   if (message.type !== 'dm' || message.deleted) return message;
   if (message.sealed === undefined) return { ...message, unsealed: true };
@@ -52,7 +67,7 @@ export async function openMessage(
     return {
       ...message,
       text: '',
-      seal: { ok: false, why: failureText(opened.reason, message.from) },
+      seal: { ok: false, why: failureText(opened.reason, message.from, keyring.me) },
     };
   }
   const { text, action } = opened.content;
@@ -64,6 +79,11 @@ export async function openMessage(
       ok: true,
       sentAt: opened.sentAt,
       ...(opened.copyOf === undefined ? {} : { copyOf: opened.copyOf }),
+      // Against this device's clock for a message that just came (a server
+      // can set its own `ts` to anything), else against the server's.
+      ...(Math.abs((arrivedAt ?? message.ts) - opened.sentAt) > SENT_AT_SLACK_MS
+        ? { late: true }
+        : {}),
     },
   };
 }
@@ -85,7 +105,11 @@ export function carriesDirect(frame: ServerFrame): boolean {
 }
 
 /** `frame` with each sealed message in it opened (in order: a replay is told by what came first). */
-export async function openFrame<F extends ServerFrame>(keyring: DmKeyring, frame: F): Promise<F> {
+export async function openFrame<F extends ServerFrame>(
+  keyring: DmKeyring,
+  frame: F,
+  now: number = Date.now(),
+): Promise<F> {
   const each = async (messages: readonly StoredMessage[]) => {
     const shown: ShownMessage[] = [];
     for (const message of messages) shown.push(await openMessage(keyring, message));
@@ -93,7 +117,7 @@ export async function openFrame<F extends ServerFrame>(keyring: DmKeyring, frame
   };
   switch (frame.type) {
     case 'dm':
-      return (await openMessage(keyring, frame)) as F;
+      return (await openMessage(keyring, frame, now)) as F;
     case 'history':
       return { ...frame, messages: await each(frame.messages) } as F;
     case 'unread': {

@@ -14,7 +14,11 @@ export function keyNewsText(news: KeyNews, me: string | undefined): string {
   return `${news.user} has a new certificate (${fingerprints}), not verified: /verify ${news.user} to compare`;
 }
 
-/** Says each KeyNews of the keyring in the notice line. */
+/**
+ * Says each KeyNews of the keyring in the notice line, and pins the user's
+ * own devices as soon as the first connection is up: a device of theirs
+ * that appears later is then announced, not trusted on first use.
+ */
 export function useKeyNews(
   keyring: DmKeyring | undefined,
   me: string | undefined,
@@ -24,4 +28,8 @@ export function useKeyNews(
     () => keyring?.onNews((news) => dispatch({ type: 'notice', text: keyNewsText(news, me) })),
     [keyring, me, dispatch],
   );
+  useEffect(() => {
+    // Known once welcomed; a failure (offline again, pins damaged) is said when a DM needs them.
+    if (keyring && me !== undefined) keyring.trustOf(me).catch(() => undefined);
+  }, [keyring, me]);
 }

@@ -37,13 +37,6 @@ function presenceOf(status: PresenceStatus, text: string | undefined): UserPrese
 }
 
 /**
- * How far the sender's clock may be from the server's before a sealed
- * message says when its sender sealed it: further is a slow clock, or an
- * old message relayed again as new.
- */
-export const SENT_AT_SLACK_MS = 5 * 60_000;
-
-/**
  * A stored message as a pane line for user `me` (its text neutralized,
  * mentions marked; a sealed one as it opened, see net/e2ee/open-frames.ts).
  */
@@ -67,9 +60,7 @@ export function messageLine(frame: ShownMessage, me: string | undefined): Messag
     ...(failed === undefined ? {} : { unverified: failed }),
     ...(frame.type === 'dm' && frame.sealed !== undefined ? { sealed: true } : {}),
     ...(frame.unsealed === true && frame.deleted === undefined ? { unsealed: true } : {}),
-    ...(frame.seal?.ok === true && Math.abs(frame.seal.sentAt - frame.ts) > SENT_AT_SLACK_MS
-      ? { sentAt: frame.seal.sentAt }
-      : {}),
+    ...(frame.seal?.ok === true && frame.seal.late ? { sentAt: frame.seal.sentAt } : {}),
     ...(frame.seal?.ok === true && frame.seal.copyOf !== undefined
       ? { copyOf: frame.seal.copyOf }
       : {}),

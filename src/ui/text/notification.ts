@@ -74,6 +74,8 @@ export function messageAlert(
   const title = direct ? `${message.from} (direct)` : `${message.from} in ${message.room}`;
   // A sealed message's text stays in the pane, not in the desktop's notification log.
   if (direct && message.sealed !== undefined) return { title, body: 'sealed message' };
-  const body = message.action === true ? `${message.from} ${message.text}` : message.text;
+  // A DM in clear could be the server's own words: said so, as the pane does.
+  const clear = direct ? '(not sealed) ' : '';
+  const body = `${clear}${message.action === true ? `${message.from} ${message.text}` : message.text}`;
   return { title, body };
 }

@@ -58,7 +58,11 @@ function halves(number: string): string[] {
   return [groups.slice(0, 6).join(' '), groups.slice(6).join(' ')];
 }
 
-/** `/accept bob`: trusts bob's certificates as they are now without comparing (bob is then unverified). */
+/**
+ * `/accept bob`: trusts, without comparing, the certificates of bob's that
+ * were announced (bob is then unverified); `/accept ME`: a new device of
+ * your own that was announced.
+ */
 export function accept(user: string, to: IdentityContext): void {
   const { keyring } = to;
   if (!keyring) {
@@ -67,9 +71,11 @@ export function accept(user: string, to: IdentityContext): void {
   }
   keyring
     .accept(user)
-    .then(() =>
+    .then((trusted) =>
       show(to, [
-        `${user}'s certificates as they are now are trusted, unverified: /verify ${user} to compare`,
+        user === keyring.me
+          ? `your devices now trusted: ${trusted.length} (a device not announced yet stays out)`
+          : `${user}'s certificates trusted, unverified: ${trusted.length}; /verify ${user} to compare`,
       ]),
     )
     .catch(failed(to, `/accept ${user}`));
