@@ -13,6 +13,7 @@ import {
 } from '../../src/ui/state/chat-state.ts';
 import { displayWidth } from '../../src/ui/text/wrap.ts';
 import { ChatScreen, screenLayout } from '../../src/ui/tui/ChatScreen.tsx';
+import { envelopeShape } from '../helpers/envelope-shape.ts';
 
 // Tuesday 24 November 2026, 12:00 UTC; the last message is the next day.
 const T0 = Date.UTC(2026, 10, 24, 12, 0);
@@ -307,32 +308,21 @@ describe('ChatScreen when the client gave up', () => {
 
 describe('ChatScreen in a DM window whose messages are sealed', () => {
   // As net/e2ee/open-frames.ts hands them on: one opened, one that did not open.
-  const envelopeShape = {
-    v: 1 as const,
-    from: 'dave',
-    to: 'alice',
-    cid: 'c-1',
-    ts: T0,
-    sfp: `${'AB:'.repeat(31)}AB`,
-    nonce: 'AAAAAAAAAAAAAAAA',
-    ct: 'AAAA',
-    keys: [{ fp: `${'CD:'.repeat(31)}CD`, wk: 'AAAA' }],
-    sig: 'AAAA',
-  };
+  const envelope = envelopeShape('dave', 'alice', T0);
   const sealedState = (): ChatState => {
     const actions: ChatAction[] = [
       {
         type: 'dm',
         frame: Object.assign(
           { type: 'dm' as const, id: 2, ts: T0 + DAY, from: 'dave', to: 'alice' },
-          { text: 'opened fine', sealed: envelopeShape, seal: { ok: true, sentAt: T0 + DAY } },
+          { text: 'opened fine', sealed: envelope, seal: { ok: true, sentAt: T0 + DAY } },
         ),
       },
       {
         type: 'dm',
         frame: Object.assign(
           { type: 'dm' as const, id: 3, ts: T0 + DAY, from: 'dave', to: 'alice' },
-          { text: '', sealed: envelopeShape, seal: { ok: false, why: 'altered on the way' } },
+          { text: '', sealed: envelope, seal: { ok: false, why: 'altered on the way' } },
         ),
       },
       {
@@ -348,7 +338,7 @@ describe('ChatScreen in a DM window whose messages are sealed', () => {
           { type: 'dm' as const, id: 5, ts: T0 + DAY, from: 'dave', to: 'alice' },
           {
             text: 'approve the invoice',
-            sealed: envelopeShape,
+            sealed: envelope,
             seal: { ok: true, sentAt: T0, late: true },
           },
         ),

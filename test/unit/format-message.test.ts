@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatMessageLine, formatSearchLine } from '../../src/commands/format-message.ts';
 import type { DirectMessage, RoomMessage } from '../../src/net/protocol/frames.ts';
+import { envelopeShape } from '../helpers/envelope-shape.ts';
 
 /** 2026-01-01 09:05:42 UTC, in ms. */
 const TS = Date.UTC(2026, 0, 1, 9, 5, 42);
@@ -87,18 +88,7 @@ describe('formatMessageLine', () => {
 });
 
 describe('formatMessageLine: sealed direct messages', () => {
-  const envelope = {
-    v: 1 as const,
-    from: 'alice',
-    to: 'bob',
-    cid: 'c',
-    ts: TS,
-    sfp: `${'AB:'.repeat(31)}AB`,
-    nonce: 'AAAAAAAAAAAAAAAA',
-    ct: 'AAAA',
-    keys: [{ fp: `${'CD:'.repeat(31)}CD`, wk: 'AAAA' }],
-    sig: 'AAAA',
-  };
+  const envelope = envelopeShape('alice', 'bob', TS);
   const sealed = dm({ text: '', sealed: envelope });
   it('prints one opened as its text, one that did not open as why, one not opened as sealed', () => {
     assert.equal(

@@ -7,6 +7,7 @@ import {
   notificationField,
   tmuxPassthrough,
 } from '../../src/ui/text/notification.ts';
+import { envelopeShape } from '../helpers/envelope-shape.ts';
 
 const ESC = '\u001b';
 
@@ -77,18 +78,7 @@ describe('what alerts', () => {
     });
   });
   it('says a sealed DM is one, never its text', () => {
-    const envelope = {
-      v: 1 as const,
-      from: 'alice',
-      to: 'bob',
-      cid: 'c',
-      ts: 0,
-      sfp: `${'AB:'.repeat(31)}AB`,
-      nonce: 'AAAAAAAAAAAAAAAA',
-      ct: 'AAAA',
-      keys: [{ fp: `${'CD:'.repeat(31)}CD`, wk: 'AAAA' }],
-      sig: 'AAAA',
-    };
+    const envelope = envelopeShape('alice', 'bob');
     assert.deepEqual(messageAlert({ ...dm, text: '', sealed: envelope }, 'bob'), {
       title: 'alice (direct)',
       body: 'sealed message',
