@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { TLSSocket } from 'node:tls';
-import type { ChatError } from '../errors.ts';
+import { ChatError } from '../errors.ts';
 import { backoffDelay } from './backoff.ts';
 import { ClientCore, type ClientEffect, type DeliveredFrame } from './client-core.ts';
 import {
@@ -177,6 +177,28 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
    */
   newRef(): string {
     return this.ref();
+  }
+
+  /**
+   * Resolves once the client is connected (at once when it is); rejects
+   * with CONNECT_FAILED when it closes or gives up first. What waits for
+   * the server without a queue of its own (sealing a DM needs the key
+   * directory) waits here through a reconnect, as a send waits in the outbox.
+   */
+  untilConnected(): Promise<void> {
+    if (this.state === 'connected') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const onState = (state: ClientState) => {
+        if (state === 'connected') {
+          this.off('state', onState);
+          resolve();
+        } else if (state === 'closed' || state === 'offline') {
+          this.off('state', onState);
+          reject(new ChatError('CONNECT_FAILED', 'the client stopped before it reconnected'));
+        }
+      };
+      this.on('state', onState);
+    });
   }
 
   /**

@@ -344,3 +344,32 @@ async function nextTurnUntil(done: () => boolean): Promise<void> {
   for (let turn = 0; turn < 200 && !done(); turn++) await new Promise((r) => setImmediate(r));
   assert.ok(done(), 'the condition never held');
 }
+
+describe('a sealed DM typed while the server is away', () => {
+  it('waits for the reconnect, then is sealed and sent, as a plain one waits in the outbox', async () => {
+    const team = await makeTeam(['alice', 'bob']);
+    const store = new MemoryHistory(100);
+    let started = await startServer(team, {}, store);
+    const port = started.port;
+    const alice = await client(team, started, 'alice');
+    try {
+      await alice.connect();
+      const ring = keyringFor(alice, await team.credentials('alice'), 'alice', memoryPins());
+      const down = nextEvent<[string]>(alice, 'state', (state) => state === 'reconnecting');
+      await started.server.close();
+      await down;
+      const sending = sendSealed(alice, ring, 'bob', { text: 'while you were away' });
+      started = await startServer(team, { port }, store);
+      const ack = await sending;
+      const kept = await store.before(dmKey('alice', 'bob'), undefined, 10);
+      assert.deepEqual(
+        kept.messages.map((m) => [m.id, m.type === 'dm' && m.sealed !== undefined]),
+        [[ack.id, true]],
+      );
+    } finally {
+      await alice.close();
+      await started.server.close();
+      await team.dir.cleanup();
+    }
+  });
+});
