@@ -61,12 +61,10 @@ export function amend({ kept, id, by, change, operator, now }: AmendRequest): Am
     return refused('not_author', 'you may delete only your own messages, or as an operator');
   }
   if (kept.deleted) return { kind: 'unchanged', message: kept };
+  const deleted = { ...kept, text: '', deleted: { ...(isAuthor ? {} : { by }), ts: now } };
   // A deleted message keeps nothing of what it said: its envelope goes too.
-  const { sealed: _gone, ...rest } = kept.type === 'dm' ? kept : { ...kept, sealed: undefined };
-  return {
-    kind: 'changed',
-    message: { ...rest, text: '', deleted: { ...(isAuthor ? {} : { by }), ts: now } },
-  };
+  if (deleted.type === 'dm') delete deleted.sealed;
+  return { kind: 'changed', message: deleted };
 }
 
 function refused(code: AmendRefusal['code'], message: string): AmendOutcome {

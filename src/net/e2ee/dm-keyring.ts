@@ -61,7 +61,7 @@ export type PeerTrust =
 
 /** A message to seal, and what came of it. */
 export type SealOutcome =
-  | { ok: true; sealed: DmEnvelope; trust: PeerTrust }
+  | { ok: true; sealed: DmEnvelope }
   /** Held: `bob` shows a certificate the user has not accepted (see PeerTrust 'changed'). */
   | { ok: false; reason: 'changed'; added: readonly string[] }
   /** Nobody to seal for: every certificate of the peer is revoked, expired, or not the CA's. */
@@ -220,11 +220,7 @@ export class DmKeyring {
         readers,
       });
       use(sealed);
-      return {
-        ok: true,
-        sealed,
-        trust: this.book?.[to]?.verified === true ? 'verified' : 'unverified',
-      };
+      return { ok: true, sealed };
     });
   }
 
