@@ -5,71 +5,12 @@
  * neutralized (see `sanitize.ts`): no controls, no escape sequences.
  * Pure: no terminal, no I/O.
  */
-import stringWidth from 'string-width';
-
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+import { type GraphemeCell as Cell, graphemeCells as toCells } from './grapheme-width.ts';
 
 /** Shown instead of a grapheme wider than the whole line (only when the width is 1). */
 const TOO_WIDE = '\u2026';
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
-
-function isPrintableAscii(code: number): boolean {
-  return code >= 0x20 && code < 0x7f;
-}
-
-interface Cell {
-  text: string;
-  /** Columns. */
-  width: number;
-}
-
-// string-width is slow per call and chat text repeats the same few clusters.
-const widthCache = new Map<string, number>();
-const WIDTH_CACHE_ENTRIES = 4096;
-
-function clusterWidth(cluster: string): number {
-  if (cluster.length === 1 && isPrintableAscii(cluster.charCodeAt(0))) return 1;
-  let width = widthCache.get(cluster);
-  if (width === undefined) {
-    width = stringWidth(cluster);
-    if (widthCache.size >= WIDTH_CACHE_ENTRIES) widthCache.clear();
-    widthCache.set(cluster, width);
-  }
-  return width;
-}
-
-/**
- * Splits `text` into grapheme clusters with their widths. Intl.Segmenter is
- * slow, so it only sees the runs around non-ASCII text: there is always a
- * cluster boundary between two printable ASCII characters (UAX #29), and no
- * other one is assumed.
- */
-function toCells(text: string): Cell[] {
-  const cells: Cell[] = [];
-  let index = 0;
-  while (index < text.length) {
-    const code = text.charCodeAt(index);
-    const last = index + 1 === text.length;
-    if (isPrintableAscii(code) && (last || isPrintableAscii(text.charCodeAt(index + 1)))) {
-      cells.push({ text: text.charAt(index), width: 1 });
-      index++;
-      continue;
-    }
-    let end = index + 1;
-    while (
-      end < text.length &&
-      !(isPrintableAscii(text.charCodeAt(end - 1)) && isPrintableAscii(text.charCodeAt(end)))
-    ) {
-      end++;
-    }
-    for (const { segment } of graphemes.segment(text.slice(index, end))) {
-      cells.push({ text: segment, width: clusterWidth(segment) });
-    }
-    index = end;
-  }
-  return cells;
-}
 
 function sumWidths(cells: Cell[]): number {
   let width = 0;
