@@ -119,13 +119,29 @@ export function clientCommands(y: Argv, run: Run, stopSignal: () => Promise<void
                 'desktop notification on a mention or DM while the terminal is unfocused, this session (--no-notify: never)',
             },
           })
+          .options(
+            envDefaults({
+              redraw: {
+                type: 'string',
+                choices: ['changes', 'frames'],
+                default: 'changes',
+                describe:
+                  'what reaches the terminal: the cells that changed, or every frame whole (frames: if a terminal shows leftovers)',
+              },
+            }),
+          )
           .example('$0 tui', 'chat on localhost (made ready on first run)')
           .example('$0 tui --user bob', "chat as bob, with bob's certificate")
           .example(
             '$0 tui --team work',
             'chat in the team joined with `chat join FILE --team work`',
           ),
-      run(async (args) => (await commands.tui()).runTui(placedClient(args))),
+      run(async (args) =>
+        (await commands.tui()).runTui({
+          ...placedClient(args),
+          redraw: args.redraw === 'frames' ? 'frames' : 'changes',
+        }),
+      ),
     )
     .command(
       'send [text..]',

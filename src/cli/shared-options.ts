@@ -23,6 +23,8 @@ export const DEFAULT_PORT = 8443;
 
 interface EnvOption {
   type?: 'string' | 'number' | 'boolean' | undefined;
+  /** The values accepted. */
+  choices?: readonly string[] | undefined;
   /** Repeatable: from the environment, a comma-separated list. */
   array?: true | undefined;
   /** The variable to read instead of CHAT_<NAME>. */

@@ -48,6 +48,8 @@ export interface TuiArgs {
   certsFrom?: 'explicit' | 'profile';
   team?: string | undefined;
   teamFrom?: 'flag' | 'env' | 'only' | 'default' | undefined;
+  /** `--redraw`: the cells that changed (the default) or whole frames, see `runFullscreen`. */
+  redraw?: 'changes' | 'frames' | undefined;
 }
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1']);
@@ -184,6 +186,8 @@ export async function runTui(args: TuiArgs): Promise<void> {
           keyring: session.keyring,
         }),
       ),
+      process.stdout,
+      { redraw: args.redraw ?? 'changes' },
     );
   } finally {
     await session.client.close();

@@ -5,13 +5,14 @@
  * server's thread, which alone touches the server.
  */
 import { EventEmitter } from 'node:events';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import { render } from 'ink';
 import { LogBuffer } from '../server/log-buffer.ts';
 import { DASHBOARD_LOG_RECORDS } from '../server/server-config.ts';
 import type { ServerStats } from '../server/server-stats.ts';
 import { ColorContext } from '../ui/hooks/use-color.ts';
+import { DiffingStdout } from '../ui/screen/diffing-stdout.ts';
 import { Dashboard } from './Dashboard.tsx';
 import type { DashboardWorkerData, FromDashboard, ToDashboard } from './dashboard-protocol.ts';
 import type { DashboardSource } from './use-server-snapshot.ts';
@@ -20,21 +21,6 @@ const port = parentPort;
 if (port === null) throw new Error('dashboard-thread runs in a worker');
 const start = workerData as DashboardWorkerData;
 const post = (message: FromDashboard) => port.postMessage(message);
-
-/** A terminal for Ink: its writes go to the server's thread. */
-class PostingStdout extends Writable {
-  isTTY = true;
-  constructor(
-    public columns: number,
-    public rows: number,
-  ) {
-    super({ decodeStrings: false });
-  }
-  override _write(chunk: string | Buffer, _encoding: string, done: () => void): void {
-    post({ type: 'output', data: String(chunk) });
-    done();
-  }
-}
 
 /** Keys from the server's thread, as the raw-mode stdin Ink expects. */
 class PostedStdin extends PassThrough {
@@ -76,7 +62,12 @@ class RemoteServer extends EventEmitter implements DashboardSource {
   }
 }
 
-const stdout = new PostingStdout(start.columns, start.rows);
+// Ink's frames become the cells that changed here, so the server's thread writes little.
+const stdout = new DiffingStdout({
+  write: (data) => post({ type: 'output', data }),
+  columns: start.columns,
+  rows: start.rows,
+});
 const stdin = new PostedStdin();
 const server = new RemoteServer(start.stats);
 // As many as the server's thread keeps for the pane.
@@ -96,9 +87,7 @@ port.on('message', (message: ToDashboard) => {
       stdin.write(message.data);
       break;
     case 'resize':
-      stdout.columns = message.columns;
-      stdout.rows = message.rows;
-      stdout.emit('resize');
+      stdout.resize(message.columns, message.rows);
       break;
     case 'kicked':
       server.kicked(message.request, message.done);

@@ -2,9 +2,11 @@ import { render } from 'ink';
 import type { ReactElement } from 'react';
 import { FOCUS_REPORTING_OFF, FOCUS_REPORTING_ON } from '../input/focus-report.ts';
 import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON } from '../input/paste.ts';
+import { DiffingStdout } from '../screen/diffing-stdout.ts';
 
 export const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
 export const LEAVE_ALT_SCREEN = '\u001b[?1049l';
+const SHOW_CURSOR = '\u001b[?25h';
 
 /** How a full-screen app wants the terminal. */
 export type FullscreenOptions = {
@@ -14,6 +16,12 @@ export type FullscreenOptions = {
   focusReporting?: boolean;
   /** Most frames drawn per second (Ink's default is 30). */
   maxFps?: number;
+  /**
+   * How frames reach the terminal: `changes` writes only the cells that
+   * changed (the default, see `DiffingStdout`); `frames` lets Ink rewrite
+   * every frame whole (for comparison in the benchmark).
+   */
+  redraw?: 'changes' | 'frames';
 };
 
 /**
@@ -36,15 +44,29 @@ export async function runFullscreen(
     restored = true;
     // A shell left with focus reporting on gets ^[[I and ^[[O typed into it.
     stdout.write(
-      (paste ? BRACKETED_PASTE_OFF : '') + (focus ? FOCUS_REPORTING_OFF : '') + LEAVE_ALT_SCREEN,
+      (paste ? BRACKETED_PASTE_OFF : '') +
+        (focus ? FOCUS_REPORTING_OFF : '') +
+        LEAVE_ALT_SCREEN +
+        SHOW_CURSOR,
     );
   };
   stdout.write(
     ENTER_ALT_SCREEN + (paste ? BRACKETED_PASTE_ON : '') + (focus ? FOCUS_REPORTING_ON : ''),
   );
   process.once('exit', restore);
+  const diffing =
+    (options.redraw ?? 'changes') === 'changes'
+      ? new DiffingStdout({
+          write: (bytes) => stdout.write(bytes),
+          columns: stdout.columns,
+          rows: stdout.rows,
+        })
+      : undefined;
+  const onResize = () => diffing?.resize(stdout.columns, stdout.rows);
+  stdout.on('resize', onResize);
   // Ctrl+C is the app's to handle (it may only clear the input), so Ink must not exit on it.
   const instance = render(element, {
+    stdout: (diffing ?? stdout) as NodeJS.WriteStream,
     exitOnCtrlC: false,
     patchConsole: true,
     ...(options.maxFps === undefined ? {} : { maxFps: options.maxFps }),
@@ -57,6 +79,7 @@ export async function runFullscreen(
   } finally {
     process.off('SIGTERM', stop);
     process.off('SIGHUP', stop);
+    stdout.off('resize', onResize);
     instance.cleanup();
     restore();
   }
