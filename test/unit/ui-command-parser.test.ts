@@ -275,6 +275,7 @@ describe('COMMANDS', () => {
       'back',
       'history',
       'search',
+      'open',
       'edit',
       'delete',
       'op',
@@ -345,6 +346,26 @@ describe('parseInput: /search', () => {
       `/search ${'x'.repeat(201)}`,
       { kind: 'error', hint: 'the search is too long: at most 200 characters' },
     ],
+  ]);
+});
+
+describe('parseInput: /open', () => {
+  const hint = 'usage: /open [N]: N counts links from the newest, 1 the newest';
+  table([
+    ['/open', { kind: 'open', n: 1 }],
+    ['/open  ', { kind: 'open', n: 1 }],
+    ['/open 1', { kind: 'open', n: 1 }],
+    ['/OPEN 3', { kind: 'open', n: 3 }],
+    ['/open 012', { kind: 'open', n: 12 }],
+    ['/open 999999', { kind: 'open', n: 999_999 }],
+    ['/open 1', { kind: 'open', n: 1 }, inDm],
+    ['/open 0', { kind: 'error', hint }],
+    ['/open -1', { kind: 'error', hint }],
+    ['/open 1.5', { kind: 'error', hint }],
+    ['/open two', { kind: 'error', hint }],
+    ['/open 1 2', { kind: 'error', hint }],
+    ['/open 1000000', { kind: 'error', hint }],
+    ['/open https://example.com', { kind: 'error', hint }],
   ]);
 });
 

@@ -1,6 +1,7 @@
 import { Text } from 'ink';
 import type { ReactNode } from 'react';
 import { useColor } from '../hooks/use-color.ts';
+import { hyperlink } from '../text/links.ts';
 import { fitSpans, type RowSpans, type Span } from './spans.ts';
 
 /** Props of {@link Row}. */
@@ -28,7 +29,7 @@ function styled(
       italic={span.italic}
       inverse={span.inverse}
     >
-      {span.text}
+      {span.link === undefined ? span.text : hyperlink(span.link, span.text)}
     </Text>
   );
 }
@@ -36,7 +37,10 @@ function styled(
 /**
  * One row of styled spans, fitted to `width` before Ink sees it, and drawn
  * with `wrap="truncate"` so Ink never wraps it onto a second row. Colours
- * are left out where colour is off (see `ColorContext`).
+ * are left out where colour is off (see `ColorContext`). A span's `link`
+ * becomes an OSC 8 hyperlink here, at the last moment: it takes no column
+ * (Ink measures with string-width, which skips it), and since Ink never has
+ * to cut the fitted row, never outlives the text it was made for.
  */
 export function Row({ spans, width, pad = false, inverse = false }: RowProps): ReactNode {
   const tint = useColor();

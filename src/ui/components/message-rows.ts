@@ -16,9 +16,11 @@ import type {
   ScrollState,
   SystemLine,
 } from '../state/chat-types.ts';
+import { findLinks } from '../text/links.ts';
 import { type ClockFormat, clockTime } from '../text/time.ts';
 import { userColor } from '../text/user-color.ts';
 import { displayWidth, truncate, wrapText } from '../text/wrap.ts';
+import { keepWholeLinks, linkedParts } from './link-spans.ts';
 import { type RowSpans, type Span, spansWidth } from './spans.ts';
 
 /** Below this many columns for the text, the prefix gets a row of its own (columns). */
@@ -36,21 +38,29 @@ export function nickWidth(width: number): number {
 /**
  * `head` then `text` wrapped into the columns left of `width`, continuation
  * rows indented under the text. When fewer than MIN_TEXT_WIDTH columns are
- * left, the head takes a row and the text follows, indented by 2.
+ * left, the head takes a row and the text follows, indented by 2. With
+ * `linked`, the URLs in `text` are links (see `link-spans.ts`).
  */
-function block(head: RowSpans, text: string, width: number, style: Omit<Span, 'text'>): RowSpans[] {
+function block(
+  head: RowSpans,
+  text: string,
+  width: number,
+  style: Omit<Span, 'text'>,
+  linked = false,
+): RowSpans[] {
   const headWidth = spansWidth(head);
   const textWidth = width - headWidth;
-  if (textWidth >= MIN_TEXT_WIDTH) {
+  const stacked = textWidth < MIN_TEXT_WIDTH;
+  const parts = wrapText(text, stacked ? Math.max(1, width - STACKED_INDENT) : textWidth);
+  const texts = linked
+    ? linkedParts(text, parts, style)
+    : parts.map((part) => [{ ...style, text: part }]);
+  if (!stacked) {
     const indent: Span = { text: ' '.repeat(headWidth) };
-    return wrapText(text, textWidth).map((part, index) => [
-      ...(index === 0 ? head : [indent]),
-      { ...style, text: part },
-    ]);
+    return texts.map((spans, index) => [...(index === 0 ? head : [indent]), ...spans]);
   }
   const indent: Span = { text: ' '.repeat(STACKED_INDENT) };
-  const parts = wrapText(text, Math.max(1, width - STACKED_INDENT));
-  return [head, ...parts.map((part): RowSpans => [indent, { ...style, text: part }])];
+  return [head, ...texts.map((spans): RowSpans => [indent, ...spans])];
 }
 
 /** `<nick> ` or, for an action, `* nick `, with the nick in its colour. */
@@ -106,11 +116,13 @@ export function messageRows(
   if (line.unverified !== undefined) {
     return block(head, `${UNVERIFIED_MARK}: ${line.unverified}`, width, { color: 'red' });
   }
+  // Below, the text shown is the message's: its URLs are links (`messageLinks` counts them).
   if (line.copyOf !== undefined) {
-    return block(head, `${line.text} (a copy of message ${line.copyOf})`, width, { dim: true });
+    const text = `${line.text} (a copy of message ${line.copyOf})`;
+    return block(head, text, width, { dim: true }, true);
   }
   if (line.unsealed) {
-    return block(head, `${UNSEALED_MARK} ${line.text}`, width, { color: 'yellow' });
+    return block(head, `${UNSEALED_MARK} ${line.text}`, width, { color: 'yellow' }, true);
   }
   const style: Omit<Span, 'text'> = line.mention
     ? { color: 'yellow', bold: true }
@@ -121,9 +133,31 @@ export function messageRows(
     line.sentAt === undefined
       ? line.text
       : `${line.text} (sealed ${sealedWhen(line.sentAt, timeZone)})`;
-  if (line.edited === undefined) return block(head, text, width, style);
-  const rows = block(head, `${text} ${EDITED_MARK}`, width, style);
+  if (line.edited === undefined) return block(head, text, width, style, true);
+  const rows = block(head, `${text} ${EDITED_MARK}`, width, style, true);
   return rows.map((row, index) => (index === rows.length - 1 ? dimEditedMark(row) : row));
+}
+
+/**
+ * The URLs a line shows as links, in order: those of a message's text (see
+ * `findLinks`), none while it is deleted or did not open. What the marks
+ * around the text add is separated from it by a space, so it never changes them.
+ */
+export function messageLinks(line: Line): string[] {
+  if (line.kind !== 'message' || line.deleted !== undefined || line.unverified !== undefined) {
+    return [];
+  }
+  return findLinks(line.text).map((link) => link.url);
+}
+
+/** Every link of `lines`, the newest first (the last one of the newest line). */
+export function linksNewestFirst(lines: readonly Line[]): string[] {
+  const links: string[] = [];
+  for (let index = lines.length - 1; index >= 0; index--) {
+    const line = lines[index];
+    if (line !== undefined) links.push(...messageLinks(line).reverse());
+  }
+  return links;
 }
 
 // When the sender sealed it, with the date: shown only when far from the server's time.
@@ -338,11 +372,14 @@ export function visibleRows(input: PaneInput): RowSpans[] {
   const marker =
     offset > 0 || hidden > 0 ? newMessagesRow(input.scroll.newWhileScrolled) : undefined;
   let budget = height - (marker === undefined ? 0 : 1);
-  // Blocks of rows, newest first; a block cut at the top keeps its last rows.
+  // Blocks of rows, newest first; a block cut at the top keeps its last rows,
+  // and the links of a block cut (`below`: rows cut at its bottom) only where whole.
   const blocks: RowSpans[][] = [];
-  const take = (rows: RowSpans[]): void => {
-    const kept = rows.length > budget ? rows.slice(rows.length - budget) : rows;
-    blocks.push(kept);
+  const take = (rows: RowSpans[], below: RowSpans[] = []): void => {
+    const top = Math.max(0, rows.length - budget);
+    const kept = top > 0 ? rows.slice(top) : rows;
+    const cut = top > 0 ? [...rows.slice(0, top), ...below] : below;
+    blocks.push(cut.length > 0 ? keepWholeLinks(kept, cut) : kept);
     budget -= kept.length;
   };
   if (marker === undefined) {
@@ -357,7 +394,10 @@ export function visibleRows(input: PaneInput): RowSpans[] {
       );
     }
   }
-  if (anchor !== undefined && budget > 0) take(anchorRows.slice(0, anchorRows.length - hidden));
+  if (anchor !== undefined && budget > 0) {
+    const shown = anchorRows.length - hidden;
+    take(anchorRows.slice(0, shown), anchorRows.slice(shown));
+  }
   let index = lines.length - 2 - offset;
   for (; index >= 0 && budget > 0; index--) {
     const line = lines[index];

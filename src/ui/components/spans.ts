@@ -13,6 +13,11 @@ export type Span = {
   readonly dim?: boolean;
   readonly italic?: boolean;
   readonly inverse?: boolean;
+  /**
+   * An OSC 8 hyperlink's target, drawn around `text`: a whole URL of which
+   * `text` is a part (see `link-spans.ts`). Never set on text cut short.
+   */
+  readonly link?: string;
 };
 
 /** One screen row: spans drawn left to right. */
@@ -25,10 +30,17 @@ export function spansWidth(spans: RowSpans): number {
   return width;
 }
 
+/** `span` as plain text, in the same style. */
+export function unlinked(span: Span): Span {
+  if (span.link === undefined) return span;
+  const { link: _, ...rest } = span;
+  return rest;
+}
+
 /**
  * Cuts `spans` to at most `width` columns (the span that crosses the edge
- * ends with '…'); with `pad`, adds spaces so the row is exactly `width`
- * columns.
+ * ends with '…', and is no link: its target would go further than what
+ * shows); with `pad`, adds spaces so the row is exactly `width` columns.
  */
 export function fitSpans(spans: RowSpans, width: number, pad = false): Span[] {
   const columns = Math.max(0, Math.floor(width));
@@ -42,7 +54,7 @@ export function fitSpans(spans: RowSpans, width: number, pad = false): Span[] {
       continue;
     }
     const cut = truncate(span.text, columns - used);
-    if (cut !== '') out.push({ ...span, text: cut });
+    if (cut !== '') out.push({ ...unlinked(span), text: cut });
     used += displayWidth(cut);
     break;
   }

@@ -26,7 +26,8 @@ import { looksLikeDuration, parseDuration } from '../text/duration.ts';
  * conversation to search), absent for all of them. `moderate` is an
  * operator's act as the `moderate` frame has it (`room` absent: server-wide;
  * `duration` in seconds). `edit.text` undefined means put the user's last
- * message into the input to edit it. `error.hint` is one line for the status
+ * message into the input to edit it. `open.n` counts the current conversation's
+ * links from the newest, 1 the newest. `error.hint` is one line for the status
  * area: nothing is sent.
  */
 export type ParsedInput =
@@ -50,6 +51,7 @@ export type ParsedInput =
   | { kind: 'back' }
   | { kind: 'history' }
   | { kind: 'search'; text: string; room?: string }
+  | { kind: 'open'; n: number }
   | { kind: 'set'; name?: SettingName; change?: SettingChange }
   | {
       kind: 'moderate';
@@ -114,6 +116,12 @@ export const COMMANDS: ReadonlyArray<CommandInfo> = [
   { name: 'back', usage: '/back', help: 'clear away mark', aliases: [] },
   { name: 'history', usage: '/history', help: 'older messages', aliases: [] },
   { name: 'search', usage: '/search words [#room]', help: 'find messages', aliases: [] },
+  {
+    name: 'open',
+    usage: '/open [N]',
+    help: 'open link N, 1 the newest of all loaded',
+    aliases: [],
+  },
   { name: 'edit', usage: '/edit [text]', help: 'edit your last', aliases: [] },
   { name: 'delete', usage: '/delete', help: 'delete your last', aliases: [] },
   // Operators' commands, listed apart by /help (usage only: room is short).
@@ -306,6 +314,13 @@ function parseCommand(command: CommandInfo, args: string, ctx: InputContext): Pa
       return { kind: 'close', name: ctx.current };
     case 'search':
       return parseSearch(args, usage);
+    case 'open': {
+      if (args === '') return { kind: 'open', n: 1 };
+      if (!/^\d{1,6}$/.test(args) || Number(args) === 0) {
+        return { kind: 'error', hint: `${usage}: N counts links from the newest, 1 the newest` };
+      }
+      return { kind: 'open', n: Number(args) };
+    }
     case 'op':
     case 'deop':
     case 'kick':

@@ -3,6 +3,7 @@ import { ChatError, describeError } from '../../errors.ts';
 import type { ChatClient } from '../../net/chat-client.ts';
 import type { DmKeyring } from '../../net/e2ee/dm-keyring.ts';
 import { sendSealed } from '../../net/e2ee/sealed-send.ts';
+import { linksNewestFirst } from '../components/message-rows.ts';
 import type { IgnoreRequest } from '../hooks/use-ignore.ts';
 import { parseInput } from '../input/command-parser.ts';
 import type { EditTarget } from '../input/input-keys.ts';
@@ -10,6 +11,7 @@ import type { SearchQuery } from '../search/search-state.ts';
 import { type ChatAction, type ChatState, lastOwnMessage } from '../state/chat-state.ts';
 import { accept, verify } from './identity-commands.ts';
 import { deleteLast, editMessage, listRooms, moderate, names, whois } from './irc-commands.ts';
+import { openLink, openNotice } from './open-link.ts';
 import type { SetRequest } from './set-command.ts';
 
 /** Commands carried out by hooks of their own (settings, the search overlay). */
@@ -176,6 +178,8 @@ function runCommand(parsed: Parsed, to: CommandContext): unknown {
       return olderHistory(to);
     case 'search':
       return to.handlers.search({ text: parsed.text, room: parsed.room });
+    case 'open':
+      return openNth(parsed.n, to);
     case 'set':
       return to.handlers.set(parsed, notice);
     case 'clear':
@@ -217,6 +221,26 @@ function topic(text: string | undefined, to: CommandContext): unknown {
   }
   const command = text === '' ? '/topic (clear)' : `/topic ${text}`;
   return tell(command, () => to.client.setTopic(current, text), to.notice);
+}
+
+// `/open N`: the Nth link of the conversation's loaded lines, counted from the newest.
+function openNth(n: number, to: CommandContext): void {
+  const current = to.state.current;
+  const links = linksNewestFirst(
+    current === undefined ? [] : (to.state.conversations[current]?.lines ?? []),
+  );
+  const url = links[n - 1];
+  if (url === undefined) {
+    const where = current ?? 'this window';
+    const count = `${links.length} link${links.length === 1 ? '' : 's'}`;
+    to.notice(
+      links.length === 0
+        ? `no links in ${where}`
+        : `no link ${n}: ${where} has ${count}, 1 the newest`,
+    );
+    return;
+  }
+  openLink(url, (outcome) => to.notice(openNotice(n, url, outcome)));
 }
 
 // `/history`: the page before the oldest message shown.
