@@ -386,10 +386,14 @@ describe('parseInput: /set', () => {
     ['/set timestamps HH', { kind: 'error', hint: 'timestamps takes HH:MM or HH:MM:SS' }],
     ['/set bell maybe', { kind: 'error', hint: 'bell takes on or off' }],
     ['/set presence Off', { kind: 'set', change: { name: 'presence', value: 'off' } }],
+    ['/set mouse on', { kind: 'set', change: { name: 'mouse', value: true } }],
     ['/set presence some', { kind: 'error', hint: 'presence takes smart, all or off' }],
     [
       '/set colour red',
-      { kind: 'error', hint: 'no setting colour: backlog, timestamps, notify, bell, presence' },
+      {
+        kind: 'error',
+        hint: 'no setting colour: backlog, timestamps, notify, bell, presence, mouse',
+      },
     ],
     ['/set bell on now', { kind: 'error', hint: 'usage: /set [name [value]]' }],
   ]);

@@ -42,6 +42,9 @@ describe('TUI settings: parsing what /set is given', () => {
     ['presence', 'ALL', 'all'],
     ['presence', 'off', 'off'],
     ['presence', 'on', undefined],
+    ['mouse', 'on', true],
+    ['mouse', 'OFF', false],
+    ['mouse', 'click', undefined],
   ];
   for (const [name, value, expected] of cases) {
     it(`${name} ${value} -> ${String(expected)}`, () => {
@@ -53,7 +56,7 @@ describe('TUI settings: parsing what /set is given', () => {
   it('an unknown name lists the known ones', () =>
     assert.deepEqual(parseSetting('volume', '3'), {
       ok: false,
-      hint: 'no setting volume: backlog, timestamps, notify, bell, presence',
+      hint: 'no setting volume: backlog, timestamps, notify, bell, presence, mouse',
     }));
 });
 
@@ -67,6 +70,7 @@ describe('TUI settings: the kept file', () => {
         notify: 'off',
         bell: false,
         presence: 'some',
+        mouse: 'yes',
         later: 1,
       }),
       {
@@ -76,11 +80,13 @@ describe('TUI settings: the kept file', () => {
           notify: true,
           bell: false,
           presence: 'smart',
+          mouse: false,
         },
         problems: [
           'backlog is not a whole number from 0 to 200',
           'notify is not on or off',
           'presence is not smart, all or off',
+          'mouse is not on or off',
         ],
       },
     );
@@ -91,6 +97,7 @@ describe('TUI settings: the kept file', () => {
       notify: false,
       bell: true,
       presence: 'off',
+      mouse: true,
     } as const;
     assert.deepEqual(settingsFromJson(JSON.parse(JSON.stringify(settingsToJson(settings)))), {
       settings,
@@ -101,7 +108,7 @@ describe('TUI settings: the kept file', () => {
   it('says the values, and which a flag decides for the session', () => {
     assert.equal(
       describeSettings({ ...DEFAULT_SETTINGS, bell: false }, { bell: '--no-bell' }),
-      'backlog 50 · timestamps HH:MM · notify on · bell off (--no-bell) · presence smart',
+      'backlog 50 · timestamps HH:MM · notify on · bell off (--no-bell) · presence smart · mouse off',
     );
     assert.match(describeSetting(DEFAULT_SETTINGS, 'notify'), /^notify on: desktop notification/);
   });

@@ -3,6 +3,7 @@ import { memo, type ReactNode } from 'react';
 import type { ConversationListItem } from '../state/chat-selectors.ts';
 import { displayWidth, padEnd, truncate } from '../text/wrap.ts';
 import { Row } from './Row.tsx';
+import { roomListStart } from './side-lists.ts';
 import { type Span, spansWidth } from './spans.ts';
 
 /** Props of {@link RoomList}. */
@@ -45,16 +46,6 @@ export function roomSpans(item: ConversationListItem, inner: number): Span[] {
   return spans;
 }
 
-/** The first item to show so that the current one is in view (rows `height`). */
-function windowStart(items: readonly ConversationListItem[], height: number): number {
-  if (items.length <= height) return 0;
-  const current = Math.max(
-    0,
-    items.findIndex((item) => item.isCurrent),
-  );
-  return Math.max(0, Math.min(items.length - height, current - Math.floor(height / 2)));
-}
-
 /**
  * The left column: rooms then direct conversations, numbered for Alt+1..9,
  * with unread counts and a mention mark ('!' in yellow); the current one is
@@ -63,7 +54,11 @@ function windowStart(items: readonly ConversationListItem[], height: number): nu
 export const RoomList = memo(function RoomList({ items, width, height }: RoomListProps): ReactNode {
   const inner = Math.max(0, width - 2);
   const rows = Math.max(0, height);
-  const start = windowStart(items, rows);
+  const start = roomListStart(
+    items.length,
+    items.findIndex((item) => item.isCurrent),
+    rows,
+  );
   const separator: Span = { text: '│ ', dim: true };
   const blank: Span[] =
     items.length === 0 ? [{ text: padEnd(truncate('no rooms', inner), inner), dim: true }] : [];

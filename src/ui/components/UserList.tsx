@@ -2,6 +2,7 @@ import { memo, type ReactNode } from 'react';
 import type { MemberView } from '../state/chat-selectors.ts';
 import { userColor } from '../text/user-color.ts';
 import { Rows } from './Rows.tsx';
+import { userListShown } from './side-lists.ts';
 import type { Span } from './spans.ts';
 
 /** Props of {@link UserList}. */
@@ -51,7 +52,7 @@ export const UserList = memo(function UserList({
     lines.push([{ text: ` ${members.length} ${noun}`, bold: true }]);
   }
   const room = rows - lines.length;
-  const shown = members.length > room ? Math.max(0, room - 1) : members.length;
+  const shown = userListShown(members.length, rows);
   for (const member of members.slice(0, shown)) lines.push(memberSpans(member));
   if (shown < members.length && room > 0) {
     lines.push([{ text: ` +${members.length - shown} more`, dim: true }]);

@@ -3,6 +3,12 @@ import { useStdin } from 'ink';
 import { useEffect } from 'react';
 import { focusReportOf } from '../input/focus-report.ts';
 import {
+  idleMouseReader,
+  type MouseReader,
+  type MouseReport,
+  readMouseEvent,
+} from '../input/mouse.ts';
+import {
   endPaste,
   idlePasteReader,
   type PasteRead,
@@ -30,12 +36,16 @@ export type PendingPaste = {
  * `useInput` handler (it is prepended), so while an event is dispatched
  * {@link PasteGate.consumed} tells each handler whether the event is part of a
  * paste, or an answer to the "paste N lines?" question, or a terminal focus
- * report (read by `TerminalFocus`), which no key handler should act on. A finished paste goes to the target (the focused input box):
+ * report (read by `TerminalFocus`), or (part of) a mouse report (handed to
+ * {@link PasteGate.onMouse}'s listeners), which no key handler should act
+ * on. A finished paste goes to the target (the focused input box):
  * at once, or after Enter when it has more than a few lines. The target is
  * whoever owns the focused draft (`useInputKeys`, `PasswordInput`).
  */
 export class PasteGate {
   private reader: PasteReader = idlePasteReader;
+  private mouse: MouseReader = idleMouseReader;
+  private readonly mouseListeners = new Set<(report: MouseReport) => void>();
   private consumedNow = false;
   private rawNow = '';
   private waiting: PendingPaste | undefined;
@@ -61,6 +71,12 @@ export class PasteGate {
     return () => this.listeners.delete(listener);
   };
 
+  /** Calls `listener` with each mouse report read; returns the unsubscriber. */
+  readonly onMouse = (listener: (report: MouseReport) => void): (() => void) => {
+    this.mouseListeners.add(listener);
+    return () => this.mouseListeners.delete(listener);
+  };
+
   /**
    * Makes `insert` the one that receives finished pastes (the focused input
    * box); returns the undoer, which also drops a waiting paste.
@@ -82,6 +98,7 @@ export class PasteGate {
       this.emitter.removeListener('input', this.onEvent);
       this.clearTimer();
       this.reader = idlePasteReader;
+      this.mouse = idleMouseReader;
       this.consumedNow = false;
     };
   }
@@ -93,6 +110,7 @@ export class PasteGate {
       this.consumedNow = true;
       return;
     }
+    if (!this.reader.inside && this.readMouse(this.rawNow)) return;
     const step = readPasteEvent(this.reader, this.rawNow);
     this.consumedNow = step.consumed;
     this.apply(step);
@@ -105,6 +123,24 @@ export class PasteGate {
     this.setPending(undefined);
     if (answer === 'insert') this.target?.(text);
   };
+
+  /** Reads `event` as (part of) a mouse report; true when it was one, and is consumed. */
+  private readMouse(event: string): boolean {
+    const step = readMouseEvent(this.mouse, event);
+    this.mouse = step.reader;
+    if (!step.consumed) return false;
+    this.consumedNow = true;
+    // An ESC[ held as the start of a paste marker was this report's.
+    this.reader = idlePasteReader;
+    if (step.report !== undefined) {
+      for (const listener of this.mouseListeners) listener(step.report);
+    }
+    const rest = step.rest;
+    // Keys typed in the read that finished a split report: an event of their
+    // own, after this one is dispatched.
+    if (rest !== undefined) queueMicrotask(() => this.emitter.emit('input', rest));
+    return true;
+  }
 
   private apply(step: PasteRead): void {
     this.reader = step.reader;

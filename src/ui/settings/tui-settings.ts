@@ -21,6 +21,8 @@ export type TuiSettings = {
   readonly bell: boolean;
   /** Which join, part and quit lines the panes show (see presence-filter.ts). */
   readonly presence: PresenceMode;
+  /** The terminal reports the mouse: the wheel scrolls, a click picks a room or user (Shift+drag still selects). */
+  readonly mouse: boolean;
 };
 
 /** A setting's name, as typed after `/set`. */
@@ -33,6 +35,7 @@ export const DEFAULT_SETTINGS: TuiSettings = {
   notify: true,
   bell: true,
   presence: 'smart',
+  mouse: false,
 };
 
 /** The largest backlog the server takes (messages, as `hello.backlog`). */
@@ -60,7 +63,7 @@ type Specs = { readonly [K in SettingName]: Spec<K> };
 const ON = new Set(['on', 'true', 'yes', '1']);
 const OFF = new Set(['off', 'false', 'no', '0']);
 
-function onOff<K extends 'notify' | 'bell'>(name: K, help: string): Spec<K> {
+function onOff<K extends 'notify' | 'bell' | 'mouse'>(name: K, help: string): Spec<K> {
   return {
     name,
     help,
@@ -114,6 +117,10 @@ export const SETTINGS: Specs = {
     show: String,
     check: (value) => PRESENCE_MODES.find((mode) => mode === value),
   },
+  mouse: onOff(
+    'mouse',
+    'wheel scrolls the messages, a click picks a room or a user (Shift+drag selects text)',
+  ),
 };
 
 /** The names, in list order. */

@@ -42,6 +42,7 @@ import { runSet } from './set-command.ts';
 import { type CommandHandlers, useCommands } from './use-commands.ts';
 import { useHelpKeys } from './use-help-keys.ts';
 import { useScreenKeys } from './use-screen-keys.ts';
+import { useScreenMouse } from './use-screen-mouse.ts';
 import { useSummaryKeys } from './use-summary-keys.ts';
 
 /** How long a notice stays above the input, in ms. */
@@ -237,15 +238,23 @@ export function App({
     dispatch({ type: 'jumpToMessage', name: target.name, id: target.id });
     history.reach(target.name, target.id);
   });
-  useHelpKeys(
+  const helpWindow = () => helpScroll(pane.paneWidth, pane.middle, state.helpTop ?? 0);
+  useHelpKeys(helpShows, helpWindow, (by, maxTop) => dispatch({ type: 'scrollHelp', by, maxTop }));
+  const paneCovered = searching || state.summary !== undefined;
+  useScreenMouse({
+    on: settings.current.mouse,
+    layout: pane,
+    state,
+    dispatch,
+    scroll,
+    scrollHelp: (by) => dispatch({ type: 'scrollHelp', by, maxTop: helpWindow().maxTop }),
+    paneCovered,
     helpShows,
-    () => helpScroll(pane.paneWidth, pane.middle, state.helpTop ?? 0),
-    (by, maxTop) => dispatch({ type: 'scrollHelp', by, maxTop }),
-  );
+  });
   useScreenKeys({
     dispatch,
     scroll,
-    paneCovered: searching || state.summary !== undefined,
+    paneCovered,
     helpShows,
     page,
     draft: input.draft,

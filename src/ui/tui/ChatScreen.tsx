@@ -51,6 +51,9 @@ export const USER_LIST_MIN_COLUMNS = 70;
 const NO_PENDING: readonly Pending[] = [];
 const FOLLOWING: ScrollState = { offset: 0, newWhileScrolled: 0 };
 
+/** Where each part of the screen goes (see {@link screenLayout}). */
+export type ScreenLayout = ReturnType<typeof screenLayout>;
+
 /** Where each part goes for a terminal of `columns` x `rows`. */
 export function screenLayout(columns: number, rows: number, help: boolean) {
   const width = Math.max(1, Math.floor(columns));

@@ -1,6 +1,7 @@
 import { render } from 'ink';
 import type { ReactElement } from 'react';
 import { FOCUS_REPORTING_OFF, FOCUS_REPORTING_ON } from '../input/focus-report.ts';
+import { MOUSE_REPORTING_OFF } from '../input/mouse.ts';
 import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON } from '../input/paste.ts';
 import { DiffingStdout } from '../screen/diffing-stdout.ts';
 
@@ -29,7 +30,8 @@ export type FullscreenOptions = {
  * paste and focus reporting on unless asked not to (pastes arrive between
  * markers, see `PasteGate`; focus changes as `CSI I`/`CSI O`, see
  * `TerminalFocus`), and puts the terminal back exactly as it was on every way
- * out: a normal exit, a crash, SIGTERM or SIGHUP. Resolves when the app exits.
+ * out: a normal exit, a crash, SIGTERM or SIGHUP (mouse reports, which the
+ * app may have turned on, off too). Resolves when the app exits.
  */
 export async function runFullscreen(
   element: ReactElement,
@@ -42,9 +44,11 @@ export async function runFullscreen(
   const restore = () => {
     if (restored) return;
     restored = true;
-    // A shell left with focus reporting on gets ^[[I and ^[[O typed into it.
+    // A shell left with focus reporting on gets ^[[I and ^[[O typed into it;
+    // with mouse reports on (the app's `/set mouse on`), every click and scroll.
     stdout.write(
-      (paste ? BRACKETED_PASTE_OFF : '') +
+      MOUSE_REPORTING_OFF +
+        (paste ? BRACKETED_PASTE_OFF : '') +
         (focus ? FOCUS_REPORTING_OFF : '') +
         LEAVE_ALT_SCREEN +
         SHOW_CURSOR,
