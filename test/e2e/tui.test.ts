@@ -107,6 +107,50 @@ describe('chat tui in a real terminal', () => {
     await bob.waitFor(/3 users/);
   });
 
+  it('with /set mouse on, the wheel scrolls and clicks switch; nothing typed; off again on /quit', async () => {
+    const ada = terminals[0] as TmuxTerminal;
+    const MOUSE_OFF = { standard: false, button: false, all: false, sgr: false };
+    const press = (x: number, y: number, button = 0) => ada.input(`\u001b[<${button};${x};${y}M`);
+    const click = (x: number, y: number) => ada.input(`\u001b[<0;${x};${y}M\u001b[<0;${x};${y}m`);
+    assert.deepEqual(await ada.mouseModes(), MOUSE_OFF);
+    await ada.type('/set mouse on');
+    await ada.waitFor(/mouse set to on/);
+    // Presses and the wheel, SGR coordinates; no motion, so Shift+drag still selects.
+    assert.deepEqual(await ada.mouseModes(), {
+      standard: true,
+      button: false,
+      all: false,
+      sgr: true,
+    });
+
+    // One message of 30 lines (Alt+Enter between them): more than the pane holds.
+    const lines = Array.from({ length: 30 }, (_, index) => `r${index + 1}.`);
+    await ada.press(...lines.flatMap((line) => [line, 'M-Enter']).slice(0, -1), 'Enter');
+    await ada.waitFor(/r30\./);
+    await press(40, 10, 64); // a notch of the wheel up, over the pane
+    await ada.waitForGone(/r30\./);
+    await press(40, 10, 65);
+    await ada.waitFor(/r30\./);
+
+    // 100x30: the status bar on row 1, then #general and @bob in the room list.
+    await click(3, 3);
+    await ada.waitFor(/^\[@bob\]\s*$/m);
+    await click(3, 2);
+    await ada.waitFor(/^\[#general\]\s*$/m);
+    // The user list's last 16 columns: a header row, then one member a row.
+    const rows = (await ada.screen()).split('\n');
+    const cyRow = rows.findIndex((line, index) => index > 1 && /\bcy\b/.test(line.slice(-16)));
+    assert.ok(cyRow > 1, rows.join('\n'));
+    await click(95, cyRow + 1);
+    const dm = await ada.waitFor(/^\[@cy\]\s*$/m);
+    assert.match(dm, /^3 @cy/m, 'a DM window with cy, third in the list');
+    assert.doesNotMatch(dm, /\[<|\d+;\d+[Mm]/, 'no report typed anywhere');
+
+    await ada.type('/quit');
+    await ada.waitFor(/\[exited 0\]/);
+    assert.deepEqual(await ada.mouseModes(), MOUSE_OFF);
+  });
+
   it('leaves the terminal in its normal screen on /quit', async () => {
     const cy = terminals[2] as TmuxTerminal;
     await cy.type('/quit');
@@ -117,6 +161,7 @@ describe('chat tui in a real terminal', () => {
       'the chat screen is gone: the normal screen is back',
     );
   });
+
   it('chat serve --dashboard shows a client, and q then y stops it and gives the screen back', async () => {
     const dash = await startTerminal(
       'chat-e2e-dash',

@@ -103,6 +103,38 @@ export class TmuxTerminal {
     await exec('tmux', ['send-keys', '-t', this.name, ...keys]);
   }
 
+  /** Writes bytes to the program as the terminal would (say, a mouse report tmux cannot make up). */
+  async input(bytes: string): Promise<void> {
+    await exec('tmux', [
+      'send-keys',
+      '-t',
+      this.name,
+      '-H',
+      ...(Buffer.from(bytes).toString('hex').match(/../g) ?? []),
+    ]);
+  }
+
+  /** The mouse modes the program asked the terminal for (tmux's pane flags): standard (1000), button (1002), all motion (1003), SGR (1006). */
+  async mouseModes(): Promise<{ standard: boolean; button: boolean; all: boolean; sgr: boolean }> {
+    const { stdout } = await exec('tmux', [
+      'display-message',
+      '-p',
+      '-t',
+      this.name,
+      '#{mouse_standard_flag} #{mouse_button_flag} #{mouse_all_flag} #{mouse_sgr_flag}',
+    ]);
+    const [standard, button, all, sgr] = stdout
+      .trim()
+      .split(' ')
+      .map((flag) => flag === '1');
+    return {
+      standard: standard === true,
+      button: button === true,
+      all: all === true,
+      sgr: sgr === true,
+    };
+  }
+
   async resize(columns: number, rows: number): Promise<void> {
     await exec('tmux', [
       'resize-window',
