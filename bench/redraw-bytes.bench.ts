@@ -232,7 +232,7 @@ try {
 
 const bytes = (n: number | undefined) => (n === undefined ? '-' : String(Math.round(n)));
 const share = (n: number | undefined, cells: number) =>
-  n === undefined ? '-' : `${((n / cells) * 100).toFixed(1)}%`;
+  n === undefined ? '-' : `${((n / cells) * 100).toFixed(2)}%`;
 console.log(
   `\nchat tui: bytes written to the terminal (median of ${KEYS} keystrokes, ${MESSAGES} messages), tmux pipe-pane`,
 );

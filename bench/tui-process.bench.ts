@@ -21,7 +21,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import stripAnsi from 'strip-ansi';
+import xterm from '@xterm/headless';
 import { loadClientCredentials } from '../src/commands/client-identity.ts';
 import { formatTable } from '../src/commands/format-table.ts';
 import { issueClient } from '../src/pki/client-certs.ts';
@@ -124,26 +124,33 @@ function inPty(command: string, pidFile: string): Pty {
     // stdin stays open: the TUI reads keys from the terminal.
     { stdio: ['pipe', 'pipe', 'ignore'], env: userEnv() },
   );
-  let raw = '';
   let bytes = 0;
+  // The TUI writes only the cells that change: its text is read off a terminal (xterm.js).
+  const screen = new xterm.Terminal({ cols: COLUMNS, rows: ROWS, allowProposedApi: true });
+  const screenText = () => {
+    const rows: string[] = [];
+    for (let y = 0; y < ROWS; y++) {
+      rows.push(screen.buffer.active.getLine(y)?.translateToString(true) ?? '');
+    }
+    return rows.join('\n');
+  };
   const waiting = new Set<{ test: (text: string) => boolean; done: (ms: number) => void }>();
   script.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
     const at = performance.now() - start;
     bytes += Buffer.byteLength(chunk);
-    // Only the start is searched; later output is counted, not kept.
-    if (waiting.size === 0) return;
-    raw += chunk;
-    const text = stripAnsi(raw);
-    for (const waiter of waiting) {
-      if (waiter.test(text)) {
-        waiting.delete(waiter);
-        waiter.done(at);
+    screen.write(chunk, () => {
+      const text = screenText();
+      for (const waiter of waiting) {
+        if (waiter.test(text)) {
+          waiting.delete(waiter);
+          waiter.done(at);
+        }
       }
-    }
+    });
   });
   return {
     script,
-    text: () => stripAnsi(raw),
+    text: () => screenText(),
     bytes: () => bytes,
     pid: async () => {
       const deadline = Date.now() + START_DEADLINE_MS;
@@ -158,7 +165,7 @@ function inPty(command: string, pidFile: string): Pty {
       new Promise<number>((resolve, reject) => {
         const timer = setTimeout(() => {
           reject(
-            new Error(`not seen within ${START_DEADLINE_MS} ms; the screen:\n${stripAnsi(raw)}`),
+            new Error(`not seen within ${START_DEADLINE_MS} ms; the screen:\n${screenText()}`),
           );
         }, START_DEADLINE_MS);
         waiting.add({
@@ -170,7 +177,7 @@ function inPty(command: string, pidFile: string): Pty {
         });
         script.once('exit', (code) => {
           clearTimeout(timer);
-          reject(new Error(`exited with ${code} first; the screen:\n${stripAnsi(raw)}`));
+          reject(new Error(`exited with ${code} first; the screen:\n${screenText()}`));
         });
       }),
   };

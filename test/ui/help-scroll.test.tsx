@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { afterEach, describe, it } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
 import stripAnsi from 'strip-ansi';
 import type { ChatClient } from '../../src/net/chat-client.ts';
-import type { ChatClientEvents } from '../../src/net/client-types.ts';
 import type { RoomMessage } from '../../src/net/protocol/frames.ts';
 import { helpScroll } from '../../src/ui/components/HelpOverlay.tsx';
 import { DEFAULT_SETTINGS } from '../../src/ui/settings/tui-settings.ts';
 import { App } from '../../src/ui/tui/App.tsx';
 import { screenLayout } from '../../src/ui/tui/ChatScreen.tsx';
 import { welcomeFrame } from '../helpers/chat-frames.ts';
+import { IdleClient } from '../helpers/idle-client.ts';
 import { effectsRun, inputReady, until } from '../helpers/ink.ts';
 
 /** /help through the whole App at 80x24, where it does not fit: its keys scroll it. */
@@ -26,19 +25,6 @@ const HOME = '\u001b[H';
 const END = '\u001b[F';
 const CTRL_U = '\u0015';
 
-/** What App reads of a ChatClient. */
-class FakeClient extends EventEmitter<ChatClientEvents> {
-  readonly facts = { tlsVersion: 'TLSv1.3' };
-  connect(): Promise<void> {
-    return new Promise(() => {});
-  }
-  async close(): Promise<void> {}
-  markRead(): void {}
-  history(room: string) {
-    return Promise.resolve({ type: 'history' as const, room, messages: [], more: false });
-  }
-}
-
 function msg(id: number): RoomMessage {
   return { type: 'msg', id, ts: T0 + id * 60_000, room: '#ops', from: 'bob', text: `line ${id}` };
 }
@@ -46,7 +32,7 @@ function msg(id: number): RoomMessage {
 afterEach(() => cleanup());
 
 async function start() {
-  const client = new FakeClient();
+  const client = new IdleClient();
   const app = render(
     <App
       client={client as unknown as ChatClient}

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -7,13 +6,13 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
 import stripAnsi from 'strip-ansi';
 import type { ChatClient } from '../../src/net/chat-client.ts';
-import type { ChatClientEvents } from '../../src/net/client-types.ts';
 import { MessagePane } from '../../src/ui/components/MessagePane.tsx';
 import { DEFAULT_SETTINGS } from '../../src/ui/settings/tui-settings.ts';
-import type { Conversation, Line, MessageLine } from '../../src/ui/state/chat-types.ts';
+import type { Line, MessageLine } from '../../src/ui/state/chat-types.ts';
 import { displayWidth } from '../../src/ui/text/wrap.ts';
 import { App } from '../../src/ui/tui/App.tsx';
 import { welcomeFrame } from '../helpers/chat-frames.ts';
+import { IdleClient, roomOf } from '../helpers/idle-client.ts';
 import { effectsRun, inputReady, until } from '../helpers/ink.ts';
 
 /** Links in the message pane (OSC 8 around exactly the URL), and /open through the whole App. */
@@ -38,26 +37,10 @@ function message(id: number, text: string): MessageLine {
   };
 }
 
-function conversation(lines: readonly Line[]): Conversation {
-  return {
-    name: '#general',
-    kind: 'room',
-    topic: '',
-    members: [],
-    lines,
-    unread: 0,
-    mention: false,
-    lastActivity: 0,
-    lastId: lines.length,
-    hasMore: false,
-    pendingIds: [],
-  };
-}
-
 function pane(lines: readonly Line[], width: number, height = 6): string {
   const { lastFrame } = render(
     <MessagePane
-      conversation={conversation(lines)}
+      conversation={roomOf(lines)}
       pending={[]}
       scroll={{ offset: 0, newWhileScrolled: 0 }}
       width={width}
@@ -117,16 +100,6 @@ describe('links in the message pane', () => {
   });
 });
 
-/** What App reads of a ChatClient. */
-class FakeClient extends EventEmitter<ChatClientEvents> {
-  readonly facts = { tlsVersion: 'TLSv1.3' };
-  connect(): Promise<void> {
-    return new Promise(() => {});
-  }
-  async close(): Promise<void> {}
-  markRead(): void {}
-}
-
 async function type(app: ReturnType<typeof render>, text: string) {
   app.stdin.write(text);
   for (let turn = 0; turn < 3; turn++) {
@@ -158,7 +131,7 @@ describe('/open in the App', { skip: process.platform === 'win32' && 'no xdg-ope
   });
 
   async function app() {
-    const client = new FakeClient();
+    const client = new IdleClient();
     const shown = render(
       <App
         client={client as unknown as ChatClient}

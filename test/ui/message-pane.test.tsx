@@ -11,13 +11,13 @@ import { fitSpans, spansWidth } from '../../src/ui/components/spans.ts';
 import { UserList } from '../../src/ui/components/UserList.tsx';
 import type {
   ConnectionView,
-  Conversation,
   FailedLine,
   Line,
   MessageLine,
   Pending,
 } from '../../src/ui/state/chat-types.ts';
 import { displayWidth } from '../../src/ui/text/wrap.ts';
+import { roomOf } from '../helpers/idle-client.ts';
 
 const T0 = Date.UTC(2026, 10, 25, 9, 30);
 const FOLLOWING = { offset: 0, newWhileScrolled: 0 };
@@ -33,22 +33,6 @@ function message(id: number, text: string, extra: Partial<MessageLine> = {}): Me
     mention: false,
     own: false,
     ...extra,
-  };
-}
-
-function conversation(lines: readonly Line[]): Conversation {
-  return {
-    name: '#general',
-    kind: 'room',
-    topic: '',
-    members: [],
-    lines,
-    unread: 0,
-    mention: false,
-    lastActivity: 0,
-    lastId: lines.length,
-    hasMore: false,
-    pendingIds: [],
   };
 }
 
@@ -83,7 +67,7 @@ describe('MessagePane', () => {
     const started = performance.now();
     const { lastFrame } = render(
       <MessagePane
-        conversation={conversation(lines)}
+        conversation={roomOf(lines)}
         pending={[]}
         scroll={FOLLOWING}
         width={60}
@@ -104,7 +88,7 @@ describe('MessagePane', () => {
     const { lines, reads } = counted(many);
     const { lastFrame } = render(
       <MessagePane
-        conversation={conversation(lines)}
+        conversation={roomOf(lines)}
         pending={[]}
         scroll={{ offset: 50_000, newWhileScrolled: 7 }}
         width={60}
@@ -235,7 +219,7 @@ describe('StatusBar', () => {
     user: 'alice',
     rttMs: 12.4,
   };
-  const room = { ...conversation([]), topic: 'a topic that goes on and on and on and on and on' };
+  const room = { ...roomOf([]), topic: 'a topic that goes on and on and on and on and on' };
 
   it('counts down the reconnect and fits every width exactly', () => {
     for (const columns of [10, 24, 40, 57, 80, 100, 160]) {

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { afterEach, describe, it } from 'node:test';
 import { Text } from 'ink';
 import { cleanup, render } from 'ink-testing-library';
 import { useEffect } from 'react';
 import stripAnsi from 'strip-ansi';
 import type { ChatClient } from '../../src/net/chat-client.ts';
-import type { ChatClientEvents } from '../../src/net/client-types.ts';
 import type { RoomMessage } from '../../src/net/protocol/frames.ts';
 import { InputBox } from '../../src/ui/components/InputBox.tsx';
 import { useInputKeys } from '../../src/ui/hooks/use-input-keys.ts';
@@ -19,6 +17,7 @@ import { App } from '../../src/ui/tui/App.tsx';
 import { ChatScreen, screenLayout } from '../../src/ui/tui/ChatScreen.tsx';
 import { hitTest } from '../../src/ui/tui/mouse-hit.ts';
 import { welcomeFrame } from '../helpers/chat-frames.ts';
+import { IdleClient } from '../helpers/idle-client.ts';
 import { effectsRun, inputReady, until } from '../helpers/ink.ts';
 
 /** The mouse through the whole App at 80x24: `/set mouse on`, the wheel, clicks on the lists. */
@@ -32,19 +31,6 @@ const release = (button: number, x: number, y: number) => `${ESC}[<${button};${x
 const click = (x: number, y: number) => press(0, x, y) + release(0, x, y);
 const WHEEL_UP = 64;
 const WHEEL_DOWN = 65;
-
-/** What App reads of a ChatClient. */
-class FakeClient extends EventEmitter<ChatClientEvents> {
-  readonly facts = { tlsVersion: 'TLSv1.3' };
-  connect(): Promise<void> {
-    return new Promise(() => {});
-  }
-  async close(): Promise<void> {}
-  markRead(): void {}
-  history(room: string) {
-    return Promise.resolve({ type: 'history' as const, room, messages: [], more: false });
-  }
-}
 
 function msg(id: number): RoomMessage {
   return {
@@ -65,7 +51,7 @@ async function turn(): Promise<void> {
 }
 
 async function start() {
-  const client = new FakeClient();
+  const client = new IdleClient();
   const app = render(
     <App
       client={client as unknown as ChatClient}

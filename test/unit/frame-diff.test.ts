@@ -7,7 +7,7 @@ import { readFrame } from '../../src/ui/screen/frame-grid.ts';
 import { graphemeCells } from '../../src/ui/text/grapheme-width.ts';
 
 const ESC = '\u001b';
-const COLUMNS = 24;
+const COLUMNS = 9;
 const ROWS = 6;
 
 /** A terminal emulator (xterm.js) fed `bytes`; resolves with it once they are drawn. */
@@ -36,6 +36,7 @@ function cellsOf(terminal: xterm.Terminal): string[] {
           cell.isBold(),
           cell.isInverse(),
           cell.isDim(),
+          cell.isUnderline(),
         ].join(','),
       );
     }
@@ -64,24 +65,31 @@ function diffed(frames: string[], columns = COLUMNS, rows = ROWS): string {
   return bytes;
 }
 
-// Pieces of frames as Ink writes them: text whose width every terminal agrees on, in styles.
-const piece = fc.oneof(
-  fc.constantFrom('a', 'b', ' ', '│', 'é', '中', 'x y'),
-  fc.constantFrom('red', 'bold', 'inverse', 'dim').chain((style) =>
-    fc.constantFrom('ab', '中', ' z').map((text) => {
-      const [on, off] =
-        style === 'red'
-          ? ['31', '39']
-          : style === 'bold'
-            ? ['1', '22']
-            : style === 'inverse'
-              ? ['7', '27']
-              : ['2', '22'];
-      return `${ESC}[${on}m${text}${ESC}[${off}m`;
-    }),
-  ),
+// Pieces of frames as Ink writes them: text whose width every terminal agrees
+// on (wide characters landing on the right edge too), in colours of the three
+// kinds, backgrounds and attributes, some under links.
+const text = fc.constantFrom(
+  'a',
+  ' ',
+  '│',
+  'é',
+  'e\u0301',
+  '中',
+  '中中',
+  'x y',
+  'abcdefgh',
+  'ab中',
 );
-const line = fc.array(piece, { maxLength: 12 }).map((pieces) => pieces.join(''));
+const piece = fc.oneof(
+  text,
+  fc
+    .tuple(fc.constantFrom('31', '41', '44', '7', '1', '2', '4', '38;5;208', '48;2;1;2;3'), text)
+    .map(([sgr, inside]) => `${ESC}[${sgr}m${inside}${ESC}[0m`),
+  fc
+    .tuple(fc.constantFrom('https://x.example/1', 'https://x.example/2'), text)
+    .map(([uri, inside]) => `${ESC}[41m${ESC}]8;;${uri}\u0007${inside}${ESC}]8;;\u0007${ESC}[49m`),
+);
+const line = fc.array(piece, { maxLength: 8 }).map((pieces) => pieces.join(''));
 const frame = fc
   .array(line, { minLength: 0, maxLength: ROWS })
   .map((lines) => `${lines.join('\n')}\n`);
@@ -94,7 +102,7 @@ describe('diffFrames', () => {
         const fresh = await terminalAfter(diffed([frames.at(-1) ?? '']));
         assert.deepEqual(cellsOf(stepped), cellsOf(fresh));
       }),
-      { numRuns: 150 },
+      { numRuns: 400 },
     );
   });
 
@@ -113,18 +121,18 @@ describe('diffFrames', () => {
   });
 
   it('erases a row end that became blank instead of writing spaces', async () => {
-    const bytes = diffed(['a long line of text\n', 'a\n']);
+    const bytes = diffed(['a long line of text\n', 'a\n'], 24);
     // Column 2 is a blank in both frames: the erase starts at column 3.
     assert.ok(bytes.endsWith(`${ESC}[1;3H${ESC}[K`), JSON.stringify(bytes));
     assert.deepEqual(
-      (await terminalAfter(bytes)).buffer.active.getLine(0)?.translateToString(true).trimEnd(),
+      (await terminalAfter(bytes, 24)).buffer.active.getLine(0)?.translateToString(true).trimEnd(),
       'a',
     );
   });
 
   it('keeps OSC 8 links on the cells they cover, and closes them', () => {
     const link = `${ESC}]8;;https://example.com/a\u0007`;
-    const bytes = diffed([`see ${link}example${ESC}]8;;\u0007 now\n`]);
+    const bytes = diffed([`see ${link}example${ESC}]8;;\u0007 now\n`], 40);
     assert.ok(bytes.includes(`${link}example${ESC}]8;;\u0007 now`), JSON.stringify(bytes));
   });
 
@@ -138,7 +146,7 @@ describe('diffFrames', () => {
       .map((row) => row.replace('│', '│'))
       .join('\n')
       .replace('thumbs', 'THUMBS')}\n`;
-    for (const bytes of [diffed([first]), diffed([first, second])]) {
+    for (const bytes of [diffed([first], 20, 6), diffed([first, second], 20, 6)]) {
       const terminal = await terminalAfter(bytes, 20, 6);
       const line = (y: number) => terminal.buffer.active.getLine(y);
       for (let y = 0; y < rows.length; y++) {

@@ -1,4 +1,4 @@
-import { Box, Text } from 'ink';
+import { Box, Text, useCursor } from 'ink';
 import { useRef, useSyncExternalStore } from 'react';
 import { useColor } from '../hooks/use-color.ts';
 import { usePasteGate } from '../hooks/use-paste-gate.ts';
@@ -26,6 +26,12 @@ export type InputBoxProps = {
   focus: boolean;
   /** Shown once per grapheme instead of the text (a password's `*`). */
   mask?: string;
+  /**
+   * The screen row the box is drawn on, from 0: given, the terminal's own
+   * cursor is placed in the text (see `TerminalCursorContext`) instead of
+   * a drawn one.
+   */
+  cursorRow?: number | undefined;
 };
 
 /** A line break in the draft shows as one visible mark: the input is one row. */
@@ -55,7 +61,7 @@ function cursorParts(text: string, cursor: number): [string, string, string] {
  * While a bracketed paste of more than a few lines waits (see `PasteGate`),
  * the draft's row reads "paste N lines? Enter: insert, Esc: cancel".
  */
-export function InputBox({ prompt, width, value, cursor, focus, mask }: InputBoxProps) {
+export function InputBox({ prompt, width, value, cursor, focus, mask, cursorRow }: InputBoxProps) {
   const columns = Math.max(1, Math.floor(width));
   const shownPrompt = truncate(neutralizeLine(prompt), Math.max(0, columns - MIN_FIELD));
   const field = Math.max(1, columns - displayWidth(shownPrompt));
@@ -69,6 +75,18 @@ export function InputBox({ prompt, width, value, cursor, focus, mask }: InputBox
 
   const paste = usePasteGate();
   const pending = useSyncExternalStore(paste.subscribe, paste.pending);
+  const part = shown.slice(view.start, view.end);
+  const [before, under, after] = focus ? cursorParts(part, at - view.start) : [part, '', ''];
+  const terminalCursor = cursorRow !== undefined && focus && pending === undefined;
+  const { setCursorPosition } = useCursor();
+  setCursorPosition(
+    terminalCursor
+      ? {
+          x: displayWidth(shownPrompt) + (view.cutLeft ? 1 : 0) + displayWidth(visible(before)),
+          y: cursorRow,
+        }
+      : undefined,
+  );
   if (pending !== undefined && focus) {
     return (
       <Box width={columns} height={1} overflow="hidden">
@@ -80,19 +98,21 @@ export function InputBox({ prompt, width, value, cursor, focus, mask }: InputBox
     );
   }
 
-  const part = shown.slice(view.start, view.end);
-  const [before, under, after] = focus ? cursorParts(part, at - view.start) : [part, '', ''];
   return (
     <Box width={columns} height={1} overflow="hidden">
       <Box flexShrink={0}>
         <Text>{shownPrompt}</Text>
       </Box>
       {view.cutLeft ? <Text dimColor>…</Text> : null}
-      <Text>
-        {visible(before)}
-        {under === '' ? null : <Text inverse>{visible(under)}</Text>}
-        {visible(after)}
-      </Text>
+      {terminalCursor ? (
+        <Text>{visible(part)}</Text>
+      ) : (
+        <Text>
+          {visible(before)}
+          {under === '' ? null : <Text inverse>{visible(under)}</Text>}
+          {visible(after)}
+        </Text>
+      )}
       {view.cutRight ? <Text dimColor>…</Text> : null}
     </Box>
   );

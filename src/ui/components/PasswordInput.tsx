@@ -23,6 +23,8 @@ export type PasswordInputProps = {
   width: number;
   /** Enter on a non-empty password. */
   onSubmit: (password: string) => void;
+  /** The screen row it is drawn on, for the terminal's cursor (see `InputBox`). */
+  cursorRow?: number | undefined;
 };
 
 /**
@@ -53,7 +55,7 @@ function passwordKey(line: LineState, input: string, key: InputKey): LineState |
  * edit, Ctrl+U clears, a paste (a password manager's) goes in without its
  * line breaks.
  */
-export function PasswordInput({ prompt, width, onSubmit }: PasswordInputProps) {
+export function PasswordInput({ prompt, width, onSubmit, cursorRow }: PasswordInputProps) {
   const [line, store] = useLatestStore(() => EMPTY);
   const paste = usePasteGate();
   useEffect(
@@ -82,6 +84,7 @@ export function PasswordInput({ prompt, width, onSubmit }: PasswordInputProps) {
       cursor={line.cursor}
       focus
       mask="*"
+      cursorRow={cursorRow}
     />
   );
 }

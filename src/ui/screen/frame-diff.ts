@@ -36,18 +36,32 @@ function inkedWidth(row: GridRow): number {
   return end;
 }
 
+/** A cell of the terminal: where its cursor is. */
+export interface CursorAt {
+  row: number;
+  column: number;
+}
+
 /** Writes cells and moves the cursor, remembering the pen and where the cursor is. */
 class Painter {
   out = '';
+  /** Whether the cursor was moved (rather than only written past). */
+  moved = false;
   private style = '';
   private link = '';
   /** Where the cursor is (row, column), or undefined when it is not known. */
-  private at: [number, number] | undefined;
+  at: [number, number] | undefined;
 
-  constructor(private readonly columns: number) {}
+  constructor(
+    private readonly columns: number,
+    from: CursorAt | undefined,
+  ) {
+    this.at = from === undefined ? undefined : [from.row, from.column];
+  }
 
   moveTo(row: number, column: number): void {
     if (this.at !== undefined && this.at[0] === row && this.at[1] === column) return;
+    this.moved = true;
     if (this.at !== undefined && this.at[0] === row) this.out += `${ESC}[${column + 1}G`;
     else this.out += column === 0 ? `${ESC}[${row + 1}H` : `${ESC}[${row + 1};${column + 1}H`;
     this.at = [row, column];
@@ -134,10 +148,9 @@ function changedRuns(before: GridRow, next: GridRow, columns: number): Array<[nu
     if (last !== undefined && column - last[1] < JUMP_GAP) last[1] = column + 1;
     else runs.push([column, column + 1]);
   }
+  // A run never starts on a wide grapheme's second column: that column only
+  // changes when the grapheme does (writeRun writes it whole).
   for (const run of runs) {
-    // A wide grapheme is written whole: from its first column, through its second.
-    while (run[0] > 0 && next.width[run[0]] === 0) run[0]--;
-    if (run[1] < columns && next.width[run[1]] === 0) run[1]++;
     // Past a cluster the terminal may draw wider, its neighbours may be overdrawn.
     if (hasUnsettled(next, run[0], run[1])) run[1] = columns;
   }
@@ -169,22 +182,40 @@ function paintRow(
   }
 }
 
+/** What {@link paintDiff} writes, and where it leaves the cursor. */
+export interface Painted {
+  bytes: string;
+  /** Where the cursor is after `bytes`, or undefined when it is not known. */
+  at: CursorAt | undefined;
+  /** Whether `bytes` move the cursor (rather than only write where it is and on). */
+  moved: boolean;
+}
+
 /**
- * What turns a screen showing `before` into `next`: everything, after
- * clearing the screen, when `before` is undefined or another size.
- * The pen is left as the terminal's default; the cursor is wherever the
- * last write left it.
+ * What turns a screen showing `before` into `next`, the cursor being at
+ * `from`: everything, after clearing the screen, when `before` is
+ * undefined or another size. The pen is left as the terminal's default.
  */
-export function diffFrames(before: Grid | undefined, next: Grid): string {
+export function paintDiff(before: Grid | undefined, next: Grid, from?: CursorAt): Painted {
   const whole =
     before === undefined ||
     before.columns !== next.columns ||
     before.rows.length !== next.rows.length;
-  const painter = new Painter(next.columns);
-  if (whole) painter.out += `${ESC}[0m${ESC}[H${ESC}[2J`;
+  const painter = new Painter(next.columns, whole ? undefined : from);
+  if (whole) {
+    painter.out += `${ESC}[0m${ESC}[H${ESC}[2J`;
+    painter.at = [0, 0];
+    painter.moved = true;
+  }
   next.rows.forEach((row, index) => {
     paintRow(painter, index, whole ? undefined : before.rows[index], row, next.columns);
   });
   painter.rest();
-  return painter.out;
+  const at = painter.at === undefined ? undefined : { row: painter.at[0], column: painter.at[1] };
+  return { bytes: painter.out, at, moved: painter.moved };
+}
+
+/** {@link paintDiff}'s bytes, from a cursor whose place is not known. */
+export function diffFrames(before: Grid | undefined, next: Grid): string {
+  return paintDiff(before, next).bytes;
 }

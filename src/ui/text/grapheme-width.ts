@@ -41,21 +41,53 @@ export function graphemeWidth(cluster: string): number {
 
 // A first code point whose width depends on the terminal's Unicode tables or
 // emoji handling: pictographs (U+231A is 1 column before Unicode 9, 2 after),
-// everything from U+1F000 (tmux 3.3a on glibc 2.36 draws U+1FAE8, an emoji of
-// Unicode 15, in 0 columns), regional indicators and skin-tone modifiers.
+// regional indicators and skin-tone modifiers.
 const UNSETTLED_BASE = /[\p{Extended_Pictographic}\p{Emoji_Presentation}\p{Emoji_Modifier}]/u;
-const FIRST_UNSETTLED_PLANE_POINT = 0x1f000;
+// Where one column is what every terminal draws: everything before the
+// Miscellaneous Symbols and Arrows block (whose characters came in Unicode
+// 4 to 13), and the halfwidth forms. A character a terminal's tables do not
+// know yet, it may draw in 0 columns (tmux 3.3a on glibc 2.36 does, for the
+// CJK strokes U+31E4 of Unicode 14 and U+2FFC of Unicode 15).
+const SETTLED_NARROW: ReadonlyArray<readonly [number, number]> = [
+  [0x20, 0x2aff],
+  [0xff61, 0xffdc],
+];
+// Where two columns are: blocks complete long before today's terminals'
+// tables (Unicode 8 and older), checked against tmux 3.3a.
+const SETTLED_WIDE: ReadonlyArray<readonly [number, number]> = [
+  [0x1100, 0x115f], // Hangul Jamo, leading consonants
+  [0x2e80, 0x2ef3], // CJK Radicals Supplement
+  [0x2f00, 0x2fd5], // Kangxi Radicals
+  [0x3000, 0x303e], // CJK Symbols and Punctuation
+  [0x3041, 0x30ff], // Hiragana, Katakana
+  [0x3105, 0x312d], // Bopomofo
+  [0x3131, 0x318e], // Hangul Compatibility Jamo
+  [0x31c0, 0x31e3], // CJK Strokes (Unicode 5.1)
+  [0x3400, 0x4db5], // CJK Extension A
+  [0x4e00, 0x9fd5], // CJK Unified Ideographs (Unicode 8)
+  [0xa960, 0xa97c], // Hangul Jamo Extended-A
+  [0xac00, 0xd7a3], // Hangul Syllables
+  [0xf900, 0xfa6d], // CJK Compatibility Ideographs
+  [0xfe30, 0xfe4f], // CJK Compatibility Forms
+  [0xff01, 0xff60], // Fullwidth Forms
+  [0xffe0, 0xffe6],
+];
 // Marks every terminal puts on the cell before: accents, Thai and Hebrew
-// points. Spacing marks (Devanagari vowel signs) are not among them: some
-// terminals give them a column of their own.
+// points (in the BMP). Spacing marks (Devanagari vowel signs) are not among
+// them: some terminals give them a column of their own.
 const NONSPACING_MARK = /^[\p{Mn}\p{Me}]$/u;
 
+function within(code: number, ranges: ReadonlyArray<readonly [number, number]>): boolean {
+  return ranges.some(([first, last]) => code >= first && code <= last);
+}
+
 /**
- * Whether terminals agree with {@link graphemeWidth} on `cluster`: a single
- * character that is not an emoji, alone or with non-spacing marks. ZWJ
- * sequences, variation selectors, skin tones, flags and any emoji are not
- * settled (tmux 3.3a draws 👍🏽 in 4 columns and ❤️ in 1, where modern
- * terminals draw both in 2).
+ * Whether terminals agree with {@link graphemeWidth} on `cluster`: one
+ * character of a long-established block, not an emoji, alone or with
+ * non-spacing marks. ZWJ sequences, variation selectors, skin tones, flags,
+ * emoji and characters newer than some terminal's tables are not settled
+ * (tmux 3.3a draws 👍🏽 in 4 columns, ❤️ in 1, U+31E4 in 0, where modern
+ * terminals draw them in 2).
  */
 export function widthIsSettled(cluster: string): boolean {
   if (cluster.length === 1 && isPrintableAscii(cluster.charCodeAt(0))) return true;
@@ -63,11 +95,14 @@ export function widthIsSettled(cluster: string): boolean {
   if (known !== undefined) return known;
   const points = Array.from(cluster);
   const first = points[0] ?? '';
-  const firstCode = first.codePointAt(0) ?? 0;
+  const code = first.codePointAt(0) ?? 0;
+  const width = graphemeWidth(cluster);
   const settled =
-    firstCode < FIRST_UNSETTLED_PLANE_POINT &&
     !UNSETTLED_BASE.test(first) &&
-    points.slice(1).every((point) => NONSPACING_MARK.test(point));
+    (width === 1 ? within(code, SETTLED_NARROW) : width === 2 && within(code, SETTLED_WIDE)) &&
+    points
+      .slice(1)
+      .every((point) => NONSPACING_MARK.test(point) && (point.codePointAt(0) ?? 0) < 0x10000);
   return remember(settledCache, cluster, settled);
 }
 

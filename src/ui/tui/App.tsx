@@ -21,6 +21,7 @@ import { usePasswordLogin } from '../hooks/use-password-login.ts';
 import { usePeerTrust } from '../hooks/use-peer-trust.ts';
 import { useSearch } from '../hooks/use-search.ts';
 import { type SettingsSource, useSettings } from '../hooks/use-settings.ts';
+import { useTerminalCursor } from '../hooks/use-terminal-cursor.ts';
 import { useTerminalFocus, useTerminalFocusStore } from '../hooks/use-terminal-focus.ts';
 import { useTerminalSize } from '../hooks/use-terminal-size.ts';
 import { COMMANDS } from '../input/command-parser.ts';
@@ -219,6 +220,8 @@ export function App({
   // PageUp/PageDown move a pane's height less one row, measured as the pane draws lines.
   const pane = screenLayout(columns, rows, state.overlay === 'help' || searching);
   const page = Math.max(1, pane.middle - 1);
+  // The input is the screen's last row: the terminal's cursor goes there when it has one.
+  const inputRow = useTerminalCursor() ? pane.height - 1 : undefined;
   const scroll = (by: number) => {
     const marked = newSinceLine(currentConversation(state), state.newSince);
     const rowsOf = (line: Line) =>
@@ -299,6 +302,7 @@ export function App({
           <PasswordInput
             prompt={`password for ${asking.user}@${asking.host}: `}
             width={columns}
+            cursorRow={inputRow}
             onSubmit={(password) => passwords?.answer(password)}
           />
         ) : (
@@ -308,6 +312,7 @@ export function App({
             value={input.value}
             cursor={input.cursor}
             focus={true}
+            cursorRow={inputRow}
           />
         )
       }

@@ -1,12 +1,19 @@
 import { render } from 'ink';
-import type { ReactElement } from 'react';
+import { createElement, type ReactElement } from 'react';
+import { TerminalCursorContext } from '../hooks/use-terminal-cursor.ts';
 import { FOCUS_REPORTING_OFF, FOCUS_REPORTING_ON } from '../input/focus-report.ts';
 import { MOUSE_REPORTING_OFF } from '../input/mouse.ts';
 import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON } from '../input/paste.ts';
 import { DiffingStdout } from '../screen/diffing-stdout.ts';
 
-export const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
-export const LEAVE_ALT_SCREEN = '\u001b[?1049l';
+/**
+ * The alternate screen, with autowrap off: a character the terminal draws
+ * wider than counted (an emoji at the right edge) is cut there rather than
+ * wrapped onto the next row, and a write to the last column never scrolls.
+ */
+export const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H\u001b[?7l';
+/** Back to the normal screen, autowrap on again. */
+export const LEAVE_ALT_SCREEN = '\u001b[?7h\u001b[?1049l';
 const SHOW_CURSOR = '\u001b[?25h';
 
 /** How a full-screen app wants the terminal. */
@@ -69,20 +76,25 @@ export async function runFullscreen(
   const onResize = () => diffing?.resize(stdout.columns, stdout.rows);
   stdout.on('resize', onResize);
   // Ctrl+C is the app's to handle (it may only clear the input), so Ink must not exit on it.
-  const instance = render(element, {
+  // Here Ink places the terminal's own cursor where an input asks for it.
+  const placed = createElement(TerminalCursorContext.Provider, { value: true }, element);
+  const instance = render(placed, {
     stdout: (diffing ?? stdout) as NodeJS.WriteStream,
     exitOnCtrlC: false,
     patchConsole: true,
     ...(options.maxFps === undefined ? {} : { maxFps: options.maxFps }),
   });
   const stop = () => instance.unmount();
+  // The app reads Ctrl+C as a key (raw mode): a SIGINT comes from outside, like SIGTERM.
   process.once('SIGTERM', stop);
   process.once('SIGHUP', stop);
+  process.once('SIGINT', stop);
   try {
     await instance.waitUntilExit();
   } finally {
     process.off('SIGTERM', stop);
     process.off('SIGHUP', stop);
+    process.off('SIGINT', stop);
     stdout.off('resize', onResize);
     instance.cleanup();
     restore();
