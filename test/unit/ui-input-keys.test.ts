@@ -264,6 +264,18 @@ describe('readPasteEvent', () => {
     ['an empty paste', [PASTE_START, PASTE_END], [true, true], ['']],
     ['an unfinished escape that begins no marker', ['\u001b[', 'x'], [true, false], []],
     [
+      'Esc, then a start marker typed key by key, is text',
+      ['\u001b', '[', '2', '0', '0', '~', 'x'],
+      [false, false, false, false, false, false, false],
+      [],
+    ],
+    [
+      'an unfinished marker is held for the next event only',
+      ['\u001b[2', '0', '0~x'],
+      [true, false, false],
+      [],
+    ],
+    [
       'two pastes',
       [PASTE_START, 'a', PASTE_END, 'x', PASTE_START, 'b', PASTE_END],
       [true, true, true, false, true, true, true],

@@ -38,8 +38,20 @@ describe('parseMouseReport', () => {
     [`${ESC}[<35;2;2M`, { ...plain, button: 'other', x: 2, y: 2, motion: true }],
     [`${ESC}[<128;2;2M`, { ...plain, button: 'other', x: 2, y: 2 }],
     [`${ESC}[<80;2;2M`, { ...plain, button: 'wheelUp', x: 2, y: 2, ctrl: true }],
-    // Not reports: legacy X10 encoding, other CSI, unfinished, too long, extra text.
-    [`${ESC}[M !!`, undefined],
+    // The legacy X10 encoding: ESC [ M and three bytes, each plus 32.
+    [`${ESC}[M !!`, { ...plain, button: 'left', x: 1, y: 1 }],
+    [`${ESC}[M"*%`, { ...plain, button: 'right', x: 10, y: 5 }],
+    [`${ESC}[M#*%`, { ...plain, button: 'other', x: 10, y: 5, release: true }],
+    [`${ESC}[Ma!!`, { ...plain, button: 'wheelDown', x: 1, y: 1 }],
+    [`${ESC}[M0!!`, { ...plain, button: 'left', x: 1, y: 1, ctrl: true }],
+    [`${ESC}[M \u007f!`, { ...plain, button: 'left', x: 95, y: 1 }],
+    // Bytes above 127: two that form a UTF-8 character are split back; a lone one is lost.
+    [`${ESC}[M \u0145`, { ...plain, button: 'left', x: 165, y: 101 }],
+    [`${ESC}[M \ufffd!`, undefined],
+    // Not reports: other CSI, unfinished, too long, extra text.
+    [`${ESC}[M !`, undefined],
+    [`${ESC}[M !!x`, undefined],
+    [`${ESC}[M !\r`, undefined],
     [`${ESC}[A`, undefined],
     [`${ESC}[<0;3`, undefined],
     [`${ESC}[<0;3;4`, undefined],
@@ -100,6 +112,47 @@ describe('readMouseEvent', () => {
     const read = feed([`${ESC}[`, 'A', `${ESC}[<1;2`, 'q', ESC, 'z']);
     assert.deepEqual(read.keys, [`${ESC}[`, 'A', 'q', ESC, 'z']);
     assert.deepEqual(read.reports, []);
+  });
+
+  it('holds a start for the next event only: Esc, then "[<12" typed key by key, is text', () => {
+    const read = feed([ESC, '[', '<', '1', '2']);
+    assert.deepEqual(read.keys, [ESC, '[', '<', '1', '2']);
+    assert.deepEqual(read.reader, idleMouseReader);
+    // Only a whole event starts an SGR report: one built of keys does not.
+    assert.deepEqual(feed([`${ESC}[`, '<1', '2;']).keys, [`${ESC}[`, '<1', '2;']);
+    // A report in three pieces is beyond what is held (its rest is text).
+    assert.deepEqual(feed([`${ESC}[<0;`, '3;', '2M']).keys, ['3;', '2M']);
+  });
+
+  // Ink hands ESC[M over as an event, and the three bytes after it as text,
+  // with Backspace (byte 127, column or row 95) cut out as a key of its own.
+  const x10 = `${ESC}[M \u007f%`;
+  for (const after of ['', 'ab']) {
+    it(`reads an X10 report split at every offset, followed by ${JSON.stringify(after)}`, () => {
+      for (let cut = 1; cut < x10.length; cut++) {
+        const head = x10.slice(0, cut);
+        const tail = x10.slice(cut) + after;
+        // The events Ink makes of the tail: text, DEL on its own, text.
+        const events = [head, ...tail.split(/(\u007f)/).filter((part) => part !== '')];
+        const read = feed(events);
+        const where = `cut at ${cut}: ${JSON.stringify(events)}`;
+        assert.deepEqual(read.reports, [{ ...plain, button: 'left', x: 95, y: 5 }], where);
+        const esc = cut < 3 ? [head] : [];
+        assert.deepEqual(read.keys, after === '' ? esc : [...esc, after], where);
+        assert.deepEqual(read.reader, idleMouseReader, where);
+      }
+    });
+  }
+
+  it('consumes an X10 report whose coordinates were lost, and reads nothing', () => {
+    const read = feed([`${ESC}[M`, ' \ufffd%ab']);
+    assert.deepEqual(read.reports, []);
+    assert.deepEqual(read.keys, ['ab']);
+  });
+
+  it('lets go of an ESC[M that a key or an escape sequence follows', () => {
+    assert.deepEqual(feed([`${ESC}[M`, '\r']).keys, ['\r']);
+    assert.deepEqual(feed([`${ESC}[M `, `${ESC}[A`]).keys, [`${ESC}[A`]);
   });
 
   it('holds no more than a report can be', () => {

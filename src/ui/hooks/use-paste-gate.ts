@@ -21,6 +21,12 @@ import {
 
 /** A paste whose end marker has not come after this long (ms) is taken as ended. */
 const PASTE_TIMEOUT_MS = 2_000;
+/**
+ * The start of a mouse report whose rest has not come after this long (ms)
+ * is let go: the rest of a report split across reads comes at once, and
+ * what comes later is typed.
+ */
+const MOUSE_HOLD_MS = 500;
 
 /** A long paste waiting for Enter (insert) or Esc (cancel). */
 export type PendingPaste = {
@@ -52,6 +58,7 @@ export class PasteGate {
   private target: ((text: string) => void) | undefined;
   private users = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private mouseTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly listeners = new Set<() => void>();
 
   constructor(private readonly emitter: EventEmitter) {}
@@ -97,6 +104,7 @@ export class PasteGate {
       if (--this.users > 0) return;
       this.emitter.removeListener('input', this.onEvent);
       this.clearTimer();
+      this.clearMouseTimer();
       this.reader = idlePasteReader;
       this.mouse = idleMouseReader;
       this.consumedNow = false;
@@ -128,6 +136,14 @@ export class PasteGate {
   private readMouse(event: string): boolean {
     const step = readMouseEvent(this.mouse, event);
     this.mouse = step.reader;
+    this.clearMouseTimer();
+    if (this.mouse.partial !== '') {
+      this.mouseTimer = setTimeout(() => {
+        this.mouseTimer = undefined;
+        this.mouse = idleMouseReader;
+      }, MOUSE_HOLD_MS);
+      this.mouseTimer.unref?.();
+    }
     if (!step.consumed) return false;
     this.consumedNow = true;
     // An ESC[ held as the start of a paste marker was this report's.
@@ -135,10 +151,15 @@ export class PasteGate {
     if (step.report !== undefined) {
       for (const listener of this.mouseListeners) listener(step.report);
     }
-    const rest = step.rest;
-    // Keys typed in the read that finished a split report: an event of their
-    // own, after this one is dispatched.
-    if (rest !== undefined) queueMicrotask(() => this.emitter.emit('input', rest));
+    if (step.rest !== undefined) {
+      // Keys typed in the read that finished a split report: an event of
+      // their own, dispatched now, before Ink's loop goes on to the events
+      // that came after them in the same read (Enter, Backspace).
+      this.emitter.emit('input', step.rest);
+      // The other listeners of this event still see it as a report.
+      this.consumedNow = true;
+      this.rawNow = event;
+    }
     return true;
   }
 
@@ -162,6 +183,11 @@ export class PasteGate {
   private clearTimer(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  private clearMouseTimer(): void {
+    if (this.mouseTimer !== undefined) clearTimeout(this.mouseTimer);
+    this.mouseTimer = undefined;
   }
 
   private setPending(next: PendingPaste | undefined): void {

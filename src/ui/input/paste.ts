@@ -88,9 +88,11 @@ function readInside(buffer: string, text: string): PasteRead {
  * Feeds one input event, as Ink's input parser splits stdin (an escape
  * sequence, such as a marker, is an event of its own; text between escapes
  * is one event per chunk). Outside a paste, a start marker starts one, a
- * stray end marker is dropped, and an unfinished escape that could begin a
- * marker is held (and consumed, except a lone ESC: that is the Esc key);
- * everything else is left to the key handlers. Inside a paste every event
+ * stray end marker is dropped, and an event that is an unfinished escape
+ * that could begin a marker is held for the next event (and consumed,
+ * except a lone ESC: that is the Esc key): the next one finishes the marker
+ * or what was held is let go, so Esc and then `[200~` typed is text.
+ * Everything else is left to the key handlers. Inside a paste every event
  * is consumed.
  */
 export function readPasteEvent(reader: PasteReader, event: string): PasteRead {
@@ -98,11 +100,11 @@ export function readPasteEvent(reader: PasteReader, event: string): PasteRead {
   const joined = reader.partial + event;
   if (joined.startsWith(PASTE_START)) return readInside('', joined.slice(PASTE_START.length));
   if (joined === PASTE_END) return { reader: idlePasteReader, consumed: true };
-  if (isProperPrefix(joined, PASTE_START) || isProperPrefix(joined, PASTE_END)) {
-    return { reader: { ...idlePasteReader, partial: joined }, consumed: event !== ESC };
-  }
   // What was held began no marker: the event is read on its own.
   if (reader.partial !== '') return readPasteEvent(idlePasteReader, event);
+  if (isProperPrefix(event, PASTE_START) || isProperPrefix(event, PASTE_END)) {
+    return { reader: { ...idlePasteReader, partial: event }, consumed: event !== ESC };
+  }
   return { reader, consumed: false };
 }
 
