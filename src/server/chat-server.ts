@@ -14,6 +14,7 @@ import { FlushQueue } from './flush-queue.ts';
 import { FrameIntake } from './frame-intake.ts';
 import { HandshakeShell } from './handshake-shell.ts';
 import type { HistoryStore } from './history/history-store.ts';
+import { IrcSocket } from './irc/irc-socket.ts';
 import { caOf, KeyDirectory } from './key-directory.ts';
 import { LoginFlow } from './login-flow.ts';
 import { isShared, NodeFeed } from './node-feed.ts';
@@ -65,6 +66,9 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private readonly server: TlsServer;
   /** Accepts, caps and times the sockets not yet through TLS, and logs failed handshakes. */
   private readonly shell: HandshakeShell;
+  /** With --irc-port: the IRC gateway's TLS server and shell, under the same caps. */
+  private readonly irc: { server: TlsServer; shell: HandshakeShell } | undefined;
+  private ircBound: AddressInfo | undefined;
   private readonly conns: ConnectionTable;
   private readonly chains = new AppendChains();
   private readonly effects: EffectInterpreter;
@@ -200,6 +204,29 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       now: this.now,
       onSecure: (socket, acceptedAt) => admission.admit(socket, acceptedAt),
     });
+    this.irc = config.ircPort === undefined ? undefined : this.ircGateway(admission);
+  }
+
+  // IRC clients come in through a TLS server of their own (same certificate
+  // and options), and are admitted as chat connections: IrcSocket translates.
+  private ircGateway(admission: SessionAdmission) {
+    const { config } = this.deps;
+    const server = createTlsServer(this.tls, config.handshakeTimeoutMs);
+    const [name = 'chat', version = ''] = this.deps.serverName.split('/');
+    const shell = new HandshakeShell({
+      tlsServer: server,
+      caps: config,
+      timeoutMs: config.handshakeTimeoutMs,
+      logIntervalMs: config.handshakeLogMs,
+      logger: this.deps.logger,
+      now: this.now,
+      onSecure: (socket, acceptedAt) =>
+        admission.admit(
+          new IrcSocket(socket, { serverName: name, version }) as unknown as TLSSocket,
+          acceptedAt,
+        ),
+    });
+    return { server, shell };
   }
 
   /** Starts listening; resolves with the bound address. */
@@ -212,6 +239,11 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     const { lastIds, events } = await seedCore(this.core, store, this.now());
     await this.feed?.seed(lastIds, events);
     const address = await this.shell.listen(config.port, config.host);
+    const irc =
+      this.irc === undefined || config.ircPort === undefined
+        ? undefined
+        : await this.irc.shell.listen(config.ircPort, config.host);
+    this.ircBound = irc;
     this.startedAt = this.now();
     const shortest = Math.min(config.idlePingMs, config.stallTimeoutMs);
     const tick = Math.max(10, Math.min(5_000, Math.floor(shortest / 4)));
@@ -225,6 +257,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         caFingerprint: this.tls.caFingerprint,
         crl: this.tls.crlLoaded,
         ...(this.login ? { requirePassword: true, users: this.login.size } : {}),
+        ...(irc === undefined ? {} : { ircPort: irc.port }),
         pid: process.pid,
       },
       'listening',
@@ -238,6 +271,11 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     return address;
   }
 
+  /** Where the IRC gateway listens, once listening with --irc-port. */
+  ircAddress(): AddressInfo | undefined {
+    return this.ircBound;
+  }
+
   /**
    * Closes gracefully: stops accepting, tells every client the server is
    * going away, waits briefly for the goodbyes to flush, then destroys what is left.
@@ -247,7 +285,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.closing = true;
     clearInterval(this.idleTimer);
     // Cuts the sockets still in their handshake: they have no one to say goodbye to.
-    const stopped = this.shell.stop();
+    const stopped = Promise.all([this.shell.stop(), this.irc?.shell.stop()]);
     for (const conn of this.conns.values())
       this.conns.fail(conn, 'server_shutdown', 'the server is shutting down');
     const grace = delay(CLOSE_GRACE_MS);
@@ -275,6 +313,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     const update = this.revocations.check(tls);
     if (!update) return 0;
     this.server.setSecureContext(tls.options);
+    this.irc?.server.setSecureContext(tls.options);
     this.tls = tls;
     this.revocations.adopt(update);
     const closed = this.closeRevoked();

@@ -117,6 +117,13 @@ export const SERVE_FLAGS = z
       .refine((port) => Number.isInteger(port) && port >= 0 && port <= 65_535, PORT)
       .default(8443)
       .describe('TCP port'),
+    ircPort: z
+      .number(PORT)
+      .refine((port) => Number.isInteger(port) && port >= 0 && port <= 65_535, PORT)
+      .optional()
+      .describe(
+        'a second port, for IRC clients: TLS with a client certificate, as the chat port (docs/IRC.md); none without it',
+      ),
     tlsMin: z
       .enum(['1.3', '1.2'], { error: () => 'use 1.3 (the default) or 1.2 for old peers' })
       .default('1.3')
@@ -282,6 +289,8 @@ export function configFromFlags(flags: ServeFlags) {
     host: flags.host,
     /** TCP port; 0 picks a free one. */
     port: flags.port,
+    /** The IRC gateway's TCP port (0 picks a free one); undefined: no gateway. */
+    ircPort: flags.ircPort,
     certsDir: flags.certs,
     /** Where the history and the users file live. */
     dataDir: flags.data,

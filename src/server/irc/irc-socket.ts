@@ -1,0 +1,132 @@
+/**
+ * An IRC client's TLS socket, seen by the server as a chat client's: what
+ * the server reads from it are the chat frames its IRC lines stand for, and
+ * the chat frames the server writes to it reach the client as IRC lines
+ * (see `irc-session.ts`). Admission, caps, rate limits, the queue's bound
+ * and the idle pings then hold for it as for any connection.
+ */
+import { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import type { ServerFrame } from '../../net/protocol/frames.ts';
+import { IrcLineDecoder, parseIrcLine } from './irc-line.ts';
+import { type IrcOutput, IrcSession } from './irc-session.ts';
+
+/** The longest chat frame line kept while waiting for its end (bytes): the server writes whole lines. */
+const MAX_PENDING_BYTES = 1024 * 1024;
+
+/** What an IrcSocket says of itself in IRC replies. */
+export interface IrcSocketOptions {
+  serverName: string;
+  version: string;
+}
+
+/** A TLS socket speaking IRC, as a stream of chat frame lines. */
+export class IrcSocket extends Duplex {
+  private readonly decoder = new IrcLineDecoder();
+  private readonly session: IrcSession;
+  /** A chat frame line begun in one write and ended in a later one. */
+  private partial = '';
+
+  constructor(
+    private readonly tls: TLSSocket,
+    options: IrcSocketOptions,
+  ) {
+    super({ allowHalfOpen: false });
+    const name = tls.getPeerCertificate()?.subject?.CN;
+    this.session = new IrcSession({
+      user: typeof name === 'string' ? name : '',
+      serverName: options.serverName,
+      version: options.version,
+    });
+    tls.on('data', (chunk: Buffer) => this.fromClient(chunk));
+    tls.on('end', () => this.push(null));
+    tls.on('error', (error) => this.destroy(error));
+    tls.on('close', () => this.destroy());
+  }
+
+  get authorized(): boolean {
+    return this.tls.authorized;
+  }
+  get authorizationError(): Error {
+    return this.tls.authorizationError;
+  }
+  get remoteAddress(): string | undefined {
+    return this.tls.remoteAddress;
+  }
+  get remotePort(): number | undefined {
+    return this.tls.remotePort;
+  }
+  getProtocol(): string | null {
+    return this.tls.getProtocol();
+  }
+  getCipher(): ReturnType<TLSSocket['getCipher']> {
+    return this.tls.getCipher();
+  }
+  getPeerCertificate(detailed?: boolean): ReturnType<TLSSocket['getPeerCertificate']> {
+    return detailed === true ? this.tls.getPeerCertificate(true) : this.tls.getPeerCertificate();
+  }
+
+  private fromClient(chunk: Buffer): void {
+    for (const item of this.decoder.push(chunk)) {
+      if ('error' in item) {
+        this.toClient(this.session.refusedLine(item.error.message));
+        continue;
+      }
+      const parsed = parseIrcLine(item.line);
+      if ('code' in parsed) {
+        if (parsed.code !== 'empty') this.toClient(this.session.refusedLine(parsed.message));
+        continue;
+      }
+      this.toClient(this.session.fromClient(parsed));
+    }
+  }
+
+  /**
+   * Writes the lines to the client, gives the frames to the server, closes
+   * if asked. False when the client's socket holds more than it should: the
+   * server's writes then wait for its drain, so a slow IRC client fills the
+   * connection's bounded queue as a slow chat client does.
+   */
+  private toClient(output: IrcOutput): boolean {
+    let flowing = true;
+    if (output.lines.length > 0 && !this.tls.destroyed) {
+      flowing = this.tls.write(`${output.lines.join('\r\n')}\r\n`);
+    }
+    for (const frame of output.frames) {
+      if (!this.push(`${JSON.stringify(frame)}\n`)) this.tls.pause();
+    }
+    if (output.close !== undefined) this.tls.end();
+    return flowing;
+  }
+
+  override _read(): void {
+    this.tls.resume();
+  }
+
+  override _write(
+    chunk: Buffer | string,
+    _encoding: BufferEncoding,
+    done: (error?: Error) => void,
+  ): void {
+    const text = this.partial + String(chunk);
+    const lines = text.split('\n');
+    this.partial = lines.pop() ?? '';
+    if (this.partial.length > MAX_PENDING_BYTES) this.partial = '';
+    let flowing = true;
+    for (const line of lines) {
+      if (line === '') continue;
+      flowing = this.toClient(this.session.fromServer(JSON.parse(line) as ServerFrame)) && flowing;
+    }
+    if (flowing || this.tls.destroyed) done();
+    else this.tls.once('drain', () => done());
+  }
+
+  override _final(done: (error?: Error) => void): void {
+    this.tls.end(() => done());
+  }
+
+  override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
+    this.tls.destroy();
+    done(error);
+  }
+}
