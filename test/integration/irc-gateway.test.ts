@@ -187,6 +187,31 @@ describe('the IRC gateway (--irc-port), over TLS with client certificates', () =
     }
   });
 
+  // The server remembers refs per user over all their connections: a ref
+  // that started again at 1 on each connection made a reconnected (or a
+  // second) IRC client's first messages look like resends, acked and dropped.
+  it("a user's next IRC connection is heard from its first message", async () => {
+    for (const text of ['from the first connection', 'from the next one']) {
+      const irc = await IrcClient.connect(team, ircPort, 'alice');
+      try {
+        await register(irc, 'alice');
+        await irc.expect(/ 366 alice #general /);
+        const heard = nextEvent<[RoomMessage]>(bob, 'message', (m) => m.text === text);
+        irc.send(`PRIVMSG #general :${text}`);
+        const [message] = await Promise.race([
+          heard,
+          new Promise<never>((_, reject) => {
+            setTimeout(() => reject(new Error(`bob never got "${text}"`)), 5_000).unref();
+          }),
+        ]);
+        assert.equal(message.from, 'alice');
+      } finally {
+        irc.close();
+        await irc.closed;
+      }
+    }
+  });
+
   it('takes the certificate name whatever NICK says, and says so', async () => {
     const irc = await IrcClient.connect(team, ircPort, 'alice');
     try {

@@ -37,6 +37,13 @@ export interface IrcSessionOptions {
   serverName: string;
   /** The version said in RPL_MYINFO. */
   version: string;
+  /**
+   * Starts the chat refs of this connection's messages: unique per
+   * connection (a few random hex characters), since the server remembers
+   * refs per user over all their connections and drops a message whose ref
+   * it saw before in the same conversation.
+   */
+  refPrefix: string;
 }
 
 /** What one line or frame asks of the connection. */
@@ -303,7 +310,7 @@ export class IrcSession {
     const action = request !== undefined;
     const text = (action ? (request?.params ?? '') : raw).replace(FORMATTING, '');
     if (text === '') return { ...nothing(), lines: [this.numeric('412', 'No text to send')] };
-    const ref = `irc-${this.nextRef++}`;
+    const ref = `irc-${this.options.refPrefix}-${this.nextRef++}`;
     const name = target.toLowerCase();
     if (name.startsWith('#')) {
       if (!this.rooms.has(name))

@@ -5,6 +5,7 @@
  * (see `irc-session.ts`). Admission, caps, rate limits, the queue's bound
  * and the idle pings then hold for it as for any connection.
  */
+import { randomBytes } from 'node:crypto';
 import { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { ServerFrame } from '../../net/protocol/frames.ts';
@@ -37,6 +38,7 @@ export class IrcSocket extends Duplex {
       user: typeof name === 'string' ? name : '',
       serverName: options.serverName,
       version: options.version,
+      refPrefix: randomBytes(4).toString('hex'),
     });
     tls.on('data', (chunk: Buffer) => this.fromClient(chunk));
     tls.on('end', () => this.push(null));
