@@ -222,7 +222,12 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       now: this.now,
       onSecure: (socket, acceptedAt) =>
         admission.admit(
-          new IrcSocket(socket, { serverName: name, version }) as unknown as TLSSocket,
+          new IrcSocket(socket, {
+            serverName: name,
+            version,
+            rate: { perSecond: config.ratePerSecond, burst: config.rateBurst },
+            now: this.now,
+          }) as unknown as TLSSocket,
           acceptedAt,
         ),
     });

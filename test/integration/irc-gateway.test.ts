@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import tls from 'node:tls';
 import type { ChatClient } from '../../src/net/chat-client.ts';
 import type { DirectMessage, RoomMessage } from '../../src/net/protocol/frames.ts';
+import { writeUsers } from '../../src/server/users-file.ts';
 import {
   client,
   makeTeam,
@@ -11,6 +12,8 @@ import {
   startServer,
   type Team,
 } from '../helpers/chat-server.ts';
+import { tempDir } from '../helpers/pki.ts';
+import { usersTable } from '../helpers/users.ts';
 
 /** An IRC client speaking raw lines over TLS with a user's certificate. */
 class IrcClient {
@@ -264,6 +267,164 @@ describe('the IRC gateway (--irc-port), over TLS with client certificates', () =
       irc.send('QUIT :bye');
       await irc.expect(/^ERROR :Closing link/);
       await irc.closed;
+    } finally {
+      irc.close();
+    }
+  });
+
+  it('LIST, WHOIS (with the certificate fingerprint), AWAY', async () => {
+    const irc = await IrcClient.connect(team, ircPort, 'alice');
+    try {
+      await register(irc, 'alice');
+      await irc.expect(/ 366 alice #general /);
+      irc.send('LIST');
+      assert.match(await irc.expect(/ 322 /), /322 alice #general \d+ :?/);
+      await irc.expect(/ 323 alice /);
+      irc.send('WHOIS bob');
+      await irc.expect(/ 311 alice bob bob chat \* :?bob$/);
+      assert.match(await irc.expect(/ 276 /), /has client certificate fingerprint [0-9A-F:]{95}$/);
+      await irc.expect(/ 318 alice bob /);
+      irc.send('WHOIS nobody-here');
+      await irc.expect(/ 401 alice nobody-here /);
+      await irc.expect(/ 318 alice nobody-here /);
+      const away = nextEvent<[{ user: string; status: string }]>(
+        bob,
+        'presence',
+        (p) => p.user === 'alice',
+      );
+      irc.send('AWAY :lunch');
+      await irc.expect(/ 306 alice /);
+      assert.equal((await away)[0].status, 'away');
+      irc.send('AWAY');
+      await irc.expect(/ 305 alice /);
+    } finally {
+      irc.close();
+    }
+  });
+
+  it('plays the newest messages back after JOIN, and CHATHISTORY pages back, in batches', async () => {
+    await bob.send('#general', 'kept for later');
+    const irc = await IrcClient.connect(team, ircPort, 'alice');
+    try {
+      await register(irc, 'alice', 'sasl server-time message-tags batch draft/chathistory');
+      await irc.expect(/ 366 alice #general /);
+      const opened = await irc.expect(/ BATCH \+\S+ chathistory #general$/);
+      const id = /BATCH \+(\S+)/.exec(opened)?.[1] ?? '';
+      const kept = await irc.expect(/PRIVMSG #general :?kept for later$/);
+      assert.match(kept, new RegExp(`batch=${id}[;\\s]`));
+      await irc.expect(new RegExp(` BATCH -${id}$`));
+      const msgid = /msgid=([^;\s]+)/.exec(kept)?.[1] ?? '';
+      irc.send(`CHATHISTORY BEFORE #general msgid=${msgid} 5`);
+      await irc.expect(/ BATCH \+\S+ chathistory #general$/);
+      await irc.expect(/ BATCH -\S+$/);
+      irc.send('CHATHISTORY AROUND #general * 5');
+      await irc.expect(/^:chat FAIL CHATHISTORY INVALID_PARAMS /);
+    } finally {
+      irc.close();
+    }
+  });
+
+  it("an operator's KICK and MODE +b reach chat as acts, and come back as IRC lines", async () => {
+    const operated = await startServer(team, { ircPort: 0, operators: ['alice'] });
+    const port = operated.server.ircAddress()?.port ?? 0;
+    const carol = await client(team, operated, 'carol');
+    await carol.connect();
+    const irc = await IrcClient.connect(team, port, 'alice');
+    const bobs = await IrcClient.connect(team, port, 'bob');
+    try {
+      await register(irc, 'alice');
+      await irc.expect(/ 366 alice #general /);
+      await register(bobs, 'bob');
+      assert.match(await bobs.expect(/ 353 /), /@alice/);
+      await bobs.expect(/ 366 bob #general /);
+      irc.send('KICK #general carol :enough');
+      await irc.expect(/^@\S+ :alice!alice@chat KICK #general carol :?enough$/);
+      irc.send('MODE #general +b carol');
+      await irc.expect(/ MODE #general \+b carol!\*@\*$/);
+      bobs.send('KICK #general alice');
+      await bobs.expect(/ 482 bob #general :You're not channel operator/);
+      irc.send('MODE #general +x');
+      await irc.expect(/ 472 alice x /);
+    } finally {
+      irc.close();
+      bobs.close();
+      await carol.close();
+      await operated.server.close();
+    }
+  });
+
+  it('on a server that requires passwords: SASL PLAIN (or PASS) gives the chat password', async () => {
+    const data = await tempDir();
+    await writeUsers(data.path, await usersTable({ alice: 'pw-irc-Aa1!' }));
+    const guarded = await startServer(team, {
+      ircPort: 0,
+      requirePassword: true,
+      dataDir: data.path,
+      authFailDelayMs: 10,
+    });
+    const port = guarded.server.ircAddress()?.port ?? 0;
+    try {
+      const good = await IrcClient.connect(team, port, 'alice');
+      good.send(
+        'CAP LS 302',
+        'NICK alice',
+        'USER alice 0 * :a',
+        'CAP REQ :sasl',
+        'AUTHENTICATE PLAIN',
+      );
+      await good.expect(/^AUTHENTICATE \+$/);
+      good.send(`AUTHENTICATE ${Buffer.from('alice\0alice\0pw-irc-Aa1!').toString('base64')}`);
+      await good.expect(/ 903 /);
+      good.send('CAP END');
+      await good.expect(/ 001 alice /);
+      good.close();
+
+      const wrong = await IrcClient.connect(team, port, 'alice');
+      wrong.send('PASS :not-it', 'NICK alice', 'USER alice 0 * :a');
+      await wrong.expect(/^ERROR :/);
+      await wrong.closed;
+
+      const none = await IrcClient.connect(team, port, 'alice');
+      none.send('NICK alice', 'USER alice 0 * :a');
+      assert.match(await none.expect(/^ERROR :/), /SASL PLAIN or PASS/);
+      await none.closed;
+      const logs = JSON.stringify(guarded.logs);
+      assert.ok(
+        !logs.includes('pw-irc-Aa1!') && !logs.includes('not-it'),
+        'no password in the log',
+      );
+    } finally {
+      await guarded.server.close();
+      await data.cleanup();
+    }
+  });
+
+  it('hostile input: floods are paced, CTCP goes nowhere, control characters are refused as chat refuses them', async () => {
+    const irc = await IrcClient.connect(team, ircPort, 'alice');
+    try {
+      await register(irc, 'alice');
+      await irc.expect(/ 366 alice #general /);
+      const dms: string[] = [];
+      const onDm = (m: DirectMessage) => dms.push(m.text);
+      bob.on('dm', onDm);
+      irc.send(...Array.from({ length: 100 }, () => 'WHO #general'));
+      irc.send(...Array.from({ length: 50 }, () => 'PRIVMSG bob :\u0001VERSION\u0001'));
+      await irc.expect(/ NOTICE alice :?line dropped: too many lines at once: slow down$/);
+      irc.send('PRIVMSG #general :bell\u0007ring');
+      await irc.expect(/ 404 alice #general :Cannot send to channel: .*control characters/);
+      // Still connected, and what reaches the server still does.
+      const heard = nextEvent<[RoomMessage]>(bob, 'message', (m) => m.text === 'after the flood');
+      irc.send('PRIVMSG #general :after the flood');
+      await Promise.race([
+        heard,
+        irc
+          .expect(/ 404 alice #general :Cannot send to channel: (?!.*control)/)
+          .then((line) => assert.fail(`refused: ${line}`)),
+      ]);
+      bob.off('dm', onDm);
+      assert.deepEqual(dms, [], 'no CTCP reached bob');
+      const whoEnds = irc.pending().filter((line) => / 315 /.test(line)).length;
+      assert.ok(whoEnds <= 20, `${whoEnds} WHO answered: the burst is 20`);
     } finally {
       irc.close();
     }

@@ -6,9 +6,16 @@
  * history) hold for IRC clients unchanged. The user is the client
  * certificate's name, never the NICK. Pure: no sockets, no clock.
  */
-import type { ClientFrame, RoomState, ServerFrame } from '../../net/protocol/frames.ts';
-import { ROOM_PATTERN, USER_PATTERN } from '../../net/protocol/frames.ts';
+import type {
+  ClientFrame,
+  RoomState,
+  ServerFrame,
+  ServerFrameOf,
+  StoredMessage,
+} from '../../net/protocol/frames.ts';
+import { MAX_HISTORY_LIMIT, ROOM_PATTERN, USER_PATTERN } from '../../net/protocol/frames.ts';
 import { ctcp, type ParsedLine, serializeIrcLine } from './irc-line.ts';
+import { modeLineFor, readModeChange } from './irc-moderation.ts';
 
 /** The capabilities offered (IRCv3), with what CAP LS 302 says of each. */
 const CAPABILITIES: Record<string, string> = {
@@ -16,8 +23,14 @@ const CAPABILITIES: Record<string, string> = {
   'message-tags': '',
   'echo-message': '',
   'away-notify': '',
-  sasl: 'EXTERNAL',
+  batch: '',
+  'draft/chathistory': '',
+  sasl: 'EXTERNAL,PLAIN',
 };
+/** Requests remembered while their answer may still come. */
+const MAX_ASKED = 256;
+/** Messages the history on joining and a CHATHISTORY request give at most. */
+const BACKLOG = 20;
 /** Longest IRC line without its tags, CR LF excluded (bytes). */
 const LINE_BYTES = 510;
 /** NICKLEN and the room name's length, as ISUPPORT says them. */
@@ -100,14 +113,33 @@ export class IrcSession {
   private helloSent = false;
   private welcomed = false;
   private readonly caps = new Set<string>();
-  private readonly rooms = new Map<string, { members: Set<string>; topic: string }>();
+  private readonly rooms = new Map<
+    string,
+    { members: Set<string>; topic: string; ops: Set<string> }
+  >();
   private readonly pending = new Map<string, Pending>();
   /** Ids of messages this connection sent, whose echo is its own to show or not. */
   private readonly sentIds = new Set<number>();
   private readonly pingRefs = new Set<string>();
+  /** Requests waiting for their answer, by ref: what to do with it. */
+  private readonly asked = new Map<
+    string,
+    { kind: 'list' | 'whois' | 'moderate' | 'history'; target: string }
+  >();
+  /** The server's operators (they operate every room). */
+  private operators = new Set<string>();
+  /** A password from PASS or SASL PLAIN, for a server that asks for one (`auth`). */
+  private password: string | undefined;
+  /** The SASL mechanism under way. */
+  private mechanism: 'EXTERNAL' | 'PLAIN' | undefined;
   private nextRef = 1;
 
   constructor(private readonly options: IrcSessionOptions) {}
+
+  /** A ref no other connection of the user has used: the server takes a ref seen before as a resend. */
+  private newRef(): string {
+    return `irc-${this.options.refPrefix}-${this.nextRef++}`;
+  }
 
   /** The user's own source, `nick!user@host`. */
   private source(user: string): string {
@@ -122,7 +154,11 @@ export class IrcSession {
     // Tags only as negotiated: server-time alone gives the time, message-tags all of them.
     const tags: Record<string, string> = {};
     for (const [name, value] of Object.entries(extra.tags ?? {})) {
-      if (this.caps.has('message-tags') || (name === 'time' && this.caps.has('server-time'))) {
+      const allowed =
+        this.caps.has('message-tags') ||
+        (name === 'time' && this.caps.has('server-time')) ||
+        (name === 'batch' && this.caps.has('batch'));
+      if (allowed) {
         tags[name] = value;
       }
     }
@@ -178,6 +214,9 @@ export class IrcSession {
         if (!this.pingRefs.delete(ref)) return nothing();
         return { frames: [{ type: 'pong', ref }], lines: [] };
       }
+      case 'PASS':
+        if (!this.welcomed) this.password = message.params.at(-1);
+        return nothing();
       case 'QUIT':
         return { frames: [], lines: [`ERROR :Closing link: ${first || 'quit'}`], close: 'quit' };
     }
@@ -198,9 +237,42 @@ export class IrcSession {
       case 'MOTD':
         return nothing();
       case 'MODE':
-        return this.mode(first, second);
+        return this.mode(first, second, message.params.slice(1));
       case 'WHO':
         return this.who(first);
+      case 'LIST':
+        return this.ask('list', '', (ref) => ({ type: 'list', ref }));
+      case 'WHOIS': {
+        const user = (second || first).toLowerCase();
+        if (!USER_PATTERN.test(user)) {
+          return {
+            ...nothing(),
+            lines: [
+              this.numeric('401', user, 'No such nick'),
+              this.numeric('318', user, 'End of /WHOIS list'),
+            ],
+          };
+        }
+        return this.ask('whois', user, (ref) => ({ type: 'whois', user, ref }));
+      }
+      case 'AWAY':
+        return first === ''
+          ? {
+              frames: [{ type: 'back' }],
+              lines: [this.numeric('305', 'You are no longer marked as being away')],
+            }
+          : {
+              frames: [{ type: 'away', text: first }],
+              lines: [this.numeric('306', 'You have been marked as being away')],
+            };
+      case 'KICK':
+        return this.moderate(
+          first,
+          [{ action: 'kick', user: second.toLowerCase() }],
+          message.params[2],
+        );
+      case 'CHATHISTORY':
+        return this.chathistory(message.params);
       default:
         return { ...nothing(), lines: [this.numeric('421', message.command, 'Unknown command')] };
     }
@@ -241,27 +313,119 @@ export class IrcSession {
   }
 
   // The certificate already proved who this is: EXTERNAL only confirms it.
+  // PLAIN carries the password a server run with --require-password asks for
+  // after hello; its name must be the certificate's.
   private authenticate(argument: string): IrcOutput {
-    if (argument.toUpperCase() === 'EXTERNAL') return { ...nothing(), lines: ['AUTHENTICATE +'] };
-    if (argument === '+' || argument === '*') {
-      if (argument === '*')
-        return { ...nothing(), lines: [this.numeric('906', 'SASL authentication aborted')] };
-      const user = this.options.user;
+    const upper = argument.toUpperCase();
+    if (upper === 'EXTERNAL' || upper === 'PLAIN') {
+      this.mechanism = upper;
+      return { ...nothing(), lines: ['AUTHENTICATE +'] };
+    }
+    if (argument === '*') {
+      this.mechanism = undefined;
+      return { ...nothing(), lines: [this.numeric('906', 'SASL authentication aborted')] };
+    }
+    const mechanism = this.mechanism;
+    this.mechanism = undefined;
+    if (mechanism === 'PLAIN') {
+      const [, name = '', password = ''] = Buffer.from(argument, 'base64')
+        .toString('utf8')
+        .split('\0');
+      if (name !== this.options.user || password === '') {
+        return {
+          ...nothing(),
+          lines: [
+            this.numeric(
+              '904',
+              `SASL authentication failed: the name must be your certificate's, ${this.options.user}`,
+            ),
+          ],
+        };
+      }
+      this.password = password;
+    } else if (mechanism !== 'EXTERNAL') {
       return {
         ...nothing(),
         lines: [
-          this.numeric('900', this.source(user), user, `You are now logged in as ${user}`),
-          this.numeric('903', 'SASL authentication successful'),
+          this.numeric('908', 'EXTERNAL,PLAIN', 'are available SASL mechanisms'),
+          this.numeric('904', 'SASL authentication failed'),
         ],
       };
     }
+    const user = this.options.user;
     return {
       ...nothing(),
       lines: [
-        this.numeric('908', 'EXTERNAL', 'are available SASL mechanisms'),
-        this.numeric('904', 'SASL authentication failed: only EXTERNAL (your certificate)'),
+        this.numeric('900', this.source(user), user, `You are now logged in as ${user}`),
+        this.numeric('903', 'SASL authentication successful'),
       ],
     };
+  }
+
+  /** A chat request whose answer comes back with the same ref. */
+  private ask(
+    kind: 'list' | 'whois' | 'moderate' | 'history',
+    target: string,
+    frame: (ref: string) => ClientFrame,
+  ): IrcOutput {
+    const ref = this.newRef();
+    // An act that was done is answered to the room, not to the ref: the oldest are let go.
+    if (this.asked.size >= MAX_ASKED) this.asked.delete(this.asked.keys().next().value ?? '');
+    this.asked.set(ref, { kind, target });
+    return { frames: [frame(ref)], lines: [] };
+  }
+
+  private moderate(
+    room: string,
+    acts: ReturnType<typeof readModeChange>['acts'],
+    reason: string | undefined,
+  ): IrcOutput {
+    const name = room.toLowerCase();
+    if (!ROOM_PATTERN.test(name))
+      return { ...nothing(), lines: [this.numeric('403', room, 'No such channel')] };
+    const out = nothing();
+    for (const act of acts) {
+      if (act.user !== undefined && !USER_PATTERN.test(act.user)) {
+        out.lines.push(this.numeric('401', act.user, 'No such nick'));
+        continue;
+      }
+      const asked = this.ask('moderate', name, (ref) => ({
+        type: 'moderate',
+        action: act.action,
+        room: name,
+        ...(act.user === undefined ? {} : { user: act.user }),
+        ...(reason === undefined || reason === '' ? {} : { reason }),
+        ref,
+      }));
+      out.frames.push(...asked.frames);
+    }
+    return out;
+  }
+
+  /** `CHATHISTORY LATEST #room * N` or `CHATHISTORY BEFORE #room msgid=#room/ID N`. */
+  private chathistory(params: readonly string[]): IrcOutput {
+    const [sub = '', target = '', anchor = '', count = ''] = params;
+    const room = target.toLowerCase();
+    const limit = Math.min(MAX_HISTORY_LIMIT, Math.max(1, Number.parseInt(count, 10) || BACKLOG));
+    const before = /^msgid=[^/]+\/(\d+)$/.exec(anchor)?.[1];
+    const fail = (code: string, why: string) => ({
+      ...nothing(),
+      lines: [this.line('FAIL', ['CHATHISTORY', code, ...params.slice(0, 2), why])],
+    });
+    if (!ROOM_PATTERN.test(room)) return fail('INVALID_TARGET', 'history is kept for rooms here');
+    if (sub.toUpperCase() === 'LATEST' && anchor === '*') {
+      return this.ask('history', room, (ref) => ({ type: 'history', room, limit, ref }));
+    }
+    if (sub.toUpperCase() === 'BEFORE' && before !== undefined) {
+      return this.ask('history', room, (ref) => ({
+        type: 'history',
+        room,
+        before: Number(before),
+        limit,
+        ref,
+      }));
+    }
+    return fail('INVALID_PARAMS', 'LATEST #room * N or BEFORE #room msgid=ID N');
   }
 
   // Registered once NICK and USER came and capability talk ended: the chat hello goes.
@@ -269,7 +433,8 @@ export class IrcSession {
     if (this.helloSent || this.nick === '*' || !this.userGiven || this.negotiating)
       return nothing();
     this.helloSent = true;
-    return { frames: [{ type: 'hello', v: 1, client: 'irc' }], lines: [] };
+    // The newest messages of each room come after its JOIN, as a bouncer plays them back.
+    return { frames: [{ type: 'hello', v: 1, client: 'irc', backlog: BACKLOG }], lines: [] };
   }
 
   private join(list: string): IrcOutput {
@@ -310,7 +475,7 @@ export class IrcSession {
     const action = request !== undefined;
     const text = (action ? (request?.params ?? '') : raw).replace(FORMATTING, '');
     if (text === '') return { ...nothing(), lines: [this.numeric('412', 'No text to send')] };
-    const ref = `irc-${this.options.refPrefix}-${this.nextRef++}`;
+    const ref = this.newRef();
     const name = target.toLowerCase();
     if (name.startsWith('#')) {
       if (!this.rooms.has(name))
@@ -350,7 +515,10 @@ export class IrcSession {
 
   private names(room: string): string[] {
     const name = room.toLowerCase();
-    const members = [...(this.rooms.get(name)?.members ?? [])].sort();
+    const state = this.rooms.get(name);
+    const members = [...(state?.members ?? [])]
+      .sort()
+      .map((member) => (this.operates(state, member) ? `@${member}` : member));
     const lines: string[] = [];
     for (let start = 0; start < members.length; start += NAMES_PER_LINE) {
       lines.push(
@@ -361,8 +529,15 @@ export class IrcSession {
     return lines;
   }
 
-  private mode(target: string, query: string): IrcOutput {
+  private mode(target: string, query: string, params: string[] = []): IrcOutput {
     if (!target.startsWith('#')) return { ...nothing(), lines: [this.numeric('221', '+i')] };
+    if (/^[+-]/.test(query)) {
+      const request = readModeChange(params);
+      const out = this.moderate(target, request.acts, undefined);
+      for (const letter of request.unknown)
+        out.lines.push(this.numeric('472', letter, 'is not a mode chat has'));
+      return out;
+    }
     if (query === 'b')
       return { ...nothing(), lines: [this.numeric('368', target, 'End of channel ban list')] };
     return { ...nothing(), lines: [this.numeric('324', target, '+nt')] };
@@ -460,6 +635,22 @@ export class IrcSession {
       case 'ping':
         this.pingRefs.add(frame.ref);
         return { ...nothing(), lines: [this.line('PING', [frame.ref])] };
+      case 'list':
+      case 'whois':
+      case 'history':
+      case 'moderated':
+        return this.answered(frame);
+      case 'auth':
+        if (this.password === undefined) {
+          return {
+            frames: [],
+            lines: [
+              `ERROR :${this.options.serverName} asks for your chat password: give it with SASL PLAIN or PASS`,
+            ],
+            close: 'auth',
+          };
+        }
+        return { frames: [{ type: 'auth', password: this.password }], lines: [] };
       case 'presence':
         if (!this.caps.has('away-notify')) return nothing();
         return {
@@ -475,8 +666,133 @@ export class IrcSession {
     }
   }
 
+  private operates(state: { ops: Set<string> } | undefined, user: string): boolean {
+    return this.operators.has(user) || (state?.ops.has(user) ?? false);
+  }
+
+  /** The answer to a LIST, WHOIS or CHATHISTORY, the history after a JOIN, or an operator's act. */
+  private answered(
+    frame:
+      | ServerFrameOf<'list'>
+      | ServerFrameOf<'whois'>
+      | ServerFrameOf<'history'>
+      | ServerFrameOf<'moderated'>,
+  ): IrcOutput {
+    if (frame.type === 'moderated') return { ...nothing(), lines: this.moderated(frame) };
+    if (frame.type === 'history') {
+      if (frame.ref !== undefined) this.asked.delete(frame.ref);
+      return { ...nothing(), lines: this.playback(frame.room, frame.messages) };
+    }
+    this.asked.delete(frame.ref);
+    if (frame.type === 'list') {
+      const lines = frame.rooms.map((room) =>
+        this.numeric('322', room.room, String(room.members), room.topic),
+      );
+      lines.push(
+        this.numeric('323', frame.more ? 'End of /LIST (more rooms than shown)' : 'End of /LIST'),
+      );
+      return { ...nothing(), lines };
+    }
+    const who = frame.user;
+    const lines = [this.numeric('311', who, who, 'chat', '*', who)];
+    lines.push(this.numeric('312', who, this.options.serverName, 'chat'));
+    if (frame.status === 'away') lines.push(this.numeric('301', who, frame.text ?? 'away'));
+    if (!frame.online)
+      lines.push(this.numeric('320', who, 'is offline: direct messages wait for them'));
+    if (frame.online && frame.idleMs !== undefined) {
+      lines.push(this.numeric('317', who, String(Math.floor(frame.idleMs / 1000)), 'seconds idle'));
+    }
+    for (const fingerprint of frame.fingerprints) {
+      lines.push(this.numeric('276', who, `has client certificate fingerprint ${fingerprint}`));
+    }
+    lines.push(this.numeric('318', who, 'End of /WHOIS list'));
+    return { ...nothing(), lines };
+  }
+
+  private askRefused(kind: string, target: string, code: string, message: string): string[] {
+    switch (kind) {
+      case 'whois':
+        return [
+          this.numeric('401', target, `No such nick: ${message}`),
+          this.numeric('318', target, 'End of /WHOIS list'),
+        ];
+      case 'moderate':
+        return [this.numeric('482', target, `You're not channel operator: ${message}`)];
+      case 'history':
+        return [this.line('FAIL', ['CHATHISTORY', 'MESSAGE_ERROR', target, message])];
+      default:
+        return [this.notice(`${code}: ${message}`)];
+    }
+  }
+
+  /** Kept messages, oldest first, as PRIVMSG lines: in a batch when the client takes them. */
+  private playback(conversation: string, messages: readonly StoredMessage[]): string[] {
+    const batch = this.caps.has('batch') ? `h${this.nextRef++}` : undefined;
+    const tags = (message: StoredMessage) => ({
+      time: isoTime(message.ts),
+      msgid: `${conversation}/${message.id}`,
+      ...(batch === undefined ? {} : { batch }),
+    });
+    const lines: string[] = [];
+    for (const message of messages) {
+      if (message.deleted !== undefined || message.text === '') continue;
+      const target =
+        message.type === 'msg' ? message.room : message.from === this.nick ? message.to : this.nick;
+      lines.push(
+        ...this.privmsgs(
+          message.from,
+          target,
+          message.text,
+          message.action === true,
+          tags(message),
+        ),
+      );
+    }
+    if (batch === undefined || lines.length === 0) return lines;
+    return [
+      this.line('BATCH', [`+${batch}`, 'chathistory', conversation]),
+      ...lines,
+      this.line('BATCH', [`-${batch}`]),
+    ];
+  }
+
+  private moderated(frame: ServerFrameOf<'moderated'>): string[] {
+    const source = frame.by === undefined ? this.options.serverName : this.source(frame.by);
+    const tags = { time: isoTime(frame.ts) };
+    if (frame.room === undefined) {
+      const who = frame.user ?? '';
+      return [
+        this.notice(
+          `${who}: ${frame.action} on the whole server${frame.reason ? ` (${frame.reason})` : ''}`,
+        ),
+      ];
+    }
+    const state = this.rooms.get(frame.room);
+    if (frame.user !== undefined && frame.action === 'op') state?.ops.add(frame.user);
+    if (frame.user !== undefined && frame.action === 'deop') state?.ops.delete(frame.user);
+    const shown = modeLineFor(frame.action, frame.user);
+    if (shown === undefined) return [];
+    if (shown.command === 'KICK') {
+      const user = frame.user ?? '';
+      state?.members.delete(user);
+      if (user === this.nick) this.rooms.delete(frame.room);
+      return [this.line('KICK', [frame.room, user, frame.reason ?? 'kicked'], { source, tags })];
+    }
+    return [
+      this.line(
+        'MODE',
+        [frame.room, shown.change, ...(shown.target === undefined ? [] : [shown.target])],
+        {
+          source,
+          tags,
+        },
+      ),
+    ];
+  }
+
   private welcome(frame: Extract<ServerFrame, { type: 'welcome' }>): IrcOutput {
     this.welcomed = true;
+    this.operators = new Set(frame.operators ?? []);
     const given = this.nick;
     this.nick = frame.user;
     const { serverName, version } = this.options;
@@ -496,6 +812,10 @@ export class IrcSession {
         `CHANNELLEN=${CHANNEL_MAX}`,
         `TOPICLEN=${frame.limits.maxTextChars}`,
         'MAXTARGETS=1',
+        'PREFIX=(o)@',
+        'CHANMODES=bq,,,t',
+        `CHATHISTORY=${MAX_HISTORY_LIMIT}`,
+        'MSGREFTYPES=msgid',
         'NETWORK=chat',
         'are supported by this server',
       ),
@@ -519,7 +839,11 @@ export class IrcSession {
   private joined(room: string, user: string, state: RoomState | undefined): IrcOutput {
     const lines = [this.line('JOIN', [room], { source: this.source(user) })];
     if (user === this.nick && state !== undefined) {
-      this.rooms.set(room, { members: new Set(state.members), topic: state.topic });
+      this.rooms.set(room, {
+        members: new Set(state.members),
+        topic: state.topic,
+        ops: new Set(state.ops ?? []),
+      });
       if (state.topic !== '') lines.push(this.numeric('332', room, state.topic));
       lines.push(...this.names(room));
     } else {
@@ -607,6 +931,11 @@ export class IrcSession {
     fatal: boolean,
   ): IrcOutput {
     if (fatal) return { frames: [], lines: [`ERROR :${message}`], close: code };
+    const asked = ref === undefined ? undefined : this.asked.get(ref);
+    if (ref !== undefined && asked !== undefined) {
+      this.asked.delete(ref);
+      return { ...nothing(), lines: this.askRefused(asked.kind, asked.target, code, message) };
+    }
     const sent = ref === undefined ? undefined : this.pending.get(ref);
     if (ref !== undefined) this.pending.delete(ref);
     if (sent?.target.startsWith('#')) {

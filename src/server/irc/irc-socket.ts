@@ -9,30 +9,42 @@ import { randomBytes } from 'node:crypto';
 import { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { ServerFrame } from '../../net/protocol/frames.ts';
+import { TokenBucket } from '../../net/token-bucket.ts';
 import { IrcLineDecoder, parseIrcLine } from './irc-line.ts';
 import { type IrcOutput, IrcSession } from './irc-session.ts';
 
 /** The longest chat frame line kept while waiting for its end (bytes): the server writes whole lines. */
 const MAX_PENDING_BYTES = 1024 * 1024;
 
-/** What an IrcSocket says of itself in IRC replies. */
+/** What an IrcSocket says of itself in IRC replies, and its pace. */
 export interface IrcSocketOptions {
   serverName: string;
   version: string;
+  /**
+   * Lines answered here without reaching the server (PING, WHO, NAMES,
+   * CTCP, lines refused) get the chat rate: per second, and at once.
+   */
+  rate: { perSecond: number; burst: number };
+  /** The clock, in ms. */
+  now: () => number;
 }
 
 /** A TLS socket speaking IRC, as a stream of chat frame lines. */
 export class IrcSocket extends Duplex {
   private readonly decoder = new IrcLineDecoder();
   private readonly session: IrcSession;
+  private readonly bucket: TokenBucket;
+  /** Told to slow down since the bucket ran dry (said once per dry spell). */
+  private slowed = false;
   /** A chat frame line begun in one write and ended in a later one. */
   private partial = '';
 
   constructor(
     private readonly tls: TLSSocket,
-    options: IrcSocketOptions,
+    private readonly options: IrcSocketOptions,
   ) {
     super({ allowHalfOpen: false });
+    this.bucket = new TokenBucket(options.rate.burst, options.rate.perSecond, options.now());
     const name = tls.getPeerCertificate()?.subject?.CN;
     this.session = new IrcSession({
       user: typeof name === 'string' ? name : '',
@@ -70,17 +82,29 @@ export class IrcSocket extends Duplex {
 
   private fromClient(chunk: Buffer): void {
     for (const item of this.decoder.push(chunk)) {
-      if ('error' in item) {
-        this.toClient(this.session.refusedLine(item.error.message));
-        continue;
-      }
-      const parsed = parseIrcLine(item.line);
-      if ('code' in parsed) {
-        if (parsed.code !== 'empty') this.toClient(this.session.refusedLine(parsed.message));
-        continue;
-      }
-      this.toClient(this.session.fromClient(parsed));
+      const parsed = 'error' in item ? item.error : parseIrcLine(item.line);
+      if (parsed.kind === 'error' && parsed.code === 'empty') continue;
+      const output =
+        parsed.kind === 'error'
+          ? this.session.refusedLine(parsed.message)
+          : this.session.fromClient(parsed);
+      // What reaches the server is paced there; what is answered here, here.
+      if (output.frames.length === 0 && output.close === undefined && !this.paced()) continue;
+      this.toClient(output);
     }
+  }
+
+  /** Whether a line answered here may be, at the chat rate; says once when it may not. */
+  private paced(): boolean {
+    if (this.bucket.take(this.options.now())) {
+      this.slowed = false;
+      return true;
+    }
+    if (!this.slowed) {
+      this.slowed = true;
+      this.toClient(this.session.refusedLine('too many lines at once: slow down'));
+    }
+    return false;
   }
 
   /**
