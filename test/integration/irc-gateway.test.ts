@@ -139,6 +139,8 @@ describe('the IRC gateway (--irc-port), over TLS with client certificates', () =
       await irc.expect(/^:alice!alice@chat JOIN #general$/);
       assert.match(await irc.expect(/ 353 /), /^:chat 353 alice = #general :.*\balice\b/);
       await irc.expect(/ 366 alice #general /);
+      irc.send('MOTD');
+      await irc.expect(/ (376|422) alice /);
       irc.send('PING :are-you-there');
       assert.match(await irc.expect(/ PONG /), /^:chat PONG chat :?are-you-there$/);
     } finally {
@@ -164,6 +166,13 @@ describe('the IRC gateway (--irc-port), over TLS with client certificates', () =
       assert.match(await irc.expect(/PRIVMSG #general :hi alice$/), /:bob!bob@chat PRIVMSG/);
       await irc.expect(/PRIVMSG #general :second line$/);
 
+      const { id } = await bob.send('#general', 'a typo');
+      await irc.expect(/PRIVMSG #general :?a typo$/);
+      await bob.edit('#general', id, 'no typo');
+      assert.match(
+        await irc.expect(/ NOTICE #general :edited a message: no typo$/),
+        new RegExp(`msgid=#general/${id}[; ].*:bob!bob@chat NOTICE`),
+      );
       irc.send('PRIVMSG #general :\u0001ACTION waves\u0001');
       const [action] = await nextEvent<[RoomMessage]>(bob, 'message', (m) => m.text === 'waves');
       assert.equal(action.action, true);
@@ -242,7 +251,22 @@ describe('the IRC gateway (--irc-port), over TLS with client certificates', () =
       assert.match(await irc.expect(/ 451 /), /451 \* :You have not registered/);
       await register(irc, 'alice', 'server-time');
       await irc.expect(/ 366 alice #general /);
-      irc.send('JOIN #irc-room');
+      // As a bot does: JOIN and speak at once, before the JOIN came back.
+      const spoke = nextEvent<[RoomMessage]>(bob, 'message', (m) => m.room === '#irc-room');
+      const bobIn = nextEvent<[{ room: string; user: string }]>(
+        bob,
+        'joined',
+        (j) => j.room === '#irc-room' && j.user === 'bob',
+      );
+      bob.join('#irc-room');
+      await bobIn;
+      irc.send('JOIN #irc-room', 'PRIVMSG #irc-room :first words');
+      const refused = irc.expect(/ 404 alice #irc-room /).then(
+        (line) => assert.fail(`refused: ${line}`),
+        () => new Promise<never>(() => {}),
+      );
+      const [words] = await Promise.race([spoke, refused]);
+      assert.equal(words.text, 'first words');
       await irc.expect(/^:alice!alice@chat JOIN #irc-room$/);
       await irc.expect(/ 366 alice #irc-room /);
       irc.send('TOPIC #irc-room :gateways');

@@ -13,7 +13,12 @@ import type {
   ServerFrameOf,
   StoredMessage,
 } from '../../net/protocol/frames.ts';
-import { MAX_HISTORY_LIMIT, ROOM_PATTERN, USER_PATTERN } from '../../net/protocol/frames.ts';
+import {
+  MAX_HISTORY_LIMIT,
+  MAX_TOPIC_CHARS,
+  ROOM_PATTERN,
+  USER_PATTERN,
+} from '../../net/protocol/frames.ts';
 import { ctcp, type ParsedLine, serializeIrcLine } from './irc-line.ts';
 import { modeLineFor, readModeChange } from './irc-moderation.ts';
 
@@ -27,6 +32,8 @@ const CAPABILITIES: Record<string, string> = {
   'draft/chathistory': '',
   sasl: 'EXTERNAL,PLAIN',
 };
+/** How much of an edited message's new text its notice shows (bytes): the line must fit 512. */
+const EDIT_SHOWN_BYTES = 300;
 /** Requests remembered while their answer may still come. */
 const MAX_ASKED = 256;
 /** Messages the history on joining and a CHATHISTORY request give at most. */
@@ -118,6 +125,8 @@ export class IrcSession {
     { members: Set<string>; topic: string; ops: Set<string> }
   >();
   private readonly pending = new Map<string, Pending>();
+  /** Rooms asked for with JOIN and not yet joined. */
+  private readonly joining = new Set<string>();
   /** Ids of messages this connection sent, whose echo is its own to show or not. */
   private readonly sentIds = new Set<number>();
   private readonly pingRefs = new Set<string>();
@@ -133,6 +142,7 @@ export class IrcSession {
   /** The SASL mechanism under way. */
   private mechanism: 'EXTERNAL' | 'PLAIN' | undefined;
   private nextRef = 1;
+  private motd = '';
 
   constructor(private readonly options: IrcSessionOptions) {}
 
@@ -235,7 +245,7 @@ export class IrcSession {
       case 'NAMES':
         return { ...nothing(), lines: first === '' ? [] : this.names(first) };
       case 'MOTD':
-        return nothing();
+        return { ...nothing(), lines: this.motdLines() };
       case 'MODE':
         return this.mode(first, second, message.params.slice(1));
       case 'WHO':
@@ -450,6 +460,8 @@ export class IrcSession {
       if (!ROOM_PATTERN.test(name)) {
         out.lines.push(this.numeric('403', room, 'No such channel: # and 1-32 of a-z 0-9 _ -'));
       } else if (!this.rooms.has(name)) {
+        // A bot says something right after JOIN: the server takes the two in order.
+        this.joining.add(name);
         out.frames.push({ type: 'join', room: name });
       }
     }
@@ -478,7 +490,7 @@ export class IrcSession {
     const ref = this.newRef();
     const name = target.toLowerCase();
     if (name.startsWith('#')) {
-      if (!this.rooms.has(name))
+      if (!this.rooms.has(name) && !this.joining.has(name))
         return {
           ...nothing(),
           lines: [this.numeric('404', target, 'Cannot send to channel: join it first')],
@@ -635,6 +647,8 @@ export class IrcSession {
       case 'ping':
         this.pingRefs.add(frame.ref);
         return { ...nothing(), lines: [this.line('PING', [frame.ref])] };
+      case 'update':
+        return { ...nothing(), lines: this.changed(frame.message) };
       case 'list':
       case 'whois':
       case 'history':
@@ -790,6 +804,40 @@ export class IrcSession {
     ];
   }
 
+  /**
+   * A kept message edited or deleted in chat: IRC cannot change a line it
+   * showed, so it is told in a notice from the author, in the same place.
+   */
+  private changed(message: StoredMessage): string[] {
+    if (message.type === 'dm' && message.sealed !== undefined) return [];
+    const target =
+      message.type === 'msg' ? message.room : message.from === this.nick ? message.to : this.nick;
+    if (message.type === 'msg' && !this.rooms.has(message.room)) return [];
+    const what =
+      message.deleted !== undefined
+        ? 'deleted a message'
+        : `edited a message: ${splitBytes(message.text.split('\n').join(' '), EDIT_SHOWN_BYTES)[0]}`;
+    return [
+      this.line('NOTICE', [target, what], {
+        source: this.source(message.from),
+        tags: {
+          msgid: `${message.type === 'msg' ? message.room : `@${[message.from, message.to].sort().join(',')}`}/${message.id}`,
+        },
+      }),
+    ];
+  }
+
+  /** The message of the day (375, 372 a line, 376), or 422 when there is none. */
+  private motdLines(): string[] {
+    const motd = this.motd.split('\n').filter((text) => text !== '');
+    if (motd.length === 0) return [this.numeric('422', 'MOTD File is missing')];
+    return [
+      this.numeric('375', `- ${this.options.serverName} Message of the day -`),
+      ...motd.map((text) => this.numeric('372', `- ${text}`)),
+      this.numeric('376', 'End of /MOTD command'),
+    ];
+  }
+
   private welcome(frame: Extract<ServerFrame, { type: 'welcome' }>): IrcOutput {
     this.welcomed = true;
     this.operators = new Set(frame.operators ?? []);
@@ -810,7 +858,7 @@ export class IrcSession {
         'CASEMAPPING=ascii',
         `NICKLEN=${NAME_MAX}`,
         `CHANNELLEN=${CHANNEL_MAX}`,
-        `TOPICLEN=${frame.limits.maxTextChars}`,
+        `TOPICLEN=${MAX_TOPIC_CHARS}`,
         'MAXTARGETS=1',
         'PREFIX=(o)@',
         'CHANMODES=bq,,,t',
@@ -825,13 +873,8 @@ export class IrcSession {
         this.notice(`Your nick is your certificate's name, ${frame.user} (you asked for ${given})`),
       );
     }
-    const motd = frame.motd.split('\n').filter((text) => text !== '');
-    if (motd.length === 0) lines.push(this.numeric('422', 'MOTD File is missing'));
-    else {
-      lines.push(this.numeric('375', `- ${serverName} Message of the day -`));
-      for (const text of motd) lines.push(this.numeric('372', `- ${text}`));
-      lines.push(this.numeric('376', 'End of /MOTD command'));
-    }
+    this.motd = frame.motd;
+    lines.push(...this.motdLines());
     for (const room of frame.rooms) lines.push(...this.joined(room.room, frame.user, room).lines);
     return { ...nothing(), lines };
   }
@@ -839,6 +882,7 @@ export class IrcSession {
   private joined(room: string, user: string, state: RoomState | undefined): IrcOutput {
     const lines = [this.line('JOIN', [room], { source: this.source(user) })];
     if (user === this.nick && state !== undefined) {
+      this.joining.delete(room);
       this.rooms.set(room, {
         members: new Set(state.members),
         topic: state.topic,
