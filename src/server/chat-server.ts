@@ -227,6 +227,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
             version,
             rate: { perSecond: config.ratePerSecond, burst: config.rateBurst },
             now: this.now,
+            maxQueueBytes: config.maxQueueBytes,
           }) as unknown as TLSSocket,
           acceptedAt,
         ),

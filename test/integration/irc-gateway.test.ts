@@ -408,6 +408,21 @@ describe('the IRC gateway (--irc-port), over TLS with client certificates', () =
       await wrong.expect(/^ERROR :/);
       await wrong.closed;
 
+      // SASL says success only once the server took the password.
+      const liar = await IrcClient.connect(team, port, 'alice');
+      liar.send(
+        'CAP LS 302',
+        'NICK alice',
+        'USER alice 0 * :a',
+        'CAP REQ :sasl',
+        'AUTHENTICATE PLAIN',
+      );
+      await liar.expect(/^AUTHENTICATE \+$/);
+      liar.send(`AUTHENTICATE ${Buffer.from('alice\0alice\0wrong-one').toString('base64')}`);
+      await liar.expect(/ 904 alice /);
+      await liar.closed;
+      assert.ok(!liar.pending().some((line) => / 903 /.test(line)), 'no 903 for a wrong password');
+
       const none = await IrcClient.connect(team, port, 'alice');
       none.send('NICK alice', 'USER alice 0 * :a');
       assert.match(await none.expect(/^ERROR :/), /SASL PLAIN or PASS/);
@@ -431,6 +446,19 @@ describe('the IRC gateway (--irc-port), over TLS with client certificates', () =
       const dms: string[] = [];
       const onDm = (m: DirectMessage) => dms.push(m.text);
       bob.on('dm', onDm);
+      // Lines whose replies once threw and took the whole server down.
+      irc.send(
+        'WHO',
+        'WHOIS :a b',
+        'KICK',
+        'TOPIC :#a b',
+        'CAP',
+        'CHATHISTORY :',
+        'JOIN :#a b',
+        'NICK :a b',
+      );
+      irc.send('PING :still-here');
+      await irc.expect(/ PONG chat :?still-here$/);
       irc.send(...Array.from({ length: 100 }, () => 'WHO #general'));
       irc.send(...Array.from({ length: 50 }, () => 'PRIVMSG bob :\u0001VERSION\u0001'));
       await irc.expect(/ NOTICE alice :?line dropped: too many lines at once: slow down$/);
@@ -449,6 +477,31 @@ describe('the IRC gateway (--irc-port), over TLS with client certificates', () =
       assert.deepEqual(dms, [], 'no CTCP reached bob');
       const whoEnds = irc.pending().filter((line) => / 315 /.test(line)).length;
       assert.ok(whoEnds <= 20, `${whoEnds} WHO answered: the burst is 20`);
+    } finally {
+      irc.close();
+    }
+  });
+
+  it('plays a room back when it is joined after connecting, up to the join, once', async () => {
+    const inRoom = nextEvent<[{ room: string; user: string }]>(
+      bob,
+      'joined',
+      (j) => j.room === '#later' && j.user === 'bob',
+    );
+    bob.join('#later');
+    await inRoom;
+    await bob.send('#later', 'said before alice came');
+    const irc = await IrcClient.connect(team, ircPort, 'alice');
+    try {
+      await register(irc, 'alice');
+      await irc.expect(/ 366 alice #general /);
+      irc.send('JOIN #later');
+      await irc.expect(/ 366 alice #later /);
+      await irc.expect(/:bob!bob@chat PRIVMSG #later :?said before alice came$/);
+      await bob.send('#later', 'said after');
+      await irc.expect(/PRIVMSG #later :?said after$/);
+      const before = irc.pending().filter((line) => /said before alice came/.test(line));
+      assert.deepEqual(before, [], 'played back once');
     } finally {
       irc.close();
     }

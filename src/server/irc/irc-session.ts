@@ -34,6 +34,12 @@ const CAPABILITIES: Record<string, string> = {
 };
 /** How much of an edited message's new text its notice shows (bytes): the line must fit 512. */
 const EDIT_SHOWN_BYTES = 300;
+/** A NICK that can stand in a source (`nick!user@host`) until the certificate's name replaces it. */
+const NICK_PATTERN = /^[A-Za-z0-9_\-[\]\\`^{}|]{1,32}$/;
+/** Ids of the connection's own messages remembered, to tell their echo (count). */
+const SENT_IDS = 1_000;
+/** Mode changes one MODE line may ask for (ISUPPORT MODES). */
+const MODES_PER_LINE = 4;
 /** Requests remembered while their answer may still come. */
 const MAX_ASKED = 256;
 /** Messages the history on joining and a CHATHISTORY request give at most. */
@@ -83,6 +89,23 @@ interface Pending {
 }
 
 const nothing = (): IrcOutput => ({ frames: [], lines: [] });
+
+// Never in a line: what would end it or cut it.
+const LINE_BREAKERS = /[\r\n\0]/g;
+
+/**
+ * Parameters made writable whatever a client put in them: a middle one is
+ * its first word (`*` when there is none, or it would read as the trailing
+ * one), and none holds CR, LF or NUL. Replies echo what clients typed.
+ */
+function safeParams(params: readonly string[]): string[] {
+  return params.map((param, index) => {
+    const clean = param.replace(LINE_BREAKERS, ' ');
+    if (index === params.length - 1) return clean;
+    const word = clean.split(' ').find((part) => part !== '') ?? '';
+    return word === '' || word.startsWith(':') ? '*' : word;
+  });
+}
 
 /** Milliseconds since the epoch as IRCv3 server-time writes them. */
 function isoTime(ts: number): string {
@@ -143,6 +166,10 @@ export class IrcSession {
   private mechanism: 'EXTERNAL' | 'PLAIN' | undefined;
   private nextRef = 1;
   private motd = '';
+  /** SASL PLAIN's answer waits for the server's verdict on the password. */
+  private saslWaiting = false;
+  /** The welcome, come before the client finished registering: given when it has. */
+  private held: IrcOutput | undefined;
 
   constructor(private readonly options: IrcSessionOptions) {}
 
@@ -176,7 +203,7 @@ export class IrcSession {
       ...(Object.keys(tags).length > 0 ? { tags } : {}),
       source: extra.source ?? this.options.serverName,
       command,
-      params,
+      params: safeParams(params),
     });
   }
 
@@ -205,6 +232,9 @@ export class IrcSession {
       case 'NICK':
         if (first === '')
           return { ...nothing(), lines: [this.numeric('431', 'No nickname given')] };
+        if (!NICK_PATTERN.test(first)) {
+          return { ...nothing(), lines: [this.numeric('432', first, 'Erroneous nickname')] };
+        }
         if (!this.welcomed) this.nick = first;
         return this.welcomed && first !== this.nick
           ? {
@@ -353,6 +383,11 @@ export class IrcSession {
         };
       }
       this.password = password;
+      // Told a success only once the server took the password: the hello goes now.
+      this.saslWaiting = true;
+      if (this.helloSent) return nothing();
+      this.helloSent = true;
+      return { frames: [this.hello()], lines: [] };
     } else if (mechanism !== 'EXTERNAL') {
       return {
         ...nothing(),
@@ -362,14 +397,15 @@ export class IrcSession {
         ],
       };
     }
+    return { ...nothing(), lines: this.saslSuccess() };
+  }
+
+  private saslSuccess(): string[] {
     const user = this.options.user;
-    return {
-      ...nothing(),
-      lines: [
-        this.numeric('900', this.source(user), user, `You are now logged in as ${user}`),
-        this.numeric('903', 'SASL authentication successful'),
-      ],
-    };
+    return [
+      this.numeric('900', this.source(user), user, `You are now logged in as ${user}`),
+      this.numeric('903', 'SASL authentication successful'),
+    ];
   }
 
   /** A chat request whose answer comes back with the same ref. */
@@ -440,11 +476,19 @@ export class IrcSession {
 
   // Registered once NICK and USER came and capability talk ended: the chat hello goes.
   private register(): IrcOutput {
-    if (this.helloSent || this.nick === '*' || !this.userGiven || this.negotiating)
-      return nothing();
+    if (this.nick === '*' || !this.userGiven || this.negotiating) return nothing();
+    // A welcome that came first (SASL PLAIN sent the hello early) is given now.
+    const held = this.held;
+    this.held = undefined;
+    if (held !== undefined) return held;
+    if (this.helloSent) return nothing();
     this.helloSent = true;
-    // The newest messages of each room come after its JOIN, as a bouncer plays them back.
-    return { frames: [{ type: 'hello', v: 1, client: 'irc', backlog: BACKLOG }], lines: [] };
+    return { frames: [this.hello()], lines: [] };
+  }
+
+  // The newest messages of each room come after its JOIN, as a bouncer plays them back.
+  private hello(): ClientFrame {
+    return { type: 'hello', v: 1, client: 'irc', backlog: BACKLOG };
   }
 
   private join(list: string): IrcOutput {
@@ -545,9 +589,11 @@ export class IrcSession {
     if (!target.startsWith('#')) return { ...nothing(), lines: [this.numeric('221', '+i')] };
     if (/^[+-]/.test(query)) {
       const request = readModeChange(params);
-      const out = this.moderate(target, request.acts, undefined);
-      for (const letter of request.unknown)
+      // MODES=4: what a line asks beyond four changes is not done.
+      const out = this.moderate(target, request.acts.slice(0, MODES_PER_LINE), undefined);
+      for (const letter of new Set(request.unknown)) {
         out.lines.push(this.numeric('472', letter, 'is not a mode chat has'));
+      }
       return out;
     }
     if (query === 'b')
@@ -579,8 +625,22 @@ export class IrcSession {
     switch (frame.type) {
       case 'welcome':
         return this.welcome(frame);
-      case 'joined':
-        return this.joined(frame.room, frame.user, frame.state);
+      case 'joined': {
+        const out = this.joined(frame.room, frame.user, frame.state);
+        const state = frame.state;
+        // Joined later than the hello: the room's newest messages, up to the join, played back.
+        if (frame.user === this.nick && state !== undefined && state.lastId > 0) {
+          const asked = this.ask('history', frame.room, (ref) => ({
+            type: 'history',
+            room: frame.room,
+            before: state.lastId + 1,
+            limit: BACKLOG,
+            ref,
+          }));
+          out.frames.push(...asked.frames);
+        }
+        return out;
+      }
       case 'left': {
         const state = this.rooms.get(frame.room);
         state?.members.delete(frame.user);
@@ -829,7 +889,7 @@ export class IrcSession {
 
   /** The message of the day (375, 372 a line, 376), or 422 when there is none. */
   private motdLines(): string[] {
-    const motd = this.motd.split('\n').filter((text) => text !== '');
+    const motd = this.motd.split(/\r?\n/).filter((text) => text !== '');
     if (motd.length === 0) return [this.numeric('422', 'MOTD File is missing')];
     return [
       this.numeric('375', `- ${this.options.serverName} Message of the day -`),
@@ -842,11 +902,13 @@ export class IrcSession {
     this.welcomed = true;
     this.operators = new Set(frame.operators ?? []);
     const given = this.nick;
+    const registered = given !== '*' && this.userGiven && !this.negotiating;
     this.nick = frame.user;
     const { serverName, version } = this.options;
     const lines: string[] = [];
-    if (given !== frame.user)
+    if (given !== '*' && given !== frame.user) {
       lines.push(this.line('NICK', [frame.user], { source: this.source(given) }));
+    }
     lines.push(
       this.numeric('001', `Welcome to chat, ${frame.user}`),
       this.numeric('002', `Your host is ${serverName}, running chat ${version}`),
@@ -861,6 +923,7 @@ export class IrcSession {
         `TOPICLEN=${MAX_TOPIC_CHARS}`,
         'MAXTARGETS=1',
         'PREFIX=(o)@',
+        `MODES=${MODES_PER_LINE}`,
         'CHANMODES=bq,,,t',
         `CHATHISTORY=${MAX_HISTORY_LIMIT}`,
         'MSGREFTYPES=msgid',
@@ -876,7 +939,13 @@ export class IrcSession {
     this.motd = frame.motd;
     lines.push(...this.motdLines());
     for (const room of frame.rooms) lines.push(...this.joined(room.room, frame.user, room).lines);
-    return { ...nothing(), lines };
+    const sasl = this.saslWaiting ? this.saslSuccess() : [];
+    this.saslWaiting = false;
+    if (!registered) {
+      this.held = { ...nothing(), lines };
+      return { ...nothing(), lines: sasl };
+    }
+    return { ...nothing(), lines: [...sasl, ...lines] };
   }
 
   private joined(room: string, user: string, state: RoomState | undefined): IrcOutput {
@@ -914,7 +983,7 @@ export class IrcSession {
       );
       if (mine !== undefined) {
         this.pending.delete(mine[0]);
-        this.sentIds.add(id);
+        this.sent(id);
         if (!this.caps.has('echo-message')) return nothing();
       }
     }
@@ -950,11 +1019,16 @@ export class IrcSession {
     return lines;
   }
 
+  private sent(id: number): void {
+    if (this.sentIds.size >= SENT_IDS) this.sentIds.delete(this.sentIds.values().next().value ?? 0);
+    this.sentIds.add(id);
+  }
+
   private ack(ref: string, id: number, ts: number): IrcOutput {
     const sent = this.pending.get(ref);
     if (sent === undefined) return nothing();
     this.pending.delete(ref);
-    this.sentIds.add(id);
+    this.sent(id);
     if (!this.caps.has('echo-message')) return nothing();
     const conversation = sent.target.startsWith('#')
       ? sent.target
@@ -974,7 +1048,16 @@ export class IrcSession {
     ref: string | undefined,
     fatal: boolean,
   ): IrcOutput {
-    if (fatal) return { frames: [], lines: [`ERROR :${message}`], close: code };
+    if (fatal) {
+      const sasl = this.saslWaiting
+        ? [this.numeric('904', `SASL authentication failed: ${message}`)]
+        : [];
+      return {
+        frames: [],
+        lines: [...sasl, `ERROR :${message.replace(LINE_BREAKERS, ' ')}`],
+        close: code,
+      };
+    }
     const asked = ref === undefined ? undefined : this.asked.get(ref);
     if (ref !== undefined && asked !== undefined) {
       this.asked.delete(ref);

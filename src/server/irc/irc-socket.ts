@@ -27,6 +27,8 @@ export interface IrcSocketOptions {
   rate: { perSecond: number; burst: number };
   /** The clock, in ms. */
   now: () => number;
+  /** Bytes waiting for a slow client before it is cut, as a chat client's queue (--max-queue). */
+  maxQueueBytes: number;
 }
 
 /** A TLS socket speaking IRC, as a stream of chat frame lines. */
@@ -36,6 +38,8 @@ export class IrcSocket extends Duplex {
   private readonly bucket: TokenBucket;
   /** Told to slow down since the bucket ran dry (said once per dry spell). */
   private slowed = false;
+  /** Not reading the client while what it was answered waits to be written. */
+  private held = false;
   /** A chat frame line begun in one write and ended in a later one. */
   private partial = '';
 
@@ -84,13 +88,25 @@ export class IrcSocket extends Duplex {
     for (const item of this.decoder.push(chunk)) {
       const parsed = 'error' in item ? item.error : parseIrcLine(item.line);
       if (parsed.kind === 'error' && parsed.code === 'empty') continue;
-      const output =
+      const output = this.translated(() =>
         parsed.kind === 'error'
           ? this.session.refusedLine(parsed.message)
-          : this.session.fromClient(parsed);
+          : this.session.fromClient(parsed),
+      );
+      if (output === undefined) return;
       // What reaches the server is paced there; what is answered here, here.
       if (output.frames.length === 0 && output.close === undefined && !this.paced()) continue;
       this.toClient(output);
+    }
+  }
+
+  /** A translation, or undefined after cutting this connection alone when it threw. */
+  private translated(translate: () => IrcOutput): IrcOutput | undefined {
+    try {
+      return translate();
+    } catch (error) {
+      this.destroy(error instanceof Error ? error : new Error(String(error)));
+      return undefined;
     }
   }
 
@@ -117,6 +133,19 @@ export class IrcSocket extends Duplex {
     let flowing = true;
     if (output.lines.length > 0 && !this.tls.destroyed) {
       flowing = this.tls.write(`${output.lines.join('\r\n')}\r\n`);
+      if (this.tls.writableLength > this.options.maxQueueBytes) {
+        this.destroy(new Error('slow IRC client: its queue is full'));
+        return false;
+      }
+      // Answers to a client that does not read them: it is not read either until they are.
+      if (!flowing && !this.held) {
+        this.held = true;
+        this.tls.pause();
+        this.tls.once('drain', () => {
+          this.held = false;
+          this.tls.resume();
+        });
+      }
     }
     for (const frame of output.frames) {
       if (!this.push(`${JSON.stringify(frame)}\n`)) this.tls.pause();
@@ -126,7 +155,7 @@ export class IrcSocket extends Duplex {
   }
 
   override _read(): void {
-    this.tls.resume();
+    if (!this.held) this.tls.resume();
   }
 
   override _write(
@@ -141,7 +170,11 @@ export class IrcSocket extends Duplex {
     let flowing = true;
     for (const line of lines) {
       if (line === '') continue;
-      flowing = this.toClient(this.session.fromServer(JSON.parse(line) as ServerFrame)) && flowing;
+      const output = this.translated(() =>
+        this.session.fromServer(JSON.parse(line) as ServerFrame),
+      );
+      if (output === undefined) break;
+      flowing = this.toClient(output) && flowing;
     }
     if (flowing || this.tls.destroyed) done();
     else this.tls.once('drain', () => done());
