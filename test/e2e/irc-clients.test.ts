@@ -99,7 +99,7 @@ describe('irssi and weechat talk to chat tui through the IRC gateway', () => {
   });
 
   for (const client of CLIENTS) {
-    it(`${client.name}: welcome, #general, messages both ways, a topic, direct messages`, async () => {
+    it(`${client.name}: welcome, #general, messages both ways, a topic, direct messages, history`, async () => {
       const dir = await teamMadeByCli(['alice', 'bob']);
       dirs.push(dir);
       const server = await startServe(['--irc-port', '0'], dir.path);
@@ -163,6 +163,17 @@ describe('irssi and weechat talk to chat tui through the IRC gateway', () => {
       await alice.type(client.serverWindow);
       await alice.waitFor(/bob sent a sealed direct message/);
       assert.doesNotMatch(await alice.screen(), /sealed answer/);
+
+      // History: what bob said in a room before alice joined it is played back to her IRC client.
+      await bob.type('/join #log');
+      await bob.waitFor(/\[#log\]/);
+      await bob.type(`kept in the log for ${client.name}`);
+      await bob.waitFor(new RegExp(`<bob> kept in the log for ${client.name}`));
+      await alice.type('/join #log');
+      await alice.waitFor(/#log/);
+      await alice.type(client.generalWindow.replace('#general', '#log'));
+      // bob created #log, so he operates it: shown as @bob, which `said` does not expect.
+      await alice.waitFor(new RegExp(`bob\\S*\\s*\\S?\\s*kept in the log for ${client.name}`));
     });
   }
 });
