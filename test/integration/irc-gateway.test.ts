@@ -507,6 +507,37 @@ describe('the IRC gateway (--irc-port), over TLS with client certificates', () =
     }
   });
 
+  it('NOTICE, NAMES, WHO, away-notify, and 411/442', async () => {
+    const irc = await IrcClient.connect(team, ircPort, 'alice');
+    try {
+      await register(irc, 'alice', 'sasl away-notify');
+      await irc.expect(/ 366 alice #general /);
+      const noticed = nextEvent<[RoomMessage]>(bob, 'message', (m) => m.text === 'a notice');
+      irc.send('NOTICE #general :a notice');
+      await noticed;
+      irc.send('NAMES #general');
+      // Rooms alice joined in earlier tests are named at welcome too: this is #general's.
+      assert.match(
+        await irc.expect(/ 353 alice = #general /),
+        /^:chat 353 alice = #general :?(.*\s)?@?bob(\s|$)/,
+      );
+      await irc.expect(/ 366 alice #general /);
+      irc.send('WHO #general');
+      await irc.expect(/^:chat 352 alice #general bob chat chat bob H :0 bob$/);
+      await irc.expect(/ 315 alice #general /);
+      bob.away('back in five');
+      assert.match(await irc.expect(/ AWAY /), /^:bob!bob@chat AWAY :?back in five$/);
+      bob.back();
+      await irc.expect(/^:bob!bob@chat AWAY$/);
+      irc.send('PRIVMSG');
+      await irc.expect(/ 411 alice :No recipient given \(PRIVMSG\)$/);
+      irc.send('PART #not-mine');
+      await irc.expect(/ 442 alice #not-mine /);
+    } finally {
+      irc.close();
+    }
+  });
+
   it('refuses a client without a certificate in the TLS handshake', async () => {
     const credentials = await team.credentials('alice');
     const socket = tls.connect({
