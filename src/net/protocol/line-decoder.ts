@@ -3,6 +3,7 @@
  * Pure: fed chunks through `push()`, it returns events and never touches a
  * socket, so the caller decides what an error means (reply, or close).
  */
+import { LineBuffer } from './line-buffer.ts';
 
 /** What `push()` found: a decoded line, or why a line was refused. */
 export type DecodeEvent =
@@ -28,8 +29,7 @@ export class LineDecoder {
   // The unterminated line so far, in one buffer that doubles as it fills
   // (capped at maxLineBytes). One copy per chunk kept a whole array per
   // piece: a line sent a byte per TLS record held ~250 bytes per byte.
-  #buffer = new Uint8Array(0);
-  #length = 0;
+  #pending: LineBuffer;
   #poisoned = false;
 
   /** @param maxLineBytes longest accepted line in bytes, without the newline; a positive integer. */
@@ -38,11 +38,12 @@ export class LineDecoder {
       throw new RangeError(`maxLineBytes must be a positive integer, got ${maxLineBytes}`);
     }
     this.maxLineBytes = maxLineBytes;
+    this.#pending = new LineBuffer(maxLineBytes);
   }
 
   /** Bytes held for the line not yet terminated (at most `maxLineBytes`). */
   get bufferedBytes(): number {
-    return this.#length;
+    return this.#pending.length;
   }
 
   /** True once a line was too long: the caller should close the connection. */
@@ -58,45 +59,21 @@ export class LineDecoder {
     while (start < chunk.length) {
       const newline = chunk.indexOf(LF, start);
       const end = newline === -1 ? chunk.length : newline;
-      if (this.#length + (end - start) > this.maxLineBytes) {
+      if (this.#pending.length + (end - start) > this.maxLineBytes) {
         events.push(this.#poison());
         return events;
       }
       if (newline === -1) {
         // Copied, not kept as a view: the caller may reuse its buffer, and a
         // small view would keep a large chunk alive. (Buffer#slice is a view.)
-        this.#append(chunk.subarray(start));
+        this.#pending.append(chunk.subarray(start));
         break;
       }
-      const event = this.#decode(this.#takeLine(chunk.subarray(start, newline)));
+      const event = this.#decode(this.#pending.take(chunk.subarray(start, newline)));
       if (event) events.push(event);
       start = newline + 1;
     }
     return events;
-  }
-
-  #append(bytes: Uint8Array): void {
-    const needed = this.#length + bytes.length;
-    if (needed > this.#buffer.length) {
-      const size = Math.min(this.maxLineBytes, Math.max(needed, 2 * this.#buffer.length, 1024));
-      const grown = new Uint8Array(size);
-      grown.set(this.#buffer.subarray(0, this.#length));
-      this.#buffer = grown;
-    }
-    this.#buffer.set(bytes, this.#length);
-    this.#length = needed;
-  }
-
-  /** The buffered bytes plus `tail` as one array; empties the buffer. */
-  #takeLine(tail: Uint8Array): Uint8Array {
-    if (this.#length === 0) return tail;
-    const line = new Uint8Array(this.#length + tail.length);
-    line.set(this.#buffer.subarray(0, this.#length));
-    line.set(tail, this.#length);
-    this.#length = 0;
-    // An idle connection keeps no large buffer.
-    if (this.#buffer.length > 4096) this.#buffer = new Uint8Array(0);
-    return line;
   }
 
   #decode(bytes: Uint8Array): DecodeEvent | undefined {
@@ -113,8 +90,7 @@ export class LineDecoder {
 
   #poison(): DecodeEvent {
     this.#poisoned = true;
-    this.#buffer = new Uint8Array(0);
-    this.#length = 0;
+    this.#pending.clear();
     return {
       kind: 'error',
       code: 'line_too_long',

@@ -7,6 +7,7 @@
  * Grammar: the "Modern IRC" client protocol (modern.ircdocs.horse, Message
  * Format) and IRCv3 message tags (ircv3.net/specs/extensions/message-tags).
  */
+import { LineBuffer } from '../../net/protocol/line-buffer.ts';
 
 /** Every `code` an `IrcLineError` can carry, with what it means. Branch on the code, never the message. */
 export const IRC_LINE_ERROR_CODES = {
@@ -344,8 +345,7 @@ export class IrcLineDecoder {
   readonly #utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   // The unterminated line so far, in one buffer that doubles as it fills,
   // as in line-decoder.ts.
-  #buffer = new Uint8Array(0);
-  #length = 0;
+  #pending: LineBuffer;
   // True while dropping the rest of a line that was too long.
   #skipping = false;
 
@@ -355,11 +355,12 @@ export class IrcLineDecoder {
       throw new RangeError(`maxLineBytes must be an integer of at least 2, got ${maxLineBytes}`);
     }
     this.maxLineBytes = maxLineBytes;
+    this.#pending = new LineBuffer(maxLineBytes);
   }
 
   /** Bytes held for the line not yet terminated (less than `maxLineBytes`). */
   get bufferedBytes(): number {
-    return this.#length;
+    return this.#pending.length;
   }
 
   /** Feeds the next bytes of the stream; returns the events they complete, in order. */
@@ -377,7 +378,7 @@ export class IrcLineDecoder {
         continue;
       }
       const end = newline === -1 ? chunk.length : newline;
-      if (this.#length + (end - start) > maxContent) {
+      if (this.#pending.length + (end - start) > maxContent) {
         events.push({ error: this.#tooLong() });
         if (newline === -1) {
           this.#skipping = true;
@@ -388,38 +389,14 @@ export class IrcLineDecoder {
       }
       if (newline === -1) {
         // Copied, not kept as a view: the caller may reuse its buffer.
-        this.#append(chunk.subarray(start));
+        this.#pending.append(chunk.subarray(start));
         break;
       }
-      const event = this.#decode(this.#takeLine(chunk.subarray(start, newline)));
+      const event = this.#decode(this.#pending.take(chunk.subarray(start, newline)));
       if (event) events.push(event);
       start = newline + 1;
     }
     return events;
-  }
-
-  #append(bytes: Uint8Array): void {
-    const needed = this.#length + bytes.length;
-    if (needed > this.#buffer.length) {
-      const size = Math.min(this.maxLineBytes, Math.max(needed, 2 * this.#buffer.length, 1024));
-      const grown = new Uint8Array(size);
-      grown.set(this.#buffer.subarray(0, this.#length));
-      this.#buffer = grown;
-    }
-    this.#buffer.set(bytes, this.#length);
-    this.#length = needed;
-  }
-
-  /** The buffered bytes plus `tail` as one array; empties the buffer. */
-  #takeLine(tail: Uint8Array): Uint8Array {
-    if (this.#length === 0) return tail;
-    const line = new Uint8Array(this.#length + tail.length);
-    line.set(this.#buffer.subarray(0, this.#length));
-    line.set(tail, this.#length);
-    this.#length = 0;
-    // An idle connection keeps no large buffer.
-    if (this.#buffer.length > 4096) this.#buffer = new Uint8Array(0);
-    return line;
   }
 
   #decode(bytes: Uint8Array): IrcDecodeEvent | undefined {
@@ -435,8 +412,7 @@ export class IrcLineDecoder {
   }
 
   #tooLong(): IrcLineError {
-    this.#buffer = new Uint8Array(0);
-    this.#length = 0;
+    this.#pending.clear();
     return fail('too_long', `the line exceeds ${this.maxLineBytes} bytes`);
   }
 }
