@@ -53,13 +53,16 @@ describe('NO_COLOR and --no-color, in a real terminal', () => {
     terminals.push(tui);
     await tui.waitFor(/connected/);
     await tui.waitFor(/Welcome to chat/);
-    const sent = await runChat(['send', '--user', 'bob', '--port', String(server.port), 'hi ada'], {
-      cwd: dir.path,
-    });
+    // Words of this terminal's own: the earlier tests' lines come back as backlog, and a
+    // wait that matched one of them would type on before this Enter was read.
+    const sent = await runChat(
+      ['send', '--user', 'bob', '--port', String(server.port), `hi ada in ${name}`],
+      { cwd: dir.path },
+    );
     assert.equal(sent.code, 0, sent.stderr);
-    await tui.waitFor(/<bob> hi ada/);
-    await tui.type('hello bob');
-    await tui.waitFor(/<ada> hello bob/);
+    await tui.waitFor(new RegExp(`<bob> hi ada in ${name}`));
+    await tui.type(`hello bob from ${name}`);
+    await tui.waitFor(new RegExp(`<ada> hello bob from ${name}`));
     return tui;
   }
 
