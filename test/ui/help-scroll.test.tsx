@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { cleanup, render } from 'ink-testing-library';
+import { cleanup } from 'ink-testing-library';
 import stripAnsi from 'strip-ansi';
-import type { ChatClient } from '../../src/net/chat-client.ts';
 import type { RoomMessage } from '../../src/net/protocol/frames.ts';
 import { helpScroll } from '../../src/ui/components/HelpOverlay.tsx';
-import { DEFAULT_SETTINGS } from '../../src/ui/settings/tui-settings.ts';
-import { App } from '../../src/ui/tui/App.tsx';
 import { screenLayout } from '../../src/ui/tui/ChatScreen.tsx';
-import { welcomeFrame } from '../helpers/chat-frames.ts';
+import { connectedApp } from '../helpers/connected-app.tsx';
 import { IdleClient } from '../helpers/idle-client.ts';
-import { effectsRun, inputReady, until } from '../helpers/ink.ts';
+import { effectsRun, until } from '../helpers/ink.ts';
 
 /** /help through the whole App at 80x24, where it does not fit: its keys scroll it. */
 
@@ -33,29 +30,17 @@ afterEach(() => cleanup());
 
 async function start() {
   const client = new IdleClient();
-  const app = render(
-    <App
-      client={client as unknown as ChatClient}
-      server="localhost:7000"
-      settings={{ saved: { ...DEFAULT_SETTINGS, bell: false, backlog: 0 } }}
-      notices={[]}
-    />,
-  );
-  // ink-testing-library's terminal is 100 columns: make it 80x24, as a small terminal is.
-  Object.defineProperty(app.stdout, 'columns', { get: () => 80 });
-  Object.defineProperty(app.stdout, 'rows', { get: () => 24 });
-  app.stdout.emit('resize');
-  await inputReady(app.stdin);
-  client.emit('state', 'connected', {});
-  client.emit(
-    'welcome',
-    welcomeFrame({
+  // ink-testing-library's terminal is 100 columns: 80x24, as a small terminal is.
+  const app = await connectedApp(
+    client,
+    {
       rooms: [{ room: '#ops', topic: '', members: ['alice', 'bob'], lastId: 0 }],
       users: [
         { user: 'alice', status: 'online' },
         { user: 'bob', status: 'online' },
       ],
-    }),
+    },
+    { columns: 80, rows: 24 },
   );
   // More messages than the pane holds, so PageUp under the help would have somewhere to go.
   for (let id = 1; id <= 40; id++) client.emit('message', msg(id));

@@ -5,15 +5,12 @@ import { delimiter, join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
 import stripAnsi from 'strip-ansi';
-import type { ChatClient } from '../../src/net/chat-client.ts';
 import { MessagePane } from '../../src/ui/components/MessagePane.tsx';
-import { DEFAULT_SETTINGS } from '../../src/ui/settings/tui-settings.ts';
 import type { Line, MessageLine } from '../../src/ui/state/chat-types.ts';
 import { displayWidth } from '../../src/ui/text/wrap.ts';
-import { App } from '../../src/ui/tui/App.tsx';
-import { welcomeFrame } from '../helpers/chat-frames.ts';
+import { connectedApp } from '../helpers/connected-app.tsx';
 import { IdleClient, roomOf } from '../helpers/idle-client.ts';
-import { effectsRun, inputReady, until } from '../helpers/ink.ts';
+import { effectsRun, until } from '../helpers/ink.ts';
 
 /** Links in the message pane (OSC 8 around exactly the URL), and /open through the whole App. */
 
@@ -132,22 +129,9 @@ describe('/open in the App', { skip: process.platform === 'win32' && 'no xdg-ope
 
   async function app() {
     const client = new IdleClient();
-    const shown = render(
-      <App
-        client={client as unknown as ChatClient}
-        server="localhost:7000"
-        settings={{ saved: { ...DEFAULT_SETTINGS, backlog: 0 } }}
-        notices={[]}
-      />,
-    );
-    await inputReady(shown.stdin);
-    client.emit('state', 'connected', {});
-    client.emit(
-      'welcome',
-      welcomeFrame({
-        rooms: [{ room: '#general', topic: '', members: ['alice', 'bob'], lastId: 0 }],
-      }),
-    );
+    const shown = await connectedApp(client, {
+      rooms: [{ room: '#general', topic: '', members: ['alice', 'bob'], lastId: 0 }],
+    });
     const frame = () => stripAnsi(shown.lastFrame() ?? '');
     await until(() => frame().includes('[#general]'), 'the welcome');
     const texts = [

@@ -4,19 +4,17 @@ import { Text } from 'ink';
 import { cleanup, render } from 'ink-testing-library';
 import { useEffect } from 'react';
 import stripAnsi from 'strip-ansi';
-import type { ChatClient } from '../../src/net/chat-client.ts';
 import type { RoomMessage } from '../../src/net/protocol/frames.ts';
 import { InputBox } from '../../src/ui/components/InputBox.tsx';
 import { useInputKeys } from '../../src/ui/hooks/use-input-keys.ts';
 import { usePasteGate } from '../../src/ui/hooks/use-paste-gate.ts';
 import { MOUSE_REPORTING_OFF, MOUSE_REPORTING_ON } from '../../src/ui/input/mouse.ts';
-import { DEFAULT_SETTINGS } from '../../src/ui/settings/tui-settings.ts';
 import { currentMembers } from '../../src/ui/state/chat-selectors.ts';
 import { chatReducer, initialChatState } from '../../src/ui/state/chat-state.ts';
-import { App } from '../../src/ui/tui/App.tsx';
 import { ChatScreen, screenLayout } from '../../src/ui/tui/ChatScreen.tsx';
 import { hitTest } from '../../src/ui/tui/mouse-hit.ts';
 import { welcomeFrame } from '../helpers/chat-frames.ts';
+import { connectedApp } from '../helpers/connected-app.tsx';
 import { IdleClient } from '../helpers/idle-client.ts';
 import { effectsRun, inputReady, until } from '../helpers/ink.ts';
 
@@ -52,22 +50,9 @@ async function turn(): Promise<void> {
 
 async function start() {
   const client = new IdleClient();
-  const app = render(
-    <App
-      client={client as unknown as ChatClient}
-      server="localhost:7000"
-      settings={{ saved: { ...DEFAULT_SETTINGS, bell: false, backlog: 0 } }}
-      notices={[]}
-    />,
-  );
-  Object.defineProperty(app.stdout, 'columns', { get: () => 80 });
-  Object.defineProperty(app.stdout, 'rows', { get: () => 24 });
-  app.stdout.emit('resize');
-  await inputReady(app.stdin);
-  client.emit('state', 'connected', {});
-  client.emit(
-    'welcome',
-    welcomeFrame({
+  const app = await connectedApp(
+    client,
+    {
       rooms: [
         { room: '#general', topic: '', members: ['alice', 'bob'], lastId: 0 },
         { room: '#ops', topic: '', members: ['alice'], lastId: 0 },
@@ -76,7 +61,8 @@ async function start() {
         { user: 'alice', status: 'online' },
         { user: 'bob', status: 'online' },
       ],
-    }),
+    },
+    { columns: 80, rows: 24 },
   );
   for (let id = 1; id <= 40; id++) client.emit('message', msg(id));
   // The last frame drawn (a raw write such as the mouse modes is no frame).
