@@ -57,7 +57,7 @@ export interface DiffingTarget {
  * `up` rows above the row after the frame, at `column`; hidden; or
  * unchanged (undefined) when the write does not touch it.
  */
-export function inkCursor(
+function inkCursor(
   chunk: string,
 ): { shown: true; up: number; column: number } | { shown: false } | undefined {
   const toggles = chunk.match(INK_CURSOR_TOGGLE);

@@ -102,7 +102,7 @@ function blankRow(columns: number): GridRow {
 }
 
 /** A grid of `rows` blank rows of `columns` columns. */
-export function blankGrid(columns: number, rows: number): Grid {
+function blankGrid(columns: number, rows: number): Grid {
   return { columns, rows: Array.from({ length: rows }, () => blankRow(columns)) };
 }
 
