@@ -17,8 +17,9 @@ const VERSION = (
   }
 ).version;
 
-/** All a package needs to run: the launcher, the bundle, the manifest; the docs to read. */
-const SHIPPABLE = /^(bin\/chat\.js|dist\/[\w-]+\.js|docs\/[\w-]+\.md|package\.json|README\.md)$/;
+/** All a package needs to run: the launcher, the bundle, the manifest; the docs to read, and their pictures. */
+const SHIPPABLE =
+  /^(bin\/chat\.js|dist\/[\w-]+\.js|docs\/[\w-]+\.md|docs\/img\/[\w-]+\.svg|package\.json|README\.md)$/;
 
 describe('chat packed by npm pack and installed by npm i -g', () => {
   // Packed and installed once (a few seconds); each test runs what it needs from it.

@@ -1,0 +1,246 @@
+/**
+ * `npm run screenshots`: the pictures in the README, made from a real run.
+ *
+ * A team is made in a temporary home; `chat serve --dashboard` and three
+ * people's `chat tui` run in pseudo-terminals of their own against it, on a
+ * free loopback port; a short conversation is played (a topic, a mention, a
+ * room, a DM, the help). ada's terminal is recorded as an asciicast, and the
+ * screens are read off a headless terminal (xterm.js) into SVG:
+ *
+ *   demo.cast  demo.svg      the recording, and the same animated
+ *   tui.svg  tui-dm.svg  tui-help.svg  dashboard.svg   stills
+ *
+ * Usage: tsx scripts/screenshots/make-screenshots.ts [--out DIR]  (default docs/img)
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { formatCast } from './asciicast.ts';
+import { castFrames, castSvg } from './cast-svg.ts';
+import { DemoClock, PtySession } from './pty-session.ts';
+import { screenSvg } from './screen-svg.ts';
+import { DARK_THEME } from './terminal-theme.ts';
+
+const exec = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CHAT = join(ROOT, 'bin', 'chat.js');
+const COLUMNS = 100;
+const ROWS = 30;
+
+function outDir(argv: string[]): string {
+  const at = argv.indexOf('--out');
+  const value = at === -1 ? 'docs/img' : argv[at + 1];
+  if (value === undefined || value.startsWith('--')) {
+    throw new Error('--out needs a folder: npm run screenshots -- --out DIR');
+  }
+  return resolve(ROOT, value);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => done(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
+
+/**
+ * One machine's environment with its team profile under `home` (XDG
+ * folders), as a newcomer's would be: nothing of the caller's leaks in.
+ */
+function machineEnv(home: string): NodeJS.ProcessEnv {
+  const keep = ['PATH', 'LANG', 'LC_ALL', 'SYSTEMROOT'];
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of keep) if (process.env[name] !== undefined) env[name] = process.env[name];
+  return {
+    ...env,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, 'config'),
+    XDG_DATA_HOME: join(home, 'data'),
+    TERM: 'xterm-256color',
+    COLORTERM: 'truecolor',
+    FORCE_COLOR: '3',
+    LANG: env.LANG ?? 'C.UTF-8',
+    TZ: 'UTC',
+    USER: 'ada',
+  };
+}
+
+/** A person's typing: a key at a time, each when the last has been drawn. */
+async function type(session: PtySession, text: string, clock?: DemoClock): Promise<void> {
+  let typed = '';
+  for (const key of text) {
+    typed += key;
+    clock?.advance(0.045 + ((typed.length * 37) % 50) / 1000);
+    session.keys(key);
+    const tail = typed.trimEnd().slice(-8);
+    if (tail !== '') await session.waitFor(new RegExp(escapeRegExp(tail)));
+  }
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Types `text` and Enter; resolves once `until` shows on `session`'s screen. */
+async function say(session: PtySession, text: string, clock?: DemoClock): Promise<void> {
+  await type(session, text, clock);
+  clock?.advance(0.3);
+  session.keys('\r');
+}
+
+async function main(): Promise<void> {
+  const out = outDir(process.argv.slice(2));
+  const home = await mkdtemp(join(tmpdir(), 'chat-screenshots-'));
+  const env = machineEnv(home);
+  const chat = (...args: string[]) => exec(process.execPath, [CHAT, ...args], { cwd: home, env });
+  const started: PtySession[] = [];
+  const run = (name: string, args: string[], clock?: DemoClock) => {
+    const session = new PtySession(name, [process.execPath, CHAT, ...args], {
+      cwd: home,
+      env,
+      columns: COLUMNS,
+      rows: ROWS,
+      ...(clock === undefined ? {} : { clock }),
+    });
+    started.push(session);
+    return session;
+  };
+  const began = Date.now();
+  const step = (what: string) =>
+    process.stdout.write(`screenshots: ${((Date.now() - began) / 1000).toFixed(1)} s ${what}\n`);
+  const pictures: Record<string, string> = {};
+  const still = async (file: string, session: PtySession, title: string) => {
+    await session.settle();
+    pictures[file] = screenSvg(session.screen(DARK_THEME), title, DARK_THEME);
+  };
+  try {
+    step('a team of three (ada, bob, carol)');
+    await chat('certs', '--user', 'ada');
+    await chat('certs', 'client', 'bob');
+    await chat('certs', 'client', 'carol');
+    const port = String(await freePort());
+
+    step(`chat serve --dashboard on 127.0.0.1:${port}`);
+    const server = run('server', ['serve', '--port', port, '--dashboard']);
+    await server.waitFor(/connections 0/);
+    const bob = run('bob', ['tui', '--user', 'bob', '--port', port]);
+    const carol = run('carol', ['tui', '--user', 'carol', '--port', port]);
+    await bob.waitFor(/connected/);
+    await carol.waitFor(/connected/);
+
+    step('bob and carol talk before ada comes in');
+    await say(bob, 'morning! staging is green, 0.4 is ready to tag');
+    await carol.waitFor(/0\.4 is ready to tag/);
+    await say(carol, 'nice. I will write the release notes today');
+    await bob.waitFor(/release notes today/);
+    await say(bob, 'the redis failover test still flakes on CI, digging in');
+    await carol.waitFor(/digging in/);
+    await say(carol, 'ping me if you want a second pair of eyes');
+    await bob.waitFor(/second pair of eyes/);
+
+    step('ada comes in (recorded)');
+    const clock = new DemoClock();
+    const ada = run('ada', ['tui', '--user', 'ada', '--port', port], clock);
+    await ada.waitFor(/3 users/);
+    await ada.waitFor(/second pair of eyes/);
+    clock.advance(1.5);
+
+    await say(ada, '/topic 0.4 ships Friday · see #release', clock);
+    await ada.waitFor(/ada set the topic/);
+    clock.advance(1.2);
+
+    await say(
+      carol,
+      '@ada can you review the TLS reload PR? https://git.example.com/chat/pull/212',
+    );
+    await ada.waitFor(/pull\/212/);
+    clock.advance(1.8);
+    await say(ada, 'on it after standup 👍', clock);
+    await carol.waitFor(/after standup/);
+    clock.advance(1);
+    await say(bob, '/me brews coffee for the release');
+    await ada.waitFor(/brews coffee/);
+    clock.advance(1.5);
+
+    step('a room: #release');
+    await say(ada, '/join #release', clock);
+    await ada.waitFor(/you joined #release/);
+    await say(carol, '/join #release');
+    await ada.waitFor(/2 users/);
+    await say(carol, 'draft notes: https://git.example.com/chat/wiki/0.4');
+    await ada.waitFor(/wiki\/0\.4/);
+    clock.advance(1.5);
+
+    step('a DM from bob');
+    await say(bob, '/msg ada pair on the redis failover at 3?');
+    await ada.waitFor(/@bob/);
+    clock.advance(1.2);
+    await say(ada, '/msg bob', clock);
+    await ada.waitFor(/failover at 3/);
+    clock.advance(1);
+    await say(ada, 'sure, 3pm works. I will bring the test plan', clock);
+    await bob.waitFor(/test plan/);
+    clock.advance(1.2);
+    await still('tui-dm.svg', ada, 'chat tui: a direct message');
+
+    step('the help');
+    await say(ada, '/help', clock);
+    await ada.waitFor(/Esc closes this help/);
+    clock.advance(3);
+    await still('tui-help.svg', ada, 'chat tui: /help');
+    ada.keys('\u001b');
+    await ada.waitFor(/^(?![\s\S]*Esc closes this help)/);
+
+    step('back to #general');
+    clock.advance(0.5);
+    ada.keys('\u001b1');
+    await ada.waitFor(/#general │ 0\.4 ships Friday/);
+    clock.advance(2.5);
+    await still('tui.svg', ada, 'chat tui: #general');
+    ada.endRecording();
+
+    step('the dashboard');
+    await server.waitFor(/connections 3/);
+    await still('dashboard.svg', server, 'chat serve --dashboard');
+
+    step('quitting');
+    await Promise.all([ada, bob, carol].map((person) => say(person, '/quit')));
+    await Promise.all([ada.exited, bob.exited, carol.exited]);
+    server.keys('q');
+    await server.waitFor(/Shut the server down/);
+    server.keys('y');
+    await server.exited;
+
+    step(`writing ${out}`);
+    await mkdir(out, { recursive: true });
+    const cast = formatCast(
+      {
+        version: 2,
+        width: COLUMNS,
+        height: ROWS,
+        title: 'chat tui',
+        env: { TERM: 'xterm-256color' },
+      },
+      ada.events,
+    );
+    await writeFile(join(out, 'demo.cast'), cast);
+    const frames = await castFrames(COLUMNS, ROWS, ada.events, DARK_THEME);
+    pictures['demo.svg'] = castSvg(frames, 'chat tui', DARK_THEME);
+    for (const [file, svg] of Object.entries(pictures)) await writeFile(join(out, file), svg);
+    step(`done: ${['demo.cast', ...Object.keys(pictures)].join(' ')}`);
+  } finally {
+    await Promise.all(started.map((session) => session.stop()));
+    await rm(home, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`screenshots: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

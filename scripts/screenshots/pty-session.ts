@@ -1,0 +1,153 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import type { CastEvent } from './asciicast.ts';
+import { HeadlessTerminal } from './headless-terminal.ts';
+import type { Screen } from './screen-runs.ts';
+import type { TerminalTheme } from './terminal-theme.ts';
+
+/**
+ * The demo's time, apart from the machine's: typing a key or pausing moves
+ * it on, so a recording plays at a person's pace however fast (or slowly)
+ * the machine that made it ran.
+ */
+export class DemoClock {
+  now = 0;
+  advance(seconds: number): void {
+    this.now += seconds;
+  }
+}
+
+const WAIT_LIMIT_MS = 30_000;
+
+/**
+ * A program in a pseudo-terminal of its own (util-linux `script`), read
+ * through a headless terminal. With a clock, every write it makes is kept
+ * as a cast event stamped with the clock's time.
+ */
+export class PtySession {
+  readonly events: CastEvent[] = [];
+  private readonly terminal: HeadlessTerminal;
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly listeners = new Set<() => void>();
+  private output = '';
+  private lastWrite = Date.now();
+  private clock: DemoClock | undefined;
+  readonly exited: Promise<number | null>;
+
+  constructor(
+    readonly name: string,
+    command: readonly string[],
+    options: {
+      cwd: string;
+      env: NodeJS.ProcessEnv;
+      columns: number;
+      rows: number;
+      clock?: DemoClock;
+    },
+  ) {
+    this.clock = options.clock;
+    const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
+    this.terminal = new HeadlessTerminal(options.columns, options.rows);
+    this.child = spawn(
+      'script',
+      [
+        '-q',
+        '-e',
+        '-c',
+        `stty cols ${options.columns} rows ${options.rows}; exec ${command.map(quote).join(' ')}`,
+        '/dev/null',
+      ],
+      { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    this.exited = new Promise((resolve) => this.child.once('close', resolve));
+    this.child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      this.output += chunk;
+      this.lastWrite = Date.now();
+      if (this.clock !== undefined) this.events.push({ time: this.clock.now, data: chunk });
+      void this.terminal.write(chunk).then(() => {
+        for (const listener of this.listeners) listener();
+      });
+    });
+    this.child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      this.output += chunk;
+    });
+  }
+
+  /**
+   * Ends the recording here: one last, empty event holds the screen until
+   * the clock's time; what the program writes after is not kept.
+   */
+  endRecording(): void {
+    if (this.clock === undefined) return;
+    this.events.push({ time: this.clock.now, data: '' });
+    this.clock = undefined;
+  }
+
+  /** Sends keys as they are (escape sequences included). */
+  keys(text: string): void {
+    this.child.stdin.write(text);
+  }
+
+  /** The screen as plain text. */
+  text(): string {
+    return this.terminal.text();
+  }
+
+  screen(theme: TerminalTheme): Screen {
+    return this.terminal.screen(theme);
+  }
+
+  /** Resolves once the screen matches `pattern`; fails with the screen after 30 s or on exit. */
+  waitFor(pattern: RegExp): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const done = (error?: Error) => {
+        clearTimeout(timer);
+        this.listeners.delete(look);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const look = () => {
+        if (pattern.test(this.text())) done();
+      };
+      const timer = setTimeout(
+        () =>
+          done(
+            new Error(
+              `${this.name}: ${pattern} not on screen after ${WAIT_LIMIT_MS} ms:\n${this.text()}`,
+            ),
+          ),
+        WAIT_LIMIT_MS,
+      );
+      void this.exited.then((code) => {
+        if (!pattern.test(this.text())) {
+          done(
+            new Error(
+              `${this.name} exited (${code}) before ${pattern}:\n${this.output.slice(-600)}`,
+            ),
+          );
+        }
+      });
+      this.listeners.add(look);
+      look();
+    });
+  }
+
+  /**
+   * Resolves once the program has written nothing for `quietMs`: a frame
+   * can reach the terminal in pieces, and a picture is taken of a whole one.
+   */
+  async settle(quietMs = 250): Promise<void> {
+    const deadline = Date.now() + WAIT_LIMIT_MS;
+    while (Date.now() - this.lastWrite < quietMs && Date.now() < deadline) {
+      await new Promise((resolve) =>
+        setTimeout(resolve, quietMs - (Date.now() - this.lastWrite) + 5),
+      );
+    }
+  }
+
+  /** Ends the program (SIGTERM, as a closing terminal would) and waits for it. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    await this.exited;
+    this.terminal.dispose();
+  }
+}
