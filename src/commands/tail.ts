@@ -6,7 +6,7 @@ import { keyringFor } from '../net/e2ee/client-keyring.ts';
 import { type DmKeyring, memoryPins } from '../net/e2ee/dm-keyring.ts';
 import { openMessage, type ShownMessage } from '../net/e2ee/open-frames.ts';
 import { MAX_HISTORY_LIMIT } from '../net/protocol/frames.ts';
-import { readOnlyPins } from '../profile/pins-file.ts';
+import { readOnlyPins, userPinsFile } from '../profile/pins-file.ts';
 import { profilePlace } from '../profile/profile-paths.ts';
 import { safeJson } from '../ui/text/sanitize.ts';
 import { loadClientCredentials } from './client-identity.ts';
@@ -215,10 +215,11 @@ async function walkHistory(
 async function tailKeyring(args: ClientArgs, client: ChatClient): Promise<DmKeyring | undefined> {
   try {
     const { user, credentials } = await loadClientCredentials(args.certs, args.user, loginName());
-    const pins =
+    const place =
       args.team === undefined
-        ? memoryPins()
-        : readOnlyPins(profilePlace(args.team, process.env, homedir()).pinsFile);
+        ? undefined
+        : userPinsFile(profilePlace(args.team, process.env, homedir()), user);
+    const pins = place === undefined ? memoryPins() : readOnlyPins(place.file, place.legacy);
     await pins.load();
     return keyringFor(client, credentials, user, pins);
   } catch (error) {

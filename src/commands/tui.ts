@@ -11,7 +11,7 @@ import type { ServerAddress } from '../net/server-address.ts';
 import { formatServerList } from '../net/server-list.ts';
 import { commonNameOf } from '../pki/inspect.ts';
 import { pkiLayout } from '../pki/layout.ts';
-import { pinsFile } from '../profile/pins-file.ts';
+import { pinsFile, userPinsFile } from '../profile/pins-file.ts';
 import { DEFAULT_TEAM, profilePlace } from '../profile/profile-paths.ts';
 import type { ChatServer } from '../server/chat-server.ts';
 import { ColorContext } from '../ui/hooks/use-color.ts';
@@ -133,10 +133,10 @@ export async function prepareTui(args: TuiArgs): Promise<TuiSession> {
   // Direct messages are sealed end to end with this device's key; pins
   // live in the team's profile (for the session alone without one).
   const me = commonNameOf(new X509Certificate(credentials.cert));
-  const pins =
-    args.team === undefined
-      ? memoryPins()
-      : pinsFile(profilePlace(args.team, process.env, homedir()).pinsFile);
+  const place =
+    args.team === undefined ? undefined : profilePlace(args.team, process.env, homedir());
+  const pinsPlace = place === undefined ? undefined : userPinsFile(place, me);
+  const pins = pinsPlace === undefined ? memoryPins() : pinsFile(pinsPlace.file, pinsPlace.legacy);
   if (args.team === undefined) {
     notices.push(
       'no team profile (--certs given): the certificates you pin and verify for DMs last for this session only',

@@ -30,8 +30,13 @@ export interface ProfilePlace {
   settingsFile: string;
   /** The TUI's own settings for this team (`/set`): see tui-settings-file.ts. */
   tuiSettingsFile: string;
-  /** The certificates pinned per peer for sealed direct messages: see pins-file.ts. */
-  pinsFile: string;
+  /**
+   * The certificates each person using this profile pinned per peer for
+   * sealed direct messages, a file per person in here: see pins-file.ts.
+   */
+  pinsDir: string;
+  /** The one pins file of every person, as it was before pinsDir: read when theirs is not there yet. */
+  legacyPinsFile: string;
 }
 
 /**
@@ -51,7 +56,8 @@ export function profilePlace(team: string, env: ProfileEnv, home: string): Profi
       dataDir: join(root, 'data'),
       settingsFile: join(root, 'settings.json'),
       tuiSettingsFile: join(root, 'tui.json'),
-      pinsFile: join(root, 'pins.json'),
+      pinsDir: join(root, 'pins'),
+      legacyPinsFile: join(root, 'pins.json'),
     };
   }
   const configHome = absolute(env.XDG_CONFIG_HOME) ?? join(home, '.config');
@@ -64,7 +70,8 @@ export function profilePlace(team: string, env: ProfileEnv, home: string): Profi
     dataDir: join(dataHome, 'chat', team),
     settingsFile: join(configDir, 'settings.json'),
     tuiSettingsFile: join(configDir, 'tui.json'),
-    pinsFile: join(configDir, 'pins.json'),
+    pinsDir: join(configDir, 'pins'),
+    legacyPinsFile: join(configDir, 'pins.json'),
   };
 }
 

@@ -3,13 +3,14 @@ import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ChatError } from '../../src/errors.ts';
-import { parsePins, pinsFile } from '../../src/profile/pins-file.ts';
+import { parsePins, pinsFile, readOnlyPins, userPinsFile } from '../../src/profile/pins-file.ts';
+import { profilePlace } from '../../src/profile/profile-paths.ts';
 import { tempDir } from '../helpers/pki.ts';
 
 const FP_A = `${'0A:'.repeat(31)}0A`;
 const FP_B = `${'0B:'.repeat(31)}0B`;
 
-describe('pins.json: the certificates pinned per peer', () => {
+describe('pins files: the certificates each person pinned per peer', () => {
   let dir: { path: string; cleanup: () => Promise<void> };
   before(async () => {
     dir = await tempDir();
@@ -52,5 +53,32 @@ describe('pins.json: the certificates pinned per peer', () => {
     const file = join(dir.path, 'damaged.json');
     await writeFile(file, 'garbage');
     await assert.rejects(pinsFile(file).load(), ChatError);
+  });
+
+  it('keeps each person of one profile apart: bob pinning himself verified is not ada verifying him', async () => {
+    const place = profilePlace('shared', { CHAT_HOME: dir.path }, '/nowhere');
+    const ada = userPinsFile(place, 'ada');
+    const bob = userPinsFile(place, 'bob');
+    assert.notEqual(ada.file, bob.file);
+    await pinsFile(bob.file, bob.legacy).save({ bob: { fingerprints: [FP_B], verified: true } });
+    assert.deepEqual(await pinsFile(ada.file, ada.legacy).load(), {});
+    assert.deepEqual(await readOnlyPins(ada.file, ada.legacy).load(), {});
+    assert.throws(() => userPinsFile(place, '../ada'), ChatError);
+  });
+
+  it('reads the shared pins.json of before until the person’s own file is written, then only theirs', async () => {
+    const place = profilePlace('upgraded', { CHAT_HOME: dir.path }, '/nowhere');
+    const ada = userPinsFile(place, 'ada');
+    await pinsFile(place.legacyPinsFile).save({ bob: { fingerprints: [FP_B], verified: true } });
+    const store = pinsFile(ada.file, ada.legacy);
+    assert.deepEqual(await store.load(), { bob: { fingerprints: [FP_B], verified: true } });
+    assert.deepEqual(await readOnlyPins(ada.file, ada.legacy).load(), {
+      bob: { fingerprints: [FP_B], verified: true },
+    });
+    await store.save({ bob: { fingerprints: [FP_A], verified: false } });
+    await pinsFile(place.legacyPinsFile).save({});
+    assert.deepEqual(await pinsFile(ada.file, ada.legacy).load(), {
+      bob: { fingerprints: [FP_A], verified: false },
+    });
   });
 });

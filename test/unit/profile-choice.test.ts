@@ -47,7 +47,8 @@ describe('profile choice', () => {
       dataDir: '/c/t/data',
       settingsFile: '/c/t/settings.json',
       tuiSettingsFile: '/c/t/tui.json',
-      pinsFile: '/c/t/pins.json',
+      pinsDir: '/c/t/pins',
+      legacyPinsFile: '/c/t/pins.json',
     });
     assert.deepEqual(profilePlace('t', { XDG_CONFIG_HOME: '/x', XDG_DATA_HOME: '/d' }, '/h'), {
       team: 't',
@@ -56,7 +57,8 @@ describe('profile choice', () => {
       dataDir: '/d/chat/t',
       settingsFile: '/x/chat/t/settings.json',
       tuiSettingsFile: '/x/chat/t/tui.json',
-      pinsFile: '/x/chat/t/pins.json',
+      pinsDir: '/x/chat/t/pins',
+      legacyPinsFile: '/x/chat/t/pins.json',
     });
     const relative = profilePlace('t', { XDG_CONFIG_HOME: 'x', XDG_DATA_HOME: 'd' }, '/h');
     assert.equal(relative.certsDir, '/h/.config/chat/t/certs');

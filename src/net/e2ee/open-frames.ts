@@ -50,7 +50,7 @@ export function failureText(
     case 'keys_unavailable':
       return `not checked: ${from}'s certificates could not be asked for (no connection)`;
     case 'pins_unreadable':
-      return 'not checked: pins.json is damaged (restore it from a backup)';
+      return 'not checked: your pins file is damaged (restore it from a backup)';
   }
 }
 
