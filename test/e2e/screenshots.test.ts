@@ -38,7 +38,7 @@ const STILLS: Record<string, { title: RegExp; shows: RegExp[] }> = {
   'tui-dm.svg': {
     title: /direct message/,
     shows: [
-      /@bob +sealed, bob verified/,
+      /@bob +sealed, bob not verified: \/verify/,
       /<bob> pair on the redis failover at 3\?/,
       /<ada> sure, 3pm works/,
     ],
