@@ -1,3 +1,4 @@
+import { Unicode11Addon } from '@xterm/addon-unicode11';
 import xterm from '@xterm/headless';
 import { readScreen, type Screen } from './screen-runs.ts';
 import type { TerminalTheme } from './terminal-theme.ts';
@@ -17,6 +18,10 @@ export class HeadlessTerminal {
       allowProposedApi: true,
       scrollback: 0,
     });
+    // Unicode 11 widths, as terminals have them today: xterm.js alone
+    // counts by Unicode 6, where most emoji are one cell wide.
+    this.terminal.loadAddon(new Unicode11Addon());
+    this.terminal.unicode.activeVersion = '11';
     // xterm.js keeps DECTCEM to itself; watch it go by (false: xterm goes on
     // handling the sequence).
     const track = (shown: boolean) => (params: (number | number[])[]) => {
@@ -38,12 +43,17 @@ export class HeadlessTerminal {
 
   /** The visible rows as plain text. */
   text(): string {
+    return this.rows().join('\n');
+  }
+
+  /** The visible rows as plain text, one string each. */
+  rows(): string[] {
     const buffer = this.terminal.buffer.active;
     const rows: string[] = [];
     for (let y = 0; y < this.terminal.rows; y++) {
       rows.push(buffer.getLine(buffer.viewportY + y)?.translateToString(true) ?? '');
     }
-    return rows.join('\n');
+    return rows;
   }
 
   dispose(): void {

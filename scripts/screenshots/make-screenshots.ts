@@ -12,13 +12,19 @@
  *
  * Usage: tsx scripts/screenshots/make-screenshots.ts [--out DIR]  (default docs/img)
  */
+/** What a `chat certs` run may take before the script gives up. */
+const CERTS_LIMIT_MS = 60_000;
+/** The port the pictures show when it is free: the one `chat` uses by default. */
+const USUAL_PORT = 8443;
+
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { formatCast } from './asciicast.ts';
 import { castFrames, castSvg } from './cast-svg.ts';
 import { DemoClock, PtySession } from './pty-session.ts';
@@ -31,20 +37,40 @@ const CHAT = join(ROOT, 'bin', 'chat.js');
 const COLUMNS = 100;
 const ROWS = 30;
 
-function outDir(argv: string[]): string {
-  const at = argv.indexOf('--out');
-  const value = at === -1 ? 'docs/img' : argv[at + 1];
-  if (value === undefined || value.startsWith('--')) {
-    throw new Error('--out needs a folder: npm run screenshots -- --out DIR');
+/** The folder to write to (`--out`, else docs/img), made and checked before anything runs. */
+async function outDir(argv: string[]): Promise<string> {
+  let out: string;
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      options: { out: { type: 'string', default: 'docs/img' } },
+      strict: true,
+      allowPositionals: false,
+    });
+    out = resolve(ROOT, values.out);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}: npm run screenshots [-- --out DIR]`);
   }
-  return resolve(ROOT, value);
+  try {
+    await mkdir(out, { recursive: true });
+    await access(out, constants.W_OK);
+  } catch (error) {
+    throw new Error(
+      `cannot write to ${out} (${(error as NodeJS.ErrnoException).code}): choose another --out`,
+    );
+  }
+  return out;
 }
 
-function freePort(): Promise<number> {
+/** A free loopback port: `wanted` if it is free, else any. */
+function freePort(wanted = 0): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (wanted !== 0 && error.code === 'EADDRINUSE') done(freePort());
+      else fail(error);
+    });
+    server.listen(wanted, '127.0.0.1', () => {
       const address = server.address();
       server.close(() => done(typeof address === 'object' && address !== null ? address.port : 0));
     });
@@ -73,33 +99,57 @@ function machineEnv(home: string): NodeJS.ProcessEnv {
   };
 }
 
-/** A person's typing: a key at a time, each when the last has been drawn. */
+/**
+ * A person's typing: a key at a time, each once the input row shows it
+ * (the row ends with what was typed so far).
+ */
 async function type(session: PtySession, text: string, clock?: DemoClock): Promise<void> {
   let typed = '';
   for (const key of text) {
     typed += key;
     clock?.advance(0.045 + ((typed.length * 37) % 50) / 1000);
     session.keys(key);
-    const tail = typed.trimEnd().slice(-8);
-    if (tail !== '') await session.waitFor(new RegExp(escapeRegExp(tail)));
+    const draft = typed.trimEnd();
+    if (draft === '') continue;
+    await session.waitUntil(
+      () => session.rows().some((row) => row.startsWith('[') && row.endsWith(`] ${draft}`)),
+      `the draft "${draft}"`,
+    );
   }
 }
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** Types `text` and Enter; resolves once `until` shows on `session`'s screen. */
+/** Types `text`, then Enter. */
 async function say(session: PtySession, text: string, clock?: DemoClock): Promise<void> {
   await type(session, text, clock);
   clock?.advance(0.3);
   session.keys('\r');
 }
 
+/** Stops every program started and removes the temporary home (its private keys with it). */
+async function cleanUp(started: readonly PtySession[], home: string): Promise<void> {
+  await Promise.all(started.map((session) => session.stop()));
+  await rm(home, { recursive: true, force: true });
+}
+
+/** The signal that stopped the run: what fails after it is its doing, not news. */
+let stoppedBy: NodeJS.Signals | undefined;
+
 async function main(): Promise<void> {
-  const out = outDir(process.argv.slice(2));
+  const out = await outDir(process.argv.slice(2));
   const home = await mkdtemp(join(tmpdir(), 'chat-screenshots-'));
   const env = machineEnv(home);
-  const chat = (...args: string[]) => exec(process.execPath, [CHAT, ...args], { cwd: home, env });
+  const chat = (...args: string[]) =>
+    exec(process.execPath, [CHAT, ...args], { cwd: home, env, timeout: CERTS_LIMIT_MS });
   const started: PtySession[] = [];
+  // Interrupted (Ctrl+C, a CI cancel, a test's timeout): nothing is left
+  // running, and no key stays behind in the temporary home.
+  const interrupted = (signal: NodeJS.Signals) => {
+    stoppedBy = signal;
+    process.stderr.write(`screenshots: ${signal}, stopping\n`);
+    void cleanUp(started, home).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   const run = (name: string, args: string[], clock?: DemoClock) => {
     const session = new PtySession(name, [process.execPath, CHAT, ...args], {
       cwd: home,
@@ -124,7 +174,7 @@ async function main(): Promise<void> {
     await chat('certs', '--user', 'ada');
     await chat('certs', 'client', 'bob');
     await chat('certs', 'client', 'carol');
-    const port = String(await freePort());
+    const port = String(await freePort(USUAL_PORT));
 
     step(`chat serve --dashboard on 127.0.0.1:${port}`);
     const server = run('server', ['serve', '--port', port, '--dashboard']);
@@ -203,44 +253,40 @@ async function main(): Promise<void> {
     await ada.waitFor(/#general │ 0\.4 ships Friday/);
     clock.advance(2.5);
     await still('tui.svg', ada, 'chat tui: #general');
-    ada.endRecording();
+    const scene = ada.markScene();
 
     step('the dashboard');
     await server.waitFor(/connections 3/);
     await still('dashboard.svg', server, 'chat serve --dashboard');
 
     step('quitting');
-    await Promise.all([ada, bob, carol].map((person) => say(person, '/quit')));
-    await Promise.all([ada.exited, bob.exited, carol.exited]);
+    // ada's /quit is recorded too: a replay (asciinema play) ends with the
+    // terminal as chat leaves it; the animation ends on the scene before.
+    clock.advance(1);
+    await Promise.all(
+      [ada, bob, carol].map((person) => say(person, '/quit', person === ada ? clock : undefined)),
+    );
+    await Promise.all([ada.exit(), bob.exit(), carol.exit()]);
     server.keys('q');
     await server.waitFor(/Shut the server down/);
     server.keys('y');
-    await server.exited;
+    await server.exit();
 
     step(`writing ${out}`);
-    await mkdir(out, { recursive: true });
-    const cast = formatCast(
-      {
-        version: 2,
-        width: COLUMNS,
-        height: ROWS,
-        title: 'chat tui',
-        env: { TERM: 'xterm-256color' },
-      },
-      ada.events,
-    );
+    const header = { version: 2, width: COLUMNS, height: ROWS, title: 'chat tui' } as const;
+    const cast = formatCast({ ...header, env: { TERM: 'xterm-256color' } }, ada.events);
     await writeFile(join(out, 'demo.cast'), cast);
-    const frames = await castFrames(COLUMNS, ROWS, ada.events, DARK_THEME);
+    const frames = await castFrames(COLUMNS, ROWS, ada.events.slice(0, scene), DARK_THEME);
     pictures['demo.svg'] = castSvg(frames, 'chat tui', DARK_THEME);
     for (const [file, svg] of Object.entries(pictures)) await writeFile(join(out, file), svg);
     step(`done: ${['demo.cast', ...Object.keys(pictures)].join(' ')}`);
   } finally {
-    await Promise.all(started.map((session) => session.stop()));
-    await rm(home, { recursive: true, force: true });
+    await cleanUp(started, home);
   }
 }
 
 main().catch((error: unknown) => {
+  if (stoppedBy !== undefined) return;
   process.stderr.write(`screenshots: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
 });

@@ -17,6 +17,8 @@ export class DemoClock {
 }
 
 const WAIT_LIMIT_MS = 30_000;
+/** How long a program has to exit once asked, before it is killed. */
+const EXIT_LIMIT_MS = 5_000;
 
 /**
  * A program in a pseudo-terminal of its own (util-linux `script`), read
@@ -30,7 +32,8 @@ export class PtySession {
   private readonly listeners = new Set<() => void>();
   private output = '';
   private lastWrite = Date.now();
-  private clock: DemoClock | undefined;
+  private readonly clock: DemoClock | undefined;
+  private failure: Error | undefined;
   readonly exited: Promise<number | null>;
 
   constructor(
@@ -58,7 +61,17 @@ export class PtySession {
       ],
       { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] },
     );
-    this.exited = new Promise((resolve) => this.child.once('close', resolve));
+    this.exited = new Promise((resolve) => {
+      this.child.once('close', resolve);
+      this.child.once('error', (error: NodeJS.ErrnoException) => {
+        this.failure = new Error(
+          error.code === 'ENOENT'
+            ? 'util-linux `script` is not installed: apt-get install bsdutils (it gives each program its own terminal)'
+            : `could not start util-linux script: ${error.message}`,
+        );
+        resolve(null);
+      });
+    });
     this.child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       this.output += chunk;
       this.lastWrite = Date.now();
@@ -73,13 +86,12 @@ export class PtySession {
   }
 
   /**
-   * Ends the recording here: one last, empty event holds the screen until
-   * the clock's time; what the program writes after is not kept.
+   * Marks the end of a scene: an empty event holds the screen until the
+   * clock's time. Returns how many events the scene has.
    */
-  endRecording(): void {
-    if (this.clock === undefined) return;
-    this.events.push({ time: this.clock.now, data: '' });
-    this.clock = undefined;
+  markScene(): number {
+    if (this.clock !== undefined) this.events.push({ time: this.clock.now, data: '' });
+    return this.events.length;
   }
 
   /** Sends keys as they are (escape sequences included). */
@@ -96,8 +108,18 @@ export class PtySession {
     return this.terminal.screen(theme);
   }
 
+  /** The screen's rows as plain text. */
+  rows(): string[] {
+    return this.terminal.rows();
+  }
+
   /** Resolves once the screen matches `pattern`; fails with the screen after 30 s or on exit. */
   waitFor(pattern: RegExp): Promise<void> {
+    return this.waitUntil(() => pattern.test(this.text()), String(pattern));
+  }
+
+  /** Resolves once `shows()` is true of the screen; fails with the screen after 30 s or on exit. */
+  waitUntil(shows: () => boolean, what: string): Promise<void> {
     return new Promise((resolve, reject) => {
       const done = (error?: Error) => {
         clearTimeout(timer);
@@ -106,29 +128,47 @@ export class PtySession {
         else reject(error);
       };
       const look = () => {
-        if (pattern.test(this.text())) done();
+        if (shows()) done();
       };
       const timer = setTimeout(
         () =>
           done(
             new Error(
-              `${this.name}: ${pattern} not on screen after ${WAIT_LIMIT_MS} ms:\n${this.text()}`,
+              `${this.name}: ${what} not on screen after ${WAIT_LIMIT_MS} ms:\n${this.text()}`,
             ),
           ),
         WAIT_LIMIT_MS,
       );
       void this.exited.then((code) => {
-        if (!pattern.test(this.text())) {
+        if (this.failure !== undefined) done(this.failure);
+        else if (!shows()) {
           done(
-            new Error(
-              `${this.name} exited (${code}) before ${pattern}:\n${this.output.slice(-600)}`,
-            ),
+            new Error(`${this.name} exited (${code}) before ${what}:\n${this.output.slice(-600)}`),
           );
         }
       });
       this.listeners.add(look);
       look();
     });
+  }
+
+  /** Resolves with the exit code once the program ends; fails if it is still running after 5 s. */
+  async exit(): Promise<number | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(`${this.name} did not exit within ${EXIT_LIMIT_MS} ms:\n${this.text()}`),
+          ),
+        EXIT_LIMIT_MS,
+      );
+    });
+    try {
+      return await Promise.race([this.exited, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**

@@ -14,8 +14,13 @@ const TITLE_BAR = 28;
 const FONT_FAMILY =
   "ui-monospace,'SFMono-Regular','DejaVu Sans Mono',Menlo,Consolas,'Liberation Mono',monospace";
 
+/** What XML 1.0 may not hold at all, escaped or not (lone surrogates included). */
+const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+/** Text for an SVG: markup escaped, characters XML cannot hold shown as U+FFFD. */
 export function escapeXml(text: string): string {
   return text
+    .replace(NOT_XML, '\uFFFD')
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
     .replaceAll('>', '&gt;')

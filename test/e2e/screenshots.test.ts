@@ -116,58 +116,75 @@ describe('npm run screenshots (the README pictures, made from a real run)', {
     assert.deepEqual((await readdir(DOCS_IMG)).sort(), (await readdir(out.path)).sort());
   });
 
-  it('demo.cast is asciicast v2 of ada’s terminal, in order, ending on #general', async () => {
-    const { header, events } = parseCast(await readFile(join(out.path, 'demo.cast'), 'utf8'));
-    assert.deepEqual([header.width, header.height], [100, 30]);
-    assert.ok(events.length > 50, `only ${events.length} events`);
-    for (let i = 1; i < events.length; i++) {
-      assert.ok(
-        (events[i]?.time ?? 0) >= (events[i - 1]?.time ?? 0),
-        `event ${i} goes back in time`,
+  for (const [made, folder] of [
+    ['made now', () => out.path],
+    ['committed', () => DOCS_IMG],
+  ] as const) {
+    it(`demo.cast (${made}) is asciicast v2 of ada’s terminal, in order, leaving it as it was`, async () => {
+      const { header, events } = parseCast(await readFile(join(folder(), 'demo.cast'), 'utf8'));
+      assert.deepEqual([header.width, header.height], [100, 30]);
+      assert.ok(events.length > 50, `only ${events.length} events`);
+      for (let i = 1; i < events.length; i++) {
+        assert.ok(
+          (events[i]?.time ?? 0) >= (events[i - 1]?.time ?? 0),
+          `event ${i} goes back in time`,
+        );
+      }
+      // Played into a terminal, it passes the still of #general, and ends
+      // with the terminal as chat found it (a replay leaves no mode on).
+      const terminal = new HeadlessTerminal(header.width, header.height);
+      let seenGeneral = false;
+      for (const event of events) {
+        await terminal.write(event.data);
+        seenGeneral ||= /#general │ 0\.4 ships Friday[\s\S]*on it after standup/.test(
+          terminal.text(),
+        );
+      }
+      const { modes } = terminal.terminal;
+      const normal = terminal.terminal.buffer.active.type;
+      terminal.dispose();
+      assert.ok(seenGeneral, 'the cast never shows the still of #general');
+      assert.equal(normal, 'normal', 'still in the alternate screen');
+      assert.deepEqual(
+        [modes.wraparoundMode, modes.bracketedPasteMode, modes.sendFocusMode],
+        [true, false, false],
       );
-    }
-    // Played into a terminal, it ends where the still of #general was taken.
-    const terminal = new HeadlessTerminal(header.width, header.height);
-    for (const event of events) await terminal.write(event.data);
-    const screen = terminal.text();
-    terminal.dispose();
-    assert.match(screen, /#general │ 0\.4 ships Friday/);
-    assert.match(screen, /on it after standup/);
-  });
+    });
 
-  it('demo.svg animates the recording: each frame once, in order, looping', async () => {
-    const { title, frames, keyframes, seconds } = readAnimation(
-      await readFile(join(out.path, 'demo.svg'), 'utf8'),
-    );
-    assert.equal(title, 'chat tui');
-    assert.ok(frames.length > 20, `only ${frames.length} frames`);
-    // One keyframe a frame, in order, then the hold on the last.
-    assert.deepEqual(
-      keyframes.map((k) => k.frame),
-      [...frames.keys(), frames.length - 1],
-    );
-    for (let i = 1; i < keyframes.length; i++) {
-      assert.ok((keyframes[i]?.percent ?? 0) >= (keyframes[i - 1]?.percent ?? 0));
-    }
-    assert.ok(seconds > 10 && seconds < 120, `${seconds} s`);
-    const at = (pattern: RegExp) => frames.findIndex((rows) => pattern.test(rows.join('\n')));
-    const order = [
-      at(/release notes today/),
-      at(/ada set the topic/),
-      at(/review the TLS reload PR/),
-      at(/you joined #release/),
-      at(/sure, 3pm works/),
-      at(/Esc closes this help/),
-    ];
-    assert.ok(
-      order.every((index) => index >= 0),
-      `missing a scene: ${order}`,
-    );
-    assert.deepEqual(
-      order,
-      [...order].sort((a, b) => a - b),
-      'the scenes play in the order of the script',
-    );
-    assert.match((frames.at(-1) ?? []).join('\n'), /#general +0\.4 ships Friday/);
-  });
+    it(`demo.svg (${made}) animates the recording: each frame once, in order, looping`, async () => {
+      const { title, frames, keyframes, seconds } = readAnimation(
+        await readFile(join(folder(), 'demo.svg'), 'utf8'),
+      );
+      assert.equal(title, 'chat tui');
+      assert.ok(frames.length > 20, `only ${frames.length} frames`);
+      // One keyframe a frame, in order, then the hold on the last.
+      assert.deepEqual(
+        keyframes.map((k) => k.frame),
+        [...frames.keys(), frames.length - 1],
+      );
+      for (let i = 1; i < keyframes.length; i++) {
+        assert.ok((keyframes[i]?.percent ?? 0) >= (keyframes[i - 1]?.percent ?? 0));
+      }
+      assert.ok(seconds > 10 && seconds < 120, `${seconds} s`);
+      const at = (pattern: RegExp) => frames.findIndex((rows) => pattern.test(rows.join('\n')));
+      const order = [
+        at(/release notes today/),
+        at(/ada set the topic/),
+        at(/review the TLS reload PR/),
+        at(/you joined #release/),
+        at(/sure, 3pm works/),
+        at(/Esc closes this help/),
+      ];
+      assert.ok(
+        order.every((index) => index >= 0),
+        `missing a scene: ${order}`,
+      );
+      assert.deepEqual(
+        order,
+        [...order].sort((a, b) => a - b),
+        'the scenes play in the order of the script',
+      );
+      assert.match((frames.at(-1) ?? []).join('\n'), /#general +0\.4 ships Friday/);
+    });
+  }
 });

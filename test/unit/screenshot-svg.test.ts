@@ -4,7 +4,12 @@ import { formatCast, parseCast } from '../../scripts/screenshots/asciicast.ts';
 import { isDrawn } from '../../scripts/screenshots/box-drawing.ts';
 import { castFrames, castSvg } from '../../scripts/screenshots/cast-svg.ts';
 import { HeadlessTerminal } from '../../scripts/screenshots/headless-terminal.ts';
-import { CELL_WIDTH, LINE_HEIGHT, screenSvg } from '../../scripts/screenshots/screen-svg.ts';
+import {
+  CELL_WIDTH,
+  escapeXml,
+  LINE_HEIGHT,
+  screenSvg,
+} from '../../scripts/screenshots/screen-svg.ts';
 import { DARK_THEME } from '../../scripts/screenshots/terminal-theme.ts';
 import { readAnimation, readStill } from '../helpers/svg-picture.ts';
 
@@ -42,6 +47,21 @@ describe('screen-svg: a terminal screen as an SVG picture', () => {
     );
     assert.deepEqual(readStill(svg).rows.slice(0, 5), text.split('\n').slice(0, 5));
     assert.match(svg, /&lt;b&gt; &amp; &quot;c&quot;/);
+  });
+
+  it('gives an emoji two cells, as terminals with Unicode 11 widths draw it', async () => {
+    const { svg, text } = await picture('ok 👍 done|');
+    assert.equal(text.split('\n')[0], 'ok 👍 done|');
+    assert.match(
+      textElement(svg, '👍'),
+      new RegExp(`x="${px(3 * CELL_WIDTH)}" y="\\d+" textLength="${px(2 * CELL_WIDTH)}"`),
+    );
+    assert.match(textElement(svg, 'done\\|'), new RegExp(`x="${px(6 * CELL_WIDTH)}"`));
+  });
+
+  it('writes characters XML cannot hold as U+FFFD, so the picture still opens', () => {
+    assert.equal(escapeXml('a\uFFFEb\uFFFFc\u0001d\uD800e'), 'a\uFFFDb\uFFFDc\uFFFDd\uFFFDe');
+    assert.equal(escapeXml('tab\tok 👍 漢'), 'tab\tok 👍 漢');
   });
 
   it('draws colours as the theme has them: backgrounds as rectangles, bold low colours bright', async () => {
