@@ -10,6 +10,8 @@ const FONT_SIZE = 14;
 const BASELINE = 13;
 const PADDING = 10;
 const TITLE_BAR = 28;
+/** The window's rounded corners. */
+const RADIUS = 8;
 
 const FONT_FAMILY =
   "ui-monospace,'SFMono-Regular','DejaVu Sans Mono',Menlo,Consolas,'Liberation Mono',monospace";
@@ -150,8 +152,8 @@ export function windowSvg(
     `<svg xmlns="http://www.w3.org/2000/svg" xml:space="preserve" width="${g.width}" height="${g.height}" viewBox="0 0 ${g.width} ${g.height}" role="img" aria-label="${escapeXml(title)}">`,
     `<title>${escapeXml(title)}</title>`,
     `<style>${style}</style>`,
-    `<rect width="${g.width}" height="${g.height}" rx="8" fill="${theme.chrome}"/>`,
-    `<rect y="${TITLE_BAR}" width="${g.width}" height="${g.height - TITLE_BAR}" fill="${theme.background}"/>`,
+    `<rect width="${g.width}" height="${g.height}" rx="${RADIUS}" fill="${theme.background}"/>`,
+    `<path d="M0 ${TITLE_BAR}V${RADIUS}A${RADIUS} ${RADIUS} 0 0 1 ${RADIUS} 0H${g.width - RADIUS}A${RADIUS} ${RADIUS} 0 0 1 ${g.width} ${RADIUS}V${TITLE_BAR}Z" fill="${theme.chrome}"/>`,
     dots,
     `<text x="${g.width / 2}" y="${TITLE_BAR / 2 + 4}" text-anchor="middle" fill="${theme.chromeText}">${escapeXml(title)}</text>`,
     `<svg x="${g.gridX}" y="${g.gridY}" width="${px(g.gridWidth)}" height="${g.gridHeight}" overflow="hidden" shape-rendering="crispEdges">`,
