@@ -22,8 +22,13 @@ interface IrcClientSetup {
   name: string;
   /** Writes what the client needs into `files.home`; the command line that starts it. */
   start(files: AliceFiles): Promise<string>;
-  /** What alice types once the client is up, to connect. */
-  connect(files: AliceFiles, ircPort: number): string[];
+  /**
+   * What alice types once the client is up, to connect: each command, and
+   * what the client shows once it has taken it. A command typed before the
+   * last one was read can arrive with it, and weechat asks whether several
+   * lines at once were a paste.
+   */
+  connect(files: AliceFiles, ircPort: number): Array<{ type: string; shows?: RegExp }>;
   /** The client is up and reads what is typed. */
   ready: RegExp;
   /** Typed to see the server's messages (the welcome, notices). */
@@ -41,10 +46,13 @@ const CLIENTS: IrcClientSetup[] = [
     name: 'irssi',
     start: async (files) =>
       `env HOME=${shellWord(files.home)} irssi --home=${shellWord(join(files.home, 'irssi'))} -n alice`,
+    // Three lines: fewer than irssi's paste_verify_line_count (5) asks about.
     connect: (files, ircPort) => [
-      '/network add -sasl_mechanism EXTERNAL chat',
-      `/server add -tls -tls_cert ${files.cert} -tls_pkey ${files.key} -tls_cafile ${files.ca} -network chat localhost ${ircPort}`,
-      '/connect chat',
+      { type: '/network add -sasl_mechanism EXTERNAL chat' },
+      {
+        type: `/server add -tls -tls_cert ${files.cert} -tls_pkey ${files.key} -tls_cafile ${files.ca} -network chat localhost ${ircPort}`,
+      },
+      { type: '/connect chat' },
     ],
     ready: /Irssi v\d/,
     serverWindow: '/window 1',
@@ -64,15 +72,22 @@ const CLIENTS: IrcClientSetup[] = [
       await writeFile(pem, `${cert.trimEnd()}\n${key}`, { mode: 0o600 });
       return `env HOME=${shellWord(files.home)} weechat --dir ${shellWord(join(files.home, 'weechat'))}`;
     },
-    connect: (files, ircPort) => [
-      `/server add chat localhost/${ircPort} -ssl`,
-      `/set irc.server.chat.ssl_cert ${join(files.home, 'alice.pem')}`,
-      '/set irc.server.chat.ssl_verify on',
-      `/set weechat.network.gnutls_ca_user ${files.ca}`,
-      '/set irc.server.chat.sasl_mechanism external',
-      '/set irc.server.chat.nicks alice',
-      '/connect chat',
-    ],
+    connect: (files, ircPort) => {
+      const set = (option: string, value: string) => ({
+        type: `/set ${option} ${value}`,
+        shows: new RegExp(`Option changed: ${option.replaceAll('.', '\\.')} = `),
+      });
+      return [
+        { type: `/server add chat localhost/${ircPort} -ssl`, shows: /irc: server added: chat/ },
+        set('irc.server.chat.ssl_cert', join(files.home, 'alice.pem')),
+        set('irc.server.chat.ssl_verify', 'on'),
+        // Reloads every system certificate: slow on a loaded machine.
+        set('weechat.network.gnutls_ca_user', files.ca),
+        set('irc.server.chat.sasl_mechanism', 'external'),
+        set('irc.server.chat.nicks', 'alice'),
+        { type: '/connect chat' },
+      ];
+    },
     ready: /\[core\] 1:weechat/,
     serverWindow: '/buffer 1',
     generalWindow: '/buffer #general',
@@ -126,10 +141,16 @@ describe('irssi and weechat talk to chat tui through the IRC gateway', () => {
       );
       terminals.push(alice);
       await alice.waitFor(client.ready);
-      for (const command of client.connect(files, ircPort)) await alice.type(command);
+      for (const command of client.connect(files, ircPort)) {
+        await alice.type(command.type);
+        if (command.shows !== undefined) await alice.waitFor(command.shows);
+      }
 
-      // Registered with her certificate's name, and in #general.
-      await bob.waitFor(/2 users/);
+      // Registered with her certificate's name, and in #general (her
+      // client's screen says why not, if not).
+      await bob.waitFor(/2 users/).catch(async (error: Error) => {
+        throw new Error(`${error.message}\n${client.name}'s screen:\n${await alice.screen()}`);
+      });
       await alice.type(client.serverWindow);
       await alice.waitFor(/SASL authentication succe(eded|ssful)/);
       await alice.waitFor(/Welcome to chat, alice/);
