@@ -161,10 +161,22 @@ describe('a handshake flood against chat serve', () => {
       `RSS ${mib(settled)} MiB ${seconds} s after, more than ${RSS_SLACK * 100}% over its start ${mib(start)} MiB`,
     );
 
-    // The refusals were logged per address with counts, never one line each.
-    const lines = server.lines.stderr
-      .filter((l) => l.includes('"msg":"handshakes failed"'))
-      .map((l) => JSON.parse(l) as { address: string; reasons: { [r: string]: number } });
+    // The refusals were logged per address with counts, never one line
+    // each: a summary every handshakeLogMs (10 s) from the first, which a
+    // fast run reaches only after the memory is back. Wait for them.
+    const summaries = () =>
+      server.lines.stderr
+        .filter((l) => l.includes('"msg":"handshakes failed"'))
+        .map((l) => JSON.parse(l) as { address: string; reasons: { [r: string]: number } });
+    const refusedCount = [...refusedPer.values()].reduce((a, b) => a + b, 0);
+    const loggedCount = () =>
+      summaries().reduce((sum, l) => sum + (l.reasons.max_handshakes_per_address ?? 0), 0);
+    await until(
+      () => loggedCount() >= refusedCount,
+      'the refusals logged',
+      DEFAULT_SERVER_CONFIG.handshakeLogMs + WAIT_MS,
+    );
+    const lines = summaries();
     const logged = new Map<string, number>();
     for (const line of lines) {
       const n = line.reasons.max_handshakes_per_address ?? 0;
