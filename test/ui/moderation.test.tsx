@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { afterEach, describe, it } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
 import stripAnsi from 'strip-ansi';
 import { ChatError } from '../../src/errors.ts';
 import type { ChatClient, ModerateAct } from '../../src/net/chat-client.ts';
-import type { ChatClientEvents } from '../../src/net/client-types.ts';
 import type { RoomMessage } from '../../src/net/protocol/frames.ts';
 import { DEFAULT_SETTINGS } from '../../src/ui/settings/tui-settings.ts';
 import { App } from '../../src/ui/tui/App.tsx';
 import { welcomeFrame } from '../helpers/chat-frames.ts';
+import { IdleClient } from '../helpers/idle-client.ts';
 import { effectsRun, inputReady, until } from '../helpers/ink.ts';
 
 /**
@@ -24,25 +23,12 @@ const ESC = '\u001b';
 const UP = '\u001b[A';
 
 /** What App reads of a ChatClient, with every edit, delete and act recorded. */
-class FakeClient extends EventEmitter<ChatClientEvents> {
-  readonly facts = { tlsVersion: 'TLSv1.3' };
+class FakeClient extends IdleClient {
   readonly edits: Array<[string, number, string]> = [];
   readonly deletes: Array<[string, number]> = [];
   readonly acts: ModerateAct[] = [];
   /** The error the next act is refused with, if any. */
   refuse: ChatError | undefined;
-
-  connect(): Promise<void> {
-    return new Promise(() => {});
-  }
-
-  async close(): Promise<void> {}
-
-  markRead(): void {}
-
-  history(room: string) {
-    return Promise.resolve({ type: 'history' as const, room, messages: [], more: false });
-  }
 
   edit(room: string, id: number, text: string) {
     this.edits.push([room, id, text]);
