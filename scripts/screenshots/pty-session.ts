@@ -28,7 +28,7 @@ const EXIT_LIMIT_MS = 5_000;
 export class PtySession {
   readonly events: CastEvent[] = [];
   private readonly terminal: HeadlessTerminal;
-  private readonly child: ChildProcessWithoutNullStreams;
+  readonly child: ChildProcessWithoutNullStreams;
   private readonly listeners = new Set<() => void>();
   private output = '';
   private lastWrite = Date.now();
@@ -97,6 +97,11 @@ export class PtySession {
   /** Sends keys as they are (escape sequences included). */
   keys(text: string): void {
     this.child.stdin.write(text);
+  }
+
+  /** Everything the program wrote so far, escape sequences included. */
+  written(): string {
+    return this.output;
   }
 
   /** The screen as plain text. */

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import xterm from '@xterm/headless';
+import { PtySession } from '../../scripts/screenshots/pty-session.ts';
 import { tempDir } from './pki.ts';
 
 /** The real `chat` launcher, as `npx chat` runs it. */
@@ -185,75 +185,33 @@ export async function teamMadeByCli(
   return dir;
 }
 
-/** The pseudo-terminal's size (columns, rows). */
-const PTY_COLUMNS = 100;
-const PTY_ROWS = 30;
-
 /**
- * Starts `chat ARGS` in a pseudo-terminal of its own (util-linux `script`):
+ * Starts `chat ARGS` in a pseudo-terminal of its own, 100x30 (the
+ * screenshots' PtySession: util-linux `script`, read through xterm.js):
  * `keys` types into it, `waitFor` resolves once the output so far, or the
- * screen it draws (read off xterm.js), matches, `exited` with the exit
- * code. Its output is as the terminal got it (escape sequences included,
- * CRLF line ends turned to LF).
+ * screen it draws, matches (30 s at most), `exited` with the exit code. Its
+ * output is as the terminal got it (escape sequences included, CRLF line
+ * ends turned to LF).
  */
 export function startChatInPty(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
-  const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
-  const command = [process.execPath, CHAT_BIN, ...args].map(quote).join(' ');
-  const child = spawn(
-    'script',
-    ['-q', '-e', '-c', `stty cols ${PTY_COLUMNS} rows ${PTY_ROWS}; exec ${command}`, '/dev/null'],
-    {
-      cwd: options.cwd,
-      env: { ...chatEnv(options.cwd, options.env), CI: 'false', TERM: 'xterm-256color' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
-  );
-  // The bytes as written, and the screen they draw: a full-screen program
-  // writes only the cells that change, so its text is read off a terminal.
-  const terminal = new xterm.Terminal({
-    cols: PTY_COLUMNS,
-    rows: PTY_ROWS,
-    allowProposedApi: true,
+  const session = new PtySession('chat', [process.execPath, CHAT_BIN, ...args], {
+    cwd: options.cwd,
+    env: { ...chatEnv(options.cwd, options.env), CI: 'false', TERM: 'xterm-256color' },
+    columns: 100,
+    rows: 30,
   });
-  let output = '';
-  const listeners = new Set<() => void>();
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    output += chunk.replaceAll('\r\n', '\n');
-    terminal.write(chunk, () => {
-      for (const listener of listeners) listener();
-    });
-  });
-  const screen = () => {
-    const rows: string[] = [];
-    for (let y = 0; y < terminal.rows; y++) {
-      rows.push(terminal.buffer.active.getLine(y)?.translateToString(true) ?? '');
-    }
-    return rows.join('\n');
-  };
-  const shows = (pattern: RegExp) => pattern.test(output) || pattern.test(screen());
-  const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+  // A full-screen program writes only the cells that change, so its words
+  // are read off the screen as well as out of the bytes.
+  const output = () => session.written().replaceAll('\r\n', '\n');
+  const screen = () => session.text();
   return {
-    child,
-    exited,
-    output: () => output,
+    child: session.child,
+    exited: session.exited,
+    output,
     screen,
-    keys: (text: string) => child.stdin.write(text),
+    keys: (text: string) => session.keys(text),
     waitFor: (pattern: RegExp) =>
-      Promise.race([
-        new Promise<void>((resolve) => {
-          const look = () => {
-            if (!shows(pattern)) return;
-            listeners.delete(look);
-            resolve();
-          };
-          listeners.add(look);
-          look();
-        }),
-        exited.then((code) => {
-          if (!shows(pattern))
-            throw new Error(`chat exited (${code}) before ${pattern}: ${output.slice(-300)}`);
-        }),
-      ]),
+      session.waitUntil(() => pattern.test(output()) || pattern.test(screen()), String(pattern)),
   };
 }
 
