@@ -37,19 +37,40 @@ const CHAT = join(ROOT, 'bin', 'chat.js');
 const COLUMNS = 100;
 const ROWS = 30;
 
-/** The folder to write to (`--out`, else docs/img), made and checked before anything runs. */
-async function outDir(argv: string[]): Promise<string> {
+const USAGE = `npm run screenshots [-- --out DIR]
+
+Makes the README's pictures from a real run: a server with its dashboard and
+three people's chat tui in pseudo-terminals on loopback, a scripted
+conversation, and what the screens showed, as SVG (about 20 s).
+
+  --out DIR   where to write demo.cast, demo.svg, tui.svg, tui-dm.svg,
+              tui-help.svg and dashboard.svg (default: docs/img)
+  -h, --help  this help
+`;
+
+/**
+ * The folder to write to (`--out`, else docs/img), made and checked before
+ * anything runs; undefined once --help is answered.
+ */
+async function outDir(argv: string[]): Promise<string | undefined> {
   let out: string;
   try {
     const { values } = parseArgs({
       args: argv,
-      options: { out: { type: 'string', default: 'docs/img' } },
+      options: {
+        out: { type: 'string', default: 'docs/img' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
       strict: true,
       allowPositionals: false,
     });
+    if (values.help) {
+      process.stdout.write(USAGE);
+      return undefined;
+    }
     out = resolve(ROOT, values.out);
   } catch (error) {
-    throw new Error(`${(error as Error).message}: npm run screenshots [-- --out DIR]`);
+    throw new Error(`${(error as Error).message}: see npm run screenshots -- --help`);
   }
   try {
     await mkdir(out, { recursive: true });
@@ -136,6 +157,7 @@ let stoppedBy: NodeJS.Signals | undefined;
 
 async function main(): Promise<void> {
   const out = await outDir(process.argv.slice(2));
+  if (out === undefined) return;
   const home = await mkdtemp(join(tmpdir(), 'chat-screenshots-'));
   const env = machineEnv(home);
   const chat = (...args: string[]) =>

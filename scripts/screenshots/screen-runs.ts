@@ -74,7 +74,7 @@ const sameStyle = (a: RunStyle, b: RunStyle) =>
  * start exactly on their columns) and at a gap of two blank cells; blanks
  * with no background are not drawn at all.
  */
-export function rowRuns(line: xterm.IBufferLine, columns: number, theme: TerminalTheme): Run[] {
+function rowRuns(line: xterm.IBufferLine, columns: number, theme: TerminalTheme): Run[] {
   const runs: Run[] = [];
   let open: Run | null = null;
   let trailingBlank = false;
@@ -134,17 +134,4 @@ export function readScreen(
     lines,
     cursor: cursorShown ? { x: buffer.cursorX, y: buffer.cursorY } : null,
   };
-}
-
-/** The screen as plain text, one string per row, each run at its column. */
-export function screenText(screen: Screen): string[] {
-  return screen.lines.map((runs) => {
-    let text = '';
-    let column = 0;
-    for (const run of runs) {
-      text += ' '.repeat(Math.max(0, run.column - column)) + run.text;
-      column = run.column + run.cells;
-    }
-    return text.trimEnd();
-  });
 }
